@@ -1,0 +1,1 @@
+"""Stadsdelsjämföraren ETL: district council documents into DuckDB."""

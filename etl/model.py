@@ -1,0 +1,120 @@
+"""Plain data passed between the ETL stages: read -> recognise -> assemble -> load.
+
+Every stage takes and returns these dataclasses, so each intermediate can be printed
+(`python -m etl inspect FILE`) and compared in golden-file tests.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field, asdict
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Line:
+    """One non-empty line of a document, with where it came from."""
+
+    no: int                  # 1-based line number in the source file
+    text: str                # the line as printed, trailing whitespace removed
+    page: int | None = None  # page number for PDF input
+
+
+@dataclass
+class RawDocument:
+    """Output of the read stage: the text of one file, split into lines."""
+
+    source_file: str         # path relative to the input folder (as shown to users)
+    sha256: str              # of the raw bytes
+    flavour: str             # spaced | plain | markdown | pdf
+    lines: list[Line]
+
+
+@dataclass
+class DocMeta:
+    district: str
+    year: int
+    doc_type: str            # verksamhetsplan | verksamhetsberattelse | tertialrapport
+    level: str               # namnd | enhet
+    unit_name: str | None = None
+    detected_by: str = "content"   # content | sidecar
+
+
+@dataclass
+class Warning:
+    stage: str
+    message: str
+    source_line: int | None = None
+
+
+@dataclass
+class Goal:
+    key: int                 # index within the document; parent_key refers to it
+    level: str               # inriktningsmal | kf_mal | namndmal | enhetsmal
+    text: str
+    code: str | None
+    source_line: int
+    parent_key: int | None = None
+    parent_code: str | None = None
+    assessment: str | None = None      # helt | delvis | inte
+    assessment_raw: str | None = None
+    source_page: int | None = None
+
+
+@dataclass
+class Cell:
+    raw: str | None
+    value: float | None = None
+    unit: str | None = None
+
+
+@dataclass
+class IndicatorRow:
+    name: str
+    goal_key: int | None
+    source_line: int
+    source_line_end: int
+    target: Cell = field(default_factory=lambda: Cell(None))
+    kf_target: Cell = field(default_factory=lambda: Cell(None))
+    periodicity: str | None = None
+    outcome: Cell = field(default_factory=lambda: Cell(None))
+    outcome_men: Cell = field(default_factory=lambda: Cell(None))
+    outcome_women: Cell = field(default_factory=lambda: Cell(None))
+    prior_outcome: Cell = field(default_factory=lambda: Cell(None))
+    prior_year: int | None = None
+    analysis: str | None = None
+    source_page: int | None = None
+
+    @property
+    def unit(self) -> str | None:
+        for c in (self.outcome, self.target, self.kf_target, self.prior_outcome):
+            if c.unit:
+                return c.unit
+        return None
+
+
+@dataclass
+class Activity:
+    text: str
+    goal_key: int | None
+    source_line: int
+    start_date: str | None = None
+    end_date: str | None = None
+    deviation: str | None = None
+    source_page: int | None = None
+
+
+@dataclass
+class ParsedDocument:
+    """Output of the assemble stage for one file: everything the load stage writes."""
+
+    raw: RawDocument
+    meta: DocMeta | None
+    goals: list[Goal] = field(default_factory=list)
+    indicators: list[IndicatorRow] = field(default_factory=list)
+    activities: list[Activity] = field(default_factory=list)
+    warnings: list[Warning] = field(default_factory=list)
+    extra: dict[str, Any] = field(default_factory=dict)   # budget_lines, sections, ... (later stages)
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["raw"] = {k: v for k, v in d["raw"].items() if k != "lines"}
+        return d

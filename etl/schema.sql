@@ -1,0 +1,95 @@
+-- The database contract. Other parts of the product (dashboard, exports, checks) read these.
+-- Every extracted value carries its document and source line (and page, for PDF input).
+
+CREATE TABLE documents (
+    document_id   INTEGER PRIMARY KEY,
+    district      VARCHAR NOT NULL,       -- canonical name from data/districts.csv
+    year          INTEGER NOT NULL,
+    doc_type      VARCHAR NOT NULL,       -- verksamhetsplan | verksamhetsberattelse | tertialrapport
+    level         VARCHAR NOT NULL,       -- namnd | enhet
+    unit_name     VARCHAR,                -- for level = enhet
+    source_file   VARCHAR NOT NULL,       -- path relative to the input folder
+    sha256        VARCHAR NOT NULL,       -- of the file's raw bytes
+    text_flavour  VARCHAR,                -- spaced | plain | markdown | pdf
+    detected_by   VARCHAR,                -- content | sidecar
+    n_lines       INTEGER
+);
+
+CREATE TABLE goals (
+    goal_id       INTEGER PRIMARY KEY,
+    document_id   INTEGER NOT NULL,
+    level         VARCHAR NOT NULL,       -- inriktningsmal | kf_mal | namndmal | enhetsmal
+    code          VARCHAR,                -- "1", "1.1", "1.1.1" when printed
+    text          VARCHAR NOT NULL,
+    assessment    VARCHAR,                -- helt | delvis | inte | NULL
+    assessment_raw VARCHAR,
+    parent_code   VARCHAR,
+    parent_goal_id INTEGER,
+    section_id    INTEGER,                -- sections.section_id the goal heading opens (issue 3)
+    source_line   INTEGER NOT NULL,
+    source_page   INTEGER
+);
+
+CREATE TABLE indicators (
+    indicator_id  VARCHAR PRIMARY KEY,
+    name          VARCHAR NOT NULL,
+    unit          VARCHAR
+);
+
+CREATE TABLE indicator_values (
+    value_id          INTEGER PRIMARY KEY,
+    document_id       INTEGER NOT NULL,
+    indicator_id      VARCHAR NOT NULL,
+    name              VARCHAR NOT NULL,   -- as printed, wrapped lines joined
+    goal_id           INTEGER,            -- the goal whose table holds the row
+    goal_level        VARCHAR,            -- level of that goal (kf_mal | namndmal | enhetsmal)
+    kf_goal_code      VARCHAR,
+    namndmal          VARCHAR,            -- text of the enclosing Nämndmål, if any
+    target            DOUBLE,
+    target_raw        VARCHAR,
+    kf_target         DOUBLE,
+    kf_target_raw     VARCHAR,
+    unit              VARCHAR,
+    periodicity       VARCHAR,            -- plans: Periodicitet; reports: Period
+    outcome           DOUBLE,
+    outcome_raw       VARCHAR,
+    outcome_men       DOUBLE,
+    outcome_men_raw   VARCHAR,
+    outcome_women     DOUBLE,
+    outcome_women_raw VARCHAR,
+    prior_outcome     DOUBLE,             -- reports: "Periodens utfall VB <previous year>"
+    prior_outcome_raw VARCHAR,
+    prior_year        INTEGER,
+    analysis          VARCHAR,            -- "Analys" text printed under the row (reports)
+    section_id        INTEGER,
+    source_line       INTEGER NOT NULL,
+    source_line_end   INTEGER,
+    source_page       INTEGER
+);
+
+CREATE TABLE activities (
+    activity_id   INTEGER PRIMARY KEY,
+    document_id   INTEGER NOT NULL,
+    goal_id       INTEGER,
+    goal_code     VARCHAR,
+    text          VARCHAR NOT NULL,
+    start_date    VARCHAR,               -- ISO date as printed (YYYY-MM-DD) or raw text
+    end_date      VARCHAR,
+    deviation     VARCHAR,               -- reports: Avvikelse
+    source_line   INTEGER NOT NULL,
+    source_page   INTEGER
+);
+
+CREATE TABLE warnings (
+    warning_id    INTEGER PRIMARY KEY,
+    document_id   INTEGER,               -- NULL when the file could not be loaded at all
+    source_file   VARCHAR NOT NULL,
+    stage         VARCHAR NOT NULL,      -- read | detect | goals | indicators | activities | budget | ...
+    message       VARCHAR NOT NULL,
+    source_line   INTEGER
+);
+
+CREATE TABLE build_info (
+    key           VARCHAR PRIMARY KEY,
+    value         VARCHAR
+);
