@@ -30,10 +30,16 @@ CREATE TABLE goals (
     source_page   INTEGER
 );
 
+-- The indicator catalogue: one identity per indicator across districts and years.
+-- The build first writes one row per distinct normalised name; etl/identity.py (issue 4)
+-- then merges printed variants into identities.
 CREATE TABLE indicators (
     indicator_id  VARCHAR PRIMARY KEY,
-    name          VARCHAR NOT NULL,
-    unit          VARCHAR
+    name          VARCHAR NOT NULL,       -- canonical name
+    unit          VARCHAR,
+    direction     VARCHAR,                -- higher | lower | neither
+    is_kf         BOOLEAN,                -- the city council's (KF) indicator
+    gender_split  BOOLEAN
 );
 
 CREATE TABLE indicator_values (
@@ -77,6 +83,32 @@ CREATE TABLE activities (
     end_date      VARCHAR,
     deviation     VARCHAR,               -- reports: Avvikelse
     source_line   INTEGER NOT NULL,
+    source_page   INTEGER
+);
+
+CREATE TABLE budget_lines (
+    budget_line_id INTEGER PRIMARY KEY,
+    document_id   INTEGER NOT NULL,
+    table_title   VARCHAR,
+    section       VARCHAR,
+    row_label     VARCHAR NOT NULL,       -- as printed
+    area          VARCHAR,                -- canonical activity area (data/activity_areas.csv)
+    column_label  VARCHAR NOT NULL,
+    value         DOUBLE,                 -- mnkr as printed
+    value_raw     VARCHAR,
+    unit          VARCHAR,
+    source_line   INTEGER NOT NULL,
+    source_page   INTEGER
+);
+
+CREATE TABLE sections (
+    section_id    INTEGER PRIMARY KEY,
+    document_id   INTEGER NOT NULL,
+    heading       VARCHAR NOT NULL,
+    heading_path  VARCHAR,                -- "Parent > Child > Heading"
+    text          VARCHAR,
+    source_line_start INTEGER NOT NULL,
+    source_line_end   INTEGER NOT NULL,
     source_page   INTEGER
 );
 
