@@ -16,6 +16,7 @@ class Line:
     no: int                  # 1-based line number in the source file
     text: str                # the line as printed, trailing whitespace removed
     page: int | None = None  # page number for PDF input
+    gap_before: bool = False # a blank line preceded it in the source
 
 
 @dataclass
