@@ -4,7 +4,7 @@ Text extractions come in three flavours, recognised from the content:
 - ``spaced``: PDF text with a blank line after (almost) every line,
 - ``plain``: PDF text line by line (blank lines only between blocks),
 - ``markdown``: Markdown with ``#`` headings and tab-separated tables.
-Blank lines are dropped but every kept line keeps its 1-based line number in the file, and
+Blank lines are dropped (trailing spaces are kept) but every kept line keeps its 1-based line number in the file, and
 ``gap_before`` remembers whether a blank line preceded it (a block boundary in ``plain``).
 PDF input slots in here as another reader returning the same RawDocument.
 """
@@ -50,11 +50,11 @@ def lines_from_text(text: str, page: int | None = None, start_no: int = 1) -> li
     out: list[Line] = []
     gap = False
     for i, raw in enumerate(text.replace("\r\n", "\n").replace("\r", "\n").split("\n")):
-        stripped = raw.rstrip()
-        if not stripped.strip():
+        if not raw.strip():
             gap = True
             continue
-        out.append(Line(no=start_no + i, text=stripped.replace("\u00a0", " "), page=page, gap_before=gap))
+        # Trailing spaces are kept: in tables an empty last cell leaves an extra space.
+        out.append(Line(no=start_no + i, text=raw.replace("\u00a0", " "), page=page, gap_before=gap))
         gap = False
     return out
 

@@ -1,0 +1,104 @@
+"""Split the flattened text of one table row into its cells.
+
+PDF text puts one space between cells and one *extra* space for each empty cell, and a cell
+may itself contain spaces ("3,3 %", "12 000", "Tas fram av nämnd"). So a row's value text is
+ambiguous; we enumerate the readings allowed by the cell grammar (etl/patterns.py) and pick
+the cheapest one with the expected number of cells. Readings that need unknown words as
+cells, leave cells empty, or pair a bare number with a number that has a unit cost more.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from etl import patterns as P
+from etl.numbers import mend
+
+_WORD = re.compile(r"(?:" + "|".join(P.WORD_CELLS) + r")(?=\s|$)", re.I)
+_PERIOD = re.compile(r"(?:" + P.PERIOD + r")(?=\s|$)")
+_NUM_GROUPED = re.compile(r"(?:" + P.QUALIFIER + r"\s?)?" + P.NUMBER + r"(?:\s?(?:" + P.UNITS + r"))?(?=\s|$)")
+_NUM_PLAIN = re.compile(r"(?:" + P.QUALIFIER + r"\s?)?" + P.NUMBER_NO_GROUPS + r"(?:\s?(?:" + P.UNITS + r"))?(?=\s|$)")
+_NUM_BARE = re.compile(r"(?:" + P.QUALIFIER + r"\s?)?" + P.NUMBER_NO_GROUPS + r"(?=\s|$)")
+_GENERIC = re.compile(r"\S+(?=\s|$)")
+_LEADING_ZERO = re.compile(r"^[-−+]?0\d")
+_HAS_UNIT = re.compile(r"(?:" + P.UNITS + r")$")
+
+UNKNOWN_WORD_COST = 4.0
+EMPTY_CELL_COST = 1.0
+UNIT_MISMATCH_COST = 3.0
+
+
+@dataclass(frozen=True)
+class Reading:
+    cells: tuple[str | None, ...]   # None = empty cell; the last cell is the period when present
+    cost: float
+
+
+def _atoms(s: str) -> list[tuple[str, float]]:
+    """Possible first cells of a single-spaced string, with their costs."""
+    out: dict[str, float] = {}
+    for rx, cost in ((_WORD, 0.0), (_PERIOD, 0.0), (_NUM_GROUPED, 0.0), (_NUM_PLAIN, 0.0), (_NUM_BARE, 0.0)):
+        m = rx.match(s)
+        if m and not _LEADING_ZERO.match(m.group(0)):
+            out.setdefault(m.group(0), cost)
+    m = _GENERIC.match(s)
+    if m:
+        out.setdefault(m.group(0), UNKNOWN_WORD_COST)
+    return list(out.items())
+
+
+@lru_cache(maxsize=4096)
+def _segment_readings(seg: str) -> tuple[tuple[tuple[str, ...], float], ...]:
+    if not seg:
+        return (((), 0.0),)
+    results: list[tuple[tuple[str, ...], float]] = []
+    for atom, cost in _atoms(seg):
+        rest = seg[len(atom):].lstrip(" ")
+        for cells, c in _segment_readings(rest):
+            results.append(((atom, *cells), cost + c))
+    results.sort(key=lambda r: r[1])
+    return tuple(results[:64])
+
+
+# Standard phrases may be wrapped inside their cell ("Tas fram\nav\nnämnd", "Fastställs  2021"):
+# their inner whitespace is collapsed before the row is split on extra spaces.
+_PHRASE_SPACING = re.compile(
+    r"(?<!\S)(?:" + "|".join(w.replace(r"\s?", r"\s*").replace(" ", r"\s+") for w in P.WORD_CELLS if " " in w) + r")(?=\s|$)",
+    re.I,
+)
+
+
+def normalise_phrases(text: str) -> str:
+    return _PHRASE_SPACING.sub(lambda m: re.sub(r"\s+", " ", m.group(0)), mend(text))
+
+
+def readings(text: str) -> list[Reading]:
+    """All readings of a row's value text (cheapest first)."""
+    text = normalise_phrases(text).strip()
+    if not text:
+        return [Reading((), 0.0)]
+    parts = re.split(r"( {2,}|\t)", text)
+    # parts alternate segment, separator, segment ...
+    combos: list[tuple[tuple[str | None, ...], float]] = [((), 0.0)]
+    for i, part in enumerate(parts):
+        if i % 2 == 1:
+            empties = 1 if part == "\t" else len(part) - 1
+            combos = [(cells + (None,) * empties, c + EMPTY_CELL_COST * empties) for cells, c in combos]
+            continue
+        seg = part.strip(" ")
+        segs = _segment_readings(seg)
+        combos = [(cells + s_cells, c + s_c) for cells, c in combos for s_cells, s_c in segs][:256]
+    return sorted((Reading(cells, cost) for cells, cost in combos), key=lambda r: r.cost)
+
+
+def unit_mismatch(cells: tuple[str | None, ...]) -> bool:
+    """A bare number next to numbers with units, e.g. '9' beside '85 %' (the 9 is name text)."""
+    nums = [c for c in cells if c and re.match(r"^(?:" + P.QUALIFIER + r"\s?)?" + P.NUMBER + r"(?:\s?(?:" + P.UNITS + r"))?$", c)]
+    with_unit = [c for c in nums if _HAS_UNIT.search(c)]
+    bare = [c for c in nums if not _HAS_UNIT.search(c)]
+    return bool(with_unit) and bool(bare)
+
+
+def is_period(cell: str | None) -> bool:
+    return bool(cell) and bool(re.fullmatch(P.PERIOD, cell))

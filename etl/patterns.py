@@ -1,0 +1,54 @@
+"""Named, precompiled patterns for the recognisers: the document family's vocabulary as data.
+
+Nothing here names a particular district's indicator or value; these are the words the
+city's plan/report templates print (column headers, goal labels, standard cell phrases).
+"""
+from __future__ import annotations
+
+import re
+
+# -- goal markers -------------------------------------------------------------------
+INRIKTNINGSMAL = re.compile(r"^\W*KF:s inriktningsmål:?\s*(?P<rest>.*)$", re.I)
+KF_MAL = re.compile(r"^\W*KF:s mål för verksamhetsområdet:?\s*(?P<rest>.*)$", re.I)
+NAMNDMAL = re.compile(r"^\W*Nämndmål:?\**\s*(?P<rest>.*)$", re.I)
+ENHETSMAL = re.compile(r"^\W*Enhetsmål:?\**\s*(?P<rest>.*)$", re.I)
+GOAL_CODE = re.compile(r"^(?P<code>\d+(?:\.\d+)*)\.?\s+(?P<text>\S.*)$")
+ASSESSMENT = re.compile(r"^\W*(?:Målet\s+)?uppfylls\s+(?P<grade>helt|delvis|inte|ej)\b\.?\s*$", re.I)
+
+# -- table headers ------------------------------------------------------------------
+# Plans: "Indikator Årsmål KF:s årsmål Periodicitet" (also "Arsmål", "KF:s årsmål år 2025").
+PLAN_HEADER = re.compile(r"^\W*Indikator\s+[ÅA]rsmål\s+KF:s\s+årsmål(?:\s+år\s+\d{4})?\s+Periodicitet\s*$", re.I)
+# Reports: the header is wrapped over several lines; it starts "Indikator Periodens".
+REPORT_HEADER_START = re.compile(r"^\s*Indikator\s+Periodens\s*$", re.I)
+REPORT_HEADER_END = re.compile(r"^\s*[ÅA]rsmål\s+KF:s|^\s*årsmål\s+Period\s*$", re.I)
+REPORT_HEADER_WORDS = re.compile(
+    r"^\s*(?:utfall|Utfall|män/|pojkar|kvinnor/|flickor|Periodens|utfall VB|\d{4}|[ÅA]rsmål KF:s|årsmål Period)\s*$")
+PRIOR_YEAR = re.compile(r"utfall\s+VB\s+(?P<year>\d{4})", re.I)
+ACTIVITY_HEADER = re.compile(r"^\W*Aktivitet\s+Startdatum\s+Slutdatum(?P<dev>\s+Avvikelse)?\s*$", re.I)
+
+# Lines that end a table region (besides goal markers and other headers).
+SUBHEADINGS = re.compile(r"^\W*(?:Beskrivning|Förväntat resultat|Analys|Kommentar)\W*$", re.I)
+ANALYSIS = re.compile(r"^\W*(?:Analys|Kommentar)\s*:?\s*$", re.I)
+
+# -- cells --------------------------------------------------------------------------
+# Periodicity (plans) and period (reports): the last cell of an indicator row.
+PERIOD = r"(?:VB|T[123]|Tertial\s?[123]|Delår)\s?\d{4}|Tertial|År|Halvår|Månad|Kvartal|Vecka|Läsår|Termin|Helår|Månadsvis"
+PERIOD_AT_END = re.compile(r"(?:^|\s)(?P<period>" + PERIOD + r")\s*$")
+# Standard word cells (targets that are not numbers). Matched case-insensitively.
+WORD_CELLS = [
+    r"Tas fram av nämnd\s?/\s?styrelse", r"Tas fram av (?:nämnd|styrelse|nämnden)", r"Tas fram",
+    r"Fastställs(?: i)? (?:\d{4}|[tT]\d(?: \d{4})?|VB \d{4})", r"Fastställs",
+    r"Ökning", r"Minskning", r"Ökad", r"Minskad", r"Öka", r"Minska", r"Bibehålla", r"Bibehålls",
+    r"Oförändrad", r"Oförändrat", r"Ja", r"Nej", r"Saknas", r"Ej mätt", r"Mäts ej", r"Uppnås",
+    r"-", r"–", r"—",
+]
+# Words that text extraction sometimes breaks ("Fastställ s", "styrel se"); mended in raw text.
+MENDABLE_WORDS = ["Fastställs", "styrelse", "nämnd", "Tertial", "Periodicitet", "årsmål", "Årsmål"]
+
+UNITS = r"%|procent|st|kr|tkr|mnkr|dagar|dygn|timmar|tim|minuter|min|veckor|månader|personer|poäng|ggr|gånger|kWh|kg|ton"
+QUALIFIER = r"(?:Max|Min|Minst|Högst|Under|Över|Ca|max|min|minst|högst|under|över|ca|\+/-|±|<|>|≤|≥)"
+NUMBER = r"[-−+]?(?:\d{1,3}(?:\s\d{3})+|\d+)(?:,\d+)?"
+NUMBER_NO_GROUPS = r"[-−+]?\d+(?:,\d+)?"
+
+DATE = r"\d{4}-\d{2}-\d{2}"
+ACTIVITY_DATES = re.compile(r"(?:^|\s)(?P<start>" + DATE + r")\s+(?P<end>" + DATE + r")(?P<dev>\s.*)?$")
