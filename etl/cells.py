@@ -45,6 +45,14 @@ def _atoms(s: str) -> list[tuple[str, float]]:
     m = _GENERIC.match(s)
     if m:
         out.setdefault(m.group(0), UNKNOWN_WORD_COST)
+    # a number with an unknown unit of a few words ("1,80 kg CO2 per kg livsmedel")
+    m = _NUM_BARE.match(s)
+    if m:
+        words = s[m.end():].split(" ")[1:7]
+        for k in range(1, len(words) + 1):
+            if any(_NUM_BARE.fullmatch(w) or _PERIOD.fullmatch(w) for w in words[:k]):
+                break
+            out.setdefault(m.group(0) + " " + " ".join(words[:k]), 0.5 * k)
     return list(out.items())
 
 
@@ -70,14 +78,26 @@ _PHRASE_SPACING = re.compile(
 
 
 def normalise_phrases(text: str) -> str:
-    return _PHRASE_SPACING.sub(lambda m: re.sub(r"\s+", " ", m.group(0)), mend(text))
+    text = re.sub(r"(\d) {2,}%", r"\1 %", mend(text))   # "80  %": a wrapped number, not an empty cell
+    return _PHRASE_SPACING.sub(lambda m: re.sub(r"\s+", " ", m.group(0)), text)
 
 
 def readings(text: str) -> list[Reading]:
     """All readings of a row's value text (cheapest first)."""
-    text = normalise_phrases(text).strip()
-    if not text:
+    text = normalise_phrases(text).rstrip()
+    if not text.strip():
         return [Reading((), 0.0)]
+    lead = len(text) - len(text.lstrip(" "))
+    text = text.strip()
+    out = _readings(text)
+    if lead:
+        # Leading spaces on a value line may be empty leading cells (one space each).
+        out += [Reading((None,) * lead + r.cells, r.cost + EMPTY_CELL_COST * lead) for r in out]
+        out.sort(key=lambda r: r.cost)
+    return out
+
+
+def _readings(text: str) -> list[Reading]:
     parts = re.split(r"( {2,}|\t)", text)
     # parts alternate segment, separator, segment ...
     combos: list[tuple[tuple[str | None, ...], float]] = [((), 0.0)]

@@ -32,7 +32,7 @@ ANALYSIS = re.compile(r"^\W*(?:Analys|Kommentar)\s*:?\s*$", re.I)
 
 # -- cells --------------------------------------------------------------------------
 # Periodicity (plans) and period (reports): the last cell of an indicator row.
-PERIOD = r"(?:VB|T[123]|Tertial\s?[123]|Delår)\s?\d{4}|Tertial|År|Halvår|Månad|Kvartal|Vecka|Läsår|Termin|Helår|Månadsvis"
+PERIOD = r"(?:VB|T[123]|Tertial\s?[123]|Delår)\s?\d{4}|20[0-4]\d|Tertial|År|Halvår|Månad|Kvartal|Vecka|Läsår|Termin|Helår|Månadsvis"
 PERIOD_AT_END = re.compile(r"(?:^|\s)(?P<period>" + PERIOD + r")\s*$")
 # Standard word cells (targets that are not numbers). Matched case-insensitively.
 WORD_CELLS = [
@@ -45,10 +45,13 @@ WORD_CELLS = [
 # Words that text extraction sometimes breaks ("Fastställ s", "styrel se"); mended in raw text.
 MENDABLE_WORDS = ["Fastställs", "styrelse", "nämnd", "Tertial", "Periodicitet", "årsmål", "Årsmål"]
 
-UNITS = r"%|procent|st|kr|tkr|mnkr|dagar|dygn|timmar|tim|minuter|min|veckor|månader|personer|poäng|ggr|gånger|kWh|kg|ton"
+UNITS = r"%|procent|st|kr|tkr|mnkr|dagar|dygn|timmar|tim|minuter|min|veckor|månader|personer|poäng|ggr|gånger|kWh|MWh|GWh|kg|ton"
 QUALIFIER = r"(?:Max|Min|Minst|Högst|Under|Över|Ca|max|min|minst|högst|under|över|ca|\+/-|±|<|>|≤|≥)"
 NUMBER = r"[-−+]?(?:\d{1,3}(?:\s\d{3})+|\d+)(?:,\d+)?"
 NUMBER_NO_GROUPS = r"[-−+]?\d+(?:,\d+)?"
 
 DATE = r"\d{4}-\d{2}-\d{2}"
 ACTIVITY_DATES = re.compile(r"(?:^|\s)(?P<start>" + DATE + r")\s+(?P<end>" + DATE + r")(?P<dev>\s.*)?$")
+
+# Page furniture printed into the text: "Sid 49 (116)", with the document footer around it.
+PAGE_FURNITURE = re.compile(r"^\s*(?:(?:\S.*\s)?Sid\s+\d+\s+\(\d+\)(?:\s.*)?|Tjänsteutlåtande(?:\s.*)?)$")

@@ -1,0 +1,717 @@
+"""Indicator identity: printed indicator names -> one identity per indicator.
+
+The documents print the same indicator with small differences (wrapped or hyphenated
+words, "Andel"/"Andelen", a parenthesised qualifier added one year, a renamed indicator
+after a new city budget). This module gives every printed row an `indicator_id`:
+
+1. normalise  — whitespace, hyphenation ("ekono- miskt"), quotes, "Andelen" -> "Andel",
+                a trailing "ökar"/"minskar" (kept as a direction hint), trailing punctuation;
+                a trailing "(...)" is kept apart as the *qualifier*;
+2. compare    — light Swedish stemming of the words, then rapidfuzz similarity. Thresholds
+                were measured on the seed documents (see MEASURED below);
+3. override   — data/indicator_overrides.csv (a staff member's corrections) wins.
+
+Rules, in the order they are applied while clustering printed names (union-find with
+cannot-link constraints):
+- two printed names whose units differ are never merged (not even by an override);
+- names printed in the same indicator table (same document and goal) are different
+  indicators: a table never lists one indicator twice;
+- different trailing qualifiers ("(ekonomiskt bistånd)" vs "(socialpsykiatri)") are
+  different indicators; a bare name joins a qualified one only if exactly one qualified
+  variant of that base exists (otherwise it is listed for review);
+- a word *substituted* by another ("idrottsaktiviteter"/"kulturaktiviteter", "före"/"efter")
+  means a different indicator; a word *added* ("Sjukfrånvaro" vs "Sjukfrånvaro dag 1-14",
+  "... livsmedel" vs "... livsmedel och måltider") may be a rename or a narrower indicator:
+  it is never merged automatically but listed for review with its score.
+
+Goal context: the same normalised words are one identity wherever they are printed (the
+city's KF indicators recur under renumbered goals after a new budget, and a district prints
+the same indicator under both a KF goal and its own nämndmål). Goal context is used as a
+cannot-link (same table => different indicators), is shown in the review report, and an
+override row may be scoped to a goal (`goal` column) to split a name that means different
+things under different goals.
+"""
+from __future__ import annotations
+
+import csv
+import hashlib
+import re
+import unicodedata
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rapidfuzz import fuzz
+
+from etl.model import Warning
+
+# --- measured thresholds ---------------------------------------------------------------
+# MEASURED on the five seed documents (all pairs of distinct normalised names, 2020-2025):
+# see tests/test_identity.py for the tricky pairs and the report in the commit message.
+TOKEN_PAIR_MIN = 88.0     # two differing words count as the same word (inflection/typo)
+AUTO_MIN = 85.0           # whole-name ratio needed for an automatic merge after stemming
+REVIEW_MIN = 80.0         # below this a candidate pair is not worth a person's time
+
+STOPWORDS = frozenset(
+    "och i på av för som med till de dem det den en ett att har är om inom från hos vid "
+    "sin sitt sina deras dess man".split()
+)
+ELLIPSIS_NEXT = ("och", "eller", "samt", "resp", "respektive", "till", "som")
+TRAILING_VERBS = {"ökar": "higher", "öka": "higher", "minskar": "lower", "minska": "lower"}
+
+# Direction rules as data: first matching rule wins (patterns search the lowercased name).
+# Rules for "higher" words come first where a lower-is-better word can appear inside a
+# positive statement ("upplever ... förbättrad situation ... (ekonomiskt bistånd)").
+DIRECTION_RULES: list[tuple[str, str, str]] = [
+    ("trailing 'minskar'", r"\bminska(r)?\s*\.?\s*$", "lower"),
+    ("trailing 'ökar'", r"\böka(r)?\s*\.?\s*$", "higher"),
+    ("budget/forecast accuracy", r"budgetföljsamhet|prognossäkerhet", "neither"),
+    ("satisfaction/experience", r"nöjd|upplever|trygg|delaktig|rekommendera|förtroende|trivs|index", "higher"),
+    ("averted", r"avvär|behåller kontraktet|fullföljer", "higher"),
+    ("sick leave", r"sjukfrånvaro", "lower"),
+    ("waiting time", r"väntetid|vänta", "lower"),
+    ("financial assistance", r"ekonomiskt bistånd", "lower"),
+    ("evictions", r"vräkning|avhysning", "lower"),
+    ("re-referral", r"åter blir föremål", "lower"),
+    ("hourly staff / consultants", r"timavlönad|externa konsulter", "lower"),
+    ("emergency housing", r"akutboende|tillfälligt boende på hotell", "lower"),
+    ("climate/energy/plastic", r"klimatpåverkan|koldioxid|köpt energi|i plast\b|matsvinn\b", "lower"),
+    ("group size / staff ratio", r"\bantal (förskole)?barn per\b|antal personal en hemtjänsttagare", "lower"),
+    ("discrepancy / night fasting", r"diskrepans", "lower"),
+]
+_DIRECTION_RES = [(name, re.compile(p), d) for name, p, d in DIRECTION_RULES]
+DEFAULT_DIRECTION = "higher"
+DIRECTIONS = ("higher", "lower", "neither")
+
+
+# --- normalisation ------------------------------------------------------------------------
+
+_DASHES = dict.fromkeys(map(ord, "\u2010\u2011\u2012\u2013\u2014\u2212"), "-")
+_QUOTES = dict.fromkeys(map(ord, "\u201c\u201d\u201e\u00ab\u00bb\u2033"), '"')
+_QUOTES.update(dict.fromkeys(map(ord, "\u2018\u2019\u2032"), "'"))
+
+
+def clean_name(name: str) -> str:
+    """The printed name made presentable: one line, hyphenation joined, spacing tidied.
+
+    "Andel personer som har ekono- miskt bistånd" -> "... ekonomiskt bistånd";
+    "vård- och omsorgsboende" keeps its hyphen (a compound ellipsis, not a line break).
+    """
+    s = unicodedata.normalize("NFC", name or "")
+    s = s.replace("\u00ad", "").replace("\u00a0", " ").translate(_DASHES).translate(_QUOTES)
+    s = re.sub(r"\s+", " ", s).strip()
+    ell = "|".join(ELLIPSIS_NEXT)
+    s = re.sub(rf"([a-zåäö])- (?!(?:{ell})\b)([a-zåäö])", r"\1\2", s)
+    s = re.sub(rf"([A-ZÅÄÖ0-9])- (?!(?:{ell})\b)([a-zåäö])", r"\1-\2", s)   # "SoL- dokumentationen"
+    s = re.sub(r"\s+([,.;:)])", r"\1", s)
+    s = re.sub(r"\(\s+", "(", s)
+    s = s.rstrip(" .,;:")
+    return s
+
+
+@dataclass(frozen=True)
+class NameKey:
+    base: str                 # lowercased comparison key without trailing qualifier
+    qualifier: str | None     # trailing "(...)" content, lowercased, or None
+    verb_direction: str | None  # from a trailing "ökar"/"minskar"
+
+    @property
+    def full(self) -> str:
+        return f"{self.base} ({self.qualifier})" if self.qualifier else self.base
+
+
+def name_key(name: str) -> NameKey:
+    """The comparison key of a printed name (see module docstring)."""
+    s = clean_name(name).lower()
+    verb = None
+    qualifier = None
+    for _ in range(2):   # "... (x) ökar" and "... ökar (x)" both occur in principle
+        m = re.search(r"\s+(ökar|öka|minskar|minska)$", s)
+        if m:
+            verb = TRAILING_VERBS[m.group(1)]
+            s = s[: m.start()].rstrip(" .,")
+        m = re.search(r"\s*\(([^()]*)\)$", s)
+        if m and qualifier is None and m.start() > 0:
+            qualifier = _plain(m.group(1)) or None
+            s = s[: m.start()].rstrip(" .,")
+    s = re.sub(r"^(andelen)\b", "andel", s)
+    s = re.sub(r"^(antalet)\b", "antal", s)
+    return NameKey(_plain(s), qualifier, verb)
+
+
+def _plain(s: str) -> str:
+    s = s.lower()
+    s = re.sub(r"(?<=\d)\s*-\s*(?=\d)", "–", s)      # keep ranges "1-14" as one token
+    ell = "|".join(ELLIPSIS_NEXT)
+    s = re.sub(rf"(?<=\w)-\s+(?=(?:{ell})\b)", " ", s)  # "vård- och omsorg" == "vård och omsorg"
+    s = re.sub(r"(?<=\w)-\s*(?=\w)", "", s)          # "sol-dokumentationen", "sol- dok..."
+    s = s.replace("–", "-")
+    s = re.sub(r"[\"'`´:;,.!?()\[\]]", " ", s)
+    s = s.replace("/", " / ")
+    s = re.sub(r"(?<!\d)-|-(?!\d)", " ", s)          # stray dashes that are not ranges
+    return re.sub(r"\s+", " ", s).strip()
+
+
+_SUFFIXES = ("arna", "erna", "orna", "en", "et", "na", "er", "ar", "or", "n", "a", "e")
+
+
+def stem(word: str) -> str:
+    """A crude Swedish stem: enough to equate 'socialpsykiatrin'/'socialpsykiatri',
+    'hemtjänsten'/'hemtjänst', 'omsorgsboenden'/'omsorgsboende', 'själva'/'själv'."""
+    for suf in _SUFFIXES:
+        if word.endswith(suf) and len(word) - len(suf) >= 4:
+            return word[: -len(suf)]
+    return word
+
+
+def content_stems(key: str) -> list[str]:
+    return [stem(w) for w in key.split() if w not in STOPWORDS and w != "/"]
+
+
+# --- pairwise comparison -------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Comparison:
+    decision: str        # same | review | different
+    score: float         # rapidfuzz ratio of the base keys, 0-100
+    reason: str
+
+
+def compare_keys(a: NameKey, b: NameKey) -> Comparison:
+    """Are two printed names (by key) the same indicator? Units and goals are checked by
+    the caller; this looks at the words only."""
+    score = round(float(fuzz.ratio(a.base, b.base)), 1)
+    if a.qualifier and b.qualifier and a.qualifier != b.qualifier:
+        qa, qb = set(content_stems(a.qualifier)), set(content_stems(b.qualifier))
+        if qa != qb:
+            return Comparison("different", score, f"qualifiers differ: ({a.qualifier}) / ({b.qualifier})")
+    sa, sb = content_stems(a.base), content_stems(b.base)
+    only_a = [w for w in sa if w not in sb]
+    only_b = [w for w in sb if w not in sa]
+    # pair up words that differ only by inflection or a typo
+    for w in list(only_a):
+        best = max(only_b, key=lambda v: fuzz.ratio(w, v), default=None)
+        if best is not None and fuzz.ratio(w, best) >= TOKEN_PAIR_MIN:
+            only_a.remove(w)
+            only_b.remove(best)
+    if not only_a and not only_b:
+        if a.base == b.base:
+            return Comparison("same", 100.0, "same words")
+        if score >= AUTO_MIN or sorted(sa) == sorted(sb):
+            return Comparison("same", score, "same words after stemming")
+        return Comparison("review", score, "same words, low similarity")
+    if only_a and only_b:
+        return Comparison("different" if score < 90 else "review", score,
+                          f"words differ: {' '.join(only_a)} / {' '.join(only_b)}")
+    extra = " ".join(only_a or only_b)
+    return Comparison("review" if score >= REVIEW_MIN else "different", score, f"words added: {extra}")
+
+
+def infer_direction(name: str) -> tuple[str, str]:
+    """(direction, rule) for an indicator name, from DIRECTION_RULES."""
+    low = clean_name(name).lower()
+    for rule, rx, d in _DIRECTION_RES:
+        if rx.search(low):
+            return d, rule
+    return DEFAULT_DIRECTION, "default"
+
+
+def attainment(outcome: float | None, target: float | None, direction: str | None) -> str | None:
+    """'met' / 'not_met' for an outcome against its target, or None when it cannot be said
+    (a value missing, or an indicator where neither direction is better)."""
+    if outcome is None or target is None or direction not in ("higher", "lower"):
+        return None
+    o, t = round(float(outcome), 9), round(float(target), 9)
+    if direction == "higher":
+        return "met" if o >= t else "not_met"
+    return "met" if o <= t else "not_met"
+
+
+def slugify(text: str, max_len: int = 80) -> str:
+    s = unicodedata.normalize("NFKD", text.lower())
+    s = s.encode("ascii", "ignore").decode()
+    s = re.sub(r"[^a-z0-9]+", "-", s).strip("-") or "indikator"
+    if len(s) > max_len:
+        digest = hashlib.sha1(s.encode()).hexdigest()[:6]
+        s = s[: max_len - 7].rstrip("-") + "-" + digest
+    return s
+
+
+def norm_unit(unit: str | None) -> str | None:
+    if unit is None:
+        return None
+    u = re.sub(r"\s+", " ", str(unit)).strip().lower().rstrip(".")
+    return u or None
+
+
+# --- overrides -----------------------------------------------------------------------------
+
+OVERRIDE_ACTIONS = ("same_as", "not_same", "identity", "direction")
+
+
+@dataclass
+class Override:
+    printed_name: str
+    action: str
+    value: str
+    goal: str | None
+    line: int
+
+    @property
+    def key(self) -> str:
+        return name_key(self.printed_name).full
+
+
+def load_overrides(path: Path | None) -> tuple[list[Override], list[Warning]]:
+    """Read the curated override CSV (columns: printed_name, action, value, goal, note).
+    Lines starting with '#' are comments. Bad rows are reported, not fatal."""
+    out: list[Override] = []
+    warns: list[Warning] = []
+    if path is None or not Path(path).exists():
+        return out, warns
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        rows = [(i, ln) for i, ln in enumerate(fh, 1) if ln.strip() and not ln.lstrip().startswith("#")]
+    reader = csv.reader([ln for _, ln in rows])
+    header = None
+    for (lineno, _), rec in zip(rows, reader):
+        if header is None:
+            header = [h.strip().lower() for h in rec]
+            continue
+        row = dict(zip(header, (c.strip() for c in rec)))
+        name, action, value = row.get("printed_name", ""), row.get("action", "").lower(), row.get("value", "")
+        if not name or action not in OVERRIDE_ACTIONS or (not value):
+            warns.append(Warning("indicators", f"{Path(path).name}:{lineno}: ignored override row "
+                                 f"(need printed_name, action in {OVERRIDE_ACTIONS}, value)", lineno))
+            continue
+        if action == "direction" and value.lower() not in DIRECTIONS:
+            warns.append(Warning("indicators", f"{Path(path).name}:{lineno}: direction must be one of "
+                                 f"{DIRECTIONS}, got {value!r}", lineno))
+            continue
+        out.append(Override(name, action, value.lower() if action == "direction" else value,
+                            row.get("goal") or None, lineno))
+    return out, warns
+
+
+# --- resolving identities in the database ------------------------------------------------
+
+MATCHES_DDL = """
+CREATE TABLE IF NOT EXISTS indicator_matches (
+    printed_name  VARCHAR NOT NULL,
+    unit          VARCHAR,
+    indicator_id  VARCHAR NOT NULL,
+    method        VARCHAR NOT NULL,
+    score         DOUBLE,
+    matched_name  VARCHAR,
+    needs_review  BOOLEAN NOT NULL,
+    candidate_id  VARCHAR,
+    candidate_name VARCHAR,
+    reason        VARCHAR,
+    n_rows        INTEGER,
+    districts     VARCHAR,
+    years         VARCHAR,
+    goals         VARCHAR
+);
+CREATE TABLE IF NOT EXISTS kf_target_checks (
+    indicator_id  VARCHAR NOT NULL,
+    year          INTEGER NOT NULL,
+    value_id      INTEGER,
+    district      VARCHAR,
+    printed_kf_target DOUBLE,
+    consensus_kf_target DOUBLE,
+    status        VARCHAR NOT NULL,
+    note          VARCHAR
+);
+"""
+
+_ROWS_SQL = """
+SELECT v.value_id, v.document_id, v.name, v.unit, v.goal_id, v.goal_level, v.kf_goal_code,
+       v.namndmal, g.text AS goal_text, v.target, v.target_raw, v.kf_target, v.kf_target_raw,
+       v.outcome, v.outcome_men, v.outcome_women, d.district, d.year, d.doc_type
+FROM indicator_values v
+JOIN documents d USING (document_id)
+LEFT JOIN goals g ON g.goal_id = v.goal_id
+ORDER BY v.value_id
+"""
+
+
+@dataclass
+class _Node:
+    nid: int
+    key: NameKey
+    unit: str | None
+    scope: str | None                       # forced identity from a goal-scoped override
+    rows: list[dict] = field(default_factory=list)
+    names: Counter = field(default_factory=Counter)
+
+    @property
+    def tables(self) -> set[tuple[int, int]]:
+        return {(r["document_id"], r["goal_id"]) for r in self.rows if r["goal_id"] is not None}
+
+    @property
+    def display(self) -> str:
+        return self.names.most_common(1)[0][0]
+
+    def context(self) -> str:
+        goals = Counter(_goal_label(r) for r in self.rows)
+        return "; ".join(g for g, _ in goals.most_common(3) if g)
+
+
+def _goal_label(r: dict) -> str:
+    parts = []
+    if r.get("kf_goal_code"):
+        parts.append(f"KF {r['kf_goal_code']}")
+    if r.get("namndmal"):
+        parts.append(f"nämndmål: {r['namndmal'][:60]}")
+    elif r.get("goal_text"):
+        parts.append(f"{r.get('goal_level') or 'mål'}: {r['goal_text'][:60]}")
+    return ", ".join(parts)
+
+
+def _row_context(r: dict) -> str:
+    return " | ".join(str(r.get(k) or "") for k in ("kf_goal_code", "namndmal", "goal_text")).lower()
+
+
+class _Clusters:
+    """Union-find over nodes with the cannot-link rules of the module docstring."""
+
+    def __init__(self, nodes: list[_Node], not_same: list[tuple[int, int]]):
+        self.nodes = nodes
+        self.parent = list(range(len(nodes)))
+        self.members = {i: [i] for i in range(len(nodes))}
+        self.not_same = not_same
+        self.how: dict[int, tuple[str, float, int | None, str]] = {}  # nid -> (method, score, matched nid, reason)
+
+    def find(self, i: int) -> int:
+        while self.parent[i] != i:
+            self.parent[i] = self.parent[self.parent[i]]
+            i = self.parent[i]
+        return i
+
+    def units(self, root: int) -> set[str]:
+        return {self.nodes[m].unit for m in self.members[root] if self.nodes[m].unit}
+
+    def why_not(self, a: int, b: int, check_tables: bool) -> str | None:
+        ra, rb = self.find(a), self.find(b)
+        if ra == rb:
+            return None
+        if len(self.units(ra) | self.units(rb)) > 1:
+            return "units differ: " + " / ".join(sorted(self.units(ra) | self.units(rb)))
+        ma, mb = set(self.members[ra]), set(self.members[rb])
+        for x, y in self.not_same:
+            if (x in ma and y in mb) or (x in mb and y in ma):
+                return "override: not the same"
+        scopes = {self.nodes[m].scope for m in ma | mb} - {None}
+        if len(scopes) > 1:
+            return "different identities forced by overrides"
+        if check_tables:
+            ta = set().union(*(self.nodes[m].tables for m in ma))
+            tb = set().union(*(self.nodes[m].tables for m in mb))
+            if ta & tb:
+                return "printed in the same table"
+        return None
+
+    def union(self, a: int, b: int, method: str, score: float, reason: str, check_tables: bool) -> str | None:
+        blocked = self.why_not(a, b, check_tables)
+        if blocked:
+            return blocked
+        ra, rb = self.find(a), self.find(b)
+        if ra == rb:
+            return None
+        if len(self.members[ra]) < len(self.members[rb]):
+            ra, rb = rb, ra
+            a, b = b, a
+        self.parent[rb] = ra
+        self.members[ra].extend(self.members.pop(rb))
+        if b not in self.how:
+            self.how[b] = (method, score, a, reason)
+        elif a not in self.how:
+            self.how[a] = (method, score, b, reason)
+        return None
+
+
+def _build_nodes(rows: list[dict], overrides: list[Override]) -> list[_Node]:
+    scoped = [o for o in overrides if o.action == "identity" and o.goal]
+    nodes: dict[tuple, _Node] = {}
+    for r in rows:
+        key = name_key(r["name"])
+        scope = None
+        for o in scoped:
+            if o.key == key.full and o.goal.lower() in _row_context(r):
+                scope = o.value
+                break
+        k = (key.full, norm_unit(r["unit"]), scope)
+        node = nodes.get(k)
+        if node is None:
+            node = nodes[k] = _Node(len(nodes), key, k[1], scope)
+        node.rows.append(r)
+        node.names[clean_name(r["name"])] += 1
+    return list(nodes.values())
+
+
+def cluster_nodes(nodes: list[_Node], overrides: list[Override]) -> tuple[_Clusters, list[dict], list[Warning]]:
+    """Cluster printed-name nodes into identities. Returns the clusters, the candidate
+    pairs a person should review, and warnings about overrides that could not apply."""
+    warns: list[Warning] = []
+    by_key: dict[str, list[int]] = defaultdict(list)
+    for n in nodes:
+        by_key[n.key.full].append(n.nid)
+
+    def lookup(printed: str) -> list[int]:
+        return by_key.get(name_key(printed).full, [])
+
+    not_same: list[tuple[int, int]] = []
+    for o in overrides:
+        if o.action == "not_same":
+            for x in lookup(o.printed_name):
+                for y in lookup(o.value):
+                    not_same.append((x, y))
+    cl = _Clusters(nodes, not_same)
+
+    def merge_or_warn(a: int, b: int, method: str, why: str, o: Override) -> None:
+        blocked = cl.union(a, b, method, 100.0, why, check_tables=False)
+        if blocked:
+            warns.append(Warning("indicators", f"override line {o.line} ({o.printed_name!r} {o.action} "
+                                 f"{o.value!r}) not applied: {blocked}", o.line))
+
+    # 1. overrides: explicit identities and same_as
+    forced: dict[str, list[int]] = defaultdict(list)
+    for n in nodes:
+        if n.scope:
+            forced[n.scope].append(n.nid)
+    for o in overrides:
+        if o.action == "identity" and not o.goal:
+            for x in lookup(o.printed_name):
+                nodes[x].scope = o.value
+                forced[o.value].append(x)
+    for ident, members in forced.items():
+        for x in members[1:]:
+            o = next(ov for ov in overrides if ov.action == "identity" and ov.value == ident)
+            merge_or_warn(members[0], x, "override", f"identity {ident}", o)
+    for o in overrides:
+        if o.action != "same_as":
+            continue
+        xs, ys = lookup(o.printed_name), lookup(o.value) or forced.get(o.value, [])
+        for x in xs:
+            for y in ys:
+                merge_or_warn(y, x, "override", f"same as {o.value}", o)
+
+    # 2. the same normalised words (any goal; units must agree)
+    for ids in by_key.values():
+        for x in ids[1:]:
+            cl.union(ids[0], x, "normalised", 100.0, "same words", check_tables=False)
+
+    # 3. pairs of distinct keys: qualifier rule and fuzzy comparison
+    keys = list(by_key)
+    nkeys = [name_key(k) for k in keys]
+    qualified_bases: dict[str, set[str]] = defaultdict(set)
+    for k in nkeys:
+        if k.qualifier:
+            qualified_bases[k.base].add(k.qualifier)
+    edges: list[tuple[float, int, int, str]] = []
+    review: list[dict] = []
+    for i in range(len(keys)):
+        for j in range(i + 1, len(keys)):
+            a, b = nkeys[i], nkeys[j]
+            if fuzz.ratio(a.base, b.base) < 60 and fuzz.token_set_ratio(a.base, b.base) < 80:
+                continue
+            c = compare_keys(a, b)
+            if c.decision == "same" and (bool(a.qualifier) != bool(b.qualifier)):
+                base = a.base if a.qualifier else b.base
+                if len(qualified_bases[base]) > 1 and a.base == b.base:
+                    c = Comparison("review", c.score, "bare name, several qualified variants: "
+                                   + ", ".join(sorted(qualified_bases[base])))
+                elif a.base != b.base:
+                    c = Comparison("review", c.score, c.reason + "; qualifier added")
+                else:
+                    c = Comparison("same", c.score, "qualifier added/dropped")
+            if c.decision == "same":
+                edges.append((c.score, by_key[keys[i]][0], by_key[keys[j]][0], c.reason))
+            elif c.decision == "review":
+                review.append({"a": by_key[keys[i]][0], "b": by_key[keys[j]][0], "score": c.score, "reason": c.reason})
+    for score, x, y, reason in sorted(edges, key=lambda e: -e[0]):
+        blocked = cl.union(x, y, "fuzzy", score, reason, check_tables=True)
+        if blocked:
+            review.append({"a": x, "b": y, "score": score, "reason": f"{reason}; not merged: {blocked}"})
+    return cl, review, warns
+
+
+def _fetch_dicts(con, sql: str, params: list | None = None) -> list[dict]:
+    cur = con.execute(sql, params or [])
+    cols = [d[0] for d in cur.description]
+    return [dict(zip(cols, rec)) for rec in cur.fetchall()]
+
+
+def _canonical(rows: list[dict]) -> str:
+    """The newest printing wins (a renamed indicator shows its current name); ties: the most
+    frequent printing, then the shortest."""
+    latest = max(r["year"] or 0 for r in rows)
+    names = Counter(clean_name(r["name"]) for r in rows if (r["year"] or 0) == latest)
+    return min(names, key=lambda n: (-names[n], len(n), n))
+
+
+def resolve_identities(con, overrides_path: Path | None) -> list[Warning]:
+    """Give every indicator_values row its identity and rewrite the `indicators` catalogue,
+    `indicator_matches` (how each printed name was matched, what to review) and
+    `kf_target_checks` (KF:s årsmål reconciliation). Runs inside the caller's transaction."""
+    con.execute(MATCHES_DDL)
+    overrides, warns = load_overrides(overrides_path)
+    rows = _fetch_dicts(con, _ROWS_SQL)
+    nodes = _build_nodes(rows, overrides)
+    cl, review, w = cluster_nodes(nodes, overrides)
+    warns += w
+
+    known = {name_key(n.display).full for n in nodes}
+    for o in overrides:
+        if o.key not in known:
+            warns.append(Warning("indicators", f"override line {o.line}: printed name not found in "
+                                 f"the documents: {o.printed_name!r}", o.line))
+
+    # identities
+    clusters = sorted(cl.members.values(), key=lambda ms: min(ms))
+    node_ident: dict[int, str] = {}
+    catalogue: list[tuple] = []
+    used: set[str] = set()
+    direction_over = {o.key: o.value for o in overrides if o.action == "direction"}
+    for members in clusters:
+        mrows = [r for m in members for r in nodes[m].rows]
+        name = _canonical(mrows)
+        forced = {nodes[m].scope for m in members} - {None}
+        units = Counter(r["unit"].strip() for r in mrows if norm_unit(r["unit"]))
+        unit = units.most_common(1)[0][0] if units else None
+        ident = forced.pop() if forced else slugify(name_key(name).full)
+        if ident in used and not forced:
+            ident = slugify(f"{name_key(name).full} {unit or 'utan enhet'}")
+            k = 2
+            while ident in used:
+                ident = f"{slugify(name_key(name).full)}-{k}"
+                k += 1
+        used.add(ident)
+        direction = None
+        for m in members:
+            direction = direction or direction_over.get(nodes[m].key.full)
+        if direction is None:
+            verbs = {nodes[m].key.verb_direction for m in members} - {None}
+            direction = verbs.pop() if len(verbs) == 1 else None
+        if direction is None:
+            direction, rule = infer_direction(name)
+            if rule == "default":
+                for m in members:
+                    d, r2 = infer_direction(nodes[m].display)
+                    if r2 != "default":
+                        direction = d
+                        break
+        is_kf = any(r["goal_level"] == "kf_mal" or (r["kf_target_raw"] or "").strip() for r in mrows)
+        gender = any(r["outcome_men"] is not None or r["outcome_women"] is not None for r in mrows)
+        catalogue.append((ident, name, unit, direction, is_kf, gender))
+        for m in members:
+            node_ident[m] = ident
+
+    con.execute("DELETE FROM indicators")
+    con.executemany("INSERT INTO indicators (indicator_id, name, unit, direction, is_kf, gender_split) "
+                    "VALUES (?, ?, ?, ?, ?, ?)", catalogue)
+    con.execute("CREATE TEMP TABLE IF NOT EXISTS _ident_map (value_id INTEGER, indicator_id VARCHAR)")
+    con.execute("DELETE FROM _ident_map")
+    con.executemany("INSERT INTO _ident_map VALUES (?, ?)",
+                    [(r["value_id"], node_ident[n.nid]) for n in nodes for r in n.rows])
+    con.execute("UPDATE indicator_values SET indicator_id = m.indicator_id FROM _ident_map m "
+                "WHERE indicator_values.value_id = m.value_id")
+    con.execute("DROP TABLE _ident_map")
+
+    _write_matches(con, nodes, cl, review, node_ident)
+    warns += reconcile_kf_targets(con, {i[0]: i[1] for i in catalogue})
+    return warns
+
+
+def _write_matches(con, nodes: list[_Node], cl: _Clusters, review: list[dict], node_ident: dict[int, str]) -> None:
+    # the best still-open candidate per node: a pair whose two names ended up apart
+    open_cands: dict[int, dict] = {}
+    for p in review:
+        if node_ident[p["a"]] == node_ident[p["b"]]:
+            continue
+        for x, y in ((p["a"], p["b"]), (p["b"], p["a"])):
+            if x not in open_cands or p["score"] > open_cands[x]["score"]:
+                open_cands[x] = {**p, "other": y}
+    out = []
+    for n in nodes:
+        method, score, matched, reason = cl.how.get(n.nid, ("canonical", None, None, None))
+        cand = open_cands.get(n.nid)
+        needs = cand is not None or (method == "fuzzy" and (score or 0) < 95)
+        years = sorted({r["year"] for r in n.rows if r["year"] is not None})
+        out.append((
+            n.display, n.unit, node_ident[n.nid], method, score,
+            nodes[matched].display if matched is not None else None, needs,
+            node_ident[cand["other"]] if cand else None,
+            nodes[cand["other"]].display if cand else None,
+            (cand["reason"] + f" (score {cand['score']:.0f})") if cand else reason,
+            len(n.rows), ", ".join(sorted({r["district"] for r in n.rows})),
+            ", ".join(map(str, years)), n.context(),
+        ))
+    con.execute("DELETE FROM indicator_matches")
+    con.executemany("INSERT INTO indicator_matches VALUES (" + ", ".join("?" * 14) + ")", out)
+
+
+def _fmt(v: float | None) -> str:
+    if v is None:
+        return "–"
+    return f"{v:g}".replace(".", ",")
+
+
+def reconcile_kf_targets(con, names: dict[str, str]) -> list[Warning]:
+    """KF:s årsmål is the same for every district in a year. Per identity and year: store a
+    warning where districts print different KF targets; where they agree, fill a plan's
+    empty KF:s årsmål on a single-value row (only a district årsmål printed), and flag a
+    single value printed as KF:s årsmål that differs from what the other districts print."""
+    warns: list[Warning] = []
+    rows = _fetch_dicts(con, """
+        SELECT v.value_id, v.indicator_id, v.target, v.target_raw, v.kf_target, v.kf_target_raw,
+               d.district, d.year, d.doc_type
+        FROM indicator_values v JOIN documents d USING (document_id)
+        ORDER BY v.indicator_id, d.year, d.district, v.value_id""")
+    groups: dict[tuple[str, int], list[dict]] = defaultdict(list)
+    for r in rows:
+        groups[(r["indicator_id"], r["year"])].append(r)
+    checks: list[tuple] = []
+    for (ident, year), grp in groups.items():
+        # KF targets printed next to a district target are unambiguous evidence
+        printed: dict[float, set[str]] = defaultdict(set)
+        for r in grp:
+            if r["kf_target"] is not None and r["target_raw"] not in (None, ""):
+                printed[round(r["kf_target"], 6)].add(r["district"])
+        if len(printed) > 1:
+            detail = "; ".join(f"{_fmt(v)} ({', '.join(sorted(d))})" for v, d in sorted(printed.items()))
+            warns.append(Warning("indicators", f"KF:s årsmål {year} differs between districts for "
+                                 f"{names.get(ident, ident)!r}: {detail}"))
+            for v, ds in printed.items():
+                for d in ds:
+                    checks.append((ident, year, None, d, v, None, "disagree", detail))
+            continue
+        if not printed:
+            continue
+        (consensus, agreeing), = printed.items()
+        for r in grp:
+            others = agreeing - {r["district"]}
+            single_target = (r["target"] is not None and r["kf_target"] is None
+                             and not (r["kf_target_raw"] or "").strip())
+            single_kf = (r["kf_target"] is not None and not (r["target_raw"] or "").strip())
+            if single_target and others and r["doc_type"] == "verksamhetsplan":
+                status = "filled_equal" if round(r["target"], 6) == consensus else "filled"
+                con.execute("UPDATE indicator_values SET kf_target = ? WHERE value_id = ?",
+                            [consensus, r["value_id"]])
+                note = f"KF:s årsmål {_fmt(consensus)} from {', '.join(sorted(others))}"
+                if status == "filled_equal":
+                    note += "; the single printed value equals it and may be KF:s årsmål, not the district's"
+                checks.append((ident, year, r["value_id"], r["district"], None, consensus, status, note))
+                warns.append(Warning("indicators", f"{r['district']} {year}: {names.get(ident, ident)!r}: "
+                                     f"filled empty {note}"))
+            elif single_kf and others and round(r["kf_target"], 6) != consensus:
+                note = (f"single value {_fmt(r['kf_target'])} read as KF:s årsmål, other districts print "
+                        f"{_fmt(consensus)}: it may be the district's own årsmål")
+                checks.append((ident, year, r["value_id"], r["district"], r["kf_target"], consensus,
+                               "check_differs", note))
+                warns.append(Warning("indicators", f"{r['district']} {year}: {names.get(ident, ident)!r}: {note}"))
+            elif r["kf_target"] is not None:
+                checks.append((ident, year, r["value_id"], r["district"], r["kf_target"], consensus, "agrees", None))
+    con.execute("DELETE FROM kf_target_checks")
+    if checks:
+        con.executemany("INSERT INTO kf_target_checks VALUES (?, ?, ?, ?, ?, ?, ?, ?)", checks)
+    return warns

@@ -1,0 +1,417 @@
+"""Recognise stage: numbered lines -> goals, indicator rows, activities (+ warnings).
+
+A single pass over the lines with a small state machine:
+  * goal markers open goals (KF:s inriktningsmål > KF:s mål för verksamhetsområdet >
+    Nämndmål > Enhetsmål); the goal text may follow on the next lines and wrap;
+  * "Uppfylls helt/delvis/inte" under a goal is its assessment (reports);
+  * a table header opens a table (plan, report or activity); lines are gathered into a row
+    until the row's last cell (periodicity / period / dates) is seen; repeated headers after
+    page breaks are skipped, also in the middle of a row; "Analys"/"Kommentar" paragraphs
+    after a row are attached to it;
+  * anything else ends a table when it is a heading-like terminator.
+The flattened row text is then split into name and cells by etl.cells.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from etl import patterns as P
+from etl.cells import is_period, readings, unit_mismatch, EMPTY_CELL_COST
+from etl.model import Activity, Cell, Goal, IndicatorRow, Line, RawDocument, Warning
+from etl.numbers import clean_cell, is_word_cell, parse_number
+
+GOAL_LEVELS = ("inriktningsmal", "kf_mal", "namndmal", "enhetsmal")
+_MARKERS = (
+    ("inriktningsmal", P.INRIKTNINGSMAL),
+    ("kf_mal", P.KF_MAL),
+    ("namndmal", P.NAMNDMAL),
+    ("enhetsmal", P.ENHETSMAL),
+)
+PLAN_CELLS = 3      # Årsmål, KF:s årsmål, Periodicitet
+REPORT_CELLS = 7    # utfall, män, kvinnor, utfall VB <prev>, Årsmål, KF:s årsmål, Period
+
+
+def strip_markup(text: str) -> str:
+    """Markdown markup removed: heading hashes, emphasis, bullet markers."""
+    t = re.sub(r"^\s*#{1,6}\s*", "", text)
+    t = t.replace("**", "").replace("__", "")
+    t = re.sub(r"(?<!\w)\*(?!\s)|(?<!\s)\*(?!\w)", "", t)
+    return t
+
+
+def line_text(ln: Line) -> str:
+    """A line's text without markup and without the one trailing space PDF text adds."""
+    t = strip_markup(ln.text)
+    return t[:-1] if t.endswith(" ") else t
+
+
+def join_lines(lines: list[Line]) -> str:
+    """Join wrapped lines with one space; an extra inner/trailing space (empty cell) survives."""
+    return " ".join(t.lstrip() for t in map(line_text, lines) if t.strip())
+
+
+def squash(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+@dataclass
+class _Table:
+    kind: str                       # plan | report | activity
+    goal_key: int | None
+    header_line: int
+    prior_year: int | None = None
+    pending: list[Line] = field(default_factory=list)
+    header_since_row: bool = False
+    markdown: bool = False
+
+
+class Recogniser:
+    def __init__(self, raw: RawDocument):
+        self.raw = raw
+        self.lines = raw.lines
+        self.goals: list[Goal] = []
+        self.rows: list[IndicatorRow] = []
+        self.activities: list[Activity] = []
+        self.warnings: list[Warning] = []
+        self.current: dict[str, int | None] = {lvl: None for lvl in GOAL_LEVELS}
+        self.table: _Table | None = None
+        self.capture: tuple[object, list[str]] | None = None   # (row or activity, text lines) for Analys
+        self.capture_kind: str | None = None
+
+    # -- helpers -------------------------------------------------------------------
+    def warn(self, stage: str, message: str, line: int | None) -> None:
+        self.warnings.append(Warning(stage, message, line))
+
+    def innermost_goal(self) -> int | None:
+        for lvl in reversed(GOAL_LEVELS):
+            if self.current[lvl] is not None:
+                return self.current[lvl]
+        return None
+
+    def goal_level(self, key: int | None) -> str | None:
+        return self.goals[key].level if key is not None else None
+
+    # -- goals ---------------------------------------------------------------------
+    def open_goal(self, level: str, i: int, rest: str) -> int:
+        """Open a goal at line index i; returns the index of the last line consumed."""
+        ln = self.lines[i]
+        j = i
+        text = squash(rest)
+        if not text:   # the goal text is on the next line
+            if i + 1 < len(self.lines) and not self.is_marker(self.lines[i + 1]):
+                j = i + 1
+                text = squash(strip_markup(self.lines[j].text))
+        # wrapped continuation: next line starts in lower case (or previous ends mid-phrase)
+        while j + 1 < len(self.lines) and text:
+            nxt = strip_markup(self.lines[j + 1].text).strip()
+            if not nxt or self.is_marker(self.lines[j + 1]) or P.ASSESSMENT.match(nxt):
+                break
+            if nxt[0].islower() or re.search(r"(?:\boch|\bav|\bi|\bför|\btill|\bmed|,)$", text):
+                text = squash(text + " " + nxt)
+                j += 1
+            else:
+                break
+        code = None
+        m = P.GOAL_CODE.match(text)
+        if m:
+            code, text = m.group("code"), m.group("text").strip()
+        if not text:
+            self.warn("goals", f"{level}: goal marker without goal text", ln.no)
+            return j
+        depth = GOAL_LEVELS.index(level)
+        parent_key = None
+        for lvl in reversed(GOAL_LEVELS[:depth]):
+            if self.current[lvl] is not None:
+                parent_key = self.current[lvl]
+                break
+        goal = Goal(
+            key=len(self.goals), level=level, text=text, code=code, source_line=ln.no,
+            parent_key=parent_key, parent_code=self.goals[parent_key].code if parent_key is not None else None,
+            source_page=ln.page,
+        )
+        self.goals.append(goal)
+        self.current[level] = goal.key
+        for lvl in GOAL_LEVELS[depth + 1:]:
+            self.current[lvl] = None
+        return j
+
+    def is_marker(self, ln: Line) -> bool:
+        t = strip_markup(ln.text)
+        return any(rx.match(t) for _, rx in _MARKERS) or bool(
+            P.PLAN_HEADER.match(t) or P.REPORT_HEADER_START.match(t) or P.ACTIVITY_HEADER.match(t)
+        )
+
+    # -- main loop -----------------------------------------------------------------
+    def run(self) -> "Recogniser":
+        i = 0
+        n = len(self.lines)
+        while i < n:
+            i = self.step(i) + 1
+        self.close_table(None)
+        return self
+
+    def step(self, i: int) -> int:
+        ln = self.lines[i]
+        t = strip_markup(ln.text).strip()
+        if P.PAGE_FURNITURE.match(t):
+            return i
+        # Repeated table header (page break) while inside the same kind of table.
+        if self.table and self.table.kind == "plan" and P.PLAN_HEADER.match(t):
+            self.table.header_since_row = True
+            self.capture = None
+            return i
+        if P.REPORT_HEADER_START.match(t):
+            j, prior = self.skip_report_header(i)
+            if self.table and self.table.kind == "report":
+                self.table.header_since_row = True
+                self.capture = None
+            else:
+                self.close_table(ln)
+                self.table = _Table("report", self.innermost_goal(), ln.no, prior_year=prior)
+            return j
+        if self.table and self.table.kind == "activity" and P.ACTIVITY_HEADER.match(t):
+            self.table.header_since_row = True
+            self.capture = None
+            return i
+        for level, rx in _MARKERS:
+            m = rx.match(t)
+            if m:
+                self.close_table(ln)
+                return self.open_goal(level, i, m.group("rest"))
+        m = P.ASSESSMENT.match(t)
+        if m:
+            self.close_table(ln)
+            key = self.innermost_goal()
+            if key is not None and self.goals[key].assessment is None:
+                grade = m.group("grade").lower()
+                self.goals[key].assessment = "inte" if grade == "ej" else grade
+                self.goals[key].assessment_raw = t
+            return i
+        if P.PLAN_HEADER.match(t):
+            self.close_table(ln)
+            self.table = _Table("plan", self.innermost_goal(), ln.no, markdown="\t" in ln.text)
+            return i
+        if P.ACTIVITY_HEADER.match(t):
+            self.close_table(ln)
+            self.table = _Table("activity", self.innermost_goal(), ln.no, markdown="\t" in ln.text)
+            return i
+        if self.table is None:
+            return i
+        # -- inside a table --
+        if P.ANALYSIS.match(t):
+            self.flush_incomplete(ln)
+            last = self.last_item()
+            self.capture = (last, []) if last is not None else None
+            self.table.header_since_row = False
+            return i
+        if ln.text.lstrip().startswith("#") or (P.SUBHEADINGS.match(t)):
+            self.close_table(ln)
+            return i
+        if self.capture is not None and self.in_capture(ln):
+            self.capture[1].append(t)
+            return i
+        self.capture = None
+        self.table.pending.append(ln)
+        nxt = self.lines[i + 1].text.strip() if i + 1 < len(self.lines) else ""
+        # a row ending in a bare year may go on with its period cell on the next line
+        if not (re.fullmatch(P.PERIOD, nxt) and re.search(r"\d{4}\s*$", ln.text)):
+            self.try_complete()
+        return i
+
+    def in_capture(self, ln: Line) -> bool:
+        text_lines = self.capture[1]
+        if not text_lines:
+            return True
+        if not ln.gap_before and self.raw.flavour != "spaced":
+            return True
+        # a blank line: the paragraph ends where the last line ended a sentence
+        return not text_lines[-1].rstrip().endswith((".", "!", "?", ":"))
+
+    def last_item(self):
+        if self.table.kind == "activity":
+            return self.activities[-1] if self.activities and self.activities[-1].source_line >= self.table.header_line else None
+        return self.rows[-1] if self.rows and self.rows[-1].source_line >= self.table.header_line else None
+
+    def skip_report_header(self, i: int) -> tuple[int, int | None]:
+        j = i
+        prior = None
+        buf = [self.lines[i].text]
+        while j + 1 < len(self.lines) and j - i < 20:
+            nxt = self.lines[j + 1].text
+            if P.REPORT_HEADER_WORDS.match(nxt) or P.REPORT_HEADER_END.match(nxt):
+                j += 1
+                buf.append(nxt)
+                if P.REPORT_HEADER_END.match(nxt) and re.search(r"Period\s*$", nxt):
+                    break
+            else:
+                break
+        m = P.PRIOR_YEAR.search(" ".join(s.strip() for s in buf))
+        if m:
+            prior = int(m.group("year"))
+        return j, prior
+
+    # -- rows ----------------------------------------------------------------------
+    def try_complete(self) -> None:
+        tb = self.table
+        last = tb.pending[-1]
+        if tb.kind == "activity":
+            m = P.ACTIVITY_DATES.search(last.text)
+            if m:
+                self.finish_activity(m)
+            return
+        if tb.markdown and "\t" in last.text:
+            self.finish_markdown_row(last)
+            return
+        if P.PERIOD_AT_END.search(strip_markup(last.text).rstrip()):
+            self.finish_row()
+
+    def finish_activity(self, m: re.Match) -> None:
+        tb = self.table
+        lines = tb.pending
+        head = lines[-1].text[: m.start()]
+        text = squash(join_lines(lines[:-1]) + " " + strip_markup(head))
+        if not text:
+            self.warn("activities", "activity dates without activity text", lines[-1].no)
+        else:
+            dev = squash(m.group("dev") or "") or None
+            self.activities.append(Activity(
+                text=text, goal_key=tb.goal_key, source_line=lines[0].no,
+                start_date=m.group("start"), end_date=m.group("end"), deviation=dev,
+                source_page=lines[0].page,
+            ))
+        tb.pending = []
+        tb.header_since_row = False
+
+    def finish_markdown_row(self, ln: Line) -> None:
+        tb = self.table
+        prefix = tb.pending[:-1]
+        cells = [strip_markup(c).strip() for c in ln.text.split("\t")]
+        while cells and cells[-1] == "" and len(cells) > PLAN_CELLS + 1:
+            cells.pop()
+        name = squash(join_lines(prefix) + " " + cells[0])
+        rest = cells[1:]
+        if len(rest) != PLAN_CELLS:
+            self.warn("indicators", f"markdown row with {len(rest)} cells, expected {PLAN_CELLS}: {ln.text.strip()!r}", ln.no)
+            rest = (rest + [""] * PLAN_CELLS)[:PLAN_CELLS]
+        target, kf, period = (c or None for c in rest)
+        self.add_plan_row(name, [target, kf], period, prefix[0] if prefix else ln, ln)
+        tb.pending = []
+        tb.header_since_row = False
+
+    def finish_row(self) -> None:
+        tb = self.table
+        lines = tb.pending
+        expected = REPORT_CELLS if tb.kind == "report" else PLAN_CELLS
+        best = split_row(lines, expected)
+        if best is None:
+            self.warn("indicators", f"unreadable row: {squash(join_lines(lines))!r}", lines[0].no)
+        else:
+            name, cells = best
+            if tb.kind == "report":
+                self.add_report_row(name, cells, lines[0], lines[-1])
+            else:
+                self.add_plan_row(name, list(cells[:-1]), cells[-1], lines[0], lines[-1])
+        tb.pending = []
+        tb.header_since_row = False
+
+    def add_plan_row(self, name: str, targets: list[str | None], period: str | None, first: Line, last: Line) -> None:
+        tb = self.table
+        target_raw, kf_raw = (targets + [None, None])[:2] if len(targets) >= 2 else (targets[0], None) if targets else (None, None)
+        if len(targets) == 1 and targets[0] is not None:
+            lone = clean_cell(targets[0])
+            lone_is_word = parse_number(lone)[0] is None
+            # A lone KF phrase, or a lone value in the KF goal's own table, is the KF target.
+            if (lone_is_word and is_word_cell(lone) and re.match(r"(?i)tas fram|fastställs", lone)) or self.goal_level(tb.goal_key) in ("kf_mal", "inriktningsmal", None):
+                target_raw, kf_raw = None, targets[0]
+        row = IndicatorRow(
+            name=name, goal_key=tb.goal_key, source_line=first.no, source_line_end=last.no,
+            target=make_cell(target_raw), kf_target=make_cell(kf_raw), periodicity=clean_cell(period),
+            source_page=first.page,
+        )
+        self.rows.append(row)
+
+    def add_report_row(self, name: str, cells: tuple[str | None, ...], first: Line, last: Line) -> None:
+        tb = self.table
+        outcome, men, women, prior, target, kf, period = cells
+        self.rows.append(IndicatorRow(
+            name=name, goal_key=tb.goal_key, source_line=first.no, source_line_end=last.no,
+            outcome=make_cell(outcome), outcome_men=make_cell(men), outcome_women=make_cell(women),
+            prior_outcome=make_cell(prior), prior_year=tb.prior_year, target=make_cell(target),
+            kf_target=make_cell(kf), periodicity=clean_cell(period), source_page=first.page,
+        ))
+
+    def flush_incomplete(self, at: Line | None) -> None:
+        """Lines gathered without a row end: a name continued after a page-break header,
+        a comment's further sentences, or an unreadable row (warned, never dropped silently)."""
+        tb = self.table
+        if not tb or not tb.pending:
+            return
+        text = squash(join_lines(tb.pending))
+        last = self.last_item()
+        if tb.header_since_row and last is not None and tb.kind != "activity" and not text.endswith("."):
+            last.name = squash(last.name + " " + text)
+            last.source_line_end = max(last.source_line_end, tb.pending[-1].no)
+        elif last is not None and getattr(last, "analysis", None) and text.endswith((".", "!", "?")):
+            last.analysis = squash(last.analysis + " " + text)
+        else:
+            stage = "activities" if tb.kind == "activity" else "indicators"
+            self.warn(stage, f"text in a {tb.kind} table that is not a complete row: {text[:160]!r}", tb.pending[0].no)
+        tb.pending = []
+
+    def close_table(self, at: Line | None) -> None:
+        if self.table is not None:
+            self.flush_incomplete(at)
+            self.finish_capture()
+        self.table = None
+        self.capture = None
+
+    def finish_capture(self) -> None:
+        pass
+
+    def result(self):
+        return self.goals, self.rows, self.activities, self.warnings
+
+
+def make_cell(raw: str | None) -> Cell:
+    value, unit, text = parse_number(raw)
+    return Cell(raw=text, value=value, unit=unit)
+
+
+def split_row(lines: list[Line], expected: int) -> tuple[str, tuple[str | None, ...]] | None:
+    """Best (name, cells) reading of a row's lines; cells end with the period cell."""
+    candidates: list[tuple[float, str, tuple]] = []
+    texts = [line_text(ln) for ln in lines]
+    for j, text in enumerate(texts):
+        words = [m.start() for m in re.finditer(r"(?<!\S)\S", text)]
+        for b_i, b in enumerate(words):
+            name = squash(" ".join(texts[:j] + [text[:b]]))
+            if not name:
+                continue
+            # a value line keeps its leading spaces (empty leading cells)
+            values = " ".join([text if b_i == 0 else text[b:]] + [t.lstrip() for t in texts[j + 1:]])
+            at_line_start = b_i == 0
+            for r in readings(values)[:12]:
+                cells = r.cells
+                if not cells or not is_period(cells[-1]) or len(cells) > expected or len(cells) < 2:
+                    continue
+                if any(c is not None and is_period(c) for c in cells[:-1]):
+                    continue
+                missing = expected - len(cells)
+                cost = r.cost + missing * EMPTY_CELL_COST * 1.5
+                if unit_mismatch(cells[:-1]):
+                    cost += 3.0
+                if not at_line_start:
+                    cost += 0.25
+                if missing:
+                    cells = cells[:-1] + (None,) * missing + cells[-1:] if expected == REPORT_CELLS else cells
+                candidates.append((cost, name, cells))
+                break
+    if not candidates:
+        return None
+    cost, name, cells = min(candidates, key=lambda c: c[0])
+    return name, cells
+
+
+def recognise(raw: RawDocument):
+    return Recogniser(raw).run().result()
