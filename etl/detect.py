@@ -1,0 +1,176 @@
+"""Detect stage: RawDocument -> DocMeta (district, year, kind, level, unit) from the content.
+
+The district registry is data (data/districts.csv), including merged councils: a name that
+ceased to exist (valid_to) before the document's year is mapped to its successor. A side-car
+file ``<document>.meta.json`` may override any field. A document whose metadata cannot be
+detected raises DetectError (reported, never guessed).
+"""
+from __future__ import annotations
+
+import csv
+import json
+import re
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+from etl.model import DocMeta, RawDocument
+
+DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+DOC_TYPES = ("verksamhetsplan", "verksamhetsberattelse", "tertialrapport")
+LEVELS = ("namnd", "enhet")
+
+
+class DetectError(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class District:
+    name: str
+    aliases: tuple[str, ...]
+    valid_from: int | None
+    valid_to: int | None
+    successor: str | None
+
+
+def load_registry(path: Path | None = None) -> list[District]:
+    path = path or DATA_DIR / "districts.csv"
+    with open(path, encoding="utf-8") as f:
+        return [
+            District(
+                name=r["name"], aliases=tuple(a for a in r["aliases"].split("|") if a),
+                valid_from=int(r["valid_from"]) if r["valid_from"] else None,
+                valid_to=int(r["valid_to"]) if r["valid_to"] else None,
+                successor=r["successor"] or None,
+            )
+            for r in csv.DictReader(f)
+        ]
+
+
+_YEAR_PATTERNS = [  # (pattern, weight): phrases that name the document's own year
+    (r"verksamhetsplan(?:en)?\s+(?:för\s+)?(20\d\d)", 5),
+    (r"verksamhetsberättelse(?:n)?\s+(?:för\s+)?(20\d\d)", 5),
+    (r"tertialrapport\s+[123]\s+(20\d\d)", 5),
+    (r"verksamhet(?:en|såret)?\s+under\s+(20\d\d)", 3),
+    (r"verksamhetsåret\s+(20\d\d)", 3),
+    (r"KF:s årsmål år (20\d\d)", 3),
+    (r"\bBudget\s+(20\d\d)\b", 2),
+    (r"\bVB\s+(20\d\d)\b", 2),
+    (r"\bunder\s+(20\d\d)\b", 1),
+]
+
+
+def detect_year(text: str) -> int | None:
+    votes: Counter[int] = Counter()
+    for pat, w in _YEAR_PATTERNS:
+        for m in re.finditer(pat, text, re.I):
+            votes[int(m.group(1))] += w
+    return votes.most_common(1)[0][0] if votes else None
+
+
+def detect_doc_type(text: str) -> str | None:
+    report_tables = len(re.findall(r"Indikator\s+Periodens", text))
+    plan_tables = len(re.findall(r"Indikator\s+[ÅA]rsmål\s+KF:s", text))
+    vb_periods = len(re.findall(r"\bVB\s+20\d\d\b", text))
+    t_periods = len(re.findall(r"\bT[12]\s+20\d\d\b", text))
+    head = text[:5000].lower()
+    if report_tables > plan_tables or "verksamhetsberättelse" in head or "tertialrapport" in head[:600]:
+        if "tertialrapport" in head[:600] or (t_periods > vb_periods and report_tables):
+            return "tertialrapport"
+        return "verksamhetsberattelse"
+    if plan_tables or "verksamhetsplan" in text.lower():
+        return "verksamhetsplan"
+    return None
+
+
+_UNIT_TITLE = re.compile(
+    r"^\s*(?P<name>[A-ZÅÄÖ][\w\-åäöÅÄÖé ]{2,60}?(?:verksamhet(?:er)?|enhet(?:en)?|förskol(?:a|or|eenhet)"
+    r"|hemtjänst(?:en)?|boende|mottagning(?:en)?|gruppbostäder|servicehus|äldreboende))\s*$"
+)
+
+
+def detect_level(raw: RawDocument) -> tuple[str, str | None]:
+    texts = [ln.text for ln in raw.lines]
+    unit_goals = sum(1 for t in texts if re.match(r"^\W*Enhetsmål\b", t))
+    if not unit_goals:
+        return "namnd", None
+    for t in texts[:80]:
+        m = _UNIT_TITLE.match(t)
+        if m:
+            return "enhet", m.group("name").strip()
+    return "enhet", None
+
+
+def detect_district(lines: list[str], year: int | None, registry: list[District]) -> str | None:
+    """The district the document is about: its name in the title lines, in the council's own
+    goals and as "<name>s stadsdelsnämnd" weigh most; passing mentions of neighbours little."""
+    forms = sorted(((form, d) for d in registry for form in (d.name, *d.aliases)), key=lambda x: -len(x[0]))
+    compiled = [
+        (re.compile(r"(?<![\w-])" + re.escape(form) + r"(?![\w-])"),
+         re.compile(re.escape(form) + r"\s+stadsdels(?:nämnd|förvaltning|område)"), d)
+        for form, d in forms
+    ]
+    scores: Counter[str] = Counter()
+    after_goal_marker = 0
+    for i, line in enumerate(lines):
+        position = 10 if i < 60 else 1
+        if re.match(r"^\W*(?:Nämndmål|Enhetsmål)\b", line):
+            after_goal_marker = 3
+        goal = 5 if after_goal_marker > 0 else 1
+        after_goal_marker -= 1
+        masked = line
+        for weak, strong, d in compiled:
+            n_weak = len(weak.findall(masked))
+            if not n_weak:
+                continue
+            n_strong = len(strong.findall(masked))
+            masked = weak.sub(" ", masked)
+            name = d.name
+            if year and d.valid_to and year > d.valid_to:
+                if not d.successor:
+                    continue
+                name = d.successor
+            if year and d.valid_from and year < d.valid_from:
+                continue
+            scores[name] += (4 * n_strong + n_weak) * position * goal
+    return scores.most_common(1)[0][0] if scores else None
+
+
+def read_sidecar(path: Path) -> dict:
+    side = path.with_name(path.name + ".meta.json")
+    if not side.exists():
+        return {}
+    try:
+        data = json.loads(side.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as e:
+        raise DetectError(f"{side.name}: invalid JSON side-car ({e})") from e
+    allowed = {"district", "year", "doc_type", "level", "unit_name"}
+    unknown = set(data) - allowed
+    if unknown:
+        raise DetectError(f"{side.name}: unknown side-car fields {sorted(unknown)}")
+    return data
+
+
+def detect(raw: RawDocument, path: Path | None = None, registry: list[District] | None = None) -> DocMeta:
+    registry = registry or load_registry()
+    text = "\n".join(ln.text for ln in raw.lines)
+    side = read_sidecar(path) if path else {}
+    year = side.get("year") or detect_year(text)
+    doc_type = side.get("doc_type") or detect_doc_type(text)
+    district = side.get("district") or detect_district([ln.text for ln in raw.lines], year, registry)
+    level, unit = detect_level(raw)
+    level = side.get("level", level)
+    unit = side.get("unit_name", unit)
+    missing = [k for k, v in (("district", district), ("year", year), ("doc_type", doc_type)) if not v]
+    if missing:
+        raise DetectError(
+            f"{raw.source_file}: could not detect {', '.join(missing)} from the content; "
+            f"add a side-car {Path(raw.source_file).name}.meta.json to state it"
+        )
+    if district not in {d.name for d in registry}:
+        raise DetectError(f"{raw.source_file}: district {district!r} is not in data/districts.csv")
+    if doc_type not in DOC_TYPES or level not in LEVELS:
+        raise DetectError(f"{raw.source_file}: invalid doc_type/level {doc_type!r}/{level!r}")
+    return DocMeta(district=district, year=int(year), doc_type=doc_type, level=level, unit_name=unit,
+                   detected_by="sidecar" if side else "content")
