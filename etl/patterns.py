@@ -8,10 +8,12 @@ from __future__ import annotations
 import re
 
 # -- goal markers -------------------------------------------------------------------
-INRIKTNINGSMAL = re.compile(r"^\W*KF:s inriktningsmål:?\s*(?P<rest>.*)$", re.I)
-KF_MAL = re.compile(r"^\W*KF:s mål för verksamhetsområdet:?\s*(?P<rest>.*)$", re.I)
-NAMNDMAL = re.compile(r"^\W*Nämndmål:?\**\s*(?P<rest>.*)$", re.I)
-ENHETSMAL = re.compile(r"^\W*Enhetsmål:?\**\s*(?P<rest>.*)$", re.I)
+# A marker is the label at the start of a line, followed by ":" or the end of the line
+# (so "nämndmål och tidigare enhetsmål" in running text is not a goal).
+INRIKTNINGSMAL = re.compile(r"^\W*KF:s inriktningsmål(?::\s*|\s*$)(?P<rest>.*)$")
+KF_MAL = re.compile(r"^\W*KF:s mål för verksamhetsområdet(?::\s*|\s*$)(?P<rest>.*)$")
+NAMNDMAL = re.compile(r"^\W*Nämndmål(?::\s*|\s*$)(?P<rest>.*)$")
+ENHETSMAL = re.compile(r"^\W*Enhetsmål(?::\s*|\s*$)(?P<rest>.*)$")
 GOAL_CODE = re.compile(r"^(?P<code>\d+(?:\.\d+)*)\.?\s+(?P<text>\S.*)$")
 ASSESSMENT = re.compile(r"^\W*(?:Målet\s+)?uppfylls\s+(?P<grade>helt|delvis|inte|ej)\b\.?\s*$", re.I)
 

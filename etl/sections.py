@@ -17,11 +17,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from etl import patterns as P
 from etl.model import Line, RawDocument
 
 PREAMBLE_HEADING = "Dokumentets början"
 PATH_SEP = " > "
-MAX_HEADING_CHARS = 90
+MAX_HEADING_CHARS = 75     # wrapped prose lines in the PDF text are ~85-95 characters
 MAX_HEADING_WORDS = 13
 
 # Structural labels of the plan/report template and their levels in the heading tree.
@@ -29,7 +30,7 @@ STRUCTURAL = [
     (re.compile(r"^\W*KF:s\s+inriktningsmål\b", re.I), 1),
     (re.compile(r"^\W*KF:s\s+mål\s+för\s+verksamhetsområdet\b", re.I), 2),
     (re.compile(r"^\W*(?:Nämndmål|Enhetsmål)\b", re.I), 3),
-    (re.compile(r"^\W*(?:Beskrivning|Förväntat resultat|Analys|Kommentar|Analys av\s.{0,40})\W*$", re.I), 4),
+    (re.compile(r"^\W*(?:Beskrivning|Förväntat resultat|Analys|Kommentar)\W*$", re.I), 4),
 ]
 # Lines that look like headings by shape but are table headers or cell values.
 NOT_HEADING = re.compile(
@@ -37,9 +38,17 @@ NOT_HEADING = re.compile(
     r"|Tjänsteutlåtande$|Sid\s+\d+|Bilaga\s+\d+$)",
     re.I,
 )
+# Top-level parts of the plan/report template: they close the goal structure above them.
+TOP_LEVEL = re.compile(
+    r"^\W*(?:Inledning|Sammanfattande analys|Uppföljning av ekonomi|Redovisning av ekonomi|Ekonomi"
+    r"|Nämndens ekonomiska förutsättningar|Systematiskt kvalitetsarbete|Övriga ekonomiska redovisningar"
+    r"|Budgetjusteringar|Investeringar|Omslutningsförändringar|Resultatenheter"
+    r"|Konsekvenser av covid\S*(?: pandemin)?|Bilagor)\W*$",
+    re.I,
+)
 _MD_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 _BULLET = re.compile(r"^[\-–—•·*\u2022\uf0b7\uf02d\uf0a7]\s")
-_TRAILING_VALUE = re.compile(r"(?:\d+,\d+|\d+\s?%|\b\d{1,3}|\d{5,})\s*\**$")
+_TRAILING_VALUE = re.compile(r"(?:\d+,\d+|\d+\s?%|\b\d{1,3}|\d{5,}|\(\d+\))\s*\**$")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _SENTENCE_END = re.compile(r"[.!?:;]\s*[\"”»)]?$")
 _TAGS = re.compile(r"<[^>]+>")
@@ -93,6 +102,11 @@ def _shape_heading(lines: list[Line], i: int, flavour: str) -> bool:
         return False
     if _TRAILING_VALUE.search(t) and not re.search(r"\b(?:19|20)\d\d$", t):
         return False
+    if P.PERIOD_AT_END.search(t) or re.fullmatch(r"(?:" + "|".join(P.WORD_CELLS) + r")", t, re.I):
+        return False
+    # Activity names in activity tables: their date cells follow within a few lines.
+    if any(P.ACTIVITY_DATES.search(ln.text) for ln in lines[i + 1:i + 4]):
+        return False
     if re.search(r"[a-zåäö]$", t) is None and not re.search(r"[\w)»”\"?!]$", t):
         return False
     prev = lines[i - 1] if i > 0 else None
@@ -102,6 +116,8 @@ def _shape_heading(lines: list[Line], i: int, flavour: str) -> bool:
     n = nxt.text.strip()
     if not _starts_upper(n) and not _BULLET.match(n):
         return False
+    if len(n) < 20 and not _structural_level(n) and not re.search(r",$|\bmnkr\b", n, re.I):
+        return False          # a heading is followed by prose, not by a header fragment
     if _is_table_row(n) and not _structural_level(n):
         return False
     if prev is None:
@@ -172,7 +188,7 @@ def parse_sections(raw: RawDocument) -> list[dict]:
         heads = _plain_headings(lines, raw.flavour)
     by_no = {h.line.no: h for h in heads}
     sections: list[dict] = []
-    stack: list[tuple[int, str]] = []   # (level, heading) of the open ancestors
+    stack: list[tuple[int, str, bool]] = []   # (level, heading, fixed level?) of the open ancestors
     current: dict | None = None
     body: list[str] = []
     skip_until = 0
@@ -189,12 +205,14 @@ def parse_sections(raw: RawDocument) -> list[dict]:
             body = []
             level = h.level
             if raw.flavour != "markdown" and level == 0:
-                level = 1          # shape-found headings in PDF text: top level (no size info)
-                stack = []
+                # PDF text has no heading sizes: template top-level parts reset the tree,
+                # other headings are leaves under the open goal structure / top-level part.
+                level = 1 if TOP_LEVEL.match(h.text) else (max((lv for lv, _, fixed in stack if fixed), default=0) + 1)
+            fixed = raw.flavour == "markdown" or h.level > 0 or level == 1
             while stack and stack[-1][0] >= level:
                 stack.pop()
-            path = PATH_SEP.join([s for _, s in stack] + [h.text])
-            stack.append((level, h.text))
+            path = PATH_SEP.join([s for _, s, _ in stack] + [h.text])
+            stack.append((level, h.text, fixed))
             current = {
                 "heading": h.text,
                 "heading_path": path,

@@ -1,0 +1,57 @@
+"""Assemble stage: one file -> ParsedDocument (read -> detect -> recognise [-> budget, sections]).
+
+Errors in one file never stop the others: `parse_file` returns a ParsedDocument whose meta is
+None and whose warnings say what went wrong, and the build reports and skips it.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from etl.detect import DetectError, District, detect
+from etl.model import ParsedDocument, RawDocument, Warning
+from etl.read import ReadError, read_document
+from etl.recognise import recognise
+
+
+def parse_raw(raw: RawDocument, path: Path | None = None, registry: list[District] | None = None) -> ParsedDocument:
+    meta = detect(raw, path, registry)
+    goals, rows, activities, warnings = recognise(raw)
+    doc = ParsedDocument(raw=raw, meta=meta, goals=goals, indicators=rows, activities=activities, warnings=warnings)
+    if not rows and not goals:
+        doc.warnings.append(Warning("recognise", "no goals or indicator tables found in this document"))
+    _optional_stages(doc)
+    return doc
+
+
+def _optional_stages(doc: ParsedDocument) -> None:
+    """Budget tables and text sections (their own modules; see etl/budget.py, etl/sections.py)."""
+    try:
+        from etl.budget import parse_budget
+    except ImportError:
+        parse_budget = None
+    if parse_budget is not None:
+        lines, warns = parse_budget(doc.raw)
+        doc.extra["budget_lines"] = lines
+        doc.warnings.extend(warns)
+    try:
+        from etl.sections import parse_sections
+    except ImportError:
+        parse_sections = None
+    if parse_sections is not None:
+        doc.extra["sections"] = parse_sections(doc.raw)
+
+
+def parse_file(path: Path, root: Path | None = None, registry: list[District] | None = None) -> ParsedDocument:
+    path = Path(path)
+    rel = str(path.relative_to(root)) if root else path.name
+    try:
+        raw = read_document(path, root)
+    except (ReadError, OSError, UnicodeError) as e:
+        empty = RawDocument(source_file=rel, sha256="", flavour="", lines=[])
+        return ParsedDocument(raw=empty, meta=None, warnings=[Warning("read", str(e))])
+    try:
+        return parse_raw(raw, path, registry)
+    except DetectError as e:
+        return ParsedDocument(raw=raw, meta=None, warnings=[Warning("detect", str(e))])
+    except Exception as e:  # a parser bug must not take the other documents down
+        return ParsedDocument(raw=raw, meta=None, warnings=[Warning("parse", f"{rel}: {type(e).__name__}: {e}")])

@@ -1,0 +1,555 @@
+"""Budget tables: recognise the economic tables (mnkr) in a document's lines.
+
+Stages (each passes plain data to the next):
+
+1. find tables: Markdown tab-separated blocks whose header names the unit (mnkr), or in
+   PDF text a header line that names the unit ("Mnkr", "Verksamhet, mnkr", "Avvikelse
+   jämfört med budget (mnkr)"), followed by wrapped header lines and then value rows;
+2. header -> column labels: broken words are rejoined with the document's own vocabulary
+   ("Budge|t" -> "Budget", "Omslutnings-|förändring"), glued words split ("NettoVP"),
+   and the labels are cut where a new column word starts; the number of columns comes
+   from the rows (a label without a year joins the following dated label when there are
+   more labels than cells: "Netto" + "VP 2021");
+3. rows: a label (possibly wrapped over several lines, or with a group line above it such
+   as "Investeringar" or "Centrala medel") and its cells; an empty cell is printed as an
+   extra space, thousands groups ("2 813,3") are joined when the row has too many cells,
+   a number broken over two lines ("1258,|2") is rejoined;
+4. records: one per (row, column) with a value, plus the canonical activity area;
+5. checks: a total row (Summa, Totalt, "Drift totalt", Netto) is compared with the sum of
+   the rows above it (sub-rows "varav ..." excluded); a disagreement becomes a Warning.
+
+Also the numbered decision list of a plan ("8. Nämnden ansöker om budgetjustering med
+1,8 mnkr ...") gives one record per item with an amount.
+"""
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+from etl.areas import canonical_area
+from etl.model import Line, RawDocument, Warning
+from etl.sections import parse_sections, section_index_for_line
+
+try:  # the lead's number parser (Swedish format); identical results for budget cells
+    from etl.numbers import parse_number as _parse_number
+except ImportError:  # pragma: no cover - only before etl/numbers.py existed
+    _parse_number = None
+
+STAGE = "budget"
+UNIT = "mnkr"
+
+# -- patterns (the document family's vocabulary) ------------------------------------------
+UNIT_TOKEN = re.compile(r"^\(?mnkr\)?[,:]?$", re.I)
+COLUMN_WORD = re.compile(
+    r"\b(?:VP|VB|Budget|Bokslut|Avvikelse|Kostnader|Intäkter|Netto|Utfall|Prognos\w*|Omslutning\w*|"
+    r"Beräknad\w*|Drift|Investering\w*|Budgetjustering\w*)\b",
+    re.I,
+)
+# Marks of header text (not of a row label): a year or a column word as printed in headers.
+HEADER_MARK = re.compile(
+    r"\b(?:19|20)\d\d\b|\b(?:VP|VB|Budget|Bokslut|Avvikelse|Kostnader|Intäkter|Netto|Utfall|Prognos\w*|"
+    r"Omslutning\w*|Beräknad\w*)|\bmnkr\b")
+TEXT_CELL = re.compile(r"\s[-−]?\d+,\d+,?\s+[A-Za-zÅÄÖåäö]{3,}")
+CELL = re.compile(r"^[-−–]?\d+(?:,\d+)?\**$")
+YEAR_CELL = re.compile(r"^(?:19|20)\d\d\**$")
+THOUSANDS_HEAD = re.compile(r"^[-−–]?\d{1,3}$")
+THOUSANDS_TAIL = re.compile(r"^\d{3}(?:,\d+)?\**$")
+TOTAL_LABEL = re.compile(r"^(?:summa|totalt|total)\b|\btotalt$|^netto$", re.I)
+SUB_ROW = re.compile(r"^[\s\-–—]*varav\b", re.I)
+COLUMN_START = re.compile(r"^(?:[A-ZÅÄÖ][a-zåäöé]+\S*|[A-ZÅÄÖ]{2,4})$")
+PAGE_FURNITURE = re.compile(r"^(?:Sid \d+(?: \(\d+\))?|Tjänsteutlåtande|start\.stockholm|Sida \d+ av \d+)$", re.I)
+DECISION_ITEM = re.compile(r"^\s*(?P<no>\d{1,2})\.\s+(?P<text>.*\bmnkr\b.*)$", re.I)
+DECISION_AMOUNT = re.compile(r"(?P<num>\d{1,3}(?:[ \u00a0]\d{3})*(?:,\d+)?|\d+(?:,\d+)?)\s*mnkr", re.I)
+DECISION_KIND = [
+    (re.compile(r"omslutningsförändring", re.I), "Omslutningsförändring"),
+    (re.compile(r"budgetjuster", re.I), "Budgetjustering"),
+]
+MD_TAGS = re.compile(r"<[^>]+>|\*\*|__")
+
+MAX_LABEL_CHARS = 60        # a row label (one printed line); prose lines are longer
+MAX_LABEL_WORDS = 9
+MAX_PENDING_LINES = 4       # wrapped label lines before a row's numbers
+MAX_HEADER_LINES = 32       # the report's result table wraps its header over ~27 lines
+MAX_HEADER_LINE_CHARS = 80
+WORD = re.compile(r"[A-Za-zÅÄÖåäöéü]+")
+
+
+# -- small helpers ------------------------------------------------------------------------
+def parse_value(raw: str | None) -> float | None:
+    if raw is None:
+        return None
+    text = MD_TAGS.sub("", raw).replace("−", "-").replace("–", "-").strip().rstrip("*").strip()
+    if not text:
+        return None
+    if _parse_number is not None:
+        value, _unit, _mended = _parse_number(text)
+        return value
+    try:
+        return float(re.sub(r"\s", "", text).replace(",", "."))
+    except ValueError:
+        return None
+
+
+def _clean(text: str) -> str:
+    return re.sub(r"\s+", " ", MD_TAGS.sub("", text)).strip()
+
+
+class Vocabulary:
+    """Words of one document with their counts, to rejoin words broken by extraction."""
+
+    def __init__(self, lines: list[Line]):
+        self.counts: Counter[str] = Counter()
+        for ln in lines:
+            self.counts.update(w.lower() for w in WORD.findall(ln.text))
+
+    def known(self, word: str) -> bool:
+        w = word.lower()
+        return len(w) >= 3 and self.counts.get(w, 0) >= 2
+
+    def joins(self, left: str, right: str) -> bool:
+        """Is left+right one word broken at the line end (and not two words)?"""
+        a = WORD.findall(left)
+        b = WORD.findall(right)
+        if not a or not b:
+            return False
+        a, b = a[-1], b[0]
+        if b[0].isupper():
+            return False
+        whole = (a + b).lower()
+        if self.counts.get(whole, 0) < 1:
+            return False
+        return not (self.known(a) and self.known(b))
+
+
+def join_lines(parts: list[str], vocab: Vocabulary) -> str:
+    """Join wrapped label/header lines, rejoining broken words."""
+    out = ""
+    for part in (p.strip() for p in parts):
+        if not part:
+            continue
+        if not out:
+            out = part
+            continue
+        head = re.match(r"^\(?[A-Za-zÅÄÖåäöéü]+", part)
+        if out.endswith("-") and head and vocab.joins(out[:-1], part):
+            out = out[:-1] + part
+        elif not out.endswith("-") and vocab.joins(out, part):
+            out = out + part
+        else:
+            out = f"{out} {part}"
+    return out
+
+
+# -- rows ---------------------------------------------------------------------------------
+@dataclass
+class _Split:
+    label: str
+    cells: list[str]          # '' = empty cell
+
+
+def split_row(text: str) -> _Split | None:
+    """Split a text row into its label and trailing cells; None when it ends in no number."""
+    tokens = text.rstrip().split(" ")
+    cells: list[str] = []
+    i = len(tokens)
+    while i > 0 and (tokens[i - 1] == "" or CELL.match(tokens[i - 1])):
+        i -= 1
+        cells.insert(0, tokens[i])
+    label = " ".join(t for t in tokens[:i] if t).strip()
+    # the space between the label and the first cell is a separator, not an empty cell
+    if label and cells and cells[0] == "":
+        cells = cells[1:]
+    if not any(c for c in cells):
+        return None
+    return _Split(label, cells)
+
+
+def _merge_thousands(cells: list[str], n: int) -> list[str]:
+    """Join thousands groups ("2", "813,3" -> "2 813,3") from the left until n cells remain."""
+    cells = list(cells)
+    i = 0
+    while len(cells) > n and i < len(cells) - 1:
+        if THOUSANDS_HEAD.match(cells[i]) and THOUSANDS_TAIL.match(cells[i + 1]):
+            cells[i:i + 2] = [f"{cells[i]} {cells[i + 1]}"]
+        else:
+            i += 1
+    return cells
+
+
+def _min_cells(cells: list[str]) -> int:
+    return len(_merge_thousands(cells, 0))
+
+
+def _fit(cells: list[str], n: int) -> list[str] | None:
+    """The row's cells as exactly n cells (None when they cannot be read as n cells)."""
+    if len(cells) > n:
+        cells = _merge_thousands(cells, n)
+    while len(cells) > n and cells and cells[0] == "":
+        cells = cells[1:]
+    if len(cells) > n:
+        return None
+    return cells + [""] * (n - len(cells))
+
+
+# -- header -------------------------------------------------------------------------------
+def _split_stub(text: str) -> tuple[str, str]:
+    """'Verksamhet, mnkr Kostnader ...' -> ('Verksamhet, mnkr', 'Kostnader ...')."""
+    tokens = text.split()
+    for i, tok in enumerate(tokens[:8]):
+        if UNIT_TOKEN.match(tok):
+            j = i + 1
+            while j < len(tokens) and tokens[j][:1].islower() and not COLUMN_START.match(tokens[j]):
+                j += 1      # "Mnkr, netto Budget 2021" -> stub "Mnkr, netto"
+            return " ".join(tokens[:j]), " ".join(tokens[j:])
+    return "", text
+
+
+def header_segments(text: str) -> list[str]:
+    """Cut header text into column labels where a new column word starts."""
+    text = re.sub(r"(?<=[a-zåäö])(?=(?:VP|VB)\b|[A-ZÅÄÖ][a-zåäö])", " ", text)
+    segs: list[list[str]] = []
+    for tok in text.split():
+        if not segs or COLUMN_START.match(tok):
+            segs.append([tok])
+        else:
+            segs[-1].append(tok)
+    return [" ".join(s) for s in segs]
+
+
+_HAS_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+
+
+def fit_columns(segs: list[str], n: int) -> list[str]:
+    """Make the header labels match the n cells of the rows."""
+    segs = list(segs)
+    while len(segs) > n:
+        for i in range(len(segs) - 1):
+            if not _HAS_YEAR.search(segs[i]) and _HAS_YEAR.search(segs[i + 1]):
+                segs[i:i + 2] = [f"{segs[i]} {segs[i + 1]}"]
+                break
+        else:
+            segs[-2:] = [f"{segs[-2]} {segs[-1]}"]
+    while len(segs) < n:
+        segs.append(f"Kolumn {len(segs) + 1}")
+    return segs
+
+
+# -- tables -------------------------------------------------------------------------------
+@dataclass
+class _Row:
+    label: str
+    group: str | None
+    cells: list[str]
+    line: Line
+
+
+@dataclass
+class _Table:
+    stub: str
+    header_text: str
+    start: Line
+    rows: list[_Row] = field(default_factory=list)
+    columns: list[str] = field(default_factory=list)
+
+
+def _is_header_line(text: str) -> bool:
+    t = text.strip()
+    if not t or len(t) > MAX_HEADER_LINE_CHARS or t.endswith("."):
+        return False
+    sp = split_row(t)
+    if sp is None:
+        return True
+    return all(YEAR_CELL.match(c) for c in sp.cells if c)
+
+
+def _is_data(sp: _Split | None) -> bool:
+    if sp is None:
+        return False
+    filled = [c for c in sp.cells if c]
+    if all(YEAR_CELL.match(c) for c in filled):
+        return False     # "Analys av årsresultat 2021": a heading with a year, not a row
+    return len(sp.label) <= MAX_LABEL_CHARS and len(sp.label.split()) <= MAX_LABEL_WORDS
+
+
+def _is_label_line(text: str) -> bool:
+    t = text.strip()
+    return (0 < len(t) <= MAX_LABEL_CHARS and len(t.split()) <= MAX_LABEL_WORDS
+            and not t.endswith((".", ":")))
+
+
+def _continues(pending: list[str], label: str) -> bool:
+    """Does a row label continue the label lines above it (rather than follow a group line)?"""
+    if not label:
+        return True
+    last = pending[-1].rstrip()
+    if label[:1].islower() or label[:1] in "(&/":
+        return True
+    if last.endswith(("-", ",", "/", "&")):
+        return True
+    return bool(re.search(r"\b(?:och|med|för|till|av|i|samt|inom)$", last, re.I))
+
+
+def _text_tables(lines: list[Line], vocab: Vocabulary) -> tuple[list[_Table], list[Warning]]:
+    tables: list[_Table] = []
+    warnings: list[Warning] = []
+    i = 0
+    while i < len(lines):
+        text = lines[i].text.strip()
+        tokens = text.split()
+        if not any(UNIT_TOKEN.match(t) for t in tokens[:8]) or len(text) > MAX_HEADER_LINE_CHARS \
+                or text.endswith("."):
+            i += 1
+            continue
+        # header block: (a stub line ending in ',') + unit line + wrapped header lines
+        start = i
+        if i > 0 and lines[i - 1].text.rstrip().endswith(",") and len(lines[i - 1].text.strip()) <= 40:
+            start = i - 1
+        j = i + 1
+        while j < len(lines) and j - i <= MAX_HEADER_LINES and _is_header_line(lines[j].text) \
+                and not _is_data(split_row(lines[j].text.strip())):
+            j += 1
+        if j >= len(lines) or not _is_data(split_row(lines[j].text.strip())):
+            i += 1
+            continue
+        # The lines before the first value row: header lines, then (maybe) the first row's
+        # wrapped label, which starts with a capital and has no year or column word.
+        between = lines[i + 1:j]
+        cut = len(between)
+        for b in range(len(between) - 1, -1, -1):
+            if HEADER_MARK.search(between[b].text):
+                break
+            if between[b].text.strip()[:1].isupper():
+                cut = b
+        header_lines = [ln.text.strip() for ln in lines[start:i + 1 + cut]]
+        label_lines = between[cut:]
+        stub, header_text = _split_stub(join_lines(header_lines, vocab))
+        if not (COLUMN_WORD.search(header_text) or COLUMN_WORD.search(stub)):
+            i += 1
+            continue
+        table = _Table(stub=stub, header_text=header_text, start=lines[start])
+        repeat = {h for h in header_lines if h}
+        pending: list[Line] = list(label_lines)
+        text_cells = 0
+        group: str | None = None
+        k = j
+        while k < len(lines):
+            line = lines[k]
+            t = line.text.strip()
+            if t in repeat or PAGE_FURNITURE.match(t):
+                k += 1
+                continue
+            # a number broken over two lines: "1258," + "2 1207,5 ..."
+            if re.search(r"\d,$", t) and k + 1 < len(lines) and re.match(r"^\d", lines[k + 1].text.strip()):
+                t = t + lines[k + 1].text.strip()
+                k += 1
+            sp = split_row(line.text.rstrip() if t == line.text.strip() else t)
+            if _is_data(sp):
+                label = sp.label
+                if pending:
+                    texts = [p.text.strip() for p in pending]
+                    if _continues(texts, label):
+                        label = join_lines(texts + [label], vocab)
+                        first = pending[0]
+                    else:
+                        group = join_lines(texts, vocab)
+                        first = line
+                else:
+                    first = line
+                if not label:
+                    label = group or ""
+                if not label:
+                    break
+                table.rows.append(_Row(label, group, sp.cells, first))
+                pending = []
+                if TOTAL_LABEL.search(label):
+                    group = None
+                k += 1
+                continue
+            if TEXT_CELL.search(t):
+                text_cells += 1      # "varav vuxna 10,2 Hyresintäkter 7,0, ..." (a comment column)
+            if _is_label_line(t) and len(pending) < MAX_PENDING_LINES:
+                pending.append(line)
+                k += 1
+                continue
+            break
+        if table.rows and (text_cells >= 2 or any(TEXT_CELL.search(p.text) for p in label_lines)):
+            warnings.append(Warning(
+                STAGE, f"table '{table.stub}' has a text column (comments between the values); "
+                       "its rows cannot be separated reliably and were not read", table.start.no))
+            i = k
+            continue
+        if table.rows:
+            tables.append(table)
+            i = k
+        else:
+            i += 1
+    return tables, warnings
+
+
+def _markdown_tables(lines: list[Line]) -> list[_Table]:
+    tables: list[_Table] = []
+    i = 0
+    while i < len(lines):
+        if "\t" not in lines[i].text:
+            i += 1
+            continue
+        j = i
+        while j < len(lines) and "\t" in lines[j].text:
+            j += 1
+        block = lines[i:j]
+        header = [_clean(c) for c in block[0].text.split("\t")]
+        if not any(UNIT_TOKEN.match(t) for t in " ".join(header[:1]).split()) and \
+                not re.search(r"\bmnkr\b", " ".join(header), re.I):
+            i = j
+            continue
+        table = _Table(stub=header[0], header_text="\t".join(header[1:]), start=block[0])
+        table.columns = [h or f"Kolumn {n + 1}" for n, h in enumerate(header[1:])]
+        group = None
+        for line in block[1:]:
+            cells = [_clean(c) for c in line.text.split("\t")]
+            label, values = cells[0], cells[1:]
+            if not any(values):
+                group = label or group
+                continue
+            table.rows.append(_Row(label, group, values, line))
+            if TOTAL_LABEL.search(label):
+                group = None
+        if table.rows:
+            tables.append(table)
+        i = j
+    return tables
+
+
+# -- records ------------------------------------------------------------------------------
+def _section_context(sections: list[dict], line_no: int) -> tuple[str | None, list[str]]:
+    """(innermost heading, candidate headings for the area: path parts and the headings just before)."""
+    idx = section_index_for_line(sections, line_no)
+    if idx is None:
+        return None, []
+    sec = sections[idx]
+    cands = list(reversed(sec["heading_path"].split(" > ")))
+    for back in (1, 2):
+        if idx - back >= 0:
+            cands.append(sections[idx - back]["heading"])
+    return sec["heading"], cands
+
+
+def _total_checks(table: _Table, title: str, warnings: list[Warning]) -> None:
+    block: list[_Row] = []
+    for row in table.rows:
+        if TOTAL_LABEL.search(row.label):
+            parts = [r for r in block if not SUB_ROW.match(r.label)]
+            for c, col in enumerate(table.columns):
+                printed = parse_value(row.cells[c]) if c < len(row.cells) else None
+                vals = [parse_value(r.cells[c]) for r in parts if c < len(r.cells)]
+                vals = [v for v in vals if v is not None]
+                if printed is None or not vals:
+                    continue
+                total = round(sum(vals), 6)
+                tol = 0.05 * (len(vals) + 1) + 1e-6   # each printed value is rounded to 0.1
+                if abs(total - printed) > tol:
+                    warnings.append(Warning(
+                        STAGE,
+                        f"{title}: row '{row.label}', column '{col}': printed total "
+                        f"{row.cells[c]} but the {len(vals)} rows above sum to {_fmt(total)}",
+                        row.line.no,
+                    ))
+            block = []
+        else:
+            block.append(row)
+
+
+def _fmt(x: float) -> str:
+    s = f"{x:,.1f}".replace(",", " ").replace(".", ",")
+    return s
+
+
+def _records(table: _Table, sections: list[dict], warnings: list[Warning]) -> list[dict]:
+    heading, area_cands = _section_context(sections, table.start.no)
+    title = table.stub or heading or "Budgettabell"
+    table_area = next((a for a in (canonical_area(c) for c in [table.stub, *area_cands]) if a), None)
+    out: list[dict] = []
+    for row in table.rows:
+        area = canonical_area(row.label) or canonical_area(row.group) or table_area
+        label = f"{row.group} › {row.label}" if row.group and row.group != row.label else row.label
+        for c, col in enumerate(table.columns):
+            raw = row.cells[c] if c < len(row.cells) else ""
+            raw = MD_TAGS.sub("", raw).strip()
+            if not raw:
+                continue
+            out.append({
+                "table_title": title,
+                "section": heading,
+                "row_label": label,
+                "area": area,
+                "column_label": col,
+                "value": parse_value(raw),
+                "value_raw": raw,
+                "unit": UNIT,
+                "source_line": row.line.no,
+                "source_page": row.line.page,
+            })
+    _total_checks(table, f"{title} (line {table.start.no})", warnings)
+    return out
+
+
+def _decision_records(lines: list[Line], sections: list[dict]) -> list[dict]:
+    out = []
+    for line in lines:
+        m = DECISION_ITEM.match(line.text)
+        if not m:
+            continue
+        text = _clean(m.group("text"))
+        amounts = DECISION_AMOUNT.findall(text)
+        kind = next((label for rx, label in DECISION_KIND if rx.search(text)), None)
+        if len(amounts) != 1 or kind is None:
+            continue
+        heading, _ = _section_context(sections, line.no)
+        out.append({
+            "table_title": heading or "Förslag till beslut",
+            "section": heading,
+            "row_label": f"{m.group('no')}. {text}",
+            "area": canonical_area(text),
+            "column_label": kind,
+            "value": parse_value(amounts[0]),
+            "value_raw": amounts[0],
+            "unit": UNIT,
+            "source_line": line.no,
+            "source_page": line.page,
+        })
+    return out
+
+
+def parse_budget(raw: RawDocument, sections: list[dict] | None = None) -> tuple[list[dict], list[Warning]]:
+    """All budget-table cells of a document as budget_lines records, plus warnings.
+
+    ``sections`` (from etl.sections.parse_sections) gives each table its section heading
+    and area context; computed here when not passed.
+    """
+    if sections is None:
+        sections = parse_sections(raw)
+    vocab = Vocabulary(raw.lines)
+    warnings: list[Warning] = []
+    if raw.flavour == "markdown":
+        tables = _markdown_tables(raw.lines)
+    else:
+        tables, warnings = _text_tables(raw.lines, vocab)
+        for t in tables:
+            n = max(_min_cells(r.cells) for r in t.rows)
+            t.columns = fit_columns(header_segments(t.header_text), n) if t.header_text else (
+                [t.stub or "Belopp"] if n == 1 else [f"Kolumn {c + 1}" for c in range(n)])
+            kept = []
+            for r in t.rows:
+                fitted = _fit(r.cells, n)
+                if fitted is None:
+                    warnings.append(Warning(STAGE, f"row '{r.label}' does not fit the table's {n} columns", r.line.no))
+                    continue
+                r.cells = fitted
+                kept.append(r)
+            t.rows = kept
+    records: list[dict] = []
+    for t in tables:
+        records.extend(_records(t, sections, warnings))
+    records.extend(_decision_records(raw.lines, sections))
+    return records, warnings

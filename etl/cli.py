@@ -1,0 +1,88 @@
+"""Command line: python -m etl <command>. Run `python -m etl --help`."""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from etl.build import DEFAULT_DB, DEFAULT_INPUT, build_database
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def cli() -> None:
+    """Stadsdelsjämföraren ETL: district council plans and reports into DuckDB.
+
+    Example: python -m etl build --input data/raw --db data/stadsdelar.duckdb
+    """
+
+
+@cli.command()
+@click.option("--input", "input_dir", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT_INPUT,
+              show_default=True, help="Folder with the documents (.txt, .md, .pdf); searched recursively.")
+@click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path), default=DEFAULT_DB,
+              show_default=True, help="DuckDB file to (re)build; replaced atomically when the build succeeds.")
+@click.option("--quiet", is_flag=True, help="No progress bar, only the summary.")
+def build(input_dir: Path, db_path: Path, quiet: bool) -> None:
+    """Parse every document under INPUT and write a new database.
+
+    Files that cannot be read or whose district/year/kind cannot be detected are reported and
+    skipped; the other documents still load. A failed build leaves the old database in place.
+
+    Example: python -m etl build --input data/raw --db /tmp/stadsdelar.duckdb
+    """
+    if not input_dir.is_dir():
+        raise click.ClickException(f"input folder not found: {input_dir}")
+    from etl.read import find_documents
+
+    n = len(find_documents(input_dir))
+    if n == 0:
+        raise click.ClickException(f"no documents (.txt, .md, .pdf) under {input_dir}")
+    with click.progressbar(length=n, label="Läser dokument", file=sys.stderr, show_pos=True,
+                           hidden=quiet) as bar:
+        report = build_database(input_dir, db_path, progress=lambda p: bar.update(1))
+    for doc in report.loaded:
+        m = doc.meta
+        unit = f" ({m.unit_name})" if m.unit_name else ""
+        click.echo(f"  ok    {doc.raw.source_file}: {m.district}{unit}, {m.doc_type} {m.year}, {m.level}; "
+                   f"{len(doc.goals)} mål, {len(doc.indicators)} indikatorrader, {len(doc.activities)} aktiviteter, "
+                   f"{len(doc.warnings)} varningar")
+    for doc in report.skipped:
+        click.echo(f"  SKIP  {doc.raw.source_file}: {'; '.join(w.message for w in doc.warnings)}", err=True)
+    c = report.counts
+    click.echo(f"{c['documents']} dokument, {c['indicator_values']} indikatorvärden, {c['goals']} mål, "
+               f"{c['activities']} aktiviteter, {c['warnings']} varningar -> {report.db_path} ({report.seconds:.1f} s)")
+
+
+@cli.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the recognised records as JSON.")
+def inspect(file: Path, as_json: bool) -> None:
+    """Show what was recognised in one FILE: metadata, goals, tables, rows, warnings.
+
+    Example: python -m etl inspect data/raw/norrmalm_verksamhetsberattelse_2021.txt
+    """
+    from etl.assemble import parse_file
+    from etl.inspect_view import render
+
+    doc = parse_file(file, file.parent)
+    if as_json:
+        click.echo(json.dumps(doc.to_dict(), ensure_ascii=False, indent=1, default=str))
+    else:
+        click.echo(render(doc))
+
+
+def _register_optional_commands() -> None:
+    """Commands that live in their own modules (identity report, exports, search)."""
+    for module, attr in (("etl.indicator_report", "indicators_command"), ("etl.export_cli", "export_command")):
+        try:
+            mod = __import__(module, fromlist=[attr])
+        except ImportError:
+            continue
+        cmd = getattr(mod, attr, None)
+        if cmd is not None:
+            cli.add_command(cmd)
+
+
+_register_optional_commands()
