@@ -322,6 +322,7 @@ CREATE TABLE IF NOT EXISTS indicator_matches (
     needs_review  BOOLEAN NOT NULL,
     candidate_id  VARCHAR,
     candidate_name VARCHAR,
+    candidate_score DOUBLE,
     reason        VARCHAR,
     n_rows        INTEGER,
     districts     VARCHAR,
@@ -675,21 +676,27 @@ def _write_matches(con, nodes: list[_Node], cl: _Clusters, review: list[dict], n
                 break
     out = []
     for n in nodes:
-        method, score, matched, reason = cl.how.get(n.nid, ("canonical", None, None, None))
+        method, score, matched, reason = cl.how.get(n.nid, ("exact", None, None, None))
         cand = open_cands.get(n.nid)
         needs = cand is not None or (method == "fuzzy" and (score or 0) < 95)
-        years = sorted({r["year"] for r in n.rows if r["year"] is not None})
-        out.append((
-            n.display, n.unit, node_ident[n.nid], method, score,
-            nodes[matched].display if matched is not None else None, needs,
-            node_ident[cand["other"]] if cand else None,
-            nodes[cand["other"]].display if cand else None,
-            (cand["reason"] + f" (score {cand['score']:.0f})") if cand else reason,
-            len(n.rows), ", ".join(sorted({r["district"] for r in n.rows})),
-            ", ".join(map(str, years)), n.context(),
-        ))
+        for printed in sorted(n.names, key=lambda p: (p != n.display, p)):
+            prow = [r for r in n.rows if clean_name(r["name"]) == printed]
+            years = sorted({r["year"] for r in prow if r["year"] is not None})
+            if printed == n.display:
+                how = (method, score, nodes[matched].display if matched is not None else None, reason)
+            else:   # another printing of the same words ("Andelen", case, hyphen, wrap)
+                how = ("normalised", round(float(fuzz.ratio(printed, n.display)), 1), n.display, "same words")
+            out.append((
+                printed, n.unit, node_ident[n.nid], *how[:3], needs,
+                node_ident[cand["other"]] if cand else None,
+                nodes[cand["other"]].display if cand else None,
+                cand["score"] if cand else None,
+                cand["reason"] if cand else how[3],
+                len(prow), ", ".join(sorted({r["district"] for r in prow})),
+                ", ".join(map(str, years)), n.context(),
+            ))
     con.execute("DELETE FROM indicator_matches")
-    con.executemany("INSERT INTO indicator_matches VALUES (" + ", ".join("?" * 14) + ")", out)
+    con.executemany("INSERT INTO indicator_matches VALUES (" + ", ".join("?" * 15) + ")", out)
 
 
 def _fmt(v: float | None) -> str:

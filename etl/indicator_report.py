@@ -34,10 +34,15 @@ def report_lines(con, sections: tuple[str, ...] = SECTIONS, width: int = 110) ->
     n_ident = _rows(con, "SELECT count(*) FROM indicators")[0][0]
     merged = _rows(con, """SELECT indicator_id FROM indicator_matches GROUP BY 1
                            HAVING count(DISTINCT printed_name) > 1""")
-    review = _rows(con, """SELECT printed_name, unit, indicator_id, score, candidate_name, candidate_id,
-                                  reason, districts, years, goals
+    review, seen = [], set()
+    for r in _rows(con, """SELECT printed_name, unit, indicator_id, coalesce(candidate_score, score),
+                                  candidate_name, candidate_id, reason, districts, years, goals, method
                            FROM indicator_matches WHERE needs_review
-                           ORDER BY coalesce(score, 0) DESC, printed_name""")
+                           ORDER BY coalesce(candidate_score, score, 0) DESC, printed_name, unit"""):
+        pair = frozenset([(r[0], r[2]), (r[4], r[5])]) if r[4] else (r[0], r[1])
+        if pair not in seen:
+            seen.add(pair)
+            review.append(r[:10])
     if "summary" in sections:
         out += [f"{n_printed} printed names ({n_variants} name/unit variants) -> {n_ident} identities; "
                 f"{len(merged)} identities merge several printings; {len(review)} matches to review."]
@@ -61,7 +66,7 @@ def report_lines(con, sections: tuple[str, ...] = SECTIONS, width: int = 110) ->
             out.append(f"  {ident}")
             for name, unit, method, score, dists, years in _rows(con, """
                     SELECT printed_name, unit, method, score, districts, years FROM indicator_matches
-                    WHERE indicator_id = ? ORDER BY method = 'canonical' DESC, printed_name""", [ident]):
+                    WHERE indicator_id = ? ORDER BY method = 'exact' DESC, printed_name""", [ident]):
                 out.append(f"    {method:<10} {_score(score)}  {_short(name, width - 30)} [{unit or '-'}; {dists} {years}]")
     if "review" in sections:
         out += ["", "TO REVIEW (score = rapidfuzz ratio 0-100). If two names are one indicator, add to "

@@ -42,6 +42,38 @@ CREATE TABLE indicators (
     gender_split  BOOLEAN
 );
 
+-- How each printed name (and unit) was matched to its identity, and what to review (issue 4).
+CREATE TABLE indicator_matches (
+    printed_name  VARCHAR NOT NULL,       -- cleaned printed name (wraps/hyphenation joined)
+    unit          VARCHAR,
+    indicator_id  VARCHAR NOT NULL,
+    method        VARCHAR NOT NULL,       -- exact | normalised | fuzzy | override
+    score         DOUBLE,                 -- rapidfuzz ratio 0-100 to matched_name
+    matched_name  VARCHAR,
+    needs_review  BOOLEAN NOT NULL,
+    candidate_id  VARCHAR,                -- an identity it might also be (not merged)
+    candidate_name VARCHAR,
+    candidate_score DOUBLE,
+    reason        VARCHAR,
+    n_rows        INTEGER,
+    districts     VARCHAR,
+    years         VARCHAR,
+    goals         VARCHAR                 -- goal context the name is printed under
+);
+
+-- KF:s årsmål reconciliation per identity and year (issue 4): agrees | disagree |
+-- filled | filled_equal (an empty KF:s årsmål filled from other districts) | check_differs.
+CREATE TABLE kf_target_checks (
+    indicator_id  VARCHAR NOT NULL,
+    year          INTEGER NOT NULL,
+    value_id      INTEGER,                -- indicator_values row (NULL for disagree rows)
+    district      VARCHAR,
+    printed_kf_target DOUBLE,
+    consensus_kf_target DOUBLE,
+    status        VARCHAR NOT NULL,
+    note          VARCHAR
+);
+
 CREATE TABLE indicator_values (
     value_id          INTEGER PRIMARY KEY,
     document_id       INTEGER NOT NULL,
