@@ -56,6 +56,8 @@ YEAR_CELL = re.compile(r"^(?:19|20)\d\d\**$")
 THOUSANDS_HEAD = re.compile(r"^[-−–]?\d{1,3}$")
 THOUSANDS_TAIL = re.compile(r"^\d{3}(?:,\d+)?\**$")
 TOTAL_LABEL = re.compile(r"^(?:summa|totalt|total)\b|\btotalt$|^netto$", re.I)
+GROUP_LINE = re.compile(r"^\s*\S.*?\S?\s{3,}$")
+PARENT_ROW = re.compile(r"\bvarav:?$", re.I)
 SUB_ROW = re.compile(r"^[\s\-–—]*varav\b", re.I)
 COLUMN_START = re.compile(r"^(?:[A-ZÅÄÖ][a-zåäöé]+\S*|[A-ZÅÄÖ]{2,4})$")
 PAGE_FURNITURE = re.compile(r"^(?:Sid \d+(?: \(\d+\))?|Tjänsteutlåtande|start\.stockholm|Sida \d+ av \d+)$", re.I)
@@ -96,49 +98,68 @@ def _clean(text: str) -> str:
 
 
 class Vocabulary:
-    """Words of one document with their counts, to rejoin words broken by extraction."""
+    """Words of one document's prose with their counts, to rejoin words broken by extraction.
+
+    Only long lines count: table headers and labels (where the fragments live) are short.
+    """
+
+    PROSE_CHARS = 50
 
     def __init__(self, lines: list[Line]):
         self.counts: Counter[str] = Counter()
         for ln in lines:
-            self.counts.update(w.lower() for w in WORD.findall(ln.text))
+            if len(ln.text.strip()) >= self.PROSE_CHARS:
+                self.counts.update(w.lower() for w in WORD.findall(ln.text))
 
     def known(self, word: str) -> bool:
         w = word.lower()
-        return len(w) >= 3 and self.counts.get(w, 0) >= 2
+        return len(w) >= 3 and self.counts.get(w, 0) >= 1
 
-    def joins(self, left: str, right: str) -> bool:
-        """Is left+right one word broken at the line end (and not two words)?"""
-        a = WORD.findall(left)
-        b = WORD.findall(right)
-        if not a or not b:
-            return False
-        a, b = a[-1], b[0]
-        if b[0].isupper():
-            return False
-        whole = (a + b).lower()
-        if self.counts.get(whole, 0) < 1:
-            return False
-        return not (self.known(a) and self.known(b))
+    def word(self, *parts: str) -> bool:
+        return self.counts.get("".join(parts).lower(), 0) >= 1
+
+    def compound(self, left: str, right: str) -> bool:
+        """'Omslutnings-' + 'förändring': one compound word hyphenated at the line end?"""
+        a, b = WORD.findall(left), WORD.findall(right)
+        return bool(a and b) and b[0][0].islower() and self.word(a[-1], b[0])
 
 
 def join_lines(parts: list[str], vocab: Vocabulary) -> str:
-    """Join wrapped label/header lines, rejoining broken words."""
-    out = ""
+    """Join wrapped label/header lines, rejoining words broken at the line ends.
+
+    "Budge" + "t" -> "Budget", "(nett" + "o)" -> "(netto)", "resultat" + "överförin" + "gar"
+    -> "resultatöverföringar", "Omslutnings-" + "förändring" -> "Omslutningsförändring";
+    two words that are each words of the document stay apart ("Bokslut" + "efter").
+    """
+    toks: list[list] = []           # [token, broken_before]
     for part in (p.strip() for p in parts):
-        if not part:
+        for n, tok in enumerate(part.split()):
+            toks.append([tok, n == 0 and bool(toks)])
+
+    def core(t: str) -> str:
+        return "".join(WORD.findall(t))
+
+    i = 0
+    while i < len(toks) - 1:
+        a, (b, broken) = toks[i][0], toks[i + 1]
+        if broken and a.endswith("-") and vocab.compound(a[:-1], b):
+            toks[i][0] = a[:-1] + b
+            del toks[i + 1]
             continue
-        if not out:
-            out = part
-            continue
-        head = re.match(r"^\(?[A-Za-zÅÄÖåäöéü]+", part)
-        if out.endswith("-") and head and vocab.joins(out[:-1], part):
-            out = out[:-1] + part
-        elif not out.endswith("-") and vocab.joins(out, part):
-            out = out + part
-        else:
-            out = f"{out} {part}"
-    return out
+        if broken and core(b)[:1].islower():
+            ca, cb = core(a), core(b)
+            if ca and cb and vocab.word(ca, cb) and not (vocab.known(ca) and vocab.known(cb)):
+                toks[i][0] = a + b
+                del toks[i + 1]
+                continue
+            if i + 2 < len(toks) and toks[i + 2][1]:
+                cc = core(toks[i + 2][0])
+                if cc and vocab.word(ca, cb, cc) and not vocab.known(cb):
+                    toks[i][0] = a + b + toks[i + 2][0]
+                    del toks[i + 1:i + 3]
+                    continue
+        i += 1
+    return " ".join(t for t, _ in toks)
 
 
 # -- rows ---------------------------------------------------------------------------------
@@ -221,13 +242,18 @@ _HAS_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 
 
 def fit_columns(segs: list[str], n: int) -> list[str]:
-    """Make the header labels match the n cells of the rows."""
+    """Make the header labels match the n cells of the rows.
+
+    With too many labels, a label without a year joins the dated label after it ("Netto" +
+    "VP 2021", "Avvikelse" + "Bokslut 2021"), shortest first; failing that the last two join.
+    """
     segs = list(segs)
     while len(segs) > n:
-        for i in range(len(segs) - 1):
-            if not _HAS_YEAR.search(segs[i]) and _HAS_YEAR.search(segs[i + 1]):
-                segs[i:i + 2] = [f"{segs[i]} {segs[i + 1]}"]
-                break
+        cands = [i for i in range(len(segs) - 1)
+                 if not _HAS_YEAR.search(segs[i]) and _HAS_YEAR.search(segs[i + 1])]
+        if cands:
+            i = min(cands, key=lambda c: (len(segs[c].split()), c))
+            segs[i:i + 2] = [f"{segs[i]} {segs[i + 1]}"]
         else:
             segs[-2:] = [f"{segs[-2]} {segs[-1]}"]
     while len(segs) < n:
@@ -255,7 +281,7 @@ class _Table:
 
 def _is_header_line(text: str) -> bool:
     t = text.strip()
-    if not t or len(t) > MAX_HEADER_LINE_CHARS or t.endswith("."):
+    if not t or len(t) > MAX_HEADER_LINE_CHARS:
         return False
     sp = split_row(t)
     if sp is None:
@@ -366,6 +392,10 @@ def _text_tables(lines: list[Line], vocab: Vocabulary) -> tuple[list[_Table], li
                     group = None
                 k += 1
                 continue
+            if GROUP_LINE.match(line.text) and _is_label_line(t) and not pending:
+                group = t            # "Investeringar      ": a row whose cells are all empty
+                k += 1
+                continue
             if TEXT_CELL.search(t):
                 text_cells += 1      # "varav vuxna 10,2 Hyresintäkter 7,0, ..." (a comment column)
             if _is_label_line(t) and len(pending) < MAX_PENDING_LINES:
@@ -423,41 +453,69 @@ def _markdown_tables(lines: list[Line]) -> list[_Table]:
 
 # -- records ------------------------------------------------------------------------------
 def _section_context(sections: list[dict], line_no: int) -> tuple[str | None, list[str]]:
-    """(innermost heading, candidate headings for the area: path parts and the headings just before)."""
+    """(innermost heading, headings that may name the table's area, nearest first).
+
+    The candidates are the heading path of the table's section and, when headings follow
+    each other without text ("Förskola" / "Ekonomiska förutsättningar"), the ones before.
+    """
     idx = section_index_for_line(sections, line_no)
     if idx is None:
         return None, []
     sec = sections[idx]
     cands = list(reversed(sec["heading_path"].split(" > ")))
-    for back in (1, 2):
-        if idx - back >= 0:
-            cands.append(sections[idx - back]["heading"])
+    back = idx - 1
+    while back >= 0 and not sections[back]["text"].strip() and idx - back <= 3:
+        cands.append(sections[back]["heading"])
+        back -= 1
     return sec["heading"], cands
+
+
+def _candidate_parts(block: list[_Row]) -> list[list[_Row]]:
+    """Readings of which rows a total adds up: all rows except "varav" sub-rows; when a row
+    introduces sub-rows ("Vård och omsorg, varav:"), also without the k rows after it."""
+    base = [r for r in block if not SUB_ROW.match(r.label)]
+    out = [base]
+    for p, row in enumerate(base):
+        if PARENT_ROW.search(row.label):
+            for k in range(1, len(base) - p):
+                out.append(base[:p + 1] + base[p + 1 + k:])
+    return out
+
+
+def _column_sum(rows: list[_Row], c: int) -> tuple[float | None, int]:
+    vals = [parse_value(r.cells[c]) for r in rows if c < len(r.cells)]
+    vals = [v for v in vals if v is not None]
+    return (round(sum(vals), 6) if vals else None), len(vals)
 
 
 def _total_checks(table: _Table, title: str, warnings: list[Warning]) -> None:
     block: list[_Row] = []
     for row in table.rows:
-        if TOTAL_LABEL.search(row.label):
-            parts = [r for r in block if not SUB_ROW.match(r.label)]
-            for c, col in enumerate(table.columns):
-                printed = parse_value(row.cells[c]) if c < len(row.cells) else None
-                vals = [parse_value(r.cells[c]) for r in parts if c < len(r.cells)]
-                vals = [v for v in vals if v is not None]
-                if printed is None or not vals:
-                    continue
-                total = round(sum(vals), 6)
-                tol = 0.05 * (len(vals) + 1) + 1e-6   # each printed value is rounded to 0.1
-                if abs(total - printed) > tol:
-                    warnings.append(Warning(
-                        STAGE,
-                        f"{title}: row '{row.label}', column '{col}': printed total "
-                        f"{row.cells[c]} but the {len(vals)} rows above sum to {_fmt(total)}",
-                        row.line.no,
-                    ))
-            block = []
-        else:
+        if not TOTAL_LABEL.search(row.label):
             block.append(row)
+            continue
+        printed = [parse_value(row.cells[c]) if c < len(row.cells) else None for c in range(len(table.columns))]
+
+        def mismatches(parts: list[_Row]) -> list[tuple[int, float, int]]:
+            bad = []
+            for c in range(len(table.columns)):
+                total, n = _column_sum(parts, c)
+                if printed[c] is None or total is None:
+                    continue
+                if abs(total - printed[c]) > 0.05 * (n + 1) + 1e-6:   # values are rounded to 0.1
+                    bad.append((c, total, n))
+            return bad
+
+        readings = [mismatches(parts) for parts in _candidate_parts(block)]
+        best = min(readings, key=len)
+        for c, total, n in best:
+            warnings.append(Warning(
+                STAGE,
+                f"{title}: row '{row.label}', column '{table.columns[c]}': printed total "
+                f"{row.cells[c]} but the {n} rows above sum to {_fmt(total)}",
+                row.line.no,
+            ))
+        block = []
 
 
 def _fmt(x: float) -> str:
@@ -470,9 +528,17 @@ def _records(table: _Table, sections: list[dict], warnings: list[Warning]) -> li
     title = table.stub or heading or "Budgettabell"
     table_area = next((a for a in (canonical_area(c) for c in [table.stub, *area_cands]) if a), None)
     out: list[dict] = []
+    row_areas = [canonical_area(r.label) or canonical_area(r.group) or table_area
+                 for r in table.rows if not TOTAL_LABEL.search(r.label)]
+    common = row_areas[0] if row_areas and len(set(row_areas)) == 1 else None
     for row in table.rows:
-        area = canonical_area(row.label) or canonical_area(row.group) or table_area
-        label = f"{row.group} › {row.label}" if row.group and row.group != row.label else row.label
+        if TOTAL_LABEL.search(row.label):
+            area = common
+        else:
+            area = canonical_area(row.label) or canonical_area(row.group) or table_area
+        label = row.label
+        if row.group and row.group != row.label and not TOTAL_LABEL.search(row.label):
+            label = f"{row.group} › {row.label}"
         for c, col in enumerate(table.columns):
             raw = row.cells[c] if c < len(row.cells) else ""
             raw = MD_TAGS.sub("", raw).strip()

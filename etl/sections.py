@@ -128,7 +128,7 @@ def _shape_heading(lines: list[Line], i: int, flavour: str) -> bool:
     if _SENTENCE_END.search(p):
         return True
     # After a table (its last row ends in a number) a heading starts new prose.
-    if _is_table_row(p) and not _is_table_row(n) and len(n) > len(t):
+    if _is_table_row(p) and not _is_table_row(n) and (len(n) > len(t) or re.search(r",$|\bmnkr\b", n, re.I)):
         return True
     return False
 
