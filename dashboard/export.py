@@ -1,0 +1,756 @@
+"""Exports of charts and data for presentations: PNG, SVG, PDF, PowerPoint, CSV, Excel.
+
+Pure functions, no streamlit: the dashboard (dashboard/export_ui.py), the CLI
+(etl/export_cli.py) and the tests all call these.
+
+Images are rendered with vl-convert from the same Vega-Lite spec the browser shows,
+wrapped in a presentation frame: a large title, a subtitle (unit and year), readable
+fonts at projector size, a source footer, and the sv-SE number locale inside the spec
+("1 234,5").
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as _dt
+import io
+import json
+import math
+import textwrap
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Mapping, Sequence
+
+import polars as pl
+import vl_convert as vlc
+
+# ---------------------------------------------------------------------------
+# Metadata and source notes
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ExportMeta:
+    """What a exported chart or table says about itself."""
+
+    title: str
+    subtitle: str = ""
+    source: str = ""  # a ready "Källa: ..." note, see source_note()
+    unit: str | None = None
+
+    def subtitle_line(self) -> str:
+        """The subtitle with the unit appended unless the subtitle already names it."""
+        sub = (self.subtitle or "").strip()
+        unit = (self.unit or "").strip()
+        if unit and unit not in sub:
+            sub = f"{sub} ({unit})" if sub else f"Enhet: {unit}"
+        return sub
+
+    def file_stem(self) -> str:
+        """A file-name-safe stem from the title (keeps å/ä/ö; drops punctuation)."""
+        keep = []
+        for ch in self.title.strip():
+            if ch.isalnum():
+                keep.append(ch)
+            elif ch in " -_" and keep and keep[-1] != "-":
+                keep.append("-")
+        stem = "".join(keep).strip("-")[:80]
+        return stem or "export"
+
+
+DOC_TYPE_LABELS = {
+    "verksamhetsplan": "Verksamhetsplan",
+    "verksamhetsberattelse": "Verksamhetsberättelse",
+    "tertialrapport": "Tertialrapport",
+}
+
+_DOC_TYPE_ORDER = {"verksamhetsberattelse": 0, "tertialrapport": 1, "verksamhetsplan": 2}
+
+
+def doc_type_label(doc_type: str | None) -> str:
+    if not doc_type:
+        return "Dokument"
+    key = doc_type.strip().lower()
+    return DOC_TYPE_LABELS.get(key, doc_type.strip().capitalize())
+
+
+def district_genitive(district: str) -> str:
+    """Swedish genitive of a district name as used in "<X> stadsdelsnämnd".
+
+    Official names add -s after a consonant (Norrmalms, Skärholmens, Enskede-Årsta-Vantörs)
+    and nothing after a vowel or s/x/z (Bromma, Farsta, Rinkeby-Kista, Hägersten-Älvsjö).
+    """
+    name = district.strip()
+    if not name:
+        return name
+    last = name[-1].lower()
+    if last in "aeiouyåäösxz":
+        return name
+    return name + "s"
+
+
+def _rows(rows: Any) -> list[dict]:
+    if rows is None:
+        return []
+    if isinstance(rows, pl.DataFrame):
+        return rows.to_dicts()
+    if isinstance(rows, Mapping):
+        return [dict(rows)]
+    return [dict(r) for r in rows]
+
+
+def _one_source(row: Mapping) -> tuple[tuple, str]:
+    dt = (row.get("doc_type") or "").strip().lower()
+    year = row.get("year")
+    district = (row.get("district") or "").strip()
+    level = (row.get("level") or "namnd").strip().lower()
+    unit_name = (row.get("unit_name") or "").strip()
+    label = doc_type_label(dt)
+    if year not in (None, ""):
+        label += f" {int(year)}"
+    parts = [label]
+    if level == "enhet" and unit_name:
+        parts.append(unit_name)
+    if district:
+        parts.append(f"{district_genitive(district)} stadsdelsnämnd")
+    key = (district.lower(), -(int(year) if year not in (None, "") else 0),
+           _DOC_TYPE_ORDER.get(dt, 9), unit_name.lower())
+    return key, ", ".join(parts)
+
+
+def source_note(rows: Any, *, prefix: str = "Källa: ", group_from: int = 4) -> str:
+    """A source note from provenance rows (dicts or a polars frame).
+
+    Each row needs doc_type, year and district; level and unit_name are used when present.
+    Duplicate documents are listed once. When one document type and year covers
+    ``group_from`` or more districts (a cross-district chart), they are grouped:
+    "Verksamhetsplan 2021 för stadsdelsnämnderna Bromma, Farsta och Norrmalm".
+    Returns "" when there is no provenance.
+    """
+    items = _rows(rows)
+    seen: dict[str, tuple] = {}
+    groups: dict[tuple[str, Any], set[str]] = {}
+    for row in items:
+        key, text = _one_source(row)
+        if not text or text == "Dokument":
+            continue
+        seen.setdefault(text, key)
+        level = (row.get("level") or "namnd").strip().lower()
+        district = (row.get("district") or "").strip()
+        if level != "enhet" and district:
+            groups.setdefault(((row.get("doc_type") or "").strip().lower(), row.get("year")),
+                              set()).add(district)
+    if not seen:
+        return ""
+    parts: list[tuple[tuple, str]] = []
+    grouped_texts: set[str] = set()
+    for (dt, year), districts in groups.items():
+        if len(districts) < group_from:
+            continue
+        names = sorted(districts, key=str.lower)
+        label = doc_type_label(dt) + (f" {int(year)}" if year not in (None, "") else "")
+        joined = ", ".join(names[:-1]) + " och " + names[-1]
+        parts.append(((" ", -(int(year) if year else 0), _DOC_TYPE_ORDER.get(dt, 9), ""),
+                      f"{label} för stadsdelsnämnderna {joined}"))
+        for d in districts:
+            grouped_texts.add(_one_source({"doc_type": dt, "year": year, "district": d})[1])
+    for text, key in seen.items():
+        if text not in grouped_texts:
+            parts.append((key, text))
+    parts.sort(key=lambda p: p[0])
+    return prefix + "; ".join(t for _, t in parts)
+
+
+# ---------------------------------------------------------------------------
+# Charts to images
+# ---------------------------------------------------------------------------
+
+FONT = "Liberation Sans, Arial, Helvetica, sans-serif"
+PRESENTATION_WIDTH = 900  # CSS px of the plot area; at scale 2 a 1800 px wide image
+PRESENTATION_HEIGHT = 420
+FOOTER_FONT_SIZE = 14
+TEXT_COLOR = "#1a1a1a"
+MUTED_COLOR = "#555555"
+
+
+def sv_locale() -> dict:
+    """The d3 sv-SE number and time locale for a Vega-Lite config."""
+    number = dict(vlc.get_format_locale("sv-SE"))
+    number["thousands"] = "\u00a0"
+    number["decimal"] = ","
+    return {"number": number, "time": vlc.get_time_format_locale("sv-SE")}
+
+
+def presentation_config() -> dict:
+    return {
+        "font": FONT,
+        "locale": sv_locale(),
+        "background": "white",
+        "padding": 24,
+        "title": {"fontSize": 30, "subtitleFontSize": 20, "anchor": "start",
+                  "color": TEXT_COLOR, "subtitleColor": MUTED_COLOR, "offset": 18,
+                  "subtitlePadding": 8, "font": FONT, "subtitleFont": FONT},
+        "axis": {"labelFontSize": 16, "titleFontSize": 16, "labelColor": TEXT_COLOR,
+                 "titleColor": TEXT_COLOR, "titleFontWeight": "normal", "labelLimit": 320},
+        "legend": {"labelFontSize": 16, "titleFontSize": 16, "labelLimit": 320,
+                   "symbolSize": 160},
+        "header": {"labelFontSize": 16, "titleFontSize": 16},
+        "text": {"fontSize": 15},
+        "view": {"stroke": None},
+        "concat": {"spacing": 14},
+    }
+
+
+def _chart_dict(chart: Any) -> dict:
+    if isinstance(chart, dict):
+        return copy.deepcopy(chart)
+    if isinstance(chart, str):
+        return json.loads(chart)
+    to_dict = getattr(chart, "to_dict", None)
+    if to_dict is None:
+        raise TypeError(f"not an Altair chart or Vega-Lite dict: {type(chart).__name__}")
+    return to_dict()
+
+
+_TOP_LEVEL_ONLY = ("$schema", "config", "datasets", "autosize", "padding", "background",
+                   "usermeta", "locale")
+
+
+def _fix_sizes(spec: dict, width: int, height: int) -> None:
+    """Replace responsive sizes ("container") that a static renderer cannot resolve."""
+    if spec.get("width") == "container" or ("width" not in spec and _is_unit_like(spec)):
+        spec["width"] = width
+    if spec.get("height") == "container" or ("height" not in spec and _is_unit_like(spec)):
+        spec["height"] = height
+    for key in ("layer",):
+        for sub in spec.get(key, []) or []:
+            for dim in ("width", "height"):
+                if sub.get(dim) == "container":
+                    sub[dim] = width if dim == "width" else height
+
+
+def _is_unit_like(spec: dict) -> bool:
+    return "mark" in spec or "layer" in spec
+
+
+def _wrap(text: str, width_px: int, font_size: int) -> list[str]:
+    chars = max(30, int(width_px / (font_size * 0.52)))
+    lines: list[str] = []
+    for para in text.split("\n"):
+        lines.extend(textwrap.wrap(para, chars, break_on_hyphens=False) or [""])
+    return lines
+
+
+def presentation_spec(chart: Any, meta: ExportMeta, *, decorations: bool = True,
+                      width: int = PRESENTATION_WIDTH,
+                      height: int = PRESENTATION_HEIGHT) -> dict:
+    """The chart's Vega-Lite spec in the presentation frame.
+
+    decorations=False leaves out title, subtitle and footer (for a picture placed on a
+    slide that carries them as text).
+    """
+    src = _chart_dict(chart)
+    inner = {k: v for k, v in src.items() if k not in _TOP_LEVEL_ONLY}
+    inner.pop("title", None)
+    _fix_sizes(inner, width, height)
+    config = src.get("config") or {}
+    merged = _deep_merge(config, presentation_config())
+    # Altair's default continuous sizes are small; projector size wins.
+    merged.setdefault("view", {}).update({"continuousWidth": width, "continuousHeight": height})
+    out: dict = {"$schema": src.get("$schema", "https://vega.github.io/schema/vega-lite/v6.json")}
+    if src.get("datasets"):
+        out["datasets"] = src["datasets"]
+    out["config"] = merged
+    out["background"] = "white"
+    if not decorations:
+        out.update(inner)
+        return out
+    title: dict = {"text": meta.title}
+    sub = meta.subtitle_line()
+    if sub:
+        title["subtitle"] = sub
+    out["title"] = title
+    if meta.source:
+        # The source goes in a bottom title of the chart itself: framed by the chart's
+        # full bounds, it starts at the left edge of the axis labels, like the headline.
+        lines = _wrap(meta.source, width + 120, FOOTER_FONT_SIZE)
+        inner["title"] = {"text": lines, "orient": "bottom", "anchor": "start",
+                          "frame": "bounds", "fontSize": FOOTER_FONT_SIZE,
+                          "fontWeight": "normal", "color": MUTED_COLOR, "font": FONT,
+                          "offset": 22, "lineHeight": FOOTER_FONT_SIZE + 5}
+    out["vconcat"] = [inner]
+    return out
+
+
+def _deep_merge(base: dict, override: dict) -> dict:
+    out = copy.deepcopy(base)
+    for k, v in override.items():
+        if isinstance(v, dict) and isinstance(out.get(k), dict):
+            out[k] = _deep_merge(out[k], v)
+        else:
+            out[k] = copy.deepcopy(v)
+    return out
+
+
+def chart_to_png(chart: Any, meta: ExportMeta, scale: float = 2, ppi: float = 200, *,
+                 decorations: bool = True) -> bytes:
+    """PNG at ``scale`` × the CSS pixel size, tagged with ``ppi`` pixels per inch.
+
+    vl-convert multiplies pixels by scale × ppi / 72; we divide that back out so that
+    scale=2 means a 2× (retina) image and ppi only sets the physical size an office
+    program gives it (a 900 px chart at 2× and 200 ppi is ~9 inches wide).
+    """
+    spec = presentation_spec(chart, meta, decorations=decorations)
+    return vlc.vegalite_to_png(spec, scale=scale * 72.0 / ppi, ppi=ppi,
+                               format_locale="sv-SE", time_format_locale="sv-SE")
+
+
+def chart_to_svg(chart: Any, meta: ExportMeta, *, decorations: bool = True) -> str:
+    spec = presentation_spec(chart, meta, decorations=decorations)
+    return vlc.vegalite_to_svg(spec, format_locale="sv-SE", time_format_locale="sv-SE")
+
+
+def chart_to_pdf(chart: Any, meta: ExportMeta, *, decorations: bool = True) -> bytes:
+    spec = presentation_spec(chart, meta, decorations=decorations)
+    return vlc.vegalite_to_pdf(spec, format_locale="sv-SE", time_format_locale="sv-SE")
+
+
+# ---------------------------------------------------------------------------
+# Tables: CSV and Excel
+# ---------------------------------------------------------------------------
+
+# Known column names get Swedish headers in exports; anything else keeps its name.
+SWEDISH_HEADERS = {
+    "district": "Stadsdel",
+    "year": "År",
+    "indicator_id": "Indikator-id",
+    "indicator": "Indikator",
+    "name": "Indikator",
+    "value": "Värde",
+    "outcome": "Utfall",
+    "outcome_men": "Utfall män",
+    "outcome_women": "Utfall kvinnor",
+    "target": "Mål",
+    "kf_target": "KF:s mål",
+    "prior_outcome": "Utfall föregående år",
+    "prior_year": "Föregående år",
+    "unit": "Enhet",
+    "periodicity": "Periodicitet",
+    "doc_type": "Dokumenttyp",
+    "level": "Nivå",
+    "unit_name": "Enhet (verksamhet)",
+    "source_file": "Källfil",
+    "source_line": "Rad",
+    "source_page": "Sida",
+    "series": "Serie",
+    "category": "Kategori",
+    "source": "Källa",
+}
+
+_YEARLIKE = {"year", "prior_year", "År", "Föregående år", "source_line", "source_page",
+             "Rad", "Sida", "document_id", "value_id", "goal_id", "section_id"}
+
+
+def table_for_export(df: pl.DataFrame, meta: ExportMeta | None = None, *,
+                     swedish_headers: bool = True) -> pl.DataFrame:
+    """The shown data plus unit and source columns, with Swedish headers.
+
+    - "Enhet": from a unit column if present, else meta.unit.
+    - "Källa": per row from doc_type/year/district when the frame carries provenance,
+      else meta.source (without the "Källa: " prefix).
+    """
+    out = df.clone()
+    cols = set(out.columns)
+    if "unit" not in cols and meta is not None and meta.unit:
+        out = out.with_columns(pl.lit(meta.unit).alias("unit"))
+    if "source" not in cols:
+        if {"doc_type", "district"} <= cols:
+            notes = [source_note([r], prefix="") for r in
+                     out.select([c for c in ("doc_type", "year", "district", "level", "unit_name")
+                                 if c in cols]).to_dicts()]
+            out = out.with_columns(pl.Series("source", notes, dtype=pl.String))
+        elif meta is not None and meta.source:
+            note = meta.source.removeprefix("Källa: ").removeprefix("Källor: ")
+            out = out.with_columns(pl.lit(note).alias("source"))
+    if swedish_headers:
+        mapping = {}
+        used = set(out.columns)
+        for c in out.columns:
+            new = SWEDISH_HEADERS.get(c)
+            if new and new not in used:
+                mapping[c] = new
+                used.add(new)
+        out = out.rename(mapping)
+    return out
+
+
+def frame_to_csv(df: pl.DataFrame, meta: ExportMeta | None = None, *,
+                 swedish_headers: bool = True) -> bytes:
+    """CSV for Swedish Excel: UTF-8 with BOM, ';' separator, decimal comma.
+
+    Why: Excel opened by double-click splits on the regional list separator, which is ';'
+    in Swedish Windows, and parses numbers with the regional decimal ',' — a ',' separated
+    file with '.' decimals lands in one column with numbers as text. Without the BOM Excel
+    reads the file as Windows-1252 and "Hägersten-Älvsjö" becomes mojibake. No thousands
+    separator (Excel parses "1234,5" but may read "1 234,5" as text). Read it back with
+    ``pl.read_csv(data, separator=";", decimal_comma=True)``.
+    """
+    out = table_for_export(df, meta, swedish_headers=swedish_headers) if (
+        meta is not None or swedish_headers) else df
+    # floats: shortest repr, no scientific notation
+    buf = io.BytesIO()
+    out.write_csv(buf, separator=";", decimal_comma=True, include_bom=True,
+                  float_scientific=False, line_terminator="\r\n")
+    return buf.getvalue()
+
+
+def read_export_csv(data: bytes) -> pl.DataFrame:
+    """Read a frame_to_csv() file back (for tests and round trips)."""
+    return pl.read_csv(io.BytesIO(data), separator=";", decimal_comma=True)
+
+
+def _decimals(values: Iterable[float | None], max_dec: int = 3) -> int:
+    need = 0
+    for v in values:
+        if v is None or (isinstance(v, float) and (math.isnan(v) or math.isinf(v))):
+            continue
+        for d in range(need, max_dec + 1):
+            if abs(round(v, d) - v) < 1e-9 * max(1.0, abs(v)):
+                need = max(need, d)
+                break
+        else:
+            need = max_dec
+    return need
+
+
+def number_format_for(column: str, values: Sequence[Any], dtype: pl.DataType) -> str:
+    """Excel number format code (locale-independent codes; Swedish Excel shows "1 234,5")."""
+    if dtype.is_integer():
+        return "0" if column in _YEARLIKE else "#,##0"
+    dec = _decimals(values)
+    return "#,##0" if dec == 0 else "#,##0." + "0" * dec
+
+
+def frame_to_xlsx(df: pl.DataFrame, meta: ExportMeta, *, swedish_headers: bool = True) -> bytes:
+    """Excel workbook: sheet "Data" (header row 1, real numbers with number formats, unit
+    and source columns, autofilter, frozen header) and sheet "Om data" (title, subtitle,
+    unit, source, export date)."""
+    import xlsxwriter
+
+    out = table_for_export(df, meta, swedish_headers=swedish_headers)
+    buf = io.BytesIO()
+    wb = xlsxwriter.Workbook(buf, {"in_memory": True, "nan_inf_to_errors": True})
+    wb.set_properties({"title": meta.title, "subject": meta.subtitle_line(),
+                       "comments": meta.source})
+    header = wb.add_format({"bold": True, "bg_color": "#E8EEF4", "border": 1,
+                            "text_wrap": True, "valign": "top"})
+    ws = wb.add_worksheet("Data")
+    formats: dict[str, Any] = {}
+    for j, col in enumerate(out.columns):
+        ws.write_string(0, j, col, header)
+        series = out.get_column(col)
+        dtype = series.dtype
+        values = series.to_list()
+        if dtype.is_numeric():
+            code = number_format_for(col, values, dtype)
+            fmt = formats.setdefault(code, wb.add_format({"num_format": code}))
+            for i, v in enumerate(values, start=1):
+                if v is None or (isinstance(v, float) and math.isnan(v)):
+                    ws.write_blank(i, j, None)
+                else:
+                    ws.write_number(i, j, v, fmt)
+            width = 12
+        else:
+            texts = ["" if v is None else str(v) for v in values]
+            for i, t in enumerate(texts, start=1):
+                if t:
+                    ws.write_string(i, j, t)
+            width = min(60, max([len(col)] + [len(t) for t in texts]) + 2)
+        ws.set_column(j, j, max(width, len(col) + 2))
+    ws.freeze_panes(1, 0)
+    if out.width:
+        ws.autofilter(0, 0, max(out.height, 1), out.width - 1)
+    info = wb.add_worksheet("Om data")
+    bold = wb.add_format({"bold": True})
+    rows = [("Titel", meta.title), ("Beskrivning", meta.subtitle_line()),
+            ("Enhet", meta.unit or ""), ("Källa", meta.source),
+            ("Exporterad", _dt.date.today().isoformat()),
+            ("Verktyg", "Stadsdelsjämföraren")]
+    for i, (k, v) in enumerate(rows):
+        info.write_string(i, 0, k, bold)
+        info.write_string(i, 1, v or "")
+    info.set_column(0, 0, 14)
+    info.set_column(1, 1, 100)
+    wb.close()
+    return buf.getvalue()
+
+
+# ---------------------------------------------------------------------------
+# PowerPoint
+# ---------------------------------------------------------------------------
+
+
+@dataclass
+class SlideSpec:
+    """One slide: the chart's data (for a native chart) and/or a picture of it."""
+
+    meta: ExportMeta
+    kind: str  # 'bar' | 'column' | 'line'
+    categories: list[str]
+    series: dict[str, list[float | None]]
+    png: bytes | None = None  # picture without title/footer (chart_to_png(decorations=False))
+    notes: str = field(default="")
+
+    def __post_init__(self) -> None:
+        if self.kind not in ("bar", "column", "line"):
+            raise ValueError(f"kind must be 'bar', 'column' or 'line', not {self.kind!r}")
+        self.categories = [str(c) for c in self.categories]
+        for name, vals in self.series.items():
+            if len(vals) != len(self.categories):
+                raise ValueError(f"series {name!r} has {len(vals)} values for "
+                                 f"{len(self.categories)} categories")
+
+
+def frame_to_slide(frame: pl.DataFrame, meta: ExportMeta, *, category: str, value: str,
+                   series: str | None = None, kind: str = "bar",
+                   png: bytes | None = None) -> SlideSpec:
+    """A SlideSpec from a long frame: one category column, one value column and an
+    optional series column (e.g. year or district). Category order follows the frame."""
+    cats: list[str] = []
+    for c in frame.get_column(category).to_list():
+        s = "" if c is None else str(c)
+        if s not in cats:
+            cats.append(s)
+    data: dict[str, list[float | None]] = {}
+    names = ([str(s) for s in frame.get_column(series).to_list()] if series
+             else [meta.unit or value] * frame.height)
+    if not series:
+        names = [_series_label(meta, value)] * frame.height
+    for name, c, v in zip(names, frame.get_column(category).to_list(),
+                          frame.get_column(value).to_list()):
+        col = data.setdefault(name, [None] * len(cats))
+        col[cats.index("" if c is None else str(c))] = None if v is None else float(v)
+    return SlideSpec(meta=meta, kind=kind, categories=cats, series=data, png=png)
+
+
+def _series_label(meta: ExportMeta, value: str) -> str:
+    label = SWEDISH_HEADERS.get(value, value)
+    return f"{label} ({meta.unit})" if meta.unit else label
+
+
+def slide_from_chart(chart: Any, frame: pl.DataFrame, meta: ExportMeta, *,
+                     png: bytes | None = None) -> SlideSpec | None:
+    """Infer a SlideSpec from a simple Altair bar/line chart's encodings and its frame.
+
+    Returns None when the chart is not a single bar/line view over columns of ``frame``
+    (then only the picture variant can be offered)."""
+    spec = _chart_dict(chart)
+    if "layer" in spec:
+        units = [s for s in spec["layer"] if _mark_type(s) in ("bar", "line")]
+        if not units:
+            return None
+        unit = units[0]
+        enc = {**spec.get("encoding", {}), **unit.get("encoding", {})}
+    else:
+        unit = spec
+        enc = spec.get("encoding", {})
+    mark = _mark_type(unit)
+    if mark not in ("bar", "line"):
+        return None
+    x, y, color = enc.get("x", {}), enc.get("y", {}), enc.get("color", {})
+    q_axis = [a for a in (x, y) if a.get("type") == "quantitative" and a.get("field")]
+    c_axis = [a for a in (x, y) if a.get("type") in ("nominal", "ordinal", "temporal")
+              and a.get("field")]
+    if len(q_axis) != 1 or len(c_axis) != 1:
+        return None
+    value, category = q_axis[0]["field"], c_axis[0]["field"]
+    series = color.get("field") if color.get("type") in ("nominal", "ordinal") else None
+    needed = [value, category] + ([series] if series else [])
+    if any(f not in frame.columns for f in needed):
+        return None
+    if mark == "line":
+        kind = "line"
+    else:
+        kind = "bar" if c_axis[0] is y else "column"
+    ordered = frame
+    sort = c_axis[0].get("sort")
+    if sort in ("-x", "-y") and not series:
+        ordered = frame.sort(value, descending=True, nulls_last=True)
+    elif sort in ("x", "y") and not series:
+        ordered = frame.sort(value, nulls_last=True)
+    elif isinstance(sort, list):
+        order = {str(v): i for i, v in enumerate(sort)}
+        ordered = frame.with_columns(
+            pl.col(category).cast(pl.String).replace_strict(order, default=len(order),
+                                                             return_dtype=pl.Int64)
+            .alias("__order")).sort("__order").drop("__order")
+    elif c_axis[0].get("type") in ("ordinal", "temporal") or sort is None and mark == "line":
+        ordered = frame.sort(category)
+    return frame_to_slide(ordered, meta, category=category, value=value, series=series,
+                          kind=kind, png=png)
+
+
+def _mark_type(spec: dict) -> str | None:
+    m = spec.get("mark")
+    return m.get("type") if isinstance(m, dict) else m
+
+
+def slide_chart(slide: SlideSpec) -> Any:
+    """A plain Altair chart of a SlideSpec's data (used for picture slides without png)."""
+    import altair as alt
+
+    rows = [{"Kategori": c, "Serie": s, "Värde": v}
+            for s, vals in slide.series.items() for c, v in zip(slide.categories, vals)]
+    data = pl.DataFrame(rows, schema={"Kategori": pl.String, "Serie": pl.String,
+                                      "Värde": pl.Float64})
+    multi = len(slide.series) > 1
+    vtitle = slide.meta.unit or None
+    if slide.kind == "line":
+        ch = alt.Chart(data).mark_line(point=True).encode(
+            x=alt.X("Kategori:O", sort=slide.categories, title=None),
+            y=alt.Y("Värde:Q", title=vtitle))
+    elif slide.kind == "column":
+        ch = alt.Chart(data).mark_bar().encode(
+            x=alt.X("Kategori:N", sort=slide.categories, title=None),
+            y=alt.Y("Värde:Q", title=vtitle))
+        if multi:
+            ch = ch.encode(xOffset="Serie:N")
+    else:
+        ch = alt.Chart(data).mark_bar().encode(
+            y=alt.Y("Kategori:N", sort=slide.categories, title=None),
+            x=alt.X("Värde:Q", title=vtitle))
+        if multi:
+            ch = ch.encode(yOffset="Serie:N")
+    if multi:
+        ch = ch.encode(color=alt.Color("Serie:N", title=None))
+    return ch
+
+
+def _number_format(slide: SlideSpec) -> str:
+    vals = [v for vs in slide.series.values() for v in vs]
+    dec = _decimals(vals, max_dec=2)
+    return "#,##0" if dec == 0 else "#,##0." + "0" * dec
+
+
+def slides_to_pptx(slides: Sequence[SlideSpec], native: bool = True) -> bytes:
+    """A 16:9 deck, one slide per SlideSpec: title, subtitle, the chart, the source note.
+
+    native=True: an editable PowerPoint chart whose data sits in the embedded workbook
+    ("Redigera data" works). native=False: the slide's png (rendered from its data if it
+    has none), with the title and source as editable text.
+    """
+    from pptx import Presentation
+    from pptx.chart.data import CategoryChartData
+    from pptx.dml.color import RGBColor
+    from pptx.enum.chart import XL_CHART_TYPE, XL_LEGEND_POSITION, XL_LABEL_POSITION
+    from pptx.enum.text import PP_ALIGN
+    from pptx.util import Emu, Inches, Pt
+
+    prs = Presentation()
+    prs.slide_width, prs.slide_height = Inches(13.333), Inches(7.5)
+    blank = prs.slide_layouts[6]
+    dark = RGBColor(0x1A, 0x1A, 0x1A)
+    muted = RGBColor(0x55, 0x55, 0x55)
+    margin = Inches(0.6)
+    content_w = prs.slide_width - 2 * margin
+
+    def textbox(sl, top, height, text, size, *, bold=False, color=dark, name=None):
+        tb = sl.shapes.add_textbox(margin, top, content_w, height)
+        if name:
+            tb.name = name
+        tf = tb.text_frame
+        tf.word_wrap = True
+        p = tf.paragraphs[0]
+        p.alignment = PP_ALIGN.LEFT
+        run = p.add_run()
+        run.text = text
+        run.font.size = Pt(size)
+        run.font.bold = bold
+        run.font.color.rgb = color
+        return tb
+
+    for spec in slides:
+        sl = prs.slides.add_slide(blank)
+        meta = spec.meta
+        textbox(sl, Inches(0.35), Inches(0.8), meta.title, 30, bold=True, name="Rubrik")
+        sub = meta.subtitle_line()
+        if sub:
+            textbox(sl, Inches(1.1), Inches(0.5), sub, 18, color=muted, name="Underrubrik")
+        chart_top = Inches(1.7)
+        chart_h = Inches(4.85)
+        if meta.source:
+            textbox(sl, Inches(6.7), Inches(0.6), meta.source, 12, color=muted, name="Källa")
+        if native:
+            cd = CategoryChartData(number_format=_number_format(spec))
+            cd.categories = spec.categories
+            for name, vals in spec.series.items():
+                cd.add_series(name, vals)
+            ctype = {"bar": XL_CHART_TYPE.BAR_CLUSTERED,
+                     "column": XL_CHART_TYPE.COLUMN_CLUSTERED,
+                     "line": XL_CHART_TYPE.LINE_MARKERS}[spec.kind]
+            gf = sl.shapes.add_chart(ctype, margin, chart_top, content_w, chart_h, cd)
+            gf.name = "Diagram"
+            chart = gf.chart
+            chart.font.size = Pt(14)
+            chart.font.color.rgb = dark
+            multi = len(spec.series) > 1
+            chart.has_legend = multi
+            if multi:
+                chart.legend.position = XL_LEGEND_POSITION.BOTTOM
+                chart.legend.include_in_layout = False
+            va = chart.value_axis
+            va.has_major_gridlines = True
+            va.tick_labels.number_format = _number_format(spec)
+            va.tick_labels.number_format_is_linked = False
+            va.major_gridlines.format.line.color.rgb = RGBColor(0xDD, 0xDD, 0xDD)
+            if spec.kind == "bar":
+                # PowerPoint draws bar categories bottom-up; keep the data's order top-down.
+                chart.category_axis.reverse_order = True
+            if len(spec.categories) <= 20 and len(spec.series) <= 3:
+                plot = chart.plots[0]
+                plot.has_data_labels = True
+                dl = plot.data_labels
+                dl.number_format = _number_format(spec)
+                dl.number_format_is_linked = False
+                dl.font.size = Pt(12)
+                if spec.kind in ("bar", "column"):
+                    dl.position = XL_LABEL_POSITION.OUTSIDE_END
+                else:
+                    dl.position = XL_LABEL_POSITION.ABOVE
+            if spec.kind in ("bar", "column"):
+                plot = chart.plots[0]
+                plot.gap_width = 60
+                if not multi:
+                    fill = plot.series[0].format.fill
+                    fill.solid()
+                    fill.fore_color.rgb = RGBColor(0x1F, 0x5F, 0x99)
+        else:
+            png = spec.png
+            if png is None:
+                png = chart_to_png(slide_chart(spec), meta, decorations=False)
+            from PIL import Image
+
+            with Image.open(io.BytesIO(png)) as im:
+                w_px, h_px = im.size
+            box_w, box_h = content_w, chart_h
+            ratio = min(box_w / w_px, box_h / h_px)
+            w, h = Emu(int(w_px * ratio)), Emu(int(h_px * ratio))
+            left = margin + Emu(int((box_w - w) / 2))
+            pic = sl.shapes.add_picture(io.BytesIO(png), left, chart_top, width=w, height=h)
+            pic.name = "Diagram (bild)"
+            pic._element.nvPicPr.cNvPr.set("descr", meta.title + (". " + sub if sub else ""))
+        notes = "\n".join(x for x in (sub, meta.source, spec.notes) if x)
+        if notes:
+            sl.notes_slide.notes_text_frame.text = notes
+    buf = io.BytesIO()
+    prs.save(buf)
+    return buf.getvalue()
+
+
+MIME = {
+    "png": "image/png",
+    "svg": "image/svg+xml",
+    "pdf": "application/pdf",
+    "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    "csv": "text/csv",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
