@@ -67,7 +67,7 @@ DIRECTION_RULES: list[tuple[str, str, str]] = [
     ("trailing 'ökar'", r"\böka(r)?\s*\.?\s*$", "higher"),
     ("budget/forecast accuracy", r"budgetföljsamhet|prognossäkerhet", "neither"),
     ("satisfaction/experience", r"nöjd|upplever|trygg|delaktig|rekommendera|förtroende|trivs|index", "higher"),
-    ("averted", r"avvär|behåller kontraktet|fullföljer", "higher"),
+    ("averted / phased out / no wait", r"avvär|behåller kontraktet|fullföljer|utfasad|inte fått vänta", "higher"),
     ("sick leave", r"sjukfrånvaro", "lower"),
     ("waiting time", r"väntetid|vänta", "lower"),
     ("financial assistance", r"ekonomiskt bistånd", "lower"),
@@ -75,7 +75,7 @@ DIRECTION_RULES: list[tuple[str, str, str]] = [
     ("re-referral", r"åter blir föremål", "lower"),
     ("hourly staff / consultants", r"timavlönad|externa konsulter", "lower"),
     ("emergency housing", r"akutboende|tillfälligt boende på hotell", "lower"),
-    ("climate/energy/plastic", r"klimatpåverkan|koldioxid|köpt energi|i plast\b|matsvinn\b", "lower"),
+    ("climate/energy/plastic", r"klimatpåverkan|koldioxid|köpt energi|förbrukningsartiklar i plast|^(andel |mängd )?matsvinn\b", "lower"),
     ("group size / staff ratio", r"\bantal (förskole)?barn per\b|antal personal en hemtjänsttagare", "lower"),
     ("discrepancy / night fasting", r"diskrepans", "lower"),
 ]

@@ -210,6 +210,9 @@ class Recogniser:
             return i
         if self.capture is not None and self.in_capture(ln):
             self.capture[1].append(t)
+            item = self.capture[0]
+            if isinstance(item, IndicatorRow):
+                item.analysis = squash((item.analysis or "") + " " + t)
             return i
         self.capture = None
         self.table.pending.append(ln)
@@ -362,12 +365,8 @@ class Recogniser:
     def close_table(self, at: Line | None) -> None:
         if self.table is not None:
             self.flush_incomplete(at)
-            self.finish_capture()
         self.table = None
         self.capture = None
-
-    def finish_capture(self) -> None:
-        pass
 
     def result(self):
         return self.goals, self.rows, self.activities, self.warnings
@@ -399,14 +398,15 @@ def split_row(lines: list[Line], expected: int) -> tuple[str, tuple[str | None, 
                     continue
                 missing = expected - len(cells)
                 cost = r.cost + missing * EMPTY_CELL_COST * 1.5
-                if unit_mismatch(cells[:-1]):
+                # in a plan row a bare number beside a unit-bearing target is usually name text
+                # ("... i årskurs 9 85 % År"); report rows mix units legitimately ("5 3 % 2 %")
+                if expected == PLAN_CELLS and unit_mismatch(cells[:-1]):
                     cost += 3.0
                 if not at_line_start:
                     cost += 0.25
                 if missing:
                     cells = cells[:-1] + (None,) * missing + cells[-1:] if expected == REPORT_CELLS else cells
                 candidates.append((cost, name, cells))
-                break
     if not candidates:
         return None
     cost, name, cells = min(candidates, key=lambda c: c[0])

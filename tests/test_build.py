@@ -1,0 +1,137 @@
+"""The build on the embedded documents, and bad input that must not lose anything."""
+from pathlib import Path
+
+import duckdb
+import pytest
+from click.testing import CliRunner
+
+from etl.build import build_database
+from etl.cli import cli
+
+RAW = Path(__file__).resolve().parent.parent / "data" / "raw"
+
+
+def test_seed_documents_are_detected(seed_con):
+    rows = seed_con.execute(
+        "SELECT district, year, doc_type, level, unit_name FROM documents ORDER BY district, year, level").fetchall()
+    assert rows == [
+        ("Enskede-Årsta-Vantör", 2021, "verksamhetsplan", "namnd", None),
+        ("Hägersten-Älvsjö", 2021, "verksamhetsplan", "enhet", "Liljeholmens dagliga verksamheter"),
+        ("Hägersten-Älvsjö", 2025, "verksamhetsplan", "namnd", None),
+        ("Kungsholmen", 2020, "verksamhetsplan", "namnd", None),
+        ("Norrmalm", 2021, "verksamhetsberattelse", "namnd", None),
+    ]
+
+
+def test_document_sha256_is_of_the_raw_bytes(seed_con):
+    import hashlib
+    for source_file, sha in seed_con.execute("SELECT source_file, sha256 FROM documents").fetchall():
+        assert hashlib.sha256((RAW / source_file).read_bytes()).hexdigest() == sha
+
+
+def test_every_value_has_provenance_inside_its_document(seed_con):
+    bad = seed_con.execute("""
+        SELECT count(*) FROM indicator_values v JOIN documents d USING (document_id)
+        WHERE v.source_line IS NULL OR v.source_line < 1 OR v.source_line > (SELECT max(n_lines) * 10 FROM documents)
+    """).fetchone()[0]
+    assert bad == 0
+    # the cited line really holds the start of the printed name
+    for source_file, line, name in seed_con.execute("""
+            SELECT d.source_file, v.source_line, v.name FROM indicator_values v JOIN documents d USING (document_id)
+            USING SAMPLE 40 ROWS""").fetchall():
+        text = (RAW / source_file).read_text(encoding="utf-8").split("\n")[line - 1]
+        first_word = name.split()[0].strip("*")
+        assert first_word in text, (source_file, line, name)
+
+
+def test_report_values_and_goal_assessments(seed_con):
+    row = seed_con.execute("""
+        SELECT outcome, outcome_men, outcome_women, prior_outcome, prior_year, target, kf_target, unit, kf_goal_code
+        FROM indicator_values v JOIN documents d USING (document_id)
+        WHERE d.doc_type = 'verksamhetsberattelse' AND v.name = 'Andel barn som lever i familjer som har ekonomiskt bistånd'
+    """).fetchall()
+    assert row == [(1.3, None, None, 1.3, 2020, 0.8, 2.7, "%", "1.1")]
+    grades = dict(seed_con.execute("""
+        SELECT assessment, count(*) FROM goals g JOIN documents d USING (document_id)
+        WHERE d.doc_type = 'verksamhetsberattelse' AND g.level IN ('kf_mal', 'namndmal') GROUP BY 1""").fetchall())
+    assert grades.get("delvis", 0) >= 2 and grades.get("helt", 0) > 20 and None not in grades
+
+
+def test_goal_hierarchy_codes_and_parents(seed_con):
+    rows = seed_con.execute("""
+        SELECT g.code, g.parent_code, g.level FROM goals g JOIN documents d USING (document_id)
+        WHERE d.district = 'Enskede-Årsta-Vantör' AND g.code IN ('1', '1.1', '1.1.1')
+        ORDER BY g.code""").fetchall()
+    assert rows == [("1", None, "inriktningsmal"), ("1.1", "1", "kf_mal"), ("1.1.1", "1.1", "namndmal")]
+
+
+def test_activities_have_dates(seed_con):
+    n, dated = seed_con.execute(
+        "SELECT count(*), count(*) FILTER (WHERE start_date LIKE '20__-__-__' AND end_date LIKE '20__-__-__') FROM activities"
+    ).fetchone()
+    assert n > 300 and dated == n
+
+
+def test_broken_and_foreign_files_are_reported_and_skipped(tmp_path):
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "kungsholmen.txt").write_bytes((RAW / "kungsholmen_verksamhetsplan_2020.txt").read_bytes())
+    (src / "empty.txt").write_bytes(b"")
+    (src / "junk.txt").write_bytes(bytes(range(256)) * 20)
+    (src / "recipe.txt").write_text("Kanelbullar\nSmör, socker och kanel.\n", encoding="utf-8")
+    report = build_database(src, tmp_path / "db.duckdb")
+    assert [d.raw.source_file for d in report.loaded] == ["kungsholmen.txt"]
+    skipped = {d.raw.source_file: d.warnings[0].message for d in report.skipped}
+    assert set(skipped) == {"empty.txt", "junk.txt", "recipe.txt"}
+    assert "empty" in skipped["empty.txt"] and "could not detect" in skipped["recipe.txt"]
+    con = duckdb.connect(str(tmp_path / "db.duckdb"), read_only=True)
+    assert con.execute("SELECT count(*) FROM warnings WHERE document_id IS NULL").fetchone()[0] == 3
+    assert con.execute("SELECT count(*) FROM indicator_values").fetchone()[0] > 50
+
+
+def test_failed_build_keeps_the_previous_database(tmp_path, monkeypatch):
+    db = tmp_path / "db.duckdb"
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "k.txt").write_bytes((RAW / "kungsholmen_verksamhetsplan_2020.txt").read_bytes())
+    build_database(src, db)
+    import etl.build
+
+    def boom(con, docs):
+        raise RuntimeError("disk full")
+    monkeypatch.setattr(etl.build, "load_documents", boom)
+    with pytest.raises(RuntimeError):
+        build_database(src, db)
+    con = duckdb.connect(str(db), read_only=True)
+    assert con.execute("SELECT count(*) FROM documents").fetchone()[0] == 1
+    assert not list(tmp_path.glob("db.duckdb.tmp*"))
+
+
+def test_sidecar_overrides_detection(tmp_path):
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "doc.txt").write_bytes((RAW / "kungsholmen_verksamhetsplan_2020.txt").read_bytes())
+    (src / "doc.txt.meta.json").write_text('{"district": "Östermalm", "year": 2019}', encoding="utf-8")
+    report = build_database(src, tmp_path / "db.duckdb")
+    m = report.loaded[0].meta
+    assert (m.district, m.year, m.doc_type, m.detected_by) == ("Östermalm", 2019, "verksamhetsplan", "sidecar")
+
+
+def test_cli_build_and_inspect(tmp_path):
+    runner = CliRunner()
+    res = runner.invoke(cli, ["build", "--input", str(RAW), "--db", str(tmp_path / "x.duckdb"), "--quiet"])
+    assert res.exit_code == 0, res.output
+    assert "5 dokument" in res.output
+    res = runner.invoke(cli, ["inspect", str(RAW / "norrmalm_verksamhetsberattelse_2021.txt")])
+    assert res.exit_code == 0
+    assert "Norrmalm · verksamhetsberattelse 2021" in res.output
+    assert "uppfylls delvis" in res.output
+    res = runner.invoke(cli, ["build", "--input", str(tmp_path / "missing"), "--db", str(tmp_path / "y.duckdb")])
+    assert res.exit_code != 0 and "not found" in res.output
+
+
+def test_every_command_has_help_with_an_example():
+    runner = CliRunner()
+    for name, cmd in cli.commands.items():
+        res = runner.invoke(cli, [name, "--help"])
+        assert res.exit_code == 0 and "Example" in res.output, name

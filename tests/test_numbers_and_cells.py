@@ -1,0 +1,44 @@
+"""The number and cell conventions every part of the product relies on."""
+import pytest
+
+from etl.cells import readings
+from etl.numbers import parse_number
+
+
+@pytest.mark.parametrize("raw, value, unit, text", [
+    ("3,3 %", 3.3, "%", "3,3 %"),
+    ("12 000", 12000.0, None, "12 000"),
+    ("1 487,5", 1487.5, None, "1 487,5"),
+    ("Max 10 personer", 10.0, "personer", "Max 10 personer"),
+    ("+/- 1 %", 1.0, "%", "+/- 1 %"),
+    ("0,48 %", 0.48, "%", "0,48 %"),
+    ("-2 %", -2.0, "%", "-2 %"),
+    ("Tas fram av nämnd", None, None, "Tas fram av nämnd"),
+    ("Ökning", None, None, "Ökning"),
+    ("öka", None, None, "öka"),
+    ("Fastställs 2021", None, None, "Fastställs 2021"),
+    ("Fastställ s 2021", None, None, "Fastställs 2021"),
+    ("nämnd/styrel se", None, None, "nämnd/styrelse"),
+])
+def test_parse_number_conventions(raw, value, unit, text):
+    assert parse_number(raw) == (value, unit, text)
+
+
+def best(text, n):
+    return next(r.cells for r in readings(text) if len(r.cells) == n)
+
+
+def test_report_row_extra_spaces_are_empty_cells():
+    # utfall, män, kvinnor, VB föregående år, årsmål, KF:s årsmål, period
+    assert best("1,3 %   1,3 % 0,8 % 2,7 % VB 2021", 7) == ("1,3 %", None, None, "1,3 %", "0,8 %", "2,7 %", "VB 2021")
+
+
+def test_thousands_grouping_is_resolved_by_the_cell_count():
+    assert best("230   184 200 st Tas fram av nämnd VB 2021", 7) == (
+        "230", None, None, "184", "200 st", "Tas fram av nämnd", "VB 2021")
+    assert readings("12 000 Tas fram av nämnd År")[0].cells == ("12 000", "Tas fram av nämnd", "År")
+
+
+def test_wrapped_phrase_is_one_cell():
+    assert best("100 100 % 100 %  25 Fastställ s  2021 VB 2021", 7) == (
+        "100", "100 %", "100 %", None, "25", "Fastställs 2021", "VB 2021")
