@@ -1,0 +1,346 @@
+"""Altair chart builders with one shared style and the Swedish locale inside the spec.
+
+Streamlit ignores Altair's embed options, so the sv-SE number locale (decimal comma,
+non-breaking-space thousands) is put into each chart's config by `finish()`; the same spec
+renders the same way in the browser and in vl-convert (PNG/SVG/PDF exports).
+
+Builders take the polars frames of dashboard.queries and return finished charts.
+Missing values are drawn as a grey label with the reason, never as a zero-length bar.
+"""
+from __future__ import annotations
+
+import math
+
+import altair as alt
+import polars as pl
+
+from dashboard.queries import ASSESSMENT_LABELS, ATTAINMENT_LABELS, DOC_TYPE_LABELS
+
+NBSP = "\u00a0"
+SV_LOCALE = alt.Locale(
+    number=alt.NumberLocale(decimal=",", thousands=NBSP, grouping=[3], currency=["", " kr"],
+                            minus="−", percent=f"{NBSP}%"),
+    time=alt.TimeLocale(
+        dateTime="%A %e %B %Y %X", date="%Y-%m-%d", time="%H:%M:%S", periods=["fm", "em"],
+        days=["söndag", "måndag", "tisdag", "onsdag", "torsdag", "fredag", "lördag"],
+        shortDays=["sön", "mån", "tis", "ons", "tor", "fre", "lör"],
+        months=["januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti",
+                "september", "oktober", "november", "december"],
+        shortMonths=["jan", "feb", "mars", "apr", "maj", "juni", "juli", "aug", "sep", "okt",
+                     "nov", "dec"],
+    ),
+)
+NUMBER_FORMAT = ",.2~f"      # 1 234,5 / 0,48 / 7
+FONT = "Source Sans Pro, Helvetica, Arial, sans-serif"
+
+ATTAINMENT_COLORS = {
+    "met": "#2e7d32",           # green
+    "not_met": "#c62828",       # red
+    "no_direction": "#5c7c99",  # neutral blue-grey
+    "no_target": "#8c9aa6",
+    "missing": "#d0d4d8",
+}
+ASSESSMENT_COLORS = {"helt": "#2e7d32", "delvis": "#f2a900", "inte": "#c62828", None: "#d0d4d8"}
+MISSING_COLOR = "#7a8590"
+MEDIAN_COLOR = "#444444"
+KF_COLOR = "#1a4f9c"
+TARGET_COLOR = "#111111"
+
+
+def finish(chart: alt.TopLevelMixin, *, title: str | None = None, subtitle: str | None = None):
+    """Apply the shared style and the Swedish locale (the last step of every builder)."""
+    if title:
+        chart = chart.properties(title=alt.TitleParams(title, subtitle=subtitle or alt.Undefined,
+                                                       anchor="start"))
+    return chart.configure(
+        locale=SV_LOCALE, font=FONT, numberFormat=NUMBER_FORMAT, background="white",
+        padding={"left": 8, "right": 16, "top": 8, "bottom": 8},
+    ).configure_axis(
+        labelFontSize=13, titleFontSize=13, labelLimit=260, gridColor="#e6e6e6",
+        titleFontWeight="normal", domainColor="#888888",
+    ).configure_legend(
+        labelFontSize=13, titleFontSize=13, orient="bottom", labelLimit=320, columns=4,
+        symbolLimit=40,
+    ).configure_title(fontSize=16, subtitleFontSize=13, subtitleColor="#555555", anchor="start",
+                      limit=900).configure_view(stroke=None)
+
+
+def _unit_title(base: str, unit: str | None) -> str:
+    return f"{base} ({unit})" if unit else base
+
+
+def _empty(message: str) -> alt.Chart:
+    return finish(alt.Chart(pl.DataFrame({"t": [message]})).mark_text(
+        fontSize=14, color=MISSING_COLOR, align="left").encode(text="t:N").properties(
+        height=60, width="container"))
+
+
+def _clean(frame: pl.DataFrame, cols: list[str]) -> pl.DataFrame:
+    """Only the columns a chart needs (smaller specs, no unserialisable types)."""
+    return frame.select([c for c in cols if c in frame.columns])
+
+
+def district_order(frame: pl.DataFrame, sort: str = "value", direction: str | None = None) -> list[str]:
+    """Districts best first when sorting by value (lowest first for 'lower is better'),
+    alphabetically for sort='name'; districts without a value last."""
+    if sort == "name" or "outcome" not in frame.columns:
+        return sorted(frame["district"].to_list())
+    has = frame.filter(pl.col("outcome").is_not_null())
+    descending = direction != "lower"
+    ordered = has.sort(["outcome", "district"], descending=[descending, False])["district"].to_list()
+    rest = sorted(frame.filter(pl.col("outcome").is_null())["district"].to_list())
+    return ordered + rest
+
+
+def ranked_bars(frame: pl.DataFrame, *, unit: str | None = None, direction: str | None = None,
+                sort: str = "value", median: float | None = None, kf_target: float | None = None,
+                title: str | None = None, subtitle: str | None = None, width="container"):
+    """Horizontal bars of one indicator across districts for one year.
+
+    Bar colour: attainment against the district's own target, by the indicator's direction
+    (neutral when direction is unknown). Black tick: the district's own target. Blue rule:
+    the city council's (KF) target. Dashed grey rule: the city median of the shown outcomes.
+    """
+    if frame.height == 0:
+        return _empty("Inga värden att visa.")
+    order = district_order(frame, sort, direction)
+    df = frame.with_columns(
+        attainment_label=pl.col("attainment").replace_strict(ATTAINMENT_LABELS, default="Saknas"),
+        källa=pl.when(pl.col("from_later_report")).then(pl.lit("senare års rapport"))
+        .otherwise(pl.lit("årets dokument")),
+        label=pl.when(pl.col("outcome").is_null())
+        .then(pl.lit("saknas: ") + pl.coalesce("missing_reason", pl.lit("okänt skäl")))
+        .otherwise(pl.lit(None)),
+        zero=pl.lit(0.0),
+    )
+    df = _clean(df, ["district", "outcome", "outcome_raw", "target", "target_raw", "kf_target",
+                     "attainment", "attainment_label", "källa", "label", "zero", "source_file",
+                     "source_line"])
+    y = alt.Y("district:N", sort=order, title=None, axis=alt.Axis(labelLimit=240))
+    x_title = _unit_title("Utfall", unit)
+    domain = list(ATTAINMENT_COLORS)
+    colour = alt.Color("attainment:N", title="Måluppfyllelse",
+                       scale=alt.Scale(domain=domain, range=[ATTAINMENT_COLORS[d] for d in domain]),
+                       legend=alt.Legend(labelExpr=_label_expr(ATTAINMENT_LABELS)))
+    tooltip = [
+        alt.Tooltip("district:N", title="Stadsdel"),
+        alt.Tooltip("outcome:Q", title="Utfall", format=NUMBER_FORMAT),
+        alt.Tooltip("outcome_raw:N", title="Tryckt utfall"),
+        alt.Tooltip("target:Q", title="Årsmål", format=NUMBER_FORMAT),
+        alt.Tooltip("kf_target:Q", title="KF:s årsmål", format=NUMBER_FORMAT),
+        alt.Tooltip("attainment_label:N", title="Måluppfyllelse"),
+        alt.Tooltip("källa:N", title="Källa"),
+        alt.Tooltip("source_file:N", title="Dokument"),
+        alt.Tooltip("source_line:Q", title="Rad", format="d"),
+    ]
+    base = alt.Chart(df)
+    bars = base.transform_filter("isValid(datum.outcome)").mark_bar(height={"band": 0.7}).encode(
+        y=y, x=alt.X("outcome:Q", title=x_title, axis=alt.Axis(format=NUMBER_FORMAT)),
+        color=colour, tooltip=tooltip)
+    values = base.transform_filter("isValid(datum.outcome)").mark_text(
+        align="left", dx=4, fontSize=12, color="#222222").encode(
+        y=y, x="outcome:Q", text=alt.Text("outcome:Q", format=NUMBER_FORMAT))
+    ticks = base.transform_filter("isValid(datum.target)").mark_tick(
+        color=TARGET_COLOR, thickness=3, size=22, opacity=1).encode(
+        y=y, x="target:Q", tooltip=[alt.Tooltip("district:N", title="Stadsdel"),
+                                    alt.Tooltip("target:Q", title="Årsmål", format=NUMBER_FORMAT),
+                                    alt.Tooltip("target_raw:N", title="Tryckt mål")])
+    missing = base.transform_filter("!isValid(datum.outcome)").mark_text(
+        align="left", dx=4, fontSize=12, fontStyle="italic", color=MISSING_COLOR).encode(
+        y=y, x="zero:Q", text="label:N")
+    layers = [bars, ticks, values, missing]
+    refs = []
+    if median is not None and not math.isnan(median):
+        refs.append({"ref": "Stadens median", "value": median})
+    if kf_target is not None:
+        refs.append({"ref": "KF:s årsmål", "value": kf_target})
+    if refs:
+        rdf = pl.DataFrame(refs)
+        rule_colour = alt.Color(
+            "ref:N", title="Referens",
+            scale=alt.Scale(domain=["Stadens median", "KF:s årsmål"], range=[MEDIAN_COLOR, KF_COLOR]))
+        rules = alt.Chart(rdf).mark_rule(strokeWidth=2).encode(
+            x="value:Q", color=rule_colour,
+            strokeDash=alt.StrokeDash("ref:N", scale=alt.Scale(
+                domain=["Stadens median", "KF:s årsmål"], range=[[6, 4], [1, 0]]), legend=None),
+            tooltip=[alt.Tooltip("ref:N", title="Referens"),
+                     alt.Tooltip("value:Q", title="Värde", format=NUMBER_FORMAT)])
+        layers.append(rules)
+    height = max(160, 34 * len(order))
+    chart = alt.layer(*layers).resolve_scale(color="independent").properties(
+        width=width, height=height)
+    return finish(chart, title=title, subtitle=subtitle)
+
+
+def _label_expr(labels: dict[str, str]) -> str:
+    parts = " : ".join(f"datum.label == '{k}' ? '{v}'" for k, v in labels.items())
+    return f"{parts} : datum.label"
+
+
+LATER_REPORT_NOTE = ("Fyllda punkter: årets verksamhetsberättelse. Ihåliga romber: värdet är hämtat ur "
+                     "följande års verksamhetsberättelse (kolumnen ”Periodens utfall VB <år>”).")
+
+
+def year_lines(frame: pl.DataFrame, *, unit: str | None = None, title: str | None = None,
+               subtitle: str | None = None, width="container"):
+    """A line per district over years. Filled points: the year's own report; hollow points:
+    taken from the next year's report ("Periodens utfall VB <år>")."""
+    df = frame.filter(pl.col("outcome").is_not_null()) if frame.height else frame
+    if df.height == 0:
+        return _empty("Inga utfall för valda stadsdelar och år.")
+    df = df.with_columns(
+        år=pl.col("year").cast(pl.String),
+        källa=pl.when(pl.col("from_later_report")).then(pl.lit("Från följande års rapport"))
+        .otherwise(pl.lit("Årets rapport")),
+    )
+    df = _clean(df, ["district", "år", "outcome", "outcome_raw", "källa", "source_file",
+                     "source_line", "target"])
+    x = alt.X("år:O", title="År", axis=alt.Axis(labelAngle=0))
+    y = alt.Y("outcome:Q", title=_unit_title("Utfall", unit), axis=alt.Axis(format=NUMBER_FORMAT),
+              scale=alt.Scale(zero=False))
+    colour = alt.Color("district:N", title="Stadsdel", scale=alt.Scale(scheme="tableau10"))
+    line = alt.Chart(df).mark_line(strokeWidth=2.5).encode(x=x, y=y, color=colour)
+    points = alt.Chart(df).mark_point(size=90, strokeWidth=2.5).encode(
+        x=x, y=y, color=colour,
+        fill=alt.condition("datum.källa == 'Årets rapport'",
+                          alt.Fill("district:N", legend=None, scale=alt.Scale(scheme="tableau10")),
+                          alt.value("white")),
+        shape=alt.Shape("källa:N", title="Källa", scale=alt.Scale(
+            domain=["Årets rapport", "Från följande års rapport"], range=["circle", "diamond"]),
+            legend=None),  # explained in LATER_REPORT_NOTE (legend symbols render empty)
+        tooltip=[alt.Tooltip("district:N", title="Stadsdel"), alt.Tooltip("år:O", title="År"),
+                 alt.Tooltip("outcome:Q", title="Utfall", format=NUMBER_FORMAT),
+                 alt.Tooltip("outcome_raw:N", title="Tryckt"), alt.Tooltip("källa:N", title="Källa"),
+                 alt.Tooltip("source_file:N", title="Dokument"),
+                 alt.Tooltip("source_line:Q", title="Rad", format="d")])
+    chart = alt.layer(line, points).properties(width=width, height=380)
+    return finish(chart, title=title, subtitle=subtitle)
+
+
+def gender_bars(frame: pl.DataFrame, *, unit: str | None = None, title: str | None = None,
+                subtitle: str | None = None, width="container"):
+    """Grouped bars: outcome for men/boys and women/girls per district (rows with a split)."""
+    if frame.height == 0 or "outcome_men" not in frame.columns:
+        return _empty("Ingen könsuppdelning.")
+    rows = []
+    for r in frame.iter_rows(named=True):
+        for col, label in (("outcome_women", "Kvinnor/flickor"), ("outcome_men", "Män/pojkar")):
+            if r.get(col) is not None:
+                rows.append({"district": r["district"], "kön": label, "value": r[col],
+                             "raw": r.get(f"{col}_raw"), "source_file": r.get("source_file"),
+                             "source_line": r.get("source_line")})
+    if not rows:
+        return _empty("Ingen könsuppdelning för året.")
+    df = pl.DataFrame(rows)
+    colour = alt.Color("kön:N", title="Kön", scale=alt.Scale(
+        domain=["Kvinnor/flickor", "Män/pojkar"], range=["#b5446e", "#2a6f97"]))
+    y = alt.Y("district:N", title=None, sort=sorted(set(df["district"].to_list())))
+    bars = alt.Chart(df).mark_bar().encode(
+        y=y, yOffset=alt.YOffset("kön:N"),
+        x=alt.X("value:Q", title=_unit_title("Utfall", unit), axis=alt.Axis(format=NUMBER_FORMAT)),
+        color=colour,
+        tooltip=[alt.Tooltip("district:N", title="Stadsdel"), alt.Tooltip("kön:N", title="Kön"),
+                 alt.Tooltip("value:Q", title="Utfall", format=NUMBER_FORMAT),
+                 alt.Tooltip("raw:N", title="Tryckt"), alt.Tooltip("source_file:N", title="Dokument"),
+                 alt.Tooltip("source_line:Q", title="Rad", format="d")])
+    text = alt.Chart(df).mark_text(align="left", dx=4, fontSize=12).encode(
+        y=y, yOffset=alt.YOffset("kön:N"), x="value:Q", text=alt.Text("value:Q", format=NUMBER_FORMAT))
+    n = df["district"].n_unique()
+    chart = alt.layer(bars, text).properties(width=width, height=max(140, 56 * n))
+    return finish(chart, title=title, subtitle=subtitle)
+
+
+def coverage_grid(frame: pl.DataFrame, *, title: str | None = None, width="container"):
+    """District × year grid; each cell lists the kinds of documents loaded."""
+    if frame.height == 0:
+        return _empty("Inga dokument inlästa.")
+    df = frame.with_columns(
+        år=pl.col("year").cast(pl.String),
+        dokument=pl.col("doc_type").replace_strict(DOC_TYPE_LABELS, default=pl.col("doc_type")),
+    )
+    df = _clean(df, ["district", "år", "dokument", "level", "n_documents", "n_values", "files"])
+    domain = list(DOC_TYPE_LABELS.values())
+    chart = alt.Chart(df).mark_rect(stroke="white", strokeWidth=2).encode(
+        x=alt.X("år:O", title="År", axis=alt.Axis(labelAngle=0, orient="top")),
+        xOffset=alt.XOffset("dokument:N", scale=alt.Scale(domain=domain)),
+        y=alt.Y("district:N", title=None),
+        color=alt.Color("dokument:N", title="Dokument", scale=alt.Scale(
+            domain=domain, range=["#7fa7d9", "#2e6fba", "#b6cfe9"])),
+        tooltip=[alt.Tooltip("district:N", title="Stadsdel"), alt.Tooltip("år:O", title="År"),
+                 alt.Tooltip("dokument:N", title="Dokument"), alt.Tooltip("level:N", title="Nivå"),
+                 alt.Tooltip("n_values:Q", title="Indikatorvärden", format=",d"),
+                 alt.Tooltip("files:N", title="Fil")],
+    ).properties(width=width, height=max(120, 30 * df["district"].n_unique()))
+    return finish(chart, title=title)
+
+
+def assessment_grid(frame: pl.DataFrame, *, title: str | None = None, width="container"):
+    """Goals (rows) × districts (columns) coloured by the printed assessment."""
+    if frame.height == 0:
+        return _empty("Inga mål för valt år.")
+    df = frame.with_columns(
+        mål=pl.coalesce(pl.col("code") + pl.lit(" "), pl.lit("")) + pl.col("text"),
+        bedömning=pl.col("assessment").replace_strict(ASSESSMENT_LABELS, default="Ingen bedömning"),
+        tecken=pl.col("assessment").replace_strict({"helt": "●", "delvis": "◐", "inte": "○"}, default="–"),
+    )
+    df = _clean(df, ["district", "mål", "bedömning", "tecken", "assessment_raw", "source_file",
+                     "source_line"])
+    domain = list(ASSESSMENT_LABELS.values()) + ["Ingen bedömning"]
+    colours = [ASSESSMENT_COLORS["helt"], ASSESSMENT_COLORS["delvis"], ASSESSMENT_COLORS["inte"],
+               ASSESSMENT_COLORS[None]]
+    base = alt.Chart(df).encode(
+        x=alt.X("district:N", title=None, axis=alt.Axis(orient="top", labelAngle=-30)),
+        y=alt.Y("mål:N", title=None, axis=alt.Axis(labelLimit=420)))
+    rect = base.mark_rect(stroke="white", strokeWidth=2).encode(
+        color=alt.Color("bedömning:N", title="Bedömning", scale=alt.Scale(domain=domain, range=colours)),
+        tooltip=[alt.Tooltip("district:N", title="Stadsdel"), alt.Tooltip("mål:N", title="Mål"),
+                 alt.Tooltip("bedömning:N", title="Bedömning"),
+                 alt.Tooltip("assessment_raw:N", title="Tryckt"),
+                 alt.Tooltip("source_file:N", title="Dokument"),
+                 alt.Tooltip("source_line:Q", title="Rad", format="d")])
+    chart = rect.properties(width=width, height=max(120, 30 * df["mål"].n_unique()))
+    return finish(chart, title=title)
+
+
+def budget_bars(frame: pl.DataFrame, *, value_col: str = "value", title: str | None = None,
+                subtitle: str | None = None, width="container"):
+    """Grouped horizontal bars: amount (mnkr) per area, one bar per district."""
+    if frame.height == 0:
+        return _empty("Inga budgetrader inlästa.")
+    df = _clean(frame, ["district", "area", value_col, "sources"]).rename({value_col: "value"})
+    chart = alt.Chart(df).mark_bar().encode(
+        y=alt.Y("area:N", title=None, axis=alt.Axis(labelLimit=260)),
+        yOffset=alt.YOffset("district:N"),
+        x=alt.X("value:Q", title="mnkr", axis=alt.Axis(format=NUMBER_FORMAT)),
+        color=alt.Color("district:N", title="Stadsdel", scale=alt.Scale(scheme="tableau10")),
+        tooltip=[alt.Tooltip("district:N", title="Stadsdel"), alt.Tooltip("area:N", title="Område"),
+                 alt.Tooltip("value:Q", title="mnkr", format=",.1f"),
+                 alt.Tooltip("sources:N", title="Källa")],
+    ).properties(width=width, height=max(160, 22 * df.height + 20 * df["area"].n_unique()))
+    return finish(chart, title=title, subtitle=subtitle)
+
+
+def budget_vs_outcome_bars(frame: pl.DataFrame, *, title: str | None = None,
+                           subtitle: str | None = None, width="container"):
+    """Budget and bokslut side by side per area for each district (faceted rows)."""
+    if frame.height == 0:
+        return _empty("Ingen budget eller bokslut för året.")
+    long = frame.select("district", "area", "budget", "bokslut").unpivot(
+        index=["district", "area"], variable_name="slag", value_name="value"
+    ).filter(pl.col("value").is_not_null()).with_columns(
+        slag=pl.col("slag").replace_strict({"budget": "Budget", "bokslut": "Bokslut"}))
+    if long.height == 0:
+        return _empty("Ingen budget eller bokslut för året.")
+    chart = alt.Chart(long).mark_bar().encode(
+        y=alt.Y("area:N", title=None, axis=alt.Axis(labelLimit=220)),
+        yOffset=alt.YOffset("slag:N"),
+        x=alt.X("value:Q", title="mnkr", axis=alt.Axis(format=NUMBER_FORMAT)),
+        color=alt.Color("slag:N", title=None, scale=alt.Scale(domain=["Budget", "Bokslut"],
+                                                              range=["#9fb8d6", "#1a4f9c"])),
+        row=alt.Row("district:N", title=None, header=alt.Header(labelAngle=0, labelAlign="left",
+                                                                labelFontSize=14)),
+        tooltip=[alt.Tooltip("district:N", title="Stadsdel"), alt.Tooltip("area:N", title="Område"),
+                 alt.Tooltip("slag:N", title="Slag"), alt.Tooltip("value:Q", title="mnkr", format=",.1f")],
+    ).properties(width=700 if width == "container" else width,
+                 height=max(60, 40 * long["area"].n_unique()))
+    return finish(chart, title=title, subtitle=subtitle)

@@ -1,0 +1,68 @@
+"""Swedish number formatting for the UI: "1 234,5", "3,3 %", "12 mnkr".
+
+Thousands are separated by a non-breaking space (U+00A0) so a number never wraps.
+Missing values are shown as a dash or a reason, never as 0.
+"""
+from __future__ import annotations
+
+import math
+
+NBSP = "\u00a0"
+MISSING = "–"
+
+
+def _is_missing(value: float | int | None) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def fmt_number(value: float | int | None, decimals: int | None = None) -> str:
+    """Format a number the Swedish way.
+
+    decimals=None keeps up to two decimals and drops trailing zeros (0,48 / 1,3 / 7).
+    """
+    if _is_missing(value):
+        return MISSING
+    if decimals is None:
+        text = f"{value:,.2f}".rstrip("0").rstrip(".")
+    else:
+        text = f"{value:,.{decimals}f}"
+    if text in ("-0", "-0.0"):
+        text = text[1:]
+    return text.replace(",", NBSP).replace(".", ",").replace("-", "−")
+
+
+def fmt_value(value: float | int | None, unit: str | None = None, decimals: int | None = None) -> str:
+    """A number with its unit: "3,3 %", "1 234 kr", "7 st"."""
+    if _is_missing(value):
+        return MISSING
+    text = fmt_number(value, decimals)
+    unit = (unit or "").strip()
+    if not unit:
+        return text
+    return f"{text}{NBSP}{unit}"
+
+
+def fmt_percent(share: float | None, decimals: int = 0) -> str:
+    """A share 0..1 as a percentage: 0.5 -> "50 %"."""
+    if _is_missing(share):
+        return MISSING
+    return fmt_value(share * 100, "%", decimals)
+
+
+def fmt_int(value: float | int | None) -> str:
+    if _is_missing(value):
+        return MISSING
+    return fmt_number(round(value), 0)
+
+
+def fmt_lines(start: int | None, end: int | None = None, page: int | None = None) -> str:
+    """Where in the document: "rad 12", "rad 12–14", "sida 3, rad 12"."""
+    if start is None:
+        where = ""
+    elif end is not None and end != start:
+        where = f"rad {start}–{end}"
+    else:
+        where = f"rad {start}"
+    if page is not None:
+        return f"sida {page}, {where}" if where else f"sida {page}"
+    return where

@@ -1,0 +1,654 @@
+"""Read-side queries for the dashboard: a DuckDB connection in, polars frames out.
+
+No streamlit here (the CLI and the tests use this module too). All SQL is parameterised.
+Every row that carries a value also carries where it came from: document_id, source_file,
+source_line (and page), and the raw printed text, so the UI can trace each number.
+
+Choosing one outcome per district and year (`indicator_by_year`):
+1. the district's own annual report (verksamhetsberattelse) for that year;
+2. the next year's annual report, column "Periodens utfall VB <year>" (prior_outcome),
+   flagged `from_later_report`;
+3. a tertial report of that year;
+then rows without an outcome (printed text such as "Tas fram", or a plan with targets only).
+Only council-level (level = 'namnd') documents take part in district comparisons.
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+REPORT = "verksamhetsberattelse"
+TERTIAL = "tertialrapport"
+PLAN = "verksamhetsplan"
+
+DOC_TYPE_LABELS = {
+    PLAN: "Verksamhetsplan",
+    REPORT: "Verksamhetsberättelse",
+    TERTIAL: "Tertialrapport",
+}
+ATTAINMENT_LABELS = {
+    "met": "Uppnått",
+    "not_met": "Ej uppnått",
+    "no_direction": "Ingen riktning",
+    "no_target": "Inget mål",
+    "missing": "Saknas",
+}
+ASSESSMENT_LABELS = {"helt": "Helt uppfyllt", "delvis": "Delvis uppfyllt", "inte": "Inte uppfyllt"}
+
+MISSING_NO_DOCUMENT = "inget dokument för året"
+MISSING_NO_ROW = "saknas i dokumentet"
+MISSING_PLAN_ONLY = "ej mätt – bara verksamhetsplan (mål, inget utfall)"
+MISSING_EMPTY = "ej mätt – tom cell i dokumentet"
+
+
+def _frame(con: duckdb.DuckDBPyConnection, sql: str, params: list | dict | None = None) -> pl.DataFrame:
+    return con.execute(sql, params or []).pl()
+
+
+def table_exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    row = con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [name]
+    ).fetchone()
+    return bool(row and row[0])
+
+
+# --- catalogue -----------------------------------------------------------------------------
+
+def districts(con) -> list[str]:
+    rows = con.execute(
+        "SELECT DISTINCT district FROM documents WHERE level = 'namnd' ORDER BY district"
+    ).fetchall()
+    return [r[0] for r in rows]
+
+
+def years(con) -> list[int]:
+    rows = con.execute("SELECT DISTINCT year FROM documents ORDER BY year").fetchall()
+    return [int(r[0]) for r in rows]
+
+
+def indicator(con, indicator_id: str) -> dict | None:
+    """One indicator's catalogue row as a dict, or None."""
+    df = _frame(con, "SELECT * FROM indicators WHERE indicator_id = ?", [indicator_id])
+    return df.row(0, named=True) if df.height else None
+
+
+def search_indicators(con, text: str = "", *, kf_only: bool = False) -> pl.DataFrame:
+    """Indicators whose name (canonical or as printed) or goal text contains `text`.
+
+    One row per indicator: indicator_id, name, unit, direction, is_kf, n_districts, years
+    (list), n_values, matched_goal (a goal text that matched, if the match was on a goal).
+    Sorted by how widely the indicator is reported, then name.
+    """
+    pattern = f"%{text.strip()}%"
+    sql = """
+    WITH v AS (
+        SELECT v.indicator_id, v.name AS printed, d.district, d.year, g.text AS goal_text,
+               v.namndmal
+        FROM indicator_values v
+        JOIN documents d USING (document_id)
+        LEFT JOIN goals g ON g.goal_id = v.goal_id
+    )
+    SELECT i.indicator_id, i.name, i.unit, i.direction, i.is_kf, i.gender_split,
+           count(DISTINCT v.district) AS n_districts,
+           list(DISTINCT v.year ORDER BY v.year) AS years,
+           count(v.district) AS n_values,
+           max(CASE WHEN v.goal_text ILIKE $p THEN v.goal_text
+                    WHEN v.namndmal ILIKE $p THEN v.namndmal END) AS matched_goal
+    FROM indicators i
+    LEFT JOIN v ON v.indicator_id = i.indicator_id
+    WHERE ($kf_only = FALSE OR coalesce(i.is_kf, FALSE))
+    GROUP BY ALL
+    HAVING $text = '' OR i.name ILIKE $p OR bool_or(v.printed ILIKE $p)
+           OR bool_or(v.goal_text ILIKE $p) OR bool_or(v.namndmal ILIKE $p)
+    ORDER BY n_districts DESC, n_values DESC, i.name
+    """
+    return _frame(con, sql, {"p": pattern, "text": text.strip(), "kf_only": kf_only})
+
+
+# --- values for one indicator ----------------------------------------------------------------
+
+_VALUE_SQL = """
+SELECT v.indicator_id, i.name AS indicator, coalesce(v.unit, i.unit) AS unit, i.direction,
+       d.district, d.year AS doc_year, d.doc_type, d.document_id, d.source_file,
+       v.value_id, v.name AS printed_name, v.periodicity,
+       v.outcome, v.outcome_raw, v.outcome_men, v.outcome_men_raw,
+       v.outcome_women, v.outcome_women_raw, v.prior_outcome, v.prior_outcome_raw, v.prior_year,
+       v.target, v.target_raw, v.kf_target, v.kf_target_raw,
+       v.analysis, v.namndmal, v.kf_goal_code, g.text AS goal_text, g.code AS goal_code,
+       g.level AS goal_level,
+       CASE WHEN gp2.level = 'inriktningsmal' THEN gp2.text
+            WHEN gp.level = 'inriktningsmal' THEN gp.text END AS area,
+       v.source_line, v.source_line_end, v.source_page
+FROM indicator_values v
+JOIN documents d USING (document_id)
+LEFT JOIN indicators i ON i.indicator_id = v.indicator_id
+LEFT JOIN goals g ON g.goal_id = v.goal_id
+LEFT JOIN goals gp ON gp.goal_id = g.parent_goal_id
+LEFT JOIN goals gp2 ON gp2.goal_id = gp.parent_goal_id
+WHERE d.level = 'namnd'
+"""
+
+_OBS_SCHEMA_COLS = [
+    "indicator_id", "indicator", "unit", "direction", "district", "year", "outcome", "outcome_raw",
+    "outcome_men", "outcome_men_raw", "outcome_women", "outcome_women_raw", "from_later_report",
+    "priority", "target", "target_raw", "kf_target", "kf_target_raw", "doc_type", "document_id",
+    "source_file", "source_line", "source_line_end", "source_page", "printed_name", "periodicity",
+    "analysis", "goal_text", "goal_code", "area", "namndmal", "value_id",
+]
+
+
+def value_rows(con, *, indicator_id: str | None = None, district: str | None = None,
+               years: tuple[int, int] | None = None) -> pl.DataFrame:
+    """The printed value rows (council-level documents) matching the filters, with provenance."""
+    sql, params = _VALUE_SQL, []
+    if indicator_id is not None:
+        sql += " AND v.indicator_id = ?"
+        params.append(indicator_id)
+    if district is not None:
+        sql += " AND d.district = ?"
+        params.append(district)
+    if years is not None:
+        sql += " AND d.year BETWEEN ? AND ?"
+        params += [years[0], years[1]]
+    sql += " ORDER BY d.district, d.year, d.doc_type, v.source_line"
+    return _frame(con, sql, params)
+
+
+def _observations(rows: pl.DataFrame) -> pl.DataFrame:
+    """Candidate (district, year) observations: each row's own-year values plus the
+    prior-year column of annual reports as an observation of the previous year."""
+    if rows.height == 0:
+        return pl.DataFrame(schema={c: pl.Null for c in _OBS_SCHEMA_COLS})
+    has_outcome = pl.col("outcome").is_not_null()
+    own = rows.with_columns(
+        year=pl.col("doc_year"),
+        from_later_report=pl.lit(False),
+        priority=pl.when(has_outcome & (pl.col("doc_type") == REPORT)).then(0)
+        .when(has_outcome & (pl.col("doc_type") == TERTIAL)).then(2)
+        .when(has_outcome).then(3)
+        .when(pl.col("doc_type") == REPORT).then(4)
+        .when(pl.col("doc_type") == TERTIAL).then(5)
+        .otherwise(6),
+    )
+    prior = rows.filter(pl.col("prior_outcome").is_not_null()).with_columns(
+        year=pl.coalesce(pl.col("prior_year"), pl.col("doc_year") - 1),
+        outcome=pl.col("prior_outcome"),
+        outcome_raw=pl.col("prior_outcome_raw"),
+        outcome_men=pl.lit(None, pl.Float64),
+        outcome_men_raw=pl.lit(None, pl.String),
+        outcome_women=pl.lit(None, pl.Float64),
+        outcome_women_raw=pl.lit(None, pl.String),
+        target=pl.lit(None, pl.Float64),
+        target_raw=pl.lit(None, pl.String),
+        kf_target=pl.lit(None, pl.Float64),
+        kf_target_raw=pl.lit(None, pl.String),
+        analysis=pl.lit(None, pl.String),
+        from_later_report=pl.lit(True),
+        priority=pl.lit(1),
+    )
+    cols = _OBS_SCHEMA_COLS
+    both = pl.concat([own.select(cols), prior.select(cols)], how="vertical_relaxed")
+    return both.with_columns(pl.col("year").cast(pl.Int64), pl.col("priority").cast(pl.Int64))
+
+
+def _missing_reason(r: dict) -> str | None:
+    if r["outcome"] is not None:
+        return None
+    raw = (r.get("outcome_raw") or "").strip()
+    if raw:
+        return f"ej mätt – dokumentet anger ”{raw}”"
+    if r["doc_type"] == PLAN:
+        return MISSING_PLAN_ONLY
+    return MISSING_EMPTY
+
+
+def _attainment(outcome, target, direction) -> str:
+    if outcome is None:
+        return "missing"
+    if target is None:
+        return "no_target"
+    if direction not in ("higher", "lower"):
+        return "no_direction"
+    o, t = round(float(outcome), 9), round(float(target), 9)
+    if direction == "higher":
+        return "met" if o >= t else "not_met"
+    return "met" if o <= t else "not_met"
+
+
+def attainment(outcome: float | None, target: float | None, direction: str | None) -> str:
+    """'met' | 'not_met' | 'no_direction' | 'no_target' | 'missing' (see ATTAINMENT_LABELS)."""
+    return _attainment(outcome, target, direction)
+
+
+def _raw_text(r: dict) -> str:
+    parts = [r.get("printed_name") or ""]
+    labels = [("outcome_raw", "utfall"), ("outcome_men_raw", "män/pojkar"),
+              ("outcome_women_raw", "kvinnor/flickor"), ("target_raw", "årsmål"),
+              ("kf_target_raw", "KF:s årsmål"), ("periodicity", "period")]
+    for col, label in labels:
+        if r.get(col):
+            parts.append(f"{label}: {r[col]}")
+    return " | ".join(p for p in parts if p)
+
+
+def _best(obs: pl.DataFrame) -> pl.DataFrame:
+    """One row per (indicator, district, year): the best outcome, with targets filled in
+    from the best row that has them (a plan's target when the report lacks one)."""
+    if obs.height == 0:
+        return obs.with_columns(
+            missing_reason=pl.lit(None, pl.String), attainment=pl.lit(None, pl.String),
+            raw_text=pl.lit(None, pl.String))
+    keys = ["indicator_id", "district", "year"]
+    ordered = obs.sort([*keys, "priority", "source_line"])
+    best = ordered.group_by(keys, maintain_order=True).first()
+    targets = (
+        ordered.filter(~pl.col("from_later_report"))
+        .group_by(keys, maintain_order=True)
+        .agg(
+            pl.col("target").drop_nulls().first().alias("_t"),
+            pl.col("target_raw").drop_nulls().first().alias("_tr"),
+            pl.col("kf_target").drop_nulls().first().alias("_k"),
+            pl.col("kf_target_raw").drop_nulls().first().alias("_kr"),
+            pl.col("analysis").drop_nulls().first().alias("_a"),
+        )
+    )
+    best = best.join(targets, on=keys, how="left").with_columns(
+        target=pl.coalesce("target", "_t"),
+        target_raw=pl.coalesce("target_raw", "_tr"),
+        kf_target=pl.coalesce("kf_target", "_k"),
+        kf_target_raw=pl.coalesce("kf_target_raw", "_kr"),
+        analysis=pl.coalesce("analysis", "_a"),
+    ).drop("_t", "_tr", "_k", "_kr", "_a")
+    dicts = best.to_dicts()
+    return best.with_columns(
+        missing_reason=pl.Series([_missing_reason(r) for r in dicts], dtype=pl.String),
+        attainment=pl.Series(
+            [_attainment(r["outcome"], r["target"], r["direction"]) for r in dicts], dtype=pl.String),
+        raw_text=pl.Series([_raw_text(r) for r in dicts], dtype=pl.String),
+    )
+
+
+def indicator_by_year(con, indicator_id: str) -> pl.DataFrame:
+    """One row per district and year where the indicator appears (see module docstring)."""
+    return _best(_observations(value_rows(con, indicator_id=indicator_id)))
+
+
+def indicator_across_districts(con, indicator_id: str, year: int) -> pl.DataFrame:
+    """Every district (council level) for one year, also those without a value: their
+    `outcome` is null and `missing_reason` says why ("saknas i dokumentet", "ej mätt ...",
+    "inget dokument för året"). Sorted by district."""
+    found = indicator_by_year(con, indicator_id).filter(pl.col("year") == year)
+    docs = _frame(con, """
+        SELECT district, bool_or(year = ?) AS has_doc,
+               string_agg(CASE WHEN year = ? THEN source_file END, ', ') AS files
+        FROM documents WHERE level = 'namnd' GROUP BY district""", [year, year])
+    known = set(found["district"].to_list())
+    info = indicator(con, indicator_id) or {}
+    extra = []
+    for r in docs.sort("district").iter_rows(named=True):
+        if r["district"] in known:
+            continue
+        extra.append({
+            "indicator_id": indicator_id, "indicator": info.get("name"), "unit": info.get("unit"),
+            "direction": info.get("direction"), "district": r["district"], "year": year,
+            "from_later_report": False, "source_file": r["files"],
+            "missing_reason": MISSING_NO_ROW if r["has_doc"] else MISSING_NO_DOCUMENT,
+            "attainment": "missing",
+        })
+    if extra:
+        found = pl.concat([found, pl.DataFrame(extra)], how="diagonal_relaxed")
+    return found.sort("district")
+
+
+def indicator_over_years(con, indicator_id: str, districts: list[str] | None = None) -> pl.DataFrame:
+    """One row per district and year with a value or a reason; sorted by district, year."""
+    df = indicator_by_year(con, indicator_id)
+    if districts:
+        df = df.filter(pl.col("district").is_in(districts))
+    return df.sort("district", "year")
+
+
+def reference_values(frame: pl.DataFrame) -> dict:
+    """City median of the outcomes and the KF target (most common printed value) of a
+    one-year cross-district frame. Values are None when they cannot be computed."""
+    out = {"median": None, "kf_target": None, "n": 0}
+    if frame.height == 0 or "outcome" not in frame.columns:
+        return out
+    vals = frame["outcome"].drop_nulls()
+    out["n"] = vals.len()
+    if vals.len():
+        out["median"] = float(vals.median())
+    if "kf_target" in frame.columns:
+        kf = frame["kf_target"].drop_nulls()
+        if kf.len():
+            out["kf_target"] = float(kf.mode().sort()[0])
+    return out
+
+
+# --- district profile --------------------------------------------------------------------------
+
+def district_profile(con, district: str, year: int) -> pl.DataFrame:
+    """All indicators of one district for one year: target, outcome, last year's outcome,
+    attainment, goal it serves and area (inriktningsmål)."""
+    rows = value_rows(con, district=district, years=(year - 1, year + 1))
+    best = _best(_observations(rows))
+    now = best.filter(pl.col("year") == year)
+    last = best.filter((pl.col("year") == year - 1) & pl.col("outcome").is_not_null()).select(
+        "indicator_id",
+        pl.col("outcome").alias("last_year"),
+        pl.col("outcome_raw").alias("last_year_raw"),
+        pl.col("from_later_report").alias("last_year_from_later_report"),
+    )
+    if now.height == 0:
+        return now.with_columns(last_year=pl.lit(None, pl.Float64))
+    return now.join(last, on="indicator_id", how="left").sort("area", "goal_code", "indicator",
+                                                              nulls_last=True)
+
+
+# --- goals -----------------------------------------------------------------------------------
+
+def goal_assessments(con, year: int | None = None, level: str | None = None) -> pl.DataFrame:
+    """Goals with their printed assessment (helt/delvis/inte) per district, council level."""
+    sql = """
+    SELECT d.district, d.year, d.doc_type, g.level, g.code, g.text, g.assessment,
+           g.assessment_raw, p.text AS parent_text, d.document_id, d.source_file,
+           g.source_line, g.source_page
+    FROM goals g JOIN documents d USING (document_id)
+    LEFT JOIN goals p ON p.goal_id = g.parent_goal_id
+    WHERE d.level = 'namnd' AND ($year IS NULL OR d.year = $year)
+      AND ($level IS NULL OR g.level = $level)
+    ORDER BY g.level, g.code NULLS LAST, g.text, d.district
+    """
+    return _frame(con, sql, {"year": year, "level": level})
+
+
+def assessment_years(con) -> list[int]:
+    rows = con.execute(
+        "SELECT DISTINCT d.year FROM goals g JOIN documents d USING (document_id) "
+        "WHERE g.assessment IS NOT NULL ORDER BY 1").fetchall()
+    return [int(r[0]) for r in rows]
+
+
+# --- economy ---------------------------------------------------------------------------------
+# Budget tables differ per document (plans print "VP 2021", "Netto VP 2021", reports
+# "Budget 2021", "Bokslut", "Utfall netto" ...). Each printed column is classified by its
+# label into a kind (budget | bokslut | prognos | avvikelse | annat) and a year (the year in
+# the label, else the document's year); per document, kind and year the one column of one
+# table that covers the most activity areas is used, so the same money is not counted twice.
+
+_YEAR = re.compile(r"\b((?:19|20)\d\d)\b")
+
+
+def classify_budget_column(label: str | None) -> str:
+    """'budget' | 'bokslut' | 'prognos' | 'avvikelse' | 'annat' from a printed column label."""
+    low = (label or "").lower()
+    if "avvikelse" in low or "budgetjustering" in low:
+        return "avvikelse"
+    if "prognos" in low:
+        return "prognos"
+    if "bokslut" in low or "utfall" in low or re.search(r"\bvb\b", low):
+        return "bokslut"
+    if "budget" in low or re.search(r"\bvp\b", low):
+        return "budget"
+    return "annat"
+
+
+def label_year(label: str | None, doc_year: int) -> int:
+    m = _YEAR.search(label or "")
+    return int(m.group(1)) if m else int(doc_year)
+
+
+def budget_lines(con, year: int | None = None) -> pl.DataFrame:
+    """Budget table cells of council-level documents with `kind` and `year` (of the money)."""
+    sql = """
+    SELECT d.district, d.year AS doc_year, d.doc_type, b.table_title, b.section, b.row_label,
+           b.area, b.column_label, b.value, b.value_raw, coalesce(b.unit, 'mnkr') AS unit,
+           d.document_id, d.source_file, b.source_line, b.source_page
+    FROM budget_lines b JOIN documents d USING (document_id)
+    WHERE d.level = 'namnd'
+    ORDER BY d.district, d.year, b.table_title, b.source_line
+    """
+    df = _frame(con, sql)
+    if df.height == 0:
+        return df.with_columns(kind=pl.lit(None, pl.String), year=pl.lit(None, pl.Int64))
+    rows = df.select("column_label", "doc_year").to_dicts()
+    df = df.with_columns(
+        kind=pl.Series([classify_budget_column(r["column_label"]) for r in rows], dtype=pl.String),
+        year=pl.Series([label_year(r["column_label"], r["doc_year"]) for r in rows], dtype=pl.Int64),
+    )
+    if year is not None:
+        df = df.filter(pl.col("year") == year)
+    return df
+
+
+_AREA_SCHEMA = {"district": pl.String, "area": pl.String, "value": pl.Float64, "n_lines": pl.UInt32,
+                "column_label": pl.String, "table_title": pl.String, "source_file": pl.String,
+                "sources": pl.String, "raw": pl.String}
+
+
+def budget_by_area(con, year: int, kind: str = "budget") -> pl.DataFrame:
+    """Amount (mnkr) per district and activity area for one year and kind (budget or
+    bokslut), from the one column per district that covers the most areas; a plan or report
+    of that same year is preferred over another year's document that reprints the column."""
+    df = budget_lines(con, year).filter((pl.col("kind") == kind) & pl.col("area").is_not_null()
+                                        & pl.col("value").is_not_null())
+    if df.height == 0:
+        return pl.DataFrame(schema=_AREA_SCHEMA)
+    cols = (
+        df.group_by("district", "document_id", "doc_year", "table_title", "column_label")
+        .agg(pl.col("area").n_unique().alias("n_areas"), pl.col("source_line").min().alias("first"))
+        .with_columns(
+            same_year=(pl.col("doc_year") == year),
+            # a revenue-only or cost-only column is a part of the whole: prefer net columns
+            partial=pl.col("column_label").str.contains(r"(?i)intäkt|kostnad"),
+        )
+        .sort(["district", "same_year", "partial", "n_areas", "doc_year", "first"],
+              descending=[False, True, False, True, True, False])
+        .group_by("district", maintain_order=True).first()
+        .select("district", "document_id", "table_title", "column_label")
+    )
+    chosen = df.join(cols, on=["district", "document_id", "table_title", "column_label"], how="inner")
+    return (
+        chosen.group_by("district", "area")
+        .agg(pl.col("value").sum(), pl.len().alias("n_lines"),
+             pl.col("column_label").first(), pl.col("table_title").first(),
+             pl.col("source_file").first(),
+             pl.format("rad {}", "source_line").str.join(", ").alias("sources"),
+             pl.format("{}: {}", "row_label", "value_raw").str.join("; ").alias("raw"))
+        .sort("district", "area")
+    )
+
+
+def budget_years(con) -> list[int]:
+    df = budget_lines(con)
+    if df.height == 0:
+        return []
+    return sorted(df.filter(pl.col("kind").is_in(["budget", "bokslut"]))["year"].unique().to_list())
+
+
+def budget_vs_outcome(con, year: int) -> pl.DataFrame:
+    """Budget against bokslut per district and area: budget, bokslut, avvikelse (bokslut -
+    budget) and avvikelse_pct. Null where one side is missing (never 0)."""
+    b = budget_by_area(con, year, "budget").select(
+        "district", "area", pl.col("value").alias("budget"), pl.col("column_label").alias("budget_column"),
+        pl.col("source_file").alias("budget_source"), pl.col("sources").alias("budget_lines"))
+    o = budget_by_area(con, year, "bokslut").select(
+        "district", "area", pl.col("value").alias("bokslut"), pl.col("column_label").alias("bokslut_column"),
+        pl.col("source_file").alias("bokslut_source"), pl.col("sources").alias("bokslut_lines"))
+    df = b.join(o, on=["district", "area"], how="full", coalesce=True)
+    return df.with_columns(
+        avvikelse=pl.col("bokslut") - pl.col("budget"),
+        avvikelse_pct=(pl.col("bokslut") - pl.col("budget")) / pl.col("budget") * 100,
+    ).sort("district", "area")
+
+
+# --- text search -----------------------------------------------------------------------------
+
+_SECTION_META_SQL = """
+SELECT s.section_id, d.district, d.year, d.doc_type, d.document_id, d.source_file,
+       s.heading, s.heading_path, s.text, s.source_line_start, s.source_line_end, s.source_page
+FROM sections s JOIN documents d USING (document_id)
+"""
+
+
+def _fts_search(con, query: str, limit: int) -> pl.DataFrame | None:
+    """Ranked hits from etl.search (fts index, Swedish stemming), or None when unavailable."""
+    try:
+        from etl.search import search_sections as fts_search
+    except Exception:
+        return None
+    try:
+        res = fts_search(con, query, limit)
+    except Exception:
+        return None
+    if not isinstance(res, pl.DataFrame) or "section_id" not in res.columns:
+        return None
+    return res
+
+
+def search_terms(query: str) -> list[str]:
+    return [t for t in re.findall(r"\w+", query.lower()) if len(t) > 1]
+
+
+def search_sections(con, query: str, limit: int = 50, district: str | None = None) -> pl.DataFrame:
+    """Sections matching `query` with district, document and lines; `snippet` marks hits
+    with **bold**. Uses the full-text index (etl.search: BM25, Swedish stems) when present,
+    else ILIKE on all words. Column `method` says which ('fts' | 'ilike')."""
+    terms = search_terms(query)
+    empty = _frame(con, _SECTION_META_SQL + " WHERE FALSE").with_columns(
+        snippet=pl.lit("", pl.String), method=pl.lit("", pl.String))
+    if not terms:
+        return empty
+    hits = _fts_search(con, query, limit * 5 if district else limit)
+    if hits is not None:
+        if hits.height == 0:
+            return empty
+        ids = [int(x) for x in hits["section_id"].to_list()]
+        meta = _frame(con, _SECTION_META_SQL + " WHERE s.section_id IN (SELECT unnest(?::INTEGER[]))", [ids])
+        snip = hits.select(pl.col("section_id").cast(pl.Int64),
+                           pl.col("snippet").str.replace_all("«", "**").str.replace_all("»", "**"),
+                           pl.int_range(pl.len()).alias("_rank"))
+        df = meta.with_columns(pl.col("section_id").cast(pl.Int64)).join(snip, on="section_id").sort("_rank")
+        df = df.drop("_rank").with_columns(method=pl.lit("fts"))
+    else:
+        clauses = " AND ".join("(s.text ILIKE ? OR s.heading ILIKE ?)" for _ in terms)
+        params = []
+        for t in terms:
+            params += [f"%{t}%", f"%{t}%"]
+        df = _frame(con, _SECTION_META_SQL + f" WHERE {clauses} ORDER BY d.year DESC, d.district, "
+                    "s.source_line_start", params)
+        df = df.with_columns(
+            snippet=pl.Series([make_snippet(t or "", terms) for t in df["text"].to_list()], dtype=pl.String),
+            method=pl.lit("ilike"))
+    if district:
+        df = df.filter(pl.col("district") == district)
+    return df.head(limit)
+
+
+def make_snippet(text: str, terms: list[str], width: int = 220) -> str:
+    """A window of `text` around the first hit, hits wrapped in ** for markdown."""
+    low = text.lower()
+    hits = [low.find(t) for t in terms if low.find(t) >= 0]
+    start = max(0, min(hits) - width // 3) if hits else 0
+    piece = text[start:start + width]
+    piece = re.sub(r"[*_`#\[\]<>]", " ", piece)
+    if terms:
+        rx = re.compile("|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True)), re.I)
+        piece = rx.sub(lambda m: f"**{m.group(0)}**", piece)
+    prefix = "…" if start > 0 else ""
+    suffix = "…" if start + width < len(text) else ""
+    return f"{prefix}{piece.strip()}{suffix}"
+
+
+# --- coverage, sources, quality ------------------------------------------------------------
+
+def coverage(con) -> pl.DataFrame:
+    """District × year × document kind: number of documents and extracted values."""
+    sql = """
+    SELECT d.district, d.year, d.doc_type, d.level, count(DISTINCT d.document_id) AS n_documents,
+           count(v.value_id) AS n_values, string_agg(DISTINCT d.source_file, ', ') AS files
+    FROM documents d LEFT JOIN indicator_values v USING (document_id)
+    GROUP BY ALL ORDER BY d.district, d.year, d.doc_type
+    """
+    return _frame(con, sql)
+
+
+def documents(con) -> pl.DataFrame:
+    sql = """
+    SELECT d.*, (SELECT count(*) FROM indicator_values v WHERE v.document_id = d.document_id) AS n_values,
+           (SELECT count(*) FROM goals g WHERE g.document_id = d.document_id) AS n_goals,
+           (SELECT count(*) FROM warnings w WHERE w.document_id = d.document_id) AS n_warnings
+    FROM documents d ORDER BY d.year DESC, d.district, d.doc_type
+    """
+    return _frame(con, sql)
+
+
+def warnings(con) -> pl.DataFrame:
+    return _frame(con, "SELECT w.*, d.district, d.year FROM warnings w "
+                       "LEFT JOIN documents d USING (document_id) ORDER BY w.source_file, w.source_line")
+
+
+def uncertain_matches(con) -> pl.DataFrame:
+    """Indicator name matches listed for review (table written by etl/identity.py), or empty."""
+    if not table_exists(con, "indicator_matches"):
+        return pl.DataFrame()
+    return _frame(con, "SELECT * FROM indicator_matches WHERE needs_review ORDER BY score DESC NULLS LAST")
+
+
+def build_info(con) -> dict[str, str]:
+    return {k: v for k, v in con.execute("SELECT key, value FROM build_info").fetchall()}
+
+
+def overview(con) -> dict:
+    """A few city-wide numbers for the home page."""
+    one = lambda sql, p=None: con.execute(sql, p or []).fetchone()[0]  # noqa: E731
+    latest = one("SELECT max(d.year) FROM goals g JOIN documents d USING (document_id) "
+                 "WHERE g.assessment IS NOT NULL AND d.level = 'namnd'")
+    out = {
+        "n_documents": one("SELECT count(*) FROM documents"),
+        "n_districts": one("SELECT count(DISTINCT district) FROM documents"),
+        "n_values": one("SELECT count(*) FROM indicator_values"),
+        "n_indicators": one("SELECT count(*) FROM indicators"),
+        "n_warnings": one("SELECT count(*) FROM warnings"),
+        "first_year": one("SELECT min(year) FROM documents"),
+        "last_year": one("SELECT max(year) FROM documents"),
+        "assessment_year": latest,
+        "share_helt": None, "n_assessed": 0,
+    }
+    if latest is not None:
+        n, helt = con.execute(
+            "SELECT count(*), count(*) FILTER (WHERE g.assessment = 'helt') FROM goals g "
+            "JOIN documents d USING (document_id) WHERE g.assessment IS NOT NULL "
+            "AND d.level = 'namnd' AND d.year = ? AND g.level = 'kf_mal'", [latest]).fetchone()
+        out["n_assessed"] = n
+        out["share_helt"] = helt / n if n else None
+    return out
+
+
+def latest_documents(con, n: int = 5) -> pl.DataFrame:
+    return _frame(con, "SELECT district, year, doc_type, level, unit_name, source_file FROM documents "
+                       "ORDER BY year DESC, document_id DESC LIMIT ?", [n])
+
+
+def source_excerpt(input_dir: str | Path, source_file: str | None, start: int | None,
+                   end: int | None = None, context: int = 0) -> str | None:
+    """The printed lines start..end (1-based) of a source file in the input folder, or None
+    when the file is not there (e.g. a PDF or a moved folder)."""
+    if not source_file or start is None:
+        return None
+    path = Path(input_dir) / source_file
+    if not path.is_file() or path.suffix.lower() not in (".txt", ".md"):
+        return None
+    end = end or start
+    lo, hi = max(1, start - context), end + context
+    out = []
+    with open(path, encoding="utf-8", errors="replace") as f:
+        for no, line in enumerate(f, 1):
+            if no > hi:
+                break
+            if no >= lo:
+                out.append(f"{no:>5}  {line.rstrip()}")
+    return "\n".join(out) if out else None
