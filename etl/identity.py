@@ -357,9 +357,10 @@ class _Node:
     nid: int
     key: NameKey
     unit: str | None
-    scope: str | None                       # forced identity from a goal-scoped override
+    scope: str | None                       # identity forced by an override
     rows: list[dict] = field(default_factory=list)
     names: Counter = field(default_factory=Counter)
+    goal_scoped: bool = False               # split off by an override with a goal
 
     @property
     def tables(self) -> set[tuple[int, int]]:
@@ -408,7 +409,7 @@ class _Clusters:
     def units(self, root: int) -> set[str]:
         return {self.nodes[m].unit for m in self.members[root] if self.nodes[m].unit}
 
-    def why_not(self, a: int, b: int, check_tables: bool) -> str | None:
+    def why_not(self, a: int, b: int, check_tables: bool | None) -> str | None:
         ra, rb = self.find(a), self.find(b)
         if ra == rb:
             return None
@@ -421,6 +422,11 @@ class _Clusters:
         scopes = {self.nodes[m].scope for m in ma | mb} - {None}
         if len(scopes) > 1:
             return "different identities forced by overrides"
+        if check_tables is not None:   # an automatic merge: goal-scoped overrides split names
+            sa = {self.nodes[m].scope for m in ma if self.nodes[m].goal_scoped}
+            sb = {self.nodes[m].scope for m in mb if self.nodes[m].goal_scoped}
+            if sa != sb:
+                return "kept apart by a goal-scoped override"
         if check_tables:
             ta = set().union(*(self.nodes[m].tables for m in ma))
             tb = set().union(*(self.nodes[m].tables for m in mb))
@@ -428,7 +434,11 @@ class _Clusters:
                 return "printed in the same table"
         return None
 
-    def union(self, a: int, b: int, method: str, score: float, reason: str, check_tables: bool) -> str | None:
+    def union(self, a: int, b: int, method: str, score: float, reason: str,
+              check_tables: bool | None) -> str | None:
+        """Merge the clusters of a and b unless a rule forbids it (then return why).
+        check_tables: True/False for automatic merges (with/without the same-table rule),
+        None for a merge a person asked for in the override file."""
         blocked = self.why_not(a, b, check_tables)
         if blocked:
             return blocked
@@ -460,7 +470,7 @@ def _build_nodes(rows: list[dict], overrides: list[Override]) -> list[_Node]:
         k = (key.full, norm_unit(r["unit"]), scope)
         node = nodes.get(k)
         if node is None:
-            node = nodes[k] = _Node(len(nodes), key, k[1], scope)
+            node = nodes[k] = _Node(len(nodes), key, k[1], scope, goal_scoped=scope is not None)
         node.rows.append(r)
         node.names[clean_name(r["name"])] += 1
     return list(nodes.values())
@@ -486,7 +496,7 @@ def cluster_nodes(nodes: list[_Node], overrides: list[Override]) -> tuple[_Clust
     cl = _Clusters(nodes, not_same)
 
     def merge_or_warn(a: int, b: int, method: str, why: str, o: Override) -> None:
-        blocked = cl.union(a, b, method, 100.0, why, check_tables=False)
+        blocked = cl.union(a, b, method, 100.0, why, check_tables=None)
         if blocked:
             warns.append(Warning("indicators", f"override line {o.line} ({o.printed_name!r} {o.action} "
                                  f"{o.value!r}) not applied: {blocked}", o.line))
@@ -515,6 +525,8 @@ def cluster_nodes(nodes: list[_Node], overrides: list[Override]) -> tuple[_Clust
 
     # 2. the same normalised words (any goal; units must agree)
     for ids in by_key.values():
+        # a row without a unit joins the most printed unit of the same words
+        ids = sorted(ids, key=lambda i: (nodes[i].unit is None, -len(nodes[i].rows), i))
         for x in ids[1:]:
             cl.union(ids[0], x, "normalised", 100.0, "same words", check_tables=False)
 
