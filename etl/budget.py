@@ -50,7 +50,10 @@ COLUMN_WORD = re.compile(
 HEADER_MARK = re.compile(
     r"\b(?:19|20)\d\d\b|\b(?:VP|VB|Budget|Bokslut|Avvikelse|Kostnader|Intäkter|Netto|Utfall|Prognos\w*|"
     r"Omslutning\w*|Beräknad\w*)|\bmnkr\b")
-TEXT_CELL = re.compile(r"\s[-−]?\d+,\d+,?\s+[A-Za-zÅÄÖåäö]{3,}")
+UNIT_WORD = re.compile(r"^(?:mnkr|tkr|kr|kronor|%|procent)\b", re.I)
+TEXT_ROW = re.compile(
+    r"^(?P<label>[A-Za-zÅÄÖåäöÉé][^\t]*?)\s+(?P<nums>[-−]?\d+(?:,\d+)?(?:\s+[-−]?\d+(?:,\d+)?)*)"
+    r"(?:\s+(?P<note>\D.*))?$")
 CELL = re.compile(r"^[-−–]?\d+(?:,\d+)?\**$")
 YEAR_CELL = re.compile(r"^(?:19|20)\d\d\**$")
 THOUSANDS_HEAD = re.compile(r"^[-−–]?\d{1,3}$")
@@ -142,7 +145,7 @@ def join_lines(parts: list[str], vocab: Vocabulary) -> str:
     i = 0
     while i < len(toks) - 1:
         a, (b, broken) = toks[i][0], toks[i + 1]
-        if broken and a.endswith("-") and vocab.compound(a[:-1], b):
+        if a.endswith("-") and vocab.compound(a[:-1], b):
             toks[i][0] = a[:-1] + b
             del toks[i + 1]
             continue
@@ -277,6 +280,7 @@ class _Table:
     start: Line
     rows: list[_Row] = field(default_factory=list)
     columns: list[str] = field(default_factory=list)
+    note_column: bool = False      # the table's last column is text (not stored)
 
 
 def _is_header_line(text: str) -> bool:
@@ -316,102 +320,202 @@ def _continues(pending: list[str], label: str) -> bool:
     return bool(re.search(r"\b(?:och|med|för|till|av|i|samt|inom)$", last, re.I))
 
 
+def _text_row(text: str) -> tuple[str, list[str], str] | None:
+    """'Signalparken 7 Genomförande av ...' -> (label, cells, note) for tables with a text column."""
+    m = TEXT_ROW.match(text.strip())
+    if not m or re.search(r"\d,\d", m.group("label")) or len(m.group("label")) > MAX_LABEL_CHARS:
+        return None
+    label = m.group("label")
+    if not (label[:1].isupper() or SUB_ROW.match(label)):
+        return None
+    cells = m.group("nums").split()
+    if all(YEAR_CELL.match(c) for c in cells):
+        return None
+    return label, cells, (m.group("note") or "").strip()
+
+
+def _find_header(lines: list[Line], i: int, vocab: Vocabulary) -> dict | None:
+    """The header block of a table whose unit line is lines[i], or None when it is no table."""
+    text = lines[i].text.strip()
+    tokens = text.split()
+    if not any(UNIT_TOKEN.match(t) for t in tokens[:8]) or len(text) > MAX_HEADER_LINE_CHARS \
+            or text.endswith("."):
+        return None
+    # header block: (a stub line ending in ',') + unit line + wrapped header lines
+    start = i
+    if i > 0 and lines[i - 1].text.rstrip().endswith(",") and len(lines[i - 1].text.strip()) <= 40:
+        start = i - 1
+    note_mode = False
+    j = i + 1
+    while j < len(lines) and j - i <= MAX_HEADER_LINES:
+        t = lines[j].text.strip()
+        if _is_data(split_row(t)):
+            break
+        if _text_row(t) and _text_row(t)[2][:1].isalpha():
+            note_mode = True
+            break
+        if not _is_header_line(t):
+            return None
+        j += 1
+    if j >= len(lines) or j - i > MAX_HEADER_LINES:
+        return None
+    # The lines before the first value row: header lines, then (maybe) the first row's
+    # wrapped label, which starts with a capital and has no year or column word.
+    between = lines[i + 1:j]
+    cut = len(between)
+    for b in range(len(between) - 1, -1, -1):
+        if HEADER_MARK.search(between[b].text):
+            break
+        if between[b].text.strip()[:1].isupper():
+            cut = b
+    header_lines = [ln.text.strip() for ln in lines[start:i + 1 + cut]]
+    stub, header_text = _split_stub(join_lines(header_lines, vocab))
+    if not (COLUMN_WORD.search(header_text) or COLUMN_WORD.search(stub)):
+        return None
+    return {"start": start, "first_row": j, "stub": stub, "header_text": header_text,
+            "header_lines": header_lines, "label_lines": between[cut:], "note_mode": note_mode}
+
+
+def _value_rows(lines: list[Line], h: dict, table: _Table, vocab: Vocabulary) -> int:
+    """Read the value rows of a table (cells at the line end); returns the index after the table."""
+    repeat = {x for x in h["header_lines"] if x}
+    pending: list[Line] = list(h["label_lines"])
+    group: str | None = None
+    k = h["first_row"]
+    while k < len(lines):
+        line = lines[k]
+        t = line.text.strip()
+        if t in repeat or PAGE_FURNITURE.match(t):
+            k += 1
+            continue
+        # a number broken over two lines: "1258," + "2 1207,5 ..."
+        if re.search(r"\d,$", t) and k + 1 < len(lines) and re.match(r"^\d", lines[k + 1].text.strip()):
+            t = t + lines[k + 1].text.strip()
+            k += 1
+        sp = split_row(line.text.rstrip() if t == line.text.strip() else t)
+        if _is_data(sp):
+            label = sp.label
+            first = line
+            if pending:
+                texts = [p.text.strip() for p in pending]
+                if _continues(texts, label):
+                    label = join_lines(texts + [label], vocab)
+                    first = pending[0]
+                else:
+                    group = join_lines(texts, vocab)
+            label = label or group or ""
+            if not label:
+                break
+            table.rows.append(_Row(label, group, sp.cells, first))
+            pending = []
+            if TOTAL_LABEL.search(label):
+                group = None
+            k += 1
+            continue
+        if GROUP_LINE.match(line.text) and _is_label_line(t) and not pending:
+            group = t            # "Investeringar      ": a row whose cells are all empty
+            k += 1
+            continue
+        if _is_label_line(t) and len(pending) < MAX_PENDING_LINES:
+            pending.append(line)
+            k += 1
+            continue
+        break
+    return k
+
+
+def _note_rows(lines: list[Line], h: dict, table: _Table, n_values: int, vocab: Vocabulary) -> int:
+    """Read a table whose last column is text ("Beskrivning", comments): label, values, note.
+
+    Lines that are not rows are either the wrapped note of the row above, or (when a line
+    that starts with the values follows) the wrapped label of the next row, or a group line
+    (one short line after a finished note, before a labelled row).
+    """
+    repeat = {x for x in h["header_lines"] if x}
+    group: str | None = None
+    buffer: list[Line] = list(h["label_lines"])
+    last_note = ""
+    k = h["first_row"]
+    while k < len(lines):
+        line = lines[k]
+        t = line.text.strip()
+        if t in repeat or PAGE_FURNITURE.match(t):
+            k += 1
+            continue
+        if len(t) > MAX_HEADER_LINE_CHARS:
+            break                # prose after the table
+        row = _text_row(t)
+        if row is not None and UNIT_WORD.match(row[2]):
+            break                # "... om totalt 1,37 mnkr för ...": an amount in prose
+        if row is None:
+            sp = split_row(line.text.rstrip())
+            if _is_data(sp) and sp.label and sp.label[:1].isupper() and not re.search(r"\d", sp.label):
+                row = (sp.label, [c for c in sp.cells if c], "")
+        starts_with_values = re.match(r"^[-−]?\d+(?:,\d+)?(?:\s|$)", t)
+        if row is not None:
+            label, cells, note = row
+            if buffer:
+                finished = not last_note or last_note.rstrip().endswith(".") or not table.rows
+                texts = [b.text.strip() for b in buffer]
+                if finished and len(texts) == 1 and not re.search(r"\d", texts[0]):
+                    group = texts[0]
+                buffer = []
+            table.rows.append(_Row(label, group, (cells + [""] * n_values)[:n_values], line))
+            last_note = note
+            if TOTAL_LABEL.search(label):
+                group = None
+            k += 1
+            continue
+        # the values start the line: the row's label is wrapped on the lines above it
+        # (the last lines of the buffer that start with a capital and hold no digits)
+        label_start = None
+        if starts_with_values:
+            for b in range(len(buffer) - 1, -1, -1):
+                if re.search(r"\d", buffer[b].text):
+                    break
+                if buffer[b].text.strip()[:1].isupper():
+                    label_start = b
+        if label_start is not None:
+            nums = re.findall(r"[-−]?\d+(?:,\d+)?(?=\s|$)", t)[:n_values]
+            label_lines = buffer[label_start:]
+            table.rows.append(_Row(join_lines([b.text for b in label_lines], vocab), group,
+                                   (nums + [""] * n_values)[:n_values], label_lines[0]))
+            last_note = t
+            buffer = []
+            k += 1
+            continue
+        if len(buffer) >= MAX_PENDING_LINES + 2:
+            break
+        buffer.append(line)
+        k += 1
+    # trailing buffer lines after the last row belong to the text after the table
+    while buffer and k > h["first_row"] and lines[k - 1] in buffer:
+        buffer.pop()
+        k -= 1
+    return k
+
+
 def _text_tables(lines: list[Line], vocab: Vocabulary) -> tuple[list[_Table], list[Warning]]:
     tables: list[_Table] = []
     warnings: list[Warning] = []
     i = 0
     while i < len(lines):
-        text = lines[i].text.strip()
-        tokens = text.split()
-        if not any(UNIT_TOKEN.match(t) for t in tokens[:8]) or len(text) > MAX_HEADER_LINE_CHARS \
-                or text.endswith("."):
+        h = _find_header(lines, i, vocab)
+        if h is None:
             i += 1
             continue
-        # header block: (a stub line ending in ',') + unit line + wrapped header lines
-        start = i
-        if i > 0 and lines[i - 1].text.rstrip().endswith(",") and len(lines[i - 1].text.strip()) <= 40:
-            start = i - 1
-        j = i + 1
-        while j < len(lines) and j - i <= MAX_HEADER_LINES and _is_header_line(lines[j].text) \
-                and not _is_data(split_row(lines[j].text.strip())):
-            j += 1
-        if j >= len(lines) or not _is_data(split_row(lines[j].text.strip())):
-            i += 1
-            continue
-        # The lines before the first value row: header lines, then (maybe) the first row's
-        # wrapped label, which starts with a capital and has no year or column word.
-        between = lines[i + 1:j]
-        cut = len(between)
-        for b in range(len(between) - 1, -1, -1):
-            if HEADER_MARK.search(between[b].text):
-                break
-            if between[b].text.strip()[:1].isupper():
-                cut = b
-        header_lines = [ln.text.strip() for ln in lines[start:i + 1 + cut]]
-        label_lines = between[cut:]
-        stub, header_text = _split_stub(join_lines(header_lines, vocab))
-        if not (COLUMN_WORD.search(header_text) or COLUMN_WORD.search(stub)):
-            i += 1
-            continue
-        table = _Table(stub=stub, header_text=header_text, start=lines[start])
-        repeat = {h for h in header_lines if h}
-        pending: list[Line] = list(label_lines)
-        text_cells = 0
-        group: str | None = None
-        k = j
-        while k < len(lines):
-            line = lines[k]
-            t = line.text.strip()
-            if t in repeat or PAGE_FURNITURE.match(t):
-                k += 1
-                continue
-            # a number broken over two lines: "1258," + "2 1207,5 ..."
-            if re.search(r"\d,$", t) and k + 1 < len(lines) and re.match(r"^\d", lines[k + 1].text.strip()):
-                t = t + lines[k + 1].text.strip()
-                k += 1
-            sp = split_row(line.text.rstrip() if t == line.text.strip() else t)
-            if _is_data(sp):
-                label = sp.label
-                if pending:
-                    texts = [p.text.strip() for p in pending]
-                    if _continues(texts, label):
-                        label = join_lines(texts + [label], vocab)
-                        first = pending[0]
-                    else:
-                        group = join_lines(texts, vocab)
-                        first = line
-                else:
-                    first = line
-                if not label:
-                    label = group or ""
-                if not label:
-                    break
-                table.rows.append(_Row(label, group, sp.cells, first))
-                pending = []
-                if TOTAL_LABEL.search(label):
-                    group = None
-                k += 1
-                continue
-            if GROUP_LINE.match(line.text) and _is_label_line(t) and not pending:
-                group = t            # "Investeringar      ": a row whose cells are all empty
-                k += 1
-                continue
-            if TEXT_CELL.search(t):
-                text_cells += 1      # "varav vuxna 10,2 Hyresintäkter 7,0, ..." (a comment column)
-            if _is_label_line(t) and len(pending) < MAX_PENDING_LINES:
-                pending.append(line)
-                k += 1
-                continue
-            break
-        if table.rows and (text_cells >= 2 or any(TEXT_CELL.search(p.text) for p in label_lines)):
-            warnings.append(Warning(
-                STAGE, f"table '{table.stub}' has a text column (comments between the values); "
-                       "its rows cannot be separated reliably and were not read", table.start.no))
-            i = k
-            continue
+        table = _Table(stub=h["stub"], header_text=h["header_text"], start=lines[h["start"]])
+        if h["note_mode"]:
+            segs = header_segments(h["header_text"])
+            n_values = max(1, len(segs) - 1)
+            k = _note_rows(lines, h, table, n_values, vocab)
+            table.columns = fit_columns(segs, n_values + 1)[:n_values] if segs else ["Belopp"]
+            table.note_column = True
+        else:
+            k = _value_rows(lines, h, table, vocab)
         if table.rows:
             tables.append(table)
-            i = k
+            i = max(k, i + 1)
         else:
             i += 1
     return tables, warnings
@@ -602,6 +706,8 @@ def parse_budget(raw: RawDocument, sections: list[dict] | None = None) -> tuple[
     else:
         tables, warnings = _text_tables(raw.lines, vocab)
         for t in tables:
+            if t.note_column:
+                continue
             n = max(_min_cells(r.cells) for r in t.rows)
             t.columns = fit_columns(header_segments(t.header_text), n) if t.header_text else (
                 [t.stub or "Belopp"] if n == 1 else [f"Kolumn {c + 1}" for c in range(n)])
