@@ -98,9 +98,20 @@ def _rows(rows: Any) -> list[dict]:
     return [dict(r) for r in rows]
 
 
+def _doc_year(row: Mapping) -> Any:
+    """The document's year: doc_year when given; a value taken from the next year's
+    report (from_later_report) comes from the document of year + 1."""
+    if row.get("doc_year") not in (None, ""):
+        return row["doc_year"]
+    year = row.get("year")
+    if row.get("from_later_report") and year not in (None, ""):
+        return int(year) + 1
+    return year
+
+
 def _one_source(row: Mapping) -> tuple[tuple, str]:
     dt = (row.get("doc_type") or "").strip().lower()
-    year = row.get("year")
+    year = _doc_year(row)
     district = (row.get("district") or "").strip()
     level = (row.get("level") or "namnd").strip().lower()
     unit_name = (row.get("unit_name") or "").strip()
@@ -130,14 +141,14 @@ def source_note(rows: Any, *, prefix: str = "Källa: ", group_from: int = 4) -> 
     seen: dict[str, tuple] = {}
     groups: dict[tuple[str, Any], set[str]] = {}
     for row in items:
+        if not (row.get("doc_type") or "").strip():
+            continue  # no document behind this row (e.g. a district without a report)
         key, text = _one_source(row)
-        if not text or text == "Dokument":
-            continue
         seen.setdefault(text, key)
         level = (row.get("level") or "namnd").strip().lower()
         district = (row.get("district") or "").strip()
         if level != "enhet" and district:
-            groups.setdefault(((row.get("doc_type") or "").strip().lower(), row.get("year")),
+            groups.setdefault(((row.get("doc_type") or "").strip().lower(), _doc_year(row)),
                               set()).add(district)
     if not seen:
         return ""
@@ -191,8 +202,9 @@ def presentation_config() -> dict:
                   "subtitlePadding": 8, "font": FONT, "subtitleFont": FONT},
         "axis": {"labelFontSize": 16, "titleFontSize": 16, "labelColor": TEXT_COLOR,
                  "titleColor": TEXT_COLOR, "titleFontWeight": "normal", "labelLimit": 320},
+        # Legends on top: between the subtitle and the plot, never under the source note.
         "legend": {"labelFontSize": 16, "titleFontSize": 16, "labelLimit": 320,
-                   "symbolSize": 160},
+                   "symbolSize": 160, "orient": "top", "direction": "horizontal"},
         "header": {"labelFontSize": 16, "titleFontSize": 16},
         "text": {"fontSize": 15},
         "view": {"stroke": None},
@@ -269,15 +281,18 @@ def presentation_spec(chart: Any, meta: ExportMeta, *, decorations: bool = True,
     if sub:
         title["subtitle"] = sub
     out["title"] = title
+    body: dict = inner
     if meta.source:
-        # The source goes in a bottom title of the chart itself: framed by the chart's
-        # full bounds, it starts at the left edge of the axis labels, like the headline.
+        # The source is the bottom title of a wrapper around the chart: framed by the full
+        # bounds (axis labels and legends included), it starts at the left edge like the
+        # headline and sits below any bottom legend.
         lines = _wrap(meta.source, width + 120, FOOTER_FONT_SIZE)
-        inner["title"] = {"text": lines, "orient": "bottom", "anchor": "start",
-                          "frame": "bounds", "fontSize": FOOTER_FONT_SIZE,
+        body = {"vconcat": [inner],
+                "title": {"text": lines, "orient": "bottom", "anchor": "start",
+                          "frame": "bounds", "fontSize": FOOTER_FONT_SIZE, "limit": 0,
                           "fontWeight": "normal", "color": MUTED_COLOR, "font": FONT,
-                          "offset": 22, "lineHeight": FOOTER_FONT_SIZE + 5}
-    out["vconcat"] = [inner]
+                          "offset": 22, "lineHeight": FOOTER_FONT_SIZE + 5}}
+    out["vconcat"] = [body]
     return out
 
 
@@ -365,7 +380,8 @@ def table_for_export(df: pl.DataFrame, meta: ExportMeta | None = None, *,
     if "source" not in cols:
         if {"doc_type", "district"} <= cols:
             notes = [source_note([r], prefix="") for r in
-                     out.select([c for c in ("doc_type", "year", "district", "level", "unit_name")
+                     out.select([c for c in ("doc_type", "year", "doc_year", "from_later_report",
+                                             "district", "level", "unit_name")
                                  if c in cols]).to_dicts()]
             out = out.with_columns(pl.Series("source", notes, dtype=pl.String))
         elif meta is not None and meta.source:
@@ -537,56 +553,88 @@ def _series_label(meta: ExportMeta, value: str) -> str:
     return f"{label} ({meta.unit})" if meta.unit else label
 
 
-def slide_from_chart(chart: Any, frame: pl.DataFrame, meta: ExportMeta, *,
+def slide_from_chart(chart: Any, frame: pl.DataFrame | None, meta: ExportMeta, *,
                      png: bytes | None = None) -> SlideSpec | None:
-    """Infer a SlideSpec from a simple Altair bar/line chart's encodings and its frame.
+    """Infer a SlideSpec (data for a native PowerPoint chart) from an Altair chart.
 
-    Returns None when the chart is not a single bar/line view over columns of ``frame``
-    (then only the picture variant can be offered)."""
+    Takes the first bar or line layer whose one axis is quantitative and the other
+    nominal/ordinal/temporal. The data are the rows embedded in the chart (exactly what is
+    drawn), else ``frame``. Series: the xOffset/yOffset field (grouped bars), else the
+    colour field when it splits a category into several rows (lines per district); a
+    colour that only paints one bar per category (e.g. attainment) is not a series.
+    Category order follows an explicit sort list, a value sort, or the data's order.
+    Returns None when nothing fits (then only the picture variant can be offered).
+    """
     spec = _chart_dict(chart)
-    if "layer" in spec:
-        units = [s for s in spec["layer"] if _mark_type(s) in ("bar", "line")]
-        if not units:
-            return None
-        unit = units[0]
-        enc = {**spec.get("encoding", {}), **unit.get("encoding", {})}
-    else:
-        unit = spec
-        enc = spec.get("encoding", {})
-    mark = _mark_type(unit)
-    if mark not in ("bar", "line"):
+    found = _find_unit(spec, spec.get("data"), spec.get("encoding", {}))
+    if found is None:
         return None
-    x, y, color = enc.get("x", {}), enc.get("y", {}), enc.get("color", {})
+    unit, data_ref, enc = found
+    rows = _unit_rows(spec, data_ref)
+    if rows is None:
+        if frame is None:
+            return None
+        rows = frame
+    mark = _mark_type(unit)
+    x, y = enc.get("x", {}), enc.get("y", {})
     q_axis = [a for a in (x, y) if a.get("type") == "quantitative" and a.get("field")]
     c_axis = [a for a in (x, y) if a.get("type") in ("nominal", "ordinal", "temporal")
               and a.get("field")]
     if len(q_axis) != 1 or len(c_axis) != 1:
         return None
     value, category = q_axis[0]["field"], c_axis[0]["field"]
-    series = color.get("field") if color.get("type") in ("nominal", "ordinal") else None
+    offset = enc.get("yOffset" if c_axis[0] is y else "xOffset", {}).get("field")
+    color = enc.get("color", {}).get("field")
+    series = offset
+    if series is None and color and color != category and color in rows.columns:
+        if category in rows.columns and rows.height > rows.get_column(category).n_unique():
+            series = color
     needed = [value, category] + ([series] if series else [])
-    if any(f not in frame.columns for f in needed):
+    if any(f not in rows.columns for f in needed):
         return None
-    if mark == "line":
-        kind = "line"
-    else:
-        kind = "bar" if c_axis[0] is y else "column"
-    ordered = frame
+    kind = "line" if mark == "line" else ("bar" if c_axis[0] is y else "column")
     sort = c_axis[0].get("sort")
-    if sort in ("-x", "-y") and not series:
-        ordered = frame.sort(value, descending=True, nulls_last=True)
-    elif sort in ("x", "y") and not series:
-        ordered = frame.sort(value, nulls_last=True)
-    elif isinstance(sort, list):
+    ordered = rows
+    if isinstance(sort, list):
         order = {str(v): i for i, v in enumerate(sort)}
-        ordered = frame.with_columns(
+        ordered = rows.with_columns(
             pl.col(category).cast(pl.String).replace_strict(order, default=len(order),
                                                              return_dtype=pl.Int64)
-            .alias("__order")).sort("__order").drop("__order")
-    elif c_axis[0].get("type") in ("ordinal", "temporal") or sort is None and mark == "line":
-        ordered = frame.sort(category)
+            .alias("__order")).sort("__order", maintain_order=True).drop("__order")
+    elif sort in ("-x", "-y", "x", "y") and not series:
+        ordered = rows.sort(value, descending=sort.startswith("-"), nulls_last=True)
+    elif c_axis[0].get("type") in ("ordinal", "temporal") or mark == "line":
+        ordered = rows.sort(category, maintain_order=True)
     return frame_to_slide(ordered, meta, category=category, value=value, series=series,
                           kind=kind, png=png)
+
+
+def _find_unit(spec: dict, data: Any, enc: dict) -> tuple[dict, Any, dict] | None:
+    """First bar/line unit spec (depth-first through layers), with its effective data
+    reference and encoding (a layer inherits both from its parent)."""
+    data = spec.get("data", data)
+    enc = {**enc, **spec.get("encoding", {})}
+    if _mark_type(spec) in ("bar", "line"):
+        return spec, data, enc
+    for sub in spec.get("layer", []) or []:
+        hit = _find_unit(sub, data, enc)
+        if hit is not None:
+            return hit
+    return None
+
+
+def _unit_rows(spec: dict, data_ref: Any) -> pl.DataFrame | None:
+    if not isinstance(data_ref, dict):
+        return None
+    values = data_ref.get("values")
+    if values is None and data_ref.get("name"):
+        values = (spec.get("datasets") or {}).get(data_ref["name"])
+    if not isinstance(values, list) or not values:
+        return None
+    try:
+        return pl.DataFrame(values, infer_schema_length=None)
+    except Exception:  # heterogeneous rows; the frame fallback applies
+        return None
 
 
 def _mark_type(spec: dict) -> str | None:
@@ -631,12 +679,31 @@ def _number_format(slide: SlideSpec) -> str:
     return "#,##0" if dec == 0 else "#,##0." + "0" * dec
 
 
+def _title_fit(title: str, width_in: float) -> tuple[int, int]:
+    """Font size (pt) and estimated line count for a slide title of this length."""
+    for size in (30, 26, 22):
+        per_line = max(10, int(width_in * 72 / (size * 0.58)))
+        lines = len(textwrap.wrap(title, per_line)) or 1
+        if lines <= 2:
+            return size, lines
+    return 22, min(lines, 4)
+
+
+def _value_axis_crosses_max(value_axis) -> None:
+    from pptx.oxml.ns import qn
+
+    el = value_axis._element.find(qn("c:crosses"))
+    if el is not None:
+        el.set("val", "max")
+
+
 def slides_to_pptx(slides: Sequence[SlideSpec], native: bool = True) -> bytes:
     """A 16:9 deck, one slide per SlideSpec: title, subtitle, the chart, the source note.
 
     native=True: an editable PowerPoint chart whose data sits in the embedded workbook
-    ("Redigera data" works). native=False: the slide's png (rendered from its data if it
-    has none), with the title and source as editable text.
+    ("Redigera data" works); a slide without data (a chart type PowerPoint cannot redraw)
+    gets its picture. native=False: the slide's png (rendered from its data if it has
+    none), with the title and source as editable text.
     """
     from pptx import Presentation
     from pptx.chart.data import CategoryChartData
@@ -671,15 +738,20 @@ def slides_to_pptx(slides: Sequence[SlideSpec], native: bool = True) -> bytes:
     for spec in slides:
         sl = prs.slides.add_slide(blank)
         meta = spec.meta
-        textbox(sl, Inches(0.35), Inches(0.8), meta.title, 30, bold=True, name="Rubrik")
+        size, n_lines = _title_fit(meta.title, content_w / 914400)
+        title_h = Inches(n_lines * size * 1.22 / 72 + 0.15)
+        top = Inches(0.35)
+        textbox(sl, top, title_h, meta.title, size, bold=True, name="Rubrik")
+        top += title_h
         sub = meta.subtitle_line()
         if sub:
-            textbox(sl, Inches(1.1), Inches(0.5), sub, 18, color=muted, name="Underrubrik")
-        chart_top = Inches(1.7)
-        chart_h = Inches(4.85)
+            textbox(sl, top, Inches(0.45), sub, 18, color=muted, name="Underrubrik")
+            top += Inches(0.5)
+        chart_top = top + Inches(0.1)
+        chart_h = Inches(6.6) - chart_top
         if meta.source:
             textbox(sl, Inches(6.7), Inches(0.6), meta.source, 12, color=muted, name="Källa")
-        if native:
+        if native and spec.categories and spec.series:
             cd = CategoryChartData(number_format=_number_format(spec))
             cd.categories = spec.categories
             for name, vals in spec.series.items():
@@ -702,9 +774,12 @@ def slides_to_pptx(slides: Sequence[SlideSpec], native: bool = True) -> bytes:
             va.tick_labels.number_format = _number_format(spec)
             va.tick_labels.number_format_is_linked = False
             va.major_gridlines.format.line.color.rgb = RGBColor(0xDD, 0xDD, 0xDD)
+            chart.has_title = False  # the slide's own title says it
             if spec.kind == "bar":
-                # PowerPoint draws bar categories bottom-up; keep the data's order top-down.
+                # PowerPoint draws bar categories bottom-up; keep the data's order top-down,
+                # and keep the value axis at the bottom ("crosses at maximum category").
                 chart.category_axis.reverse_order = True
+                _value_axis_crosses_max(va)
             if len(spec.categories) <= 20 and len(spec.series) <= 3:
                 plot = chart.plots[0]
                 plot.has_data_labels = True
@@ -725,6 +800,8 @@ def slides_to_pptx(slides: Sequence[SlideSpec], native: bool = True) -> bytes:
                     fill.fore_color.rgb = RGBColor(0x1F, 0x5F, 0x99)
         else:
             png = spec.png
+            if png is None and not spec.categories:
+                raise ValueError(f"slide {meta.title!r} has neither data nor a picture")
             if png is None:
                 png = chart_to_png(slide_chart(spec), meta, decorations=False)
             from PIL import Image

@@ -1,0 +1,153 @@
+"""The export panel under every chart: downloads and the "collect slides" basket.
+
+    from dashboard.export import ExportMeta, source_note
+    from dashboard.export_ui import export_panel, deck_panel
+    export_panel(chart, frame, meta=ExportMeta(title, subtitle, source_note(frame), unit),
+                 key="ranked")
+
+File bytes are built lazily by the download buttons' callables (st.download_button(data=
+callable) runs them without script context, so they only close over plain values, never
+st.session_state) and cached per spec, so a rerun costs nothing until someone downloads.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import functools
+import hashlib
+import json
+from typing import Any
+
+import polars as pl
+import streamlit as st
+
+from dashboard import export as ex
+
+BASKET_KEY = "export_basket"  # st.session_state: list[SlideSpec]
+
+
+def _spec_json(chart: Any) -> str:
+    spec = chart if isinstance(chart, dict) else chart.to_dict()
+    return json.dumps(spec, sort_keys=True, ensure_ascii=False, default=str)
+
+
+@functools.lru_cache(maxsize=64)
+def _render(kind: str, spec_json: str, meta: ex.ExportMeta) -> bytes:
+    spec = json.loads(spec_json)
+    if kind == "png":
+        return ex.chart_to_png(spec, meta)
+    if kind == "png_bare":
+        return ex.chart_to_png(spec, meta, decorations=False)
+    if kind == "svg":
+        return ex.chart_to_svg(spec, meta).encode("utf-8")
+    if kind == "pdf":
+        return ex.chart_to_pdf(spec, meta)
+    raise ValueError(kind)
+
+
+def _pptx(spec_json: str, frame: pl.DataFrame | None, meta: ex.ExportMeta, native: bool) -> bytes:
+    spec = json.loads(spec_json)
+    slide = ex.slide_from_chart(spec, frame, meta)
+    if slide is None or not native:
+        png = _render("png_bare", spec_json, meta)
+        if slide is None:
+            slide = ex.SlideSpec(meta=meta, kind="bar", categories=[], series={}, png=png)
+        slide.png = png
+    return ex.slides_to_pptx([slide], native=native)
+
+
+def _deck(slides: list[ex.SlideSpec], native: bool) -> bytes:
+    return ex.slides_to_pptx(slides, native=native)
+
+
+def basket() -> list[ex.SlideSpec]:
+    return st.session_state.setdefault(BASKET_KEY, [])
+
+
+def _add_to_basket(spec_json: str, frame: pl.DataFrame | None, meta: ex.ExportMeta) -> None:
+    spec = json.loads(spec_json)
+    png = _render("png_bare", spec_json, meta)
+    slide = ex.slide_from_chart(spec, frame, meta, png=png)
+    if slide is None:  # not a simple bar/line chart: a picture slide only
+        slide = ex.SlideSpec(meta=meta, kind="bar", categories=[], series={}, png=png)
+    items = basket()
+    items.append(slide)
+    st.session_state[BASKET_KEY] = items
+    st.toast(f"Lade till ”{meta.title}” i bildspelet ({len(items)} bilder).")
+
+
+def export_panel(chart: Any, frame: pl.DataFrame | None, *, meta: ex.ExportMeta,
+                 key: str) -> None:
+    """Download buttons for one chart (PNG, SVG, PDF, PowerPoint native/bild, CSV, Excel)
+    and a "Lägg till i bildspel" button."""
+    spec_json = _spec_json(chart)
+    stem = meta.file_stem()
+    has_native = ex.slide_from_chart(json.loads(spec_json), frame, meta) is not None
+    with st.expander("Exportera diagram och data", icon=":material/download:"):
+        st.caption("Bilder och bildspel får rubrik, enhet och källa. "
+                   "CSV: semikolon och decimalkomma för svenska Excel.")
+        c = st.columns(4)
+        c[0].download_button("PNG (bild)", data=functools.partial(_render, "png", spec_json, meta),
+                             file_name=f"{stem}.png", mime=ex.MIME["png"], key=f"{key}-png",
+                             on_click="ignore", icon=":material/image:")
+        c[1].download_button("SVG", data=functools.partial(_render, "svg", spec_json, meta),
+                             file_name=f"{stem}.svg", mime=ex.MIME["svg"], key=f"{key}-svg",
+                             on_click="ignore")
+        c[2].download_button("PDF", data=functools.partial(_render, "pdf", spec_json, meta),
+                             file_name=f"{stem}.pdf", mime=ex.MIME["pdf"], key=f"{key}-pdf",
+                             on_click="ignore", icon=":material/picture_as_pdf:")
+        c[3].download_button("PowerPoint (redigerbart diagram)" if has_native
+                             else "PowerPoint",
+                             data=functools.partial(_pptx, spec_json, frame, meta, has_native),
+                             file_name=f"{stem}.pptx", mime=ex.MIME["pptx"],
+                             key=f"{key}-pptx", on_click="ignore",
+                             icon=":material/slideshow:")
+        d = st.columns(4)
+        if has_native:
+            d[0].download_button("PowerPoint (bild)",
+                                 data=functools.partial(_pptx, spec_json, frame, meta, False),
+                                 file_name=f"{stem}-bild.pptx", mime=ex.MIME["pptx"],
+                                 key=f"{key}-pptx-bild", on_click="ignore")
+        if frame is not None:
+            d[1].download_button("CSV", data=functools.partial(ex.frame_to_csv, frame, meta),
+                                 file_name=f"{stem}.csv", mime=ex.MIME["csv"],
+                                 key=f"{key}-csv", on_click="ignore")
+            d[2].download_button("Excel", data=functools.partial(ex.frame_to_xlsx, frame, meta),
+                                 file_name=f"{stem}.xlsx", mime=ex.MIME["xlsx"],
+                                 key=f"{key}-xlsx", on_click="ignore",
+                                 icon=":material/table:")
+        d[3].button("Lägg till i bildspel", key=f"{key}-basket", icon=":material/add:",
+                    on_click=_add_to_basket, args=(spec_json, frame, meta))
+
+
+def deck_panel(*, key: str = "deck", sidebar: bool = True) -> None:
+    """The collected slides: count, titles, download of the whole deck, empty the basket."""
+    items = basket()
+    area = st.sidebar if sidebar else st.container()
+    with area:
+        st.markdown(f"**Bildspel** ({len(items)} bilder)")
+        if not items:
+            st.caption("Lägg till diagram med ”Lägg till i bildspel” under diagrammen.")
+            return
+        for i, s in enumerate(items, start=1):
+            st.caption(f"{i}. {s.meta.title}")
+        slides = list(items)  # captured now: the callable runs without session state
+        native_ok = any(s.categories for s in slides)
+        stamp = _dt.date.today().isoformat()
+        st.download_button(
+            "Ladda ner bildspel (PowerPoint)",
+            data=functools.partial(_deck, slides, native_ok),
+            file_name=f"bildspel-{stamp}.pptx", mime=ex.MIME["pptx"], key=f"{key}-download",
+            on_click="ignore", type="primary", icon=":material/slideshow:")
+        if native_ok:
+            st.download_button(
+                "Bildspel med bilder", data=functools.partial(_deck, slides, False),
+                file_name=f"bildspel-{stamp}-bilder.pptx", mime=ex.MIME["pptx"],
+                key=f"{key}-download-bild", on_click="ignore")
+        if st.button("Töm bildspelet", key=f"{key}-clear"):
+            st.session_state[BASKET_KEY] = []
+            st.rerun()
+
+
+def cache_key(*parts: Any) -> str:
+    """A short stable key for widgets from arbitrary parts (e.g. indicator id and year)."""
+    return hashlib.sha1("|".join(map(str, parts)).encode()).hexdigest()[:10]
