@@ -23,6 +23,7 @@ Also the numbered decision list of a plan ("8. Nämnden ansöker om budgetjuster
 """
 from __future__ import annotations
 
+import bisect
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -72,6 +73,7 @@ DECISION_KIND = [
 ]
 MD_TAGS = re.compile(r"<[^>]+>|\*\*|__")
 
+HYPHEN_KEEPERS = re.compile(r"^(?:och|eller|samt|resp|respektive|till|som)", re.I)
 MAX_LABEL_CHARS = 60        # a row label (one printed line); prose lines are longer
 MAX_LABEL_WORDS = 9
 MAX_PENDING_LINES = 4       # wrapped label lines before a row's numbers
@@ -106,20 +108,29 @@ class Vocabulary:
     Only long lines count: table headers and labels (where the fragments live) are short.
     """
 
-    PROSE_CHARS = 50
+    PROSE_CHARS = 40
 
     def __init__(self, lines: list[Line]):
         self.counts: Counter[str] = Counter()
         for ln in lines:
             if len(ln.text.strip()) >= self.PROSE_CHARS:
                 self.counts.update(w.lower() for w in WORD.findall(ln.text))
+        self.sorted_words = sorted(self.counts)
 
     def known(self, word: str) -> bool:
         w = word.lower()
         return len(w) >= 3 and self.counts.get(w, 0) >= 1
 
     def word(self, *parts: str) -> bool:
-        return self.counts.get("".join(parts).lower(), 0) >= 1
+        """Is the joined text a word of the prose, or the start of one ("stadsmiljöverksamhet"
+        in "stadsmiljöverksamheten")?"""
+        whole = "".join(parts).lower()
+        if self.counts.get(whole, 0) >= 1:
+            return True
+        if len(whole) < 8 and len(parts[-1]) > 2:
+            return False      # short words must match exactly, unless the tail is a fragment ("nett|o")
+        pos = bisect.bisect_left(self.sorted_words, whole)
+        return pos < len(self.sorted_words) and self.sorted_words[pos].startswith(whole)
 
     def compound(self, left: str, right: str) -> bool:
         """'Omslutnings-' + 'förändring': one compound word hyphenated at the line end?"""
@@ -145,7 +156,10 @@ def join_lines(parts: list[str], vocab: Vocabulary) -> str:
     i = 0
     while i < len(toks) - 1:
         a, (b, broken) = toks[i][0], toks[i + 1]
-        if a.endswith("-") and vocab.compound(a[:-1], b):
+        if a.endswith("-") and len(a) > 2 and (vocab.compound(a[:-1], b) or (
+                b[:1].islower() and not HYPHEN_KEEPERS.match(b))):
+            # "Omslutnings- förändring": a compound hyphenated at a line end;
+            # "Individ- och familjeomsorg" keeps its hyphen (a conjunction follows)
             toks[i][0] = a[:-1] + b
             del toks[i + 1]
             continue
