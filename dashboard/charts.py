@@ -344,3 +344,23 @@ def budget_vs_outcome_bars(frame: pl.DataFrame, *, title: str | None = None,
     ).properties(width=700 if width == "container" else width,
                  height=max(60, 40 * long["area"].n_unique()))
     return finish(chart, title=title, subtitle=subtitle)
+
+
+def attainment_summary(frame: pl.DataFrame, *, title: str | None = None, subtitle: str | None = None,
+                       width="container"):
+    """Stacked bars: number of indicators per attainment class for each area (inriktningsmål)."""
+    if frame.height == 0:
+        return _empty("Inga indikatorer.")
+    df = frame.with_columns(area=pl.coalesce("area", pl.lit("Utan inriktningsmål"))).group_by(
+        "area", "attainment").len().rename({"len": "n"})
+    domain = list(ATTAINMENT_COLORS)
+    chart = alt.Chart(df).mark_bar().encode(
+        y=alt.Y("area:N", title=None, axis=alt.Axis(labelLimit=420)),
+        x=alt.X("n:Q", title="Antal indikatorer", axis=alt.Axis(format="d", tickMinStep=1)),
+        color=alt.Color("attainment:N", title="Måluppfyllelse",
+                        scale=alt.Scale(domain=domain, range=[ATTAINMENT_COLORS[d] for d in domain]),
+                        legend=alt.Legend(labelExpr=_label_expr(ATTAINMENT_LABELS))),
+        order=alt.Order("attainment:N"),
+        tooltip=[alt.Tooltip("area:N", title="Inriktningsmål"), alt.Tooltip("n:Q", title="Antal")],
+    ).properties(width=width, height=max(100, 44 * df["area"].n_unique()))
+    return finish(chart, title=title, subtitle=subtitle)

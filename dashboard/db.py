@@ -85,21 +85,38 @@ def _close(con: duckdb.DuckDBPyConnection) -> None:
         pass
 
 
+# DuckDB keeps one database instance per file path in a process: connecting again to the
+# same path while the old connection is open returns the OLD file (the replaced inode).
+# So when the file's signature changes, the old connection is closed before a new one is
+# opened. Cursors are taken under the same lock and closed after each query.
+_conns: dict[str, tuple[tuple, duckdb.DuckDBPyConnection]] = {}
+_conn_lock = threading.Lock()
+
+
+def cursor(path: str, sig: tuple) -> duckdb.DuckDBPyConnection:
+    """A cursor on the connection for this version of the file (reopened after a rebuild)."""
+    with _conn_lock:
+        held = _conns.get(path)
+        if held is None or held[0] != sig:
+            if held is not None:
+                _close(held[1])
+            _conns[path] = (sig, connect(Path(path)))
+        return _conns[path][1].cursor()
+
+
 def _make_cached():
     st = _st()
-
-    @st.cache_resource(show_spinner=False, max_entries=4, on_release=_close)
-    def open_connection(path: str, sig: tuple) -> duckdb.DuckDBPyConnection:
-        return connect(Path(path))
 
     @st.cache_data(show_spinner=False, max_entries=512)
     def cached_query(path: str, sig: tuple, name: str, args: tuple, kwargs: tuple):
         from dashboard import queries
-        con = open_connection(path, sig)
-        with con.cursor() as cur:
+        cur = cursor(path, sig)
+        try:
             return getattr(queries, name)(cur, *args, **dict(kwargs))
+        finally:
+            cur.close()
 
-    return open_connection, cached_query
+    return cached_query
 
 
 _cached = None
@@ -126,8 +143,7 @@ def run(query: Callable | str, *args, **kwargs):
     cached per file version (a rebuilt file gets fresh results)."""
     name = query if isinstance(query, str) else query.__name__
     path, sig = current()
-    _, cached_query = _cache()
-    return cached_query(path, sig, name, tuple(args), tuple(sorted(kwargs.items())))
+    return _cache()(path, sig, name, tuple(args), tuple(sorted(kwargs.items())))
 
 
 def ensure_database() -> bool:
@@ -140,16 +156,18 @@ def ensure_database() -> bool:
     try:
         with st.status(f"Bygger databasen från dokumenten i {input_dir()} …", expanded=True) as status:
             bar = st.progress(0.0)
+            source = input_dir()
+            total = max(1, sum(1 for p in source.rglob("*") if p.is_file()))
+            done = [0]
 
-            def progress(*a, **k):
-                # build_database reports (done, total, message) or a message; show what we get
-                done = next((x for x in a if isinstance(x, (int, float))), None)
-                total = a[1] if len(a) > 1 and isinstance(a[1], (int, float)) else None
-                text = next((x for x in a if isinstance(x, str)), None) or k.get("message")
-                if done is not None and total:
-                    bar.progress(min(1.0, float(done) / float(total)), text=text)
-                elif text:
-                    st.write(text)
+            def progress(item=None, *_, **__):
+                # build_database calls progress(path) once per parsed file
+                done[0] += 1
+                name = Path(str(item)).name if item is not None else ""
+                try:
+                    bar.progress(min(1.0, done[0] / total), text=f"Läst {done[0]} av {total}: {name}")
+                except Exception:
+                    pass
 
             build_if_missing(path, input_dir(), progress=progress)
             status.update(label="Databasen är byggd.", state="complete", expanded=False)

@@ -1,0 +1,53 @@
+"""Ekonomi: budget per activity area across districts; budget against bokslut."""
+import polars as pl
+import streamlit as st
+
+from dashboard import charts, queries
+from dashboard.fmt import fmt_value
+from dashboard.ui import header, q, show_chart, show_table, view_tabs, year_select
+
+header("Ekonomi", "Budget och bokslut per verksamhetsområde (mnkr), som de är tryckta i dokumentens tabeller.")
+
+years = q(queries.budget_years)
+if not years:
+    st.info("Inga budgettabeller är inlästa ännu. De läses ur dokumentens tabeller i mnkr vid nästa "
+            "bygge av databasen (`python -m etl build`).")
+    st.stop()
+c1, c2 = st.columns([1, 2])
+with c1:
+    year = year_select(years)
+with c2:
+    kind = st.segmented_control("Visa", ["Budget", "Bokslut"], default="Budget", key="slag",
+                                bind="query-params", required=True)
+by_area = q(queries.budget_by_area, year, (kind or "Budget").lower())
+versus = q(queries.budget_vs_outcome, year)
+source = "Stadsdelsnämndernas verksamhetsplaner och verksamhetsberättelser (mnkr)"
+
+diagram, tabell = view_tabs()
+with diagram:
+    if by_area.height:
+        show_chart(charts.budget_bars(by_area, title=f"{kind} {year} per verksamhetsområde"), by_area,
+                   title=f"{kind} {year} per verksamhetsområde", subtitle="mnkr", source=source, key="areas")
+    else:
+        st.info(f"Ingen kolumn för {kind.lower()} {year} i de inlästa dokumenten.")
+    both = versus.filter(pl.col("budget").is_not_null() & pl.col("bokslut").is_not_null())
+    if both.height:
+        st.subheader(f"Budget mot bokslut {year}")
+        show_chart(charts.budget_vs_outcome_bars(both, title=f"Budget mot bokslut {year}"), both,
+                   title=f"Budget mot bokslut {year}", subtitle="mnkr", source=source, key="versus")
+with tabell:
+    rows = versus.to_dicts()
+    table = versus.with_columns(*[
+        pl.Series(f"{c}_txt", [fmt_value(r[c], "mnkr", 1) for r in rows], dtype=pl.String)
+        for c in ("budget", "bokslut", "avvikelse")])
+    show_table(table, {"district": "Stadsdel", "area": "Verksamhetsområde", "budget_txt": "Budget",
+                       "bokslut_txt": "Bokslut", "avvikelse_txt": "Avvikelse", "budget_column": "Budgetkolumn",
+                       "budget_source": "Dokument (budget)", "budget_lines": "Rader (budget)",
+                       "bokslut_column": "Bokslutskolumn", "bokslut_lines": "Rader (bokslut)"}, key="budget_table")
+
+with st.expander("Hur siffrorna väljs"):
+    st.markdown(
+        "Varje kolumn i dokumentens budgettabeller klassas efter sin rubrik (”VP 2021”, ”Budget 2021” → "
+        "budget; ”Bokslut”, ”Utfall”, ”VB 2019” → bokslut) och år. Per stadsdel används den kolumn som "
+        "täcker flest verksamhetsområden, helst ur årets eget dokument och helst netto. Saknas en sida "
+        "visas den som saknad, inte som 0.")

@@ -1,0 +1,71 @@
+"""Jämför indikator: one indicator across districts for a year, and over the years."""
+import polars as pl
+import streamlit as st
+
+from dashboard import charts, queries
+from dashboard.fmt import fmt_lines, fmt_value
+from dashboard.ui import (district_select, header, indicator_picker, provenance, q, show_chart,
+                          show_table, sort_select, value_text, view_tabs, year_select)
+
+header("Jämför indikator", "Var står stadsdelen jämfört med de andra, med sitt eget mål och med KF:s mål?")
+
+ind = indicator_picker()
+if ind is None:
+    st.stop()
+iid, unit = ind["indicator_id"], ind["unit"]
+by_year = q(queries.indicator_by_year, iid)
+measured = by_year.filter(pl.col("outcome").is_not_null())["year"].unique().to_list()
+all_years = sorted(set(by_year["year"].to_list()) | set(q(queries.years)))
+
+c1, c2, c3 = st.columns([1, 4, 1])
+with c1:
+    year = year_select(all_years, default=max(measured) if measured else None)
+with c2:
+    chosen = district_select(q(queries.districts)) or q(queries.districts)
+with c3:
+    sort = sort_select()
+
+across = q(queries.indicator_across_districts, iid, year).filter(pl.col("district").is_in(chosen))
+ref = queries.reference_values(across)
+over = q(queries.indicator_over_years, iid, chosen)
+source = "Stadsdelsnämndernas verksamhetsplaner och verksamhetsberättelser"
+subtitle = (f"{year} · svart streck: stadsdelens årsmål · blå linje: KF:s årsmål"
+            f"{' · streckad: stadens median' if ref['median'] is not None else ''}")
+
+
+def table(frame: pl.DataFrame) -> pl.DataFrame:
+    rows = frame.to_dicts()
+    return frame.with_columns(
+        utfall=pl.Series([value_text(r) for r in rows], dtype=pl.String),
+        mal=pl.Series([fmt_value(r.get("target"), unit) for r in rows], dtype=pl.String),
+        kf=pl.Series([fmt_value(r.get("kf_target"), unit) for r in rows], dtype=pl.String),
+        uppfyllelse=pl.Series([queries.ATTAINMENT_LABELS.get(r.get("attainment"), "–") for r in rows]),
+        kalla=pl.Series([f"{r.get('source_file') or ''} {fmt_lines(r.get('source_line'))}".strip()
+                         + (" (följande års rapport)" if r.get("from_later_report") else "") for r in rows]),
+    )
+
+
+diagram, tabell = view_tabs()
+with diagram:
+    show_chart(charts.ranked_bars(across, unit=unit, direction=ind["direction"], sort=sort,
+                                  median=ref["median"], kf_target=ref["kf_target"],
+                                  title=ind["name"], subtitle=subtitle),
+               across, title=ind["name"], subtitle=subtitle, source=source, key="ranked")
+    if "outcome_men" in across.columns and across["outcome_men"].is_not_null().any():
+        st.subheader("Kvinnor och män")
+        show_chart(charts.gender_bars(across, unit=unit, title=ind["name"], subtitle=f"{year} per kön"),
+                   across, title=ind["name"], subtitle=f"{year} per kön", source=source, key="gender")
+    st.subheader("Över tid")
+    show_chart(charts.year_lines(over, unit=unit, title=ind["name"]), over, title=ind["name"],
+               subtitle="Utfall per år", source=source, key="years")
+    st.caption(charts.LATER_REPORT_NOTE)
+with tabell:
+    cols = {"district": "Stadsdel", "utfall": "Utfall", "mal": "Årsmål", "kf": "KF:s årsmål",
+            "uppfyllelse": "Måluppfyllelse", "kalla": "Källa"}
+    show_table(table(across), cols, key="across_table")
+    st.subheader("Över tid")
+    show_table(table(over), {"year": "År", **cols}, key="over_table")
+
+st.subheader(f"Varifrån kommer siffrorna ({year})?")
+for row in across.to_dicts():
+    provenance(row)

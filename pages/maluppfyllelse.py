@@ -1,0 +1,47 @@
+"""Måluppfyllelse: goals and their printed assessment (helt/delvis/inte) across districts."""
+import polars as pl
+import streamlit as st
+
+from dashboard import charts, queries
+from dashboard.ui import header, no_data, q, show_chart, show_table, view_tabs, year_select
+
+LEVELS = {"kf_mal": "KF:s mål för verksamhetsområdet", "namndmal": "Nämndmål",
+          "inriktningsmal": "Inriktningsmål", "enhetsmal": "Enhetsmål"}
+
+header("Måluppfyllelse", "Hur stadsdelarna själva bedömer att målen uppfylls (helt, delvis, inte) "
+       "i verksamhetsberättelserna.")
+
+years = q(queries.assessment_years) or q(queries.years)
+if not years:
+    no_data()
+    st.stop()
+c1, c2 = st.columns([1, 2])
+with c1:
+    year = year_select(years)
+with c2:
+    level = st.selectbox("Målnivå", list(LEVELS), format_func=LEVELS.get, key="niva", bind="query-params")
+
+goals = q(queries.goal_assessments, year, level)
+assessed = goals.filter(pl.col("assessment").is_not_null())
+if goals.height == 0:
+    st.info(f"Inga mål på nivån {LEVELS[level].lower()} för {year}.")
+    st.stop()
+
+cols = st.columns(4)
+for col, (key, label) in zip(cols, queries.ASSESSMENT_LABELS.items()):
+    col.metric(label, assessed.filter(pl.col("assessment") == key).height)
+cols[3].metric("Utan bedömning", goals.height - assessed.height,
+               help="Mål i planer, eller mål som rapporten inte bedömer")
+
+diagram, tabell = view_tabs()
+with diagram:
+    show_chart(charts.assessment_grid(goals, title=f"{LEVELS[level]} {year}"), goals,
+               title=f"{LEVELS[level]} {year}", subtitle="Bedömning per stadsdel",
+               source="Stadsdelsnämndernas verksamhetsberättelser", key="assessments")
+    st.caption("Grönt: helt uppfyllt · gult: delvis · rött: inte uppfyllt · grått: ingen bedömning tryckt.")
+with tabell:
+    table = goals.with_columns(
+        bedomning=pl.col("assessment").replace_strict(queries.ASSESSMENT_LABELS, default="–"))
+    show_table(table, {"district": "Stadsdel", "code": "Nr", "text": "Mål", "bedomning": "Bedömning",
+                       "assessment_raw": "Tryckt bedömning", "parent_text": "Överordnat mål",
+                       "source_file": "Dokument", "source_line": "Rad"}, key="goals_table")

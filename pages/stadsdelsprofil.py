@@ -1,0 +1,63 @@
+"""Stadsdelsprofil: one district, all its indicators for a year."""
+import polars as pl
+import streamlit as st
+
+from dashboard import charts, queries
+from dashboard.fmt import fmt_value
+from dashboard.ui import (header, no_data, provenance, q, show_chart, show_table, value_text, view_tabs,
+                          year_select)
+
+header("Stadsdelsprofil", "Alla indikatorer för en stadsdel och ett år: mål, utfall, förra året och måluppfyllelse.")
+
+districts = q(queries.districts)
+if not districts:
+    no_data()
+    st.stop()
+c1, c2, c3 = st.columns([2, 1, 3])
+with c1:
+    district = st.selectbox("Stadsdel", districts, key="stadsdel", bind="query-params")
+docs = q(queries.documents).filter((pl.col("district") == district) & (pl.col("level") == "namnd"))
+with c2:
+    year = year_select(docs["year"].unique().to_list())
+profile = q(queries.district_profile, district, year)
+areas = sorted({a for a in profile["area"].to_list() if a}) if profile.height else []
+with c3:
+    picked = st.multiselect("Inriktningsmål", areas, key="omrade", bind="query-params",
+                            placeholder="Alla inriktningsmål")
+goal_text = st.text_input("Filtrera på mål eller indikator", key="mal", bind="query-params")
+if picked:
+    profile = profile.filter(pl.col("area").is_in(picked))
+if goal_text:
+    profile = profile.filter(pl.col("goal_text").str.contains(f"(?i){goal_text}", literal=False)
+                             | pl.col("indicator").str.contains(f"(?i){goal_text}"))
+if profile.height == 0:
+    st.info(f"Inga indikatorer för {district} {year} med valda filter.")
+    st.stop()
+
+counts = profile.group_by("attainment").len().to_dicts()
+cols = st.columns(len(counts))
+for col, c in zip(cols, sorted(counts, key=lambda c: list(queries.ATTAINMENT_LABELS).index(c["attainment"]))):
+    col.metric(queries.ATTAINMENT_LABELS[c["attainment"]], c["len"])
+
+rows = profile.to_dicts()
+table = profile.with_columns(
+    utfall=pl.Series([value_text(r) for r in rows], dtype=pl.String),
+    mal=pl.Series([fmt_value(r.get("target"), r.get("unit")) for r in rows], dtype=pl.String),
+    forra=pl.Series([fmt_value(r.get("last_year"), r.get("unit")) for r in rows], dtype=pl.String),
+    uppfyllelse=pl.Series([queries.ATTAINMENT_LABELS.get(r["attainment"], "–") for r in rows]),
+)
+diagram, tabell = view_tabs()
+with diagram:
+    show_chart(charts.attainment_summary(profile, title=f"{district} {year}: måluppfyllelse per inriktningsmål"),
+               profile, title=f"{district} {year}", subtitle="Indikatorer per måluppfyllelse",
+               source="Stadsdelens verksamhetsplan och verksamhetsberättelse", key="profile")
+with tabell:
+    for area, part in table.group_by("area", maintain_order=True):
+        st.markdown(f"**{area[0] or 'Utan inriktningsmål'}**")
+        show_table(part, {"indicator": "Indikator", "goal_text": "Mål", "utfall": "Utfall",
+                          "mal": "Årsmål", "forra": f"Utfall {year - 1}", "uppfyllelse": "Måluppfyllelse",
+                          "source_file": "Dokument", "source_line": "Rad"})
+
+st.subheader("Varifrån kommer siffrorna?")
+for row in rows:
+    provenance(row, label=row["indicator"])

@@ -1,0 +1,330 @@
+"""The dashboard's query, chart and formatting modules against the small fixture database."""
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from pathlib import Path
+
+import duckdb
+import polars as pl
+import pytest
+
+from dashboard import charts, db, queries as q
+from dashboard.fmt import NBSP, fmt_lines, fmt_number, fmt_percent, fmt_value
+from tests.dashboard_fixture import (BARN, FERIEJOBB, INRIKTNING, KOSTNAD, PERSONER, build_empty_db,
+                                     build_fixture_db)
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def fixture_path(tmp_path_factory) -> Path:
+    return build_fixture_db(tmp_path_factory.mktemp("dash") / "fixture.duckdb")
+
+
+@pytest.fixture()
+def con(fixture_path):
+    c = duckdb.connect(str(fixture_path), read_only=True)
+    yield c
+    c.close()
+
+
+def by_district(frame: pl.DataFrame) -> dict[str, dict]:
+    return {r["district"]: r for r in frame.to_dicts()}
+
+
+# --- indicator search ---------------------------------------------------------------------
+
+def test_search_finds_indicator_by_printed_name(con):
+    ids = q.search_indicators(con, "feriejobb")["indicator_id"].to_list()
+    assert ids == [FERIEJOBB]
+
+
+def test_search_finds_indicators_by_goal_text(con):
+    found = q.search_indicators(con, "självförsörjande")
+    assert {BARN, PERSONER, FERIEJOBB} <= set(found["indicator_id"].to_list())
+    assert KOSTNAD not in found["indicator_id"].to_list()  # its row has no goal
+    assert found["matched_goal"].drop_nulls().len() >= 3
+
+
+def test_search_without_text_lists_all_most_reported_first(con):
+    found = q.search_indicators(con, "")
+    assert found.height == 4
+    assert found["indicator_id"][0] == BARN          # reported by 4 districts (unit plan excluded? no: counted)
+    assert q.search_indicators(con, "finns-inte-xyz").height == 0
+
+
+# --- one indicator across districts and years ------------------------------------------------
+
+def test_across_districts_lists_every_district_with_value_or_reason(con):
+    rows = by_district(q.indicator_across_districts(con, BARN, 2021))
+    assert set(rows) == {"Norrmalm", "Kungsholmen", "Hägersten-Älvsjö", "Spånga-Tensta",
+                         "Enskede-Årsta-Vantör"}
+    assert rows["Norrmalm"]["outcome"] == pytest.approx(1.3)
+    assert rows["Kungsholmen"]["outcome"] == pytest.approx(0.9)
+    assert rows["Spånga-Tensta"]["outcome"] is None
+    assert rows["Spånga-Tensta"]["missing_reason"] == q.MISSING_NO_ROW
+    assert rows["Enskede-Årsta-Vantör"]["outcome"] is None
+    assert rows["Enskede-Årsta-Vantör"]["missing_reason"] == q.MISSING_PLAN_ONLY
+    assert rows["Enskede-Årsta-Vantör"]["target"] == pytest.approx(3.0)
+
+
+def test_unit_level_documents_are_not_compared_as_districts(con):
+    frame = q.indicator_by_year(con, BARN)
+    assert 9.9 not in frame["target"].drop_nulls().to_list()
+
+
+def test_printed_non_number_is_ej_matt_with_the_printed_text(con):
+    rows = by_district(q.indicator_across_districts(con, PERSONER, 2021))
+    assert rows["Hägersten-Älvsjö"]["outcome"] is None
+    assert "ej mätt" in rows["Hägersten-Älvsjö"]["missing_reason"]
+    assert "Tas fram" in rows["Hägersten-Älvsjö"]["missing_reason"]
+
+
+def test_prior_year_column_is_the_previous_years_point_flagged(con):
+    rows = {(r["district"], r["year"]): r for r in q.indicator_over_years(con, BARN).to_dicts()}
+    kh = rows[("Kungsholmen", 2020)]
+    assert kh["outcome"] == pytest.approx(1.1) and kh["from_later_report"] is True
+    assert kh["target"] == pytest.approx(1.2)                   # the plan's target for 2020
+    assert kh["source_file"] == "kungsholmen_verksamhetsberattelse_2021.txt"
+    # a district's own report for the year wins over the next report's prior column (1.5)
+    nm = rows[("Norrmalm", 2020)]
+    assert nm["outcome"] == pytest.approx(1.6) and nm["from_later_report"] is False
+
+
+def test_over_years_filters_districts(con):
+    frame = q.indicator_over_years(con, BARN, ["Norrmalm"])
+    assert set(frame["district"].to_list()) == {"Norrmalm"}
+    assert frame["year"].to_list() == [2020, 2021]
+
+
+def test_attainment_follows_the_indicator_direction(con):
+    barn = by_district(q.indicator_across_districts(con, BARN, 2021))        # lower is better
+    assert barn["Kungsholmen"]["attainment"] == "met"                           # 0,9 <= 1,0
+    assert barn["Norrmalm"]["attainment"] == "not_met"                          # 1,3 > 0,8
+    assert barn["Spånga-Tensta"]["attainment"] == "missing"
+    jobs = by_district(q.indicator_across_districts(con, FERIEJOBB, 2021))     # higher is better
+    assert jobs["Norrmalm"]["attainment"] == "met"                              # 230 >= 200
+    assert jobs["Kungsholmen"]["attainment"] == "not_met"                       # 150 < 180
+    cost = by_district(q.indicator_across_districts(con, KOSTNAD, 2021))       # direction NULL
+    assert cost["Norrmalm"]["attainment"] == "no_direction"
+
+
+def test_every_value_carries_its_source(con):
+    frame = q.indicator_across_districts(con, BARN, 2021).filter(pl.col("outcome").is_not_null())
+    for r in frame.to_dicts():
+        assert r["source_file"] and r["source_line"] and r["document_id"]
+        assert r["outcome_raw"] in r["raw_text"]
+    norrmalm = by_district(frame)["Norrmalm"]
+    assert norrmalm["analysis"].startswith("Andel barn som lever")
+    assert norrmalm["source_line"] == 320
+
+
+def test_reference_values_median_and_kf_target(con):
+    ref = q.reference_values(q.indicator_across_districts(con, BARN, 2021))
+    assert ref["median"] == pytest.approx(1.3)      # of 0,9 / 1,3 / 2,1; missing ones not counted as 0
+    assert ref["kf_target"] == pytest.approx(2.7)
+    assert ref["n"] == 3
+
+
+def test_gender_split_values(con):
+    rows = by_district(q.indicator_across_districts(con, PERSONER, 2021))
+    assert rows["Norrmalm"]["outcome_men"] == pytest.approx(0.53)
+    assert rows["Norrmalm"]["outcome_women"] == pytest.approx(0.43)
+
+
+# --- profile, goals, economy ----------------------------------------------------------------
+
+def test_district_profile_has_last_year_and_area(con):
+    rows = {r["indicator_id"]: r for r in q.district_profile(con, "Norrmalm", 2021).to_dicts()}
+    assert set(rows) == {BARN, PERSONER, FERIEJOBB, KOSTNAD}
+    assert rows[BARN]["last_year"] == pytest.approx(1.6)      # own 2020 report
+    assert rows[FERIEJOBB]["last_year"] == pytest.approx(184)  # from this report's prior column
+    assert rows[BARN]["area"] == INRIKTNING
+    assert rows[KOSTNAD]["area"] is None
+
+
+def test_goal_assessments_across_districts(con):
+    goals = q.goal_assessments(con, 2021, "kf_mal")
+    got = {(r["district"], r["code"]): r["assessment"] for r in goals.to_dicts()}
+    assert got[("Norrmalm", "1.1")] == "helt"
+    assert got[("Hägersten-Älvsjö", "1.1")] == "inte"
+    assert got[("Hägersten-Älvsjö", "1.2")] is None
+    assert q.assessment_years(con) == [2020, 2021]
+
+
+@pytest.mark.parametrize("label, kind", [
+    ("Budget 2021", "budget"), ("VP 2020", "budget"), ("Netto VP 2021", "budget"),
+    ("Bokslut 2021", "bokslut"), ("Utfall netto", "bokslut"), ("VB 2019", "bokslut"),
+    ("Avvikelse Bokslut 2020", "avvikelse"), ("Prognostiserat utfall 2024 (Okt)", "prognos"),
+    ("Kostnader", "annat"), (None, "annat"),
+])
+def test_classify_budget_column(label, kind):
+    assert q.classify_budget_column(label) == kind
+
+
+def test_budget_by_area_and_vs_outcome(con):
+    assert q.budget_years(con) == [2021]
+    budget = {(r["district"], r["area"]): r["value"] for r in q.budget_by_area(con, 2021).to_dicts()}
+    assert budget[("Kungsholmen", "Äldreomsorg")] == pytest.approx(1020.5)
+    versus = {(r["district"], r["area"]): r for r in q.budget_vs_outcome(con, 2021).to_dicts()}
+    assert versus[("Norrmalm", "Äldreomsorg")]["avvikelse"] == pytest.approx(25.3)
+    missing = versus[("Kungsholmen", "Äldreomsorg")]
+    assert missing["bokslut"] is None and missing["avvikelse"] is None   # missing, not 0
+
+
+def test_empty_database_is_handled(tmp_path):
+    path = build_empty_db(tmp_path / "empty.duckdb")
+    c = duckdb.connect(str(path), read_only=True)
+    assert q.budget_years(c) == []
+    assert q.budget_by_area(c, 2021).height == 0
+    assert q.budget_vs_outcome(c, 2021).height == 0
+    assert q.search_indicators(c, "").height == 0
+    assert q.indicator_across_districts(c, BARN, 2021).height == 0
+    assert q.overview(c)["n_documents"] == 0
+    assert q.search_sections(c, "feriejobb").height == 0
+    c.close()
+
+
+# --- text search, coverage, sources -----------------------------------------------------------
+
+def test_search_sections_falls_back_to_ilike_and_marks_hits(con):
+    hits = q.search_sections(con, "feriejobb")
+    assert set(hits["district"].to_list()) == {"Norrmalm", "Hägersten-Älvsjö"}
+    assert (hits["method"] == "ilike").all()
+    assert all("**feriejobb**" in s for s in hits["snippet"].to_list())
+    only = q.search_sections(con, "feriejobb", district="Norrmalm")
+    assert only["district"].to_list() == ["Norrmalm"]
+    assert only["source_line_start"].to_list() == [305]
+
+
+def test_search_sections_uses_the_fts_index_when_built(tmp_path):
+    search = pytest.importorskip("etl.search")
+    path = build_fixture_db(tmp_path / "fts.duckdb")
+    c = duckdb.connect(str(path))
+    try:
+        search.create_index(c)
+    except Exception as exc:  # pragma: no cover - fts extension missing on this machine
+        pytest.skip(f"fts unavailable: {exc}")
+    c.close()
+    c = duckdb.connect(str(path), read_only=True)
+    hits = q.search_sections(c, "feriejobben")        # inflected form: only the stemmed index finds it
+    c.close()
+    assert (hits["method"] == "fts").all()
+    assert hits.height == 2
+    assert all("**" in s for s in hits["snippet"].to_list())
+
+
+def test_coverage_and_overview(con):
+    cov = q.coverage(con)
+    row = cov.filter((pl.col("district") == "Norrmalm") & (pl.col("year") == 2021)).row(0, named=True)
+    assert row["doc_type"] == "verksamhetsberattelse" and row["n_values"] == 4
+    info = q.overview(con)
+    assert info["n_documents"] == 8 and info["n_districts"] == 5
+    assert info["assessment_year"] == 2021
+    assert info["share_helt"] == pytest.approx(2 / 6)
+
+
+def test_sources_and_warnings(con):
+    docs = q.documents(con)
+    assert docs.height == 8
+    assert docs.filter(pl.col("document_id") == 1)["n_warnings"][0] == 1
+    warns = q.warnings(con)
+    assert warns.height == 2 and "Filen kunde inte läsas" in warns["message"].to_list()
+    assert q.uncertain_matches(con).height == 0
+    assert q.build_info(con)["input_dir"] == "data/raw"
+
+
+def test_source_excerpt_reads_the_printed_lines(tmp_path):
+    (tmp_path / "doc.txt").write_text("rad ett\nrad två\nrad tre\n", encoding="utf-8")
+    assert q.source_excerpt(tmp_path, "doc.txt", 2, 3) == "    2  rad två\n    3  rad tre"
+    assert q.source_excerpt(tmp_path, "saknas.txt", 1) is None
+
+
+# --- formatting and charts ---------------------------------------------------------------
+
+def test_swedish_number_formats():
+    assert fmt_number(1234.5) == f"1{NBSP}234,5"
+    assert fmt_number(0.48) == "0,48"
+    assert fmt_number(7.0) == "7"
+    assert fmt_number(-3.25, 1) == "−3,2" or fmt_number(-3.25, 1) == "−3,3"
+    assert fmt_value(3.3, "%") == f"3,3{NBSP}%"
+    assert fmt_value(1020.5, "mnkr", 1) == f"1{NBSP}020,5{NBSP}mnkr"
+    assert fmt_value(None, "%") == "–"
+    assert fmt_percent(0.5) == f"50{NBSP}%"
+    assert fmt_lines(12, 14) == "rad 12–14" and fmt_lines(3, None, 2) == "sida 2, rad 3"
+
+
+def test_charts_carry_the_swedish_locale_in_the_spec(con):
+    frame = q.indicator_across_districts(con, BARN, 2021)
+    spec = charts.ranked_bars(frame, unit="%", direction="lower", median=1.3, kf_target=2.7).to_dict()
+    number = spec["config"]["locale"]["number"]
+    assert number["decimal"] == "," and number["thousands"] == NBSP
+    assert number["currency"] == ["", " kr"]
+
+
+def test_ranked_bars_render_swedish_numbers_and_missing_reasons(con):
+    vlc = pytest.importorskip("vl_convert")
+    frame = q.indicator_across_districts(con, BARN, 2021)
+    chart = charts.ranked_bars(frame, unit="%", direction="lower", median=1.3, kf_target=2.7, width=600)
+    texts = re.findall(r">([^<>]*)</text>", vlc.vegalite_to_svg(chart.to_dict()))
+    assert "0,9" in texts and "2,1" in texts and "1,3" in texts       # value labels, decimal comma
+    assert "0.9" not in texts and "2.1" not in texts
+    assert any("saknas i dokumentet" in t for t in texts)
+    assert "KF:s årsmål" in texts and "Stadens median" in texts
+
+
+def test_district_order_puts_best_first_by_direction(con):
+    frame = q.indicator_across_districts(con, BARN, 2021)
+    assert charts.district_order(frame, "value", "lower")[:3] == ["Kungsholmen", "Norrmalm", "Hägersten-Älvsjö"]
+    assert charts.district_order(frame, "value", "higher")[:3] == ["Hägersten-Älvsjö", "Norrmalm", "Kungsholmen"]
+    assert charts.district_order(frame, "name")[0] == "Enskede-Årsta-Vantör"
+
+
+@pytest.mark.parametrize("builder", ["year_lines", "gender_bars", "coverage_grid", "assessment_grid",
+                                     "budget_bars", "budget_vs_outcome_bars", "attainment_summary"])
+def test_every_chart_builder_renders(con, builder):
+    vlc = pytest.importorskip("vl_convert")
+    frames = {
+        "year_lines": lambda: q.indicator_over_years(con, BARN),
+        "gender_bars": lambda: q.indicator_across_districts(con, PERSONER, 2021),
+        "coverage_grid": lambda: q.coverage(con),
+        "assessment_grid": lambda: q.goal_assessments(con, 2021, "kf_mal"),
+        "budget_bars": lambda: q.budget_by_area(con, 2021),
+        "budget_vs_outcome_bars": lambda: q.budget_vs_outcome(con, 2021),
+        "attainment_summary": lambda: q.district_profile(con, "Norrmalm", 2021),
+    }
+    chart = getattr(charts, builder)(frames[builder](), width=500)
+    svg = vlc.vegalite_to_svg(chart.to_dict())
+    assert "<svg" in svg and "Norrmalm" in svg or builder == "attainment_summary"
+
+
+# --- connection layer ----------------------------------------------------------------------
+
+def test_db_run_picks_up_a_rebuilt_file(tmp_path, monkeypatch):
+    live = build_fixture_db(tmp_path / "live.duckdb")
+    monkeypatch.setenv("STADSDEL_DB", str(live))
+    assert db.run(q.overview)["n_documents"] == 8
+    before = db.signature(live)
+    new = build_empty_db(tmp_path / "new.duckdb")
+    os.replace(new, live)                 # what the ETL does after a rebuild
+    assert db.signature(live) != before
+    assert db.run(q.overview)["n_documents"] == 0
+
+
+def test_build_if_missing_builds_from_the_input_folder(tmp_path):
+    build = pytest.importorskip("etl.build")
+    assert build
+    src = tmp_path / "raw"
+    src.mkdir()
+    seed = min((ROOT / "data" / "raw").glob("*.txt"), key=lambda p: p.stat().st_size)
+    shutil.copy(seed, src / seed.name)
+    target = tmp_path / "built.duckdb"
+    seen = []
+    assert db.build_if_missing(target, src, progress=seen.append) is True
+    assert target.exists() and len(seen) == 1
+    c = duckdb.connect(str(target), read_only=True)
+    assert q.overview(c)["n_documents"] == 1
+    c.close()
+    assert db.build_if_missing(target, src) is False      # present: nothing to do
