@@ -10,7 +10,8 @@ from pathlib import Path
 import click
 import duckdb
 
-DEFAULT_DB = "data/stadsdelar.duckdb"
+DEFAULT_DB = Path(__file__).resolve().parent.parent / "data" / "stadsdelar.duckdb"
+DEFAULT_DB_SHOWN = "data/stadsdelar.duckdb"
 SECTIONS = ("summary", "identities", "merges", "review", "kf")
 
 
@@ -92,7 +93,7 @@ def report_lines(con, sections: tuple[str, ...] = SECTIONS, width: int = 110) ->
 
 @click.command("indicators")
 @click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path),
-              default=lambda: os.environ.get("STADSDEL_DB", DEFAULT_DB), show_default=DEFAULT_DB,
+              default=lambda: os.environ.get("STADSDEL_DB", str(DEFAULT_DB)), show_default=DEFAULT_DB_SHOWN,
               help="DuckDB file written by `python -m etl build` (env STADSDEL_DB).")
 @click.option("--section", "sections", type=click.Choice(SECTIONS), multiple=True,
               help="Print only these sections (repeatable). Default: all.")
