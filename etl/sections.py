@@ -162,7 +162,7 @@ def _plain_headings(lines: list[Line], flavour: str) -> list[_Heading]:
 
 
 def _markdown_headings(lines: list[Line]) -> list[_Heading]:
-    out = []
+    out: list[_Heading] = []
     for line in lines:
         m = _MD_HEADING.match(line.text)
         if not m:
@@ -203,12 +203,23 @@ def parse_sections(raw: RawDocument) -> list[dict]:
         if h is not None:
             close()
             body = []
-            level = h.level
-            if raw.flavour != "markdown" and level == 0:
+            level, fixed = h.level, True
+            structural = _structural_level(h.text)
+            if raw.flavour == "markdown":
+                # the template's labels outrank the '#' count ("### Beskrivning" sits under
+                # "### KF:s mål ..."); its top-level parts close the goal structure
+                if structural is not None:
+                    level = structural
+                elif TOP_LEVEL.match(h.text):
+                    level = 1
+            elif level == 0:
                 # PDF text has no heading sizes: template top-level parts reset the tree,
                 # other headings are leaves under the open goal structure / top-level part.
-                level = 1 if TOP_LEVEL.match(h.text) else (max((lv for lv, _, fixed in stack if fixed), default=0) + 1)
-            fixed = raw.flavour == "markdown" or h.level > 0 or level == 1
+                if TOP_LEVEL.match(h.text):
+                    level = 1
+                else:
+                    level = max((lv for lv, _, fx in stack if fx), default=0) + 1
+                    fixed = False
             while stack and stack[-1][0] >= level:
                 stack.pop()
             path = PATH_SEP.join([s for _, s, _ in stack] + [h.text])
