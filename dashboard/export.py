@@ -203,6 +203,8 @@ def presentation_config() -> dict:
         "axis": {"labelFontSize": 16, "titleFontSize": 16, "labelColor": TEXT_COLOR,
                  "titleColor": TEXT_COLOR, "titleFontWeight": "normal", "labelLimit": 320},
         # Legends on top: between the subtitle and the plot, never under the source note.
+        # d3 picks ~width/40 ticks: at projector width that is a dense comb of labels.
+        "axisQuantitative": {"tickCount": 8},
         "legend": {"labelFontSize": 16, "titleFontSize": 16, "labelLimit": 320,
                    "symbolSize": 160, "orient": "top", "direction": "horizontal"},
         "header": {"labelFontSize": 16, "titleFontSize": 16},
@@ -379,7 +381,7 @@ def table_for_export(df: pl.DataFrame, meta: ExportMeta | None = None, *,
         out = out.with_columns(pl.lit(meta.unit).alias("unit"))
     if "source" not in cols:
         if {"doc_type", "district"} <= cols:
-            notes = [source_note([r], prefix="") for r in
+            notes = [source_note([r], prefix="") or None for r in
                      out.select([c for c in ("doc_type", "year", "doc_year", "from_later_report",
                                              "district", "level", "unit_name")
                                  if c in cols]).to_dicts()]
@@ -689,6 +691,23 @@ def _title_fit(title: str, width_in: float) -> tuple[int, int]:
     return 22, min(lines, 4)
 
 
+def _set_chart_language(chart, lang: str) -> None:
+    """<c:lang>: the editing language of the chart (number display in some viewers)."""
+    from lxml import etree
+    from pptx.oxml.ns import qn
+
+    space = chart._chartSpace
+    el = space.find(qn("c:lang"))
+    if el is None:
+        el = etree.SubElement(space, qn("c:lang"))
+        date1904 = space.find(qn("c:date1904"))
+        if date1904 is not None:
+            date1904.addnext(el)
+        else:
+            space.insert(0, el)
+    el.set("val", lang)
+
+
 def _value_axis_crosses_max(value_axis) -> None:
     from pptx.oxml.ns import qn
 
@@ -733,6 +752,7 @@ def slides_to_pptx(slides: Sequence[SlideSpec], native: bool = True) -> bytes:
         run.font.size = Pt(size)
         run.font.bold = bold
         run.font.color.rgb = color
+        run.font._rPr.set("lang", "sv-SE")
         return tb
 
     for spec in slides:
@@ -775,6 +795,7 @@ def slides_to_pptx(slides: Sequence[SlideSpec], native: bool = True) -> bytes:
             va.tick_labels.number_format_is_linked = False
             va.major_gridlines.format.line.color.rgb = RGBColor(0xDD, 0xDD, 0xDD)
             chart.has_title = False  # the slide's own title says it
+            _set_chart_language(chart, "sv-SE")
             if spec.kind == "bar":
                 # PowerPoint draws bar categories bottom-up; keep the data's order top-down,
                 # and keep the value axis at the bottom ("crosses at maximum category").

@@ -10,6 +10,7 @@ that the chart data survived.
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import subprocess
 import sys
@@ -21,7 +22,9 @@ def soffice() -> str | None:
     return shutil.which("soffice") or shutil.which("libreoffice")
 
 
-def pptx_to_pdf(pptx: Path, out_dir: Path, timeout: int = 180) -> Path:
+def pptx_to_pdf(pptx: Path, out_dir: Path, timeout: int = 180, locale: str = "sv_SE.UTF-8") -> Path:
+    """LibreOffice shows chart numbers in its own locale (PowerPoint: the OS locale); a
+    Swedish locale makes the preview look like Swedish PowerPoint ("0,9")."""
     exe = soffice()
     if exe is None:
         raise RuntimeError("LibreOffice (soffice) not found; apt-get install libreoffice-impress")
@@ -31,7 +34,8 @@ def pptx_to_pdf(pptx: Path, out_dir: Path, timeout: int = 180) -> Path:
         subprocess.run(
             [exe, f"-env:UserInstallation=file://{profile}", "--headless", "--norestore",
              "--convert-to", "pdf", "--outdir", str(out_dir), str(pptx)],
-            check=True, capture_output=True, timeout=timeout)
+            check=True, capture_output=True, timeout=timeout,
+            env={**os.environ, "LANG": locale, "LC_ALL": locale})
     pdf = out_dir / (pptx.stem + ".pdf")
     if not pdf.exists():
         raise RuntimeError(f"LibreOffice wrote no PDF for {pptx}")

@@ -1,0 +1,459 @@
+"""Exports: every file is opened with its own library and its content checked."""
+from __future__ import annotations
+
+import io
+import json
+import re
+import shutil
+import struct
+import subprocess
+import sys
+import zlib
+from pathlib import Path
+
+import altair as alt
+import polars as pl
+import pytest
+from click.testing import CliRunner
+
+from dashboard import export as ex
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests"))
+
+NBSP = "\u00a0"
+
+PROVENANCE = pl.DataFrame({
+    "district": ["Norrmalm", "Kungsholmen", "Bromma", "Enskede-Årsta-Vantör"],
+    "year": [2021, 2021, 2021, 2021],
+    "doc_type": ["verksamhetsberattelse", "verksamhetsberattelse", "verksamhetsplan", None],
+    "outcome": [1234.5, 87.25, 3.0, None],
+})
+
+
+def _meta(source: str | None = None, unit: str | None = "%") -> ex.ExportMeta:
+    src = source if source is not None else ex.source_note(PROVENANCE)
+    return ex.ExportMeta(title="Andel elever som känner sig trygga", subtitle="Utfall 2021 per stadsdel",
+                         source=src, unit=unit)
+
+
+def _bar_chart(df: pl.DataFrame = PROVENANCE) -> alt.Chart:
+    return alt.Chart(df).mark_bar().encode(
+        x=alt.X("outcome:Q", title="Utfall"), y=alt.Y("district:N", sort="-x", title=None)
+    ).properties(width="container")
+
+
+# --- source notes ------------------------------------------------------------------------------
+
+def test_source_note_lists_each_document_with_district_genitive():
+    note = ex.source_note([
+        {"doc_type": "verksamhetsberattelse", "year": 2021, "district": "Norrmalm"},
+        {"doc_type": "verksamhetsplan", "year": 2021, "district": "Norrmalm"},
+        {"doc_type": "verksamhetsberattelse", "year": 2021, "district": "Norrmalm"},  # duplicate
+        {"doc_type": "verksamhetsplan", "year": 2020, "district": "Bromma"},
+    ])
+    assert note == ("Källa: Verksamhetsplan 2020, Bromma stadsdelsnämnd; "
+                    "Verksamhetsberättelse 2021, Norrmalms stadsdelsnämnd; "
+                    "Verksamhetsplan 2021, Norrmalms stadsdelsnämnd")
+
+
+@pytest.mark.parametrize("district, expected", [
+    ("Norrmalm", "Norrmalms"), ("Skärholmen", "Skärholmens"), ("Enskede-Årsta-Vantör", "Enskede-Årsta-Vantörs"),
+    ("Bromma", "Bromma"), ("Hägersten-Älvsjö", "Hägersten-Älvsjö"), ("Rinkeby-Kista", "Rinkeby-Kista"),
+])
+def test_district_genitive(district, expected):
+    assert ex.district_genitive(district) == expected
+
+
+def test_source_note_unit_level_later_report_and_missing_documents():
+    note = ex.source_note(pl.DataFrame({
+        "doc_type": ["verksamhetsplan", "verksamhetsberattelse", None],
+        "year": [2021, 2020, 2021],
+        "district": ["Hägersten-Älvsjö", "Kungsholmen", "Farsta"],
+        "level": ["enhet", "namnd", "namnd"],
+        "unit_name": ["Liljeholmens dagliga verksamheter", None, None],
+        "from_later_report": [False, True, False],
+    }))
+    # The 2020 value was printed in the 2021 report; Farsta has no document behind its row.
+    assert note == ("Källa: Verksamhetsplan 2021, Liljeholmens dagliga verksamheter, "
+                    "Hägersten-Älvsjö stadsdelsnämnd; Verksamhetsberättelse 2021, Kungsholmens stadsdelsnämnd")
+    assert ex.source_note([]) == ""
+
+
+def test_source_note_groups_many_districts_of_one_document_kind():
+    rows = [{"doc_type": "verksamhetsplan", "year": 2021, "district": d}
+            for d in ["Norrmalm", "Bromma", "Farsta", "Kungsholmen"]]
+    rows.append({"doc_type": "verksamhetsberattelse", "year": 2021, "district": "Norrmalm"})
+    note = ex.source_note(rows)
+    assert note == ("Källa: Verksamhetsplan 2021 för stadsdelsnämnderna Bromma, Farsta, Kungsholmen "
+                    "och Norrmalm; Verksamhetsberättelse 2021, Norrmalms stadsdelsnämnd")
+
+
+# --- images ----------------------------------------------------------------------------------
+
+def test_presentation_spec_carries_locale_title_source_and_fixed_width():
+    spec = ex.presentation_spec(_bar_chart(), _meta())
+    assert spec["config"]["locale"]["number"]["decimal"] == ","
+    assert spec["config"]["locale"]["number"]["thousands"] == NBSP
+    assert spec["title"]["text"] == "Andel elever som känner sig trygga"
+    assert spec["title"]["subtitle"] == "Utfall 2021 per stadsdel (%)"
+    body = spec["vconcat"][0]
+    assert " ".join(body["title"]["text"]) == ex.source_note(PROVENANCE)
+    assert ex.source_note(PROVENANCE).startswith("Källa: Verksamhetsplan 2021, Bromma stadsdelsnämnd; ")
+    assert body["vconcat"][0]["width"] == ex.PRESENTATION_WIDTH  # "container" cannot render offline
+    assert "google" not in json.dumps(spec).lower()
+
+
+def _png_info(data: bytes) -> tuple[int, int, float]:
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = struct.unpack(">II", data[16:24])
+    i = data.find(b"pHYs")
+    ppx = struct.unpack(">I", data[i + 4:i + 8])[0]
+    return width, height, ppx * 0.0254  # pixels per metre -> per inch
+
+
+def test_png_is_two_x_with_200_ppi():
+    png = ex.chart_to_png(_bar_chart(), _meta())
+    width, height, ppi = _png_info(png)
+    assert 2 * ex.PRESENTATION_WIDTH <= width <= 2 * (ex.PRESENTATION_WIDTH + 400)
+    assert height > 2 * ex.PRESENTATION_HEIGHT
+    assert ppi == pytest.approx(200, abs=1)
+    from PIL import Image
+
+    with Image.open(io.BytesIO(png)) as im:  # a real image, mostly white background
+        im.load()
+        assert im.convert("L").getpixel((5, 5)) > 240
+    bare = ex.chart_to_png(_bar_chart(), _meta(), decorations=False)
+    assert _png_info(bare)[1] < height  # no title and source note
+
+
+def test_svg_has_title_source_and_swedish_numbers():
+    svg = ex.chart_to_svg(_bar_chart(), _meta())
+    assert svg.lstrip().startswith("<svg")
+    assert ">Andel elever som känner sig trygga<" in svg
+    assert ">Utfall 2021 per stadsdel (%)<" in svg
+    assert "Källa: Verksamhetsplan 2021, Bromma stadsdelsnämnd" in svg
+    assert f">1{NBSP}000<" in svg  # axis tick with the sv-SE thousands separator
+    assert ">1,000<" not in svg and ">1000<" not in svg
+
+
+def test_svg_decimal_comma_in_labels():
+    df = pl.DataFrame({"d": ["A", "B"], "v": [0.25, 0.5]})
+    chart = alt.Chart(df).mark_bar().encode(x="v:Q", y="d:N")
+    svg = ex.chart_to_svg(chart, ex.ExportMeta("T", "", "", None))
+    labels = re.findall(r">([^<]+)</text>", svg)
+    ticks = [t for t in labels if t[0].isdigit()]
+    assert {"0,1", "0,10"} & set(ticks) and {"0,5", "0,50"} & set(ticks) and not any("." in t for t in ticks)
+    assert len(ticks) <= 12  # readable at projector size, not a comb of labels
+
+
+def test_pdf_contains_title_and_source_text():
+    import pypdfium2 as pdfium
+
+    pdf = ex.chart_to_pdf(_bar_chart(), _meta())
+    assert pdf[:5] == b"%PDF-" and len(pdf) > 5000
+    doc = pdfium.PdfDocument(pdf)
+    text = doc[0].get_textpage().get_text_range()
+    doc.close()
+    flat = " ".join(text.split())
+    assert "Andel elever som känner sig trygga" in flat
+    assert "Källa: Verksamhetsplan 2021, Bromma stadsdelsnämnd" in flat
+
+
+# --- tables ----------------------------------------------------------------------------------
+
+def test_csv_is_excel_swedish_and_round_trips():
+    data = ex.frame_to_csv(PROVENANCE, _meta())
+    assert data.startswith(b"\xef\xbb\xbf")  # BOM: Excel reads UTF-8
+    text = data.decode("utf-8-sig")
+    header = text.splitlines()[0]
+    assert header == "Stadsdel;År;Dokumenttyp;Utfall;Enhet;Källa"
+    assert "Norrmalm;2021;verksamhetsberattelse;1234,5;%;Verksamhetsberättelse 2021, Norrmalms stadsdelsnämnd" in text
+    back = ex.read_export_csv(data)
+    assert back["Stadsdel"].to_list() == PROVENANCE["district"].to_list()
+    assert back["År"].to_list() == PROVENANCE["year"].to_list()
+    assert back["Utfall"].to_list() == PROVENANCE["outcome"].to_list()
+    assert back["Enhet"].to_list() == ["%"] * 4
+    # Enskede-Årsta-Vantör has no document behind its row: no source rather than a made-up one
+    assert back["Källa"].to_list()[3] is None
+
+
+def test_csv_without_meta_keeps_values():
+    df = pl.DataFrame({"a b": ["x;y", "z"], "v": [0.1, 12345.678]})
+    back = ex.read_export_csv(ex.frame_to_csv(df))
+    assert back.to_dicts() == df.to_dicts()
+
+
+def test_xlsx_real_numbers_with_formats_units_and_sources():
+    from openpyxl import load_workbook
+
+    data = ex.frame_to_xlsx(PROVENANCE.with_columns(n=pl.Series([1200, 3, 4, 5])), _meta())
+    wb = load_workbook(io.BytesIO(data))
+    ws = wb["Data"]
+    header = [c.value for c in ws[1]]
+    assert header == ["Stadsdel", "År", "Dokumenttyp", "Utfall", "n", "Enhet", "Källa"]
+    col = {h: i + 1 for i, h in enumerate(header)}
+    utfall = ws.cell(2, col["Utfall"])
+    assert utfall.value == 1234.5 and utfall.data_type == "n"
+    assert utfall.number_format == "#,##0.00"  # 87,25 needs two decimals
+    assert ws.cell(5, col["Utfall"]).value is None  # missing stays empty, not 0
+    year = ws.cell(2, col["År"])
+    assert year.value == 2021 and year.data_type == "n" and year.number_format == "0"
+    assert ws.cell(2, col["n"]).number_format == "#,##0"
+    assert ws.cell(2, col["Enhet"]).value == "%"
+    assert ws.cell(2, col["Källa"]).value == "Verksamhetsberättelse 2021, Norrmalms stadsdelsnämnd"
+    info = {r[0].value: r[1].value for r in wb["Om data"].iter_rows()}
+    assert info["Titel"] == "Andel elever som känner sig trygga"
+    assert info["Källa"].startswith("Källa: ")
+
+
+# --- PowerPoint ------------------------------------------------------------------------------
+
+def _chart_shapes(slide):
+    return [s for s in slide.shapes if getattr(s, "has_chart", False) and s.has_chart]
+
+
+def _slide_text(slide) -> str:
+    return "\n".join(s.text_frame.text for s in slide.shapes if s.has_text_frame)
+
+
+def test_native_pptx_chart_equals_input_and_is_editable():
+    from openpyxl import load_workbook
+    from pptx import Presentation
+    from pptx.enum.chart import XL_CHART_TYPE
+
+    bar = ex.SlideSpec(_meta(), "bar", ["Norrmalm", "Kungsholmen", "Bromma"],
+                       {"Utfall (%)": [1234.5, 87.25, None]})
+    line = ex.SlideSpec(ex.ExportMeta("Över tid", "2019–2021", "Källa: x", "st"), "line",
+                        ["2019", "2020", "2021"], {"Norrmalm": [1.0, 2.0, 3.5], "Bromma": [2.0, None, 2.5]})
+    prs = Presentation(io.BytesIO(ex.slides_to_pptx([bar, line], native=True)))
+    assert len(prs.slides) == 2
+    for slide, spec, ctype in zip(prs.slides, [bar, line],
+                                  [XL_CHART_TYPE.BAR_CLUSTERED, XL_CHART_TYPE.LINE_MARKERS]):
+        (shape,) = _chart_shapes(slide)
+        chart = shape.chart
+        assert chart.chart_type == ctype
+        plot = chart.plots[0]
+        assert list(plot.categories) == spec.categories
+        assert {s.name: list(s.values) for s in plot.series} == spec.series
+        text = _slide_text(slide)
+        assert spec.meta.title in text and spec.meta.source in text
+        # "Edit data": the embedded workbook holds the same numbers
+        wb = load_workbook(io.BytesIO(chart.part.chart_workbook.xlsx_part.blob))
+        ws = wb.worksheets[0]
+        assert [c.value for c in ws[1]][1:] == list(spec.series)
+        assert [ws.cell(r, 1).value for r in range(2, len(spec.categories) + 2)] == spec.categories
+        first = list(spec.series)[0]
+        assert [ws.cell(r, 2).value for r in range(2, len(spec.categories) + 2)] == spec.series[first]
+    assert "Utfall 2021 per stadsdel (%)" in _slide_text(prs.slides[0])
+    assert "Källa:" in prs.slides[0].notes_slide.notes_text_frame.text
+
+
+def test_picture_pptx_places_the_given_png():
+    from pptx import Presentation
+    from pptx.enum.shapes import MSO_SHAPE_TYPE
+
+    png = ex.chart_to_png(_bar_chart(), _meta(), decorations=False)
+    spec = ex.SlideSpec(_meta(), "bar", ["a"], {"v": [1.0]}, png=png)
+    prs = Presentation(io.BytesIO(ex.slides_to_pptx([spec], native=False)))
+    slide = prs.slides[0]
+    assert not _chart_shapes(slide)
+    pics = [s for s in slide.shapes if s.shape_type == MSO_SHAPE_TYPE.PICTURE]
+    assert len(pics) == 1 and pics[0].image.blob == png
+    assert pics[0].left + pics[0].width <= prs.slide_width
+    assert pics[0].top + pics[0].height <= prs.slide_height
+    assert "Källa:" in _slide_text(slide)
+
+
+def test_picture_slide_without_png_is_rendered_from_data():
+    from pptx import Presentation
+
+    spec = ex.SlideSpec(_meta(), "column", ["2020", "2021"], {"A": [1.0, 2.0], "B": [3.0, None]})
+    prs = Presentation(io.BytesIO(ex.slides_to_pptx([spec], native=False)))
+    assert any(s.shape_type == 13 for s in prs.slides[0].shapes)  # a picture
+
+
+def test_slidespec_rejects_mismatched_series():
+    with pytest.raises(ValueError):
+        ex.SlideSpec(_meta(), "bar", ["a", "b"], {"v": [1.0]})
+    with pytest.raises(ValueError):
+        ex.SlideSpec(_meta(), "pie", ["a"], {"v": [1.0]})
+
+
+def test_slide_from_simple_chart_follows_sort():
+    slide = ex.slide_from_chart(_bar_chart(), PROVENANCE, _meta())
+    assert slide.kind == "bar"
+    assert slide.categories == ["Norrmalm", "Kungsholmen", "Bromma", "Enskede-Årsta-Vantör"]
+    assert list(slide.series.values()) == [[1234.5, 87.25, 3.0, None]]
+
+
+def test_slide_from_dashboard_charts():
+    from dashboard import charts
+
+    df = pl.DataFrame({
+        "district": ["Norrmalm", "Kungsholmen", "Bromma"], "year": [2021] * 3,
+        "outcome": [1.3, 0.9, None], "outcome_raw": ["1,3", "0,9", None], "target": [1.0, 1.0, None],
+        "target_raw": [None] * 3, "kf_target": [None] * 3, "attainment": ["not_met", "met", "missing"],
+        "from_later_report": [False] * 3, "missing_reason": [None, None, "saknas i dokumentet"],
+        "source_file": ["a", "b", None], "source_line": [1, 2, None]})
+    ranked = charts.ranked_bars(df, unit="%", direction="lower")
+    slide = ex.slide_from_chart(ranked, df, _meta())
+    # lower is better: best first; the colour (attainment) is not a series
+    assert slide.categories == ["Kungsholmen", "Norrmalm", "Bromma"]
+    assert list(slide.series.values()) == [[0.9, 1.3, None]]
+    over = pl.DataFrame({"district": ["Norrmalm", "Norrmalm", "Bromma"], "year": [2020, 2021, 2021],
+                         "outcome": [1.5, 1.3, 2.0], "outcome_raw": [None] * 3,
+                         "from_later_report": [True, False, False], "source_file": ["a"] * 3,
+                         "source_line": [1] * 3, "target": [None] * 3})
+    lines = ex.slide_from_chart(charts.year_lines(over, unit="%"), over, _meta())
+    assert lines.kind == "line"
+    assert lines.categories == ["2020", "2021"]
+    assert lines.series == {"Norrmalm": [1.5, 1.3], "Bromma": [None, 2.0]}
+
+
+def test_slide_from_chart_declines_other_marks():
+    chart = alt.Chart(PROVENANCE).mark_rect().encode(x="district:N", y="year:O")
+    assert ex.slide_from_chart(chart, PROVENANCE, _meta()) is None
+
+
+# --- command line ----------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def fixture_db(tmp_path_factory) -> Path:
+    from dashboard_fixture import build_fixture_db
+
+    return build_fixture_db(tmp_path_factory.mktemp("export") / "fx.duckdb")
+
+
+def _run_export(db: Path, *args: str):
+    from etl.export_cli import export_command
+
+    return CliRunner().invoke(export_command, ["--db", str(db), *args], catch_exceptions=False)
+
+
+def test_cli_pptx_chart_equals_query_result(fixture_db, tmp_path):
+    import duckdb
+    from pptx import Presentation
+
+    from dashboard import charts, queries
+    from dashboard_fixture import BARN
+
+    out = tmp_path / "deck.pptx"
+    res = _run_export(fixture_db, "--indicator", "barn som lever i familjer", "--year", "2021",
+                      "--out", str(out))
+    assert res.exit_code == 0, res.output
+    con = duckdb.connect(str(fixture_db), read_only=True)
+    frame = queries.indicator_across_districts(con, BARN, 2021)
+    con.close()
+    order = charts.district_order(frame, "value", "lower")
+    expected = dict(zip(frame["district"], frame["outcome"]))
+    prs = Presentation(str(out))
+    assert len(prs.slides) == 2  # across districts, and over years (2020 and 2021 known)
+    chart = _chart_shapes(prs.slides[0])[0].chart
+    assert list(chart.plots[0].categories) == order
+    (series,) = chart.plots[0].series
+    assert list(series.values) == [expected[d] for d in order]
+    text = _slide_text(prs.slides[0])
+    assert "Andel barn som lever i familjer som har ekonomiskt bistånd" in text
+    assert "Verksamhetsberättelse 2021, Norrmalms stadsdelsnämnd" in text
+    over = _chart_shapes(prs.slides[1])[0].chart
+    assert list(over.plots[0].categories) == ["2020", "2021"]
+
+
+@pytest.mark.parametrize("fmt", ["png", "svg", "pdf", "csv", "xlsx"])
+def test_cli_other_formats(fixture_db, tmp_path, fmt):
+    out = tmp_path / f"x.{fmt}"
+    res = _run_export(fixture_db, "--indicator", "andel-barn-ekonomiskt-bistand", "--out", str(out))
+    assert res.exit_code == 0, res.output
+    data = out.read_bytes()
+    if fmt == "png":
+        assert _png_info(data)[0] > 1000
+    elif fmt == "svg":
+        assert "Källa: Verksamhetsberättelse 2021" in data.decode()
+    elif fmt == "pdf":
+        assert data[:5] == b"%PDF-"
+    elif fmt == "csv":
+        back = ex.read_export_csv(data)
+        values = dict(zip(back["Stadsdel"], back["Utfall"]))
+        assert values["Norrmalm"] == 1.3 and values["Kungsholmen"] == 0.9
+        assert values["Spånga-Tensta"] is None
+    else:
+        from openpyxl import load_workbook
+
+        ws = load_workbook(io.BytesIO(data))["Data"]
+        header = [c.value for c in ws[1]]
+        assert {"Stadsdel", "Utfall", "Enhet", "Källa", "Källfil", "Rad"} <= set(header)
+
+
+def test_cli_ambiguous_indicator_lists_candidates(fixture_db, tmp_path):
+    res = CliRunner().invoke(__import__("etl.export_cli", fromlist=["x"]).export_command,
+                             ["--db", str(fixture_db), "--indicator", "ekonomiskt bistånd",
+                              "--out", str(tmp_path / "x.png")])
+    assert res.exit_code != 0
+    assert "andel-barn-ekonomiskt-bistand" in res.output and "give the id" in res.output
+
+
+# --- streamlit panel -------------------------------------------------------------------------
+
+PANEL_SCRIPT = '''
+import altair as alt, polars as pl
+from dashboard.export import ExportMeta
+from dashboard.export_ui import export_panel, deck_panel
+df = pl.DataFrame({"district": ["Norrmalm", "Bromma"], "outcome": [1.5, 2.25]})
+chart = alt.Chart(df).mark_bar().encode(x="outcome:Q", y="district:N")
+export_panel(chart, df, meta=ExportMeta("Testdiagram", "2021", "Källa: x", "%"), key="t")
+deck_panel(sidebar=False)
+'''
+
+
+def test_export_panel_buttons_and_basket(tmp_path):
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_string(PANEL_SCRIPT, default_timeout=60).run()
+    assert not at.exception
+    labels = {b.label for b in at.get("download_button")}
+    assert {"PNG (bild)", "SVG", "PDF", "PowerPoint (redigerbart diagram)", "PowerPoint (bild)",
+            "CSV", "Excel"} <= labels
+    at.button(key="t-basket").click().run()
+    assert not at.exception
+    basket = at.session_state["export_basket"]
+    assert len(basket) == 1 and basket[0].categories == ["Norrmalm", "Bromma"]
+    assert basket[0].png and basket[0].png[:4] == b"\x89PNG"
+    assert "Ladda ner bildspel (PowerPoint)" in {b.label for b in at.get("download_button")}
+
+
+def test_export_ui_callables_run_without_streamlit_context():
+    from pptx import Presentation
+
+    from dashboard import export_ui
+
+    df = pl.DataFrame({"district": ["Norrmalm", "Bromma"], "outcome": [1.5, 2.25]})
+    chart = alt.Chart(df).mark_bar().encode(x="outcome:Q", y="district:N")
+    spec_json = export_ui._spec_json(chart)
+    meta = ex.ExportMeta("Testdiagram", "2021", "Källa: x", "%")
+    prs = Presentation(io.BytesIO(export_ui._pptx(spec_json, df, meta, True)))
+    chart_ = _chart_shapes(prs.slides[0])[0].chart
+    assert list(chart_.plots[0].series[0].values) == [1.5, 2.25]
+    assert export_ui._render("png", spec_json, meta)[:4] == b"\x89PNG"
+
+
+# --- LibreOffice preview (local only; CI does not install LibreOffice) -----------------------
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) not installed")
+def test_libreoffice_renders_the_native_chart(tmp_path):
+    import pypdfium2 as pdfium
+
+    spec = ex.SlideSpec(_meta(), "bar", ["Norrmalm", "Kungsholmen"], {"Utfall (%)": [1.5, 0.25]})
+    deck = tmp_path / "deck.pptx"
+    deck.write_bytes(ex.slides_to_pptx([spec]))
+    res = subprocess.run([sys.executable, str(ROOT / "scripts" / "render_pptx_preview.py"), str(deck),
+                          "--out-dir", str(tmp_path / "prev")], capture_output=True, text=True, timeout=300)
+    assert res.returncode == 0, res.stderr
+    pngs = sorted((tmp_path / "prev").glob("*.png"))
+    assert len(pngs) == 1 and pngs[0].stat().st_size > 10_000
+    doc = pdfium.PdfDocument(str(tmp_path / "prev" / "deck.pdf"))
+    text = " ".join(doc[0].get_textpage().get_text_range().split())
+    doc.close()
+    # LibreOffice redrew the chart from the embedded data, with Swedish decimals
+    assert "Norrmalm" in text and "Kungsholmen" in text and "1,5" in text and "0,25" in text
+    assert "Källa:" in text
