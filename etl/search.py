@@ -3,8 +3,13 @@
 The fts extension is not built into the duckdb wheel and cannot be downloaded at run time
 here; the ``duckdb-extension-fts`` wheel (pinned in pyproject.toml) carries the binary, and
 we LOAD it from its file path inside site-packages, so this works offline on a fresh
-machine. The index uses the Snowball Swedish stemmer (``förskolan``, ``förskolor`` ->
-``förskol``) and keeps å/ä/ö (``strip_accents=0``; the tokeniser keeps Swedish letters).
+machine. The index uses the Snowball Swedish stemmer and keeps å/ä/ö (``strip_accents=0``; the
+tokeniser keeps Swedish letters). Snowball's Swedish stemmer does not remove the definite
+singular "-an" of first-declension nouns ("förskolan" stays "förskolan" while "förskola",
+"förskolor", "förskolorna" become "förskol"), so words are first normalised ("förskolan" ->
+"förskola", "förskolans" -> "förskolas") in both the indexed text and the query. The
+normalised text lives in a derived table ``sections_search`` (section_id, body), rebuilt
+with the index; ``sections`` itself is unchanged.
 
     create_index(con)                       # after the sections table is loaded
     search_sections(con, "trygghet")        # -> polars DataFrame, best match first
@@ -20,7 +25,8 @@ import duckdb
 import polars as pl
 
 TABLE = "sections"
-FTS_SCHEMA = "fts_main_sections"
+SEARCH_TABLE = "sections_search"           # derived: normalised heading + text per section
+FTS_SCHEMA = "fts_main_sections_search"
 STEMMER = "swedish"
 # Characters that separate words (everything but letters, incl. Swedish and accented ones, and digits).
 IGNORE = r"(\.|[^a-z0-9åäöéèüáàæø])+"
@@ -81,11 +87,38 @@ def _sql_str(text: str) -> str:
     return text.replace("'", "''")
 
 
+def normalise_word(word: str) -> str:
+    """Lower-case a word and turn a definite singular "-an(s)" into "-a(s)" (see module doc)."""
+    w = word.lower()
+    if len(w) >= 6 and w.endswith("ans"):
+        return w[:-2] + "s"
+    if len(w) >= 6 and w.endswith("an"):
+        return w[:-1]
+    return w
+
+
+def normalise_text(text: str) -> str:
+    return _WORD.sub(lambda m: normalise_word(m.group(0)), text or "")
+
+
 def create_index(con: duckdb.DuckDBPyConnection) -> None:
-    """Build (or rebuild) the BM25 index over sections.heading and sections.text."""
+    """Build (or rebuild) the BM25 index over the sections' headings and text."""
     load_fts(con)
+    rows = con.execute(f"SELECT section_id, heading, text FROM {TABLE} ORDER BY section_id").fetchall()
+    con.execute(f"CREATE OR REPLACE TABLE {SEARCH_TABLE} (section_id INTEGER PRIMARY KEY, body VARCHAR)")
+    if rows:
+        frame = pl.DataFrame(
+            {"section_id": [r[0] for r in rows],
+             "body": [normalise_text(f"{heading}\n{text or ''}") for _, heading, text in rows]},
+            schema={"section_id": pl.Int32, "body": pl.Utf8},
+        )
+        con.register("_sections_search_rows", frame.to_arrow())
+        try:
+            con.execute(f"INSERT INTO {SEARCH_TABLE} SELECT section_id, body FROM _sections_search_rows")
+        finally:
+            con.unregister("_sections_search_rows")
     con.execute(
-        f"PRAGMA create_fts_index('{TABLE}', 'section_id', 'heading', 'text', "
+        f"PRAGMA create_fts_index('{SEARCH_TABLE}', 'section_id', 'body', "
         f"stemmer='{STEMMER}', stopwords='none', ignore='{IGNORE}', "
         f"strip_accents=0, lower=1, overwrite=1)"
     )
@@ -103,7 +136,7 @@ def stems(con: duckdb.DuckDBPyConnection, words: list[str]) -> list[str]:
     if not words:
         return []
     row = con.execute(
-        "SELECT list_transform(?::VARCHAR[], w -> stem(lower(w), ?))", [words, STEMMER]
+        "SELECT list_transform(?::VARCHAR[], w -> stem(w, ?))", [[normalise_word(w) for w in words], STEMMER]
     ).fetchone()
     return list(row[0]) if row else []
 
@@ -151,14 +184,14 @@ def search_sections(con: duckdb.DuckDBPyConnection, query: str, limit: int = 20)
     sql = f"""
         SELECT s.section_id, s.document_id, s.heading, s.heading_path, s.text, h.score,
                d.source_file, s.source_line_start, d.district, d.year, d.doc_type
-        FROM (SELECT section_id, {FTS_SCHEMA}.match_bm25(section_id, ?) AS score FROM {TABLE}) AS h
+        FROM (SELECT section_id, {FTS_SCHEMA}.match_bm25(section_id, ?) AS score FROM {SEARCH_TABLE}) AS h
         JOIN {TABLE} AS s USING (section_id)
         JOIN documents AS d ON d.document_id = s.document_id
         WHERE h.score IS NOT NULL
         ORDER BY h.score DESC, s.section_id
         LIMIT ?
     """
-    rows = con.execute(sql, [query, int(limit)]).fetchall()
+    rows = con.execute(sql, [normalise_text(query), int(limit)]).fetchall()
     query_stems = set(stems(con, [w.lower() for w in _WORD.findall(query)]))
     records = []
     for (sid, did, heading, path, text, score, src, line, district, year, doc_type) in rows:
