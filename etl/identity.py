@@ -637,17 +637,6 @@ def resolve_identities(con, overrides_path: Path | None) -> list[Warning]:
             warns.append(Warning("indicators", f"{ns[0].display!r} is printed with different units "
                                  f"({where}); kept as separate indicators"))
 
-    known = {n.key.full for n in nodes}
-    forced_ids = {o.value for o in overrides if o.action == "identity"}
-    for o in overrides:
-        if o.key not in known:
-            warns.append(Warning("indicators", f"override line {o.line}: printed name not found in "
-                                 f"the documents: {o.printed_name!r}", o.line))
-        elif (o.action in ("same_as", "not_same") and name_key(o.value).full not in known
-              and o.value not in forced_ids):
-            warns.append(Warning("indicators", f"override line {o.line}: {o.action} target not found in "
-                                 f"the documents: {o.value!r}", o.line))
-
     # identities
     clusters = sorted(cl.members.values(), key=lambda ms: min(ms))
     node_ident: dict[int, str] = {}

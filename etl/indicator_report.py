@@ -10,9 +10,12 @@ from pathlib import Path
 import click
 import duckdb
 
+from etl.identity import load_overrides, name_key
+
 DEFAULT_DB = Path(__file__).resolve().parent.parent / "data" / "stadsdelar.duckdb"
 DEFAULT_DB_SHOWN = "data/stadsdelar.duckdb"
-SECTIONS = ("summary", "identities", "merges", "review", "kf")
+SECTIONS = ("summary", "identities", "merges", "review", "kf", "overrides")
+DEFAULT_OVERRIDES = Path(__file__).resolve().parent.parent / "data" / "indicator_overrides.csv"
 
 
 def _rows(con, sql: str, params: list | None = None) -> list[tuple]:
@@ -28,7 +31,26 @@ def _score(v: float | None) -> str:
     return "  –  " if v is None else f"{v:5.1f}".replace(".", ",")
 
 
-def report_lines(con, sections: tuple[str, ...] = SECTIONS, width: int = 110) -> list[str]:
+def override_lines(con, overrides_path: Path | None) -> list[str]:
+    """Override rows whose names are not printed in the documents of this database (a typo,
+    or documents not in this build)."""
+    overrides, problems = load_overrides(overrides_path)
+    printed = {name_key(n).full for (n,) in _rows(con, "SELECT DISTINCT name FROM indicator_values")}
+    ids = {i for (i,) in _rows(con, "SELECT indicator_id FROM indicators")}
+    out = [f"  {w.message}" for w in problems]
+    for o in overrides:
+        missing = [n for n in ([o.printed_name] + ([o.value] if o.action in ("same_as", "not_same") else []))
+                   if name_key(n).full not in printed and n not in ids]
+        if missing:
+            out.append(f"  line {o.line}: {o.printed_name!r} {o.action} {o.value!r}: not printed: "
+                       + ", ".join(map(repr, missing)))
+    head = (f"OVERRIDES ({overrides_path}): {len(out) - len(problems)} of {len(overrides)} override rows "
+            "match nothing in this database")
+    return [head] + out
+
+
+def report_lines(con, sections: tuple[str, ...] = SECTIONS, width: int = 110,
+                 overrides_path: Path | None = DEFAULT_OVERRIDES) -> list[str]:
     """The report as lines of text (the command prints them; tests read them)."""
     out: list[str] = []
     n_printed, n_variants = _rows(con, "SELECT count(DISTINCT printed_name), count(*) FROM indicator_matches")[0]
@@ -88,6 +110,8 @@ def report_lines(con, sections: tuple[str, ...] = SECTIONS, width: int = 110) ->
                 SELECT DISTINCT indicator_id, year, note FROM kf_target_checks
                 WHERE status <> 'agrees' ORDER BY 1, 2"""):
             out.append(f"  {year} {ident}: {_short(note, width - 20)}")
+    if "overrides" in sections:
+        out += [""] + override_lines(con, overrides_path)
     return out
 
 
@@ -98,7 +122,10 @@ def report_lines(con, sections: tuple[str, ...] = SECTIONS, width: int = 110) ->
 @click.option("--section", "sections", type=click.Choice(SECTIONS), multiple=True,
               help="Print only these sections (repeatable). Default: all.")
 @click.option("--width", default=110, show_default=True, help="Truncate long names to this width.")
-def indicators_command(db_path: Path, sections: tuple[str, ...], width: int) -> None:
+@click.option("--overrides", "overrides_path", type=click.Path(dir_okay=False, path_type=Path),
+              default=DEFAULT_OVERRIDES, show_default="data/indicator_overrides.csv",
+              help="Curated override file to check against the database.")
+def indicators_command(db_path: Path, sections: tuple[str, ...], width: int, overrides_path: Path) -> None:
     """Print the indicator identities with their district/year coverage, the printed names
     merged into each, and the uncertain matches a person should review (with scores).
 
@@ -112,7 +139,7 @@ def indicators_command(db_path: Path, sections: tuple[str, ...], width: int) -> 
         if "indicator_matches" not in tables:
             raise click.ClickException(f"{db_path} has no indicator_matches table; rebuild it with "
                                        "`python -m etl build` (identity resolution runs in the build)")
-        for line in report_lines(con, sections or SECTIONS, width):
+        for line in report_lines(con, sections or SECTIONS, width, overrides_path):
             click.echo(line)
     finally:
         con.close()

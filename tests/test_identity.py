@@ -15,7 +15,7 @@ from etl.identity import (
     attainment, clean_name, compare_keys, infer_direction, load_overrides, name_key,
     resolve_identities, slugify,
 )
-from etl.indicator_report import indicators_command, report_lines
+from etl.indicator_report import indicators_command, override_lines, report_lines
 
 SCHEMA = Path(__file__).resolve().parent.parent / "etl" / "schema.sql"
 ROOT = Path(__file__).resolve().parent.parent
@@ -395,7 +395,9 @@ def test_seeds_shipped_overrides_apply_without_warnings(seed_db):
     assert warnings == []
     build_warnings = [m for (m,) in seed_db.execute(
         "SELECT message FROM warnings WHERE stage = 'indicators' AND message LIKE '%override%'").fetchall()]
-    assert build_warnings == []          # every curated name is printed in the seeds and applies
+    assert build_warnings == []          # every curated override applies
+    lines = override_lines(seed_db, ROOT / "data" / "indicator_overrides.csv")
+    assert lines[0].endswith(f"0 of {len(overrides)} override rows match nothing in this database"), lines
     ids = {name_key(n).full: i for n, i in seed_db.execute("SELECT name, indicator_id FROM indicator_values").fetchall()}
     for o in overrides:
         if o.action == "same_as":
@@ -412,10 +414,19 @@ def test_seeds_known_pairs_stay_apart(seed_db):
             assert not ids[ka] & ids[kb], (a, b)
 
 
-def test_override_naming_an_unknown_name_is_reported(tmp_path):
-    con = make_db([{"name": "Sjukfrånvaro", "district": "Kungsholmen", "year": 2020}])
-    warnings = resolve_identities(con, write_overrides(tmp_path / "o.csv", "Sjukfrånvaro,same_as,Sjukfrånvaro totalt,,",
-                                                       "Okänd indikator,direction,lower,,"))
-    msgs = " ".join(w.message for w in warnings)
-    assert "target not found in the documents: 'Sjukfrånvaro totalt'" in msgs
-    assert "printed name not found in the documents: 'Okänd indikator'" in msgs
+def test_report_shows_override_rows_that_match_nothing(tmp_path):
+    # not a build warning (a partial build lacks most names), but the report says so
+    db = tmp_path / "t.duckdb"
+    con = make_db([{"name": "Sjukfrånvaro", "district": "Kungsholmen", "year": 2020},
+                   {"name": "Sjukfrånvaro dag 1-14", "district": "Kungsholmen", "year": 2020}],
+                  con=duckdb.connect(str(db)))
+    path = write_overrides(tmp_path / "o.csv", "Sjukfrånvaro,same_as,Sjukfrånvaro totalt,,",
+                           "Okänd indikator,direction,lower,,", "Sjukfrånvaro dag 1-14,direction,lower,,")
+    warnings = resolve_identities(con, path)
+    assert not any("Okänd" in w.message for w in warnings)
+    con.close()
+    out = CliRunner().invoke(indicators_command, ["--db", str(db), "--overrides", str(path),
+                                                  "--section", "overrides"]).output
+    assert "line 3: 'Sjukfrånvaro' same_as 'Sjukfrånvaro totalt': not printed: 'Sjukfrånvaro totalt'" in out
+    assert "line 4: 'Okänd indikator' direction 'lower': not printed: 'Okänd indikator'" in out
+    assert "line 5" not in out and "2 of 3 override rows match nothing" in out
