@@ -21,6 +21,8 @@ _NUM_GROUPED = re.compile(r"(?:" + P.QUALIFIER + r"\s?)?" + P.NUMBER + r"(?:\s?(
 _NUM_PLAIN = re.compile(r"(?:" + P.QUALIFIER + r"\s?)?" + P.NUMBER_NO_GROUPS + r"(?:\s?(?:" + P.UNITS + r"))?(?=\s|$)")
 _NUM_BARE = re.compile(r"(?:" + P.QUALIFIER + r"\s?)?" + P.NUMBER_NO_GROUPS + r"(?=\s|$)")
 _GENERIC = re.compile(r"\S+(?=\s|$)")
+_QUALIFIER_WORD = re.compile(P.QUALIFIER)
+_CAPITALISED = re.compile(r"[A-ZÅÄÖ][a-zåäöé]+")
 _LEADING_ZERO = re.compile(r"^[-−+]?0\d")
 _HAS_UNIT = re.compile(r"(?:" + P.UNITS + r")$")
 
@@ -50,9 +52,11 @@ def _atoms(s: str) -> list[tuple[str, float]]:
     if m:
         words = s[m.end():].split(" ")[1:7]
         for k in range(1, len(words) + 1):
-            if any(_NUM_BARE.fullmatch(w) or _PERIOD.fullmatch(w) for w in words[:k]):
+            w = words[k - 1]
+            # unit words are not numbers, periods, qualifiers or capitalised words ("Max", "Tas")
+            if _NUM_BARE.fullmatch(w) or _PERIOD.fullmatch(w) or _QUALIFIER_WORD.fullmatch(w) or _CAPITALISED.fullmatch(w):
                 break
-            out.setdefault(m.group(0) + " " + " ".join(words[:k]), 0.5 * k)
+            out.setdefault(m.group(0) + " " + " ".join(words[:k]), 0.2 * k)
     return list(out.items())
 
 

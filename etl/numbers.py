@@ -29,8 +29,7 @@ _MENDERS = [(w, _mend_pattern(w)) for w in P.MENDABLE_WORDS]
 def mend(text: str) -> str:
     """Rejoin words that text extraction broke ("Fastställ s" -> "Fastställs")."""
     for word, pat in _MENDERS:
-        if word[:3].lower() in text.lower():
-            text = pat.sub(word, text)
+        text = pat.sub(word, text)
     return text
 
 

@@ -46,9 +46,26 @@ def line_text(ln: Line) -> str:
     return t[:-1] if t.endswith(" ") else t
 
 
+_FRAGMENT = re.compile(r"^([a-zåäö]{1,3})(?:\s*$|\s{2,})")
+
+
+def cell_texts(lines: list[Line]) -> list[str]:
+    """Line texts of one table row, with words broken across lines glued back: a line that
+    ends in a letter with no trailing space, followed by a lone 1-3 letter fragment
+    ("livsmede" + "l", "Fastställ" + "s  2021"), is one word."""
+    texts = [line_text(ln) for ln in lines]
+    for k in range(1, len(texts)):
+        prev = lines[k - 1].text
+        m = _FRAGMENT.match(texts[k].lstrip())
+        if m and prev[-1:].isalpha() and texts[k - 1]:
+            texts[k - 1] = texts[k - 1] + m.group(1)
+            texts[k] = texts[k].lstrip()[len(m.group(1)):]
+    return texts
+
+
 def join_lines(lines: list[Line]) -> str:
     """Join wrapped lines with one space; an extra inner/trailing space (empty cell) survives."""
-    return " ".join(t.lstrip() for t in map(line_text, lines) if t.strip())
+    return " ".join(t.lstrip() for t in cell_texts(lines) if t.strip())
 
 
 def squash(text: str) -> str:
@@ -159,20 +176,17 @@ class Recogniser:
         # Repeated table header (page break) while inside the same kind of table.
         if self.table and self.table.kind == "plan" and P.PLAN_HEADER.match(t):
             self.table.header_since_row = True
-            self.capture = None
             return i
         if P.REPORT_HEADER_START.match(t):
             j, prior = self.skip_report_header(i)
             if self.table and self.table.kind == "report":
                 self.table.header_since_row = True
-                self.capture = None
             else:
                 self.close_table(ln)
                 self.table = _Table("report", self.innermost_goal(), ln.no, prior_year=prior)
             return j
         if self.table and self.table.kind == "activity" and P.ACTIVITY_HEADER.match(t):
             self.table.header_since_row = True
-            self.capture = None
             return i
         for level, rx in _MARKERS:
             m = rx.match(t)
@@ -215,6 +229,13 @@ class Recogniser:
                 item.analysis = squash((item.analysis or "") + " " + t)
             return i
         self.capture = None
+        tb = self.table
+        last = self.last_item()
+        if (tb.header_since_row and not tb.pending and t[:1].islower() and isinstance(last, IndicatorRow)):
+            # the rest of the previous row's name, printed after a page-break header
+            last.name = squash(last.name + " " + t)
+            last.source_line_end = max(last.source_line_end, ln.no)
+            return i
         self.table.pending.append(ln)
         nxt = self.lines[i + 1].text.strip() if i + 1 < len(self.lines) else ""
         # a row ending in a bare year may go on with its period cell on the next line
@@ -223,6 +244,8 @@ class Recogniser:
         return i
 
     def in_capture(self, ln: Line) -> bool:
+        """Does an Analys/Kommentar paragraph go on? It may be interrupted by a page-break
+        header; it ends at a blank line after a finished sentence."""
         text_lines = self.capture[1]
         if not text_lines:
             return True
@@ -262,6 +285,12 @@ class Recogniser:
             m = P.ACTIVITY_DATES.search(last.text)
             if m:
                 self.finish_activity(m)
+            return
+        m = P.ACTIVITY_DATES.search(last.text)
+        if m and not P.PERIOD_AT_END.search(strip_markup(last.text).rstrip()[: m.start()] or "x"):
+            # an activity row under an indicator header (a mislabelled table): keep it as one
+            self.warn("activities", f"activity row in an indicator table (header line {tb.header_line})", last.no)
+            self.finish_activity(m)
             return
         if tb.markdown and "\t" in last.text:
             self.finish_markdown_row(last)
@@ -308,7 +337,18 @@ class Recogniser:
         expected = REPORT_CELLS if tb.kind == "report" else PLAN_CELLS
         best = split_row(lines, expected)
         if best is None:
-            self.warn("indicators", f"unreadable row: {squash(join_lines(lines))!r}", lines[0].no)
+            # keep the row (it exists in the document) with its name and period, cells unread
+            text = squash(join_lines(lines))
+            period = P.PERIOD_AT_END.search(text)
+            body = text[: period.start()].strip() if period else text
+            first_value = _FIRST_VALUE.search(body)
+            name = body[: first_value.start()].strip() if first_value else body
+            self.warn("indicators", f"row cells unreadable, kept without values: {text!r}", lines[0].no)
+            cells = (None,) * (expected - 1) + ((period.group("period") if period else None),)
+            if name and tb.kind == "report":
+                self.add_report_row(name, cells, lines[0], lines[-1])
+            elif name:
+                self.add_plan_row(name, [None, None], cells[-1], lines[0], lines[-1])
         else:
             name, cells = best
             if tb.kind == "report":
@@ -372,6 +412,9 @@ class Recogniser:
         return self.goals, self.rows, self.activities, self.warnings
 
 
+_FIRST_VALUE = re.compile(r"(?<!\S)(?:" + P.NUMBER + r")(?:\s?(?:" + P.UNITS + r"))?(?=\s|$)|(?<!\S)(?:Tas fram|Fastställs)")
+
+
 def make_cell(raw: str | None) -> Cell:
     value, unit, text = parse_number(raw)
     return Cell(raw=text, value=value, unit=unit)
@@ -380,15 +423,19 @@ def make_cell(raw: str | None) -> Cell:
 def split_row(lines: list[Line], expected: int) -> tuple[str, tuple[str | None, ...]] | None:
     """Best (name, cells) reading of a row's lines; cells end with the period cell."""
     candidates: list[tuple[float, str, tuple]] = []
-    texts = [line_text(ln) for ln in lines]
+    texts = cell_texts(lines)
     for j, text in enumerate(texts):
+        if not text.strip():
+            continue
         words = [m.start() for m in re.finditer(r"(?<!\S)\S", text)]
         for b_i, b in enumerate(words):
             name = squash(" ".join(texts[:j] + [text[:b]]))
             if not name:
                 continue
             # a value line keeps its leading spaces (empty leading cells)
-            values = " ".join([text if b_i == 0 else text[b:]] + [t.lstrip() for t in texts[j + 1:]])
+            # in reports, leading spaces of later value lines are empty cells too
+            later = [t if expected == REPORT_CELLS else t.lstrip() for t in texts[j + 1:] if t.strip()]
+            values = " ".join([text if b_i == 0 else text[b:]] + later)
             at_line_start = b_i == 0
             for r in readings(values)[:12]:
                 cells = r.cells
@@ -398,9 +445,10 @@ def split_row(lines: list[Line], expected: int) -> tuple[str, tuple[str | None, 
                     continue
                 missing = expected - len(cells)
                 cost = r.cost + missing * EMPTY_CELL_COST * 1.5
-                # in a plan row a bare number beside a unit-bearing target is usually name text
-                # ("... i årskurs 9 85 % År"); report rows mix units legitimately ("5 3 % 2 %")
-                if expected == PLAN_CELLS and unit_mismatch(cells[:-1]):
+                # in a plan row whose values follow the name on the same line, a bare number beside
+                # a unit-bearing target is usually name text ("... i årskurs 9 85 % År");
+                # report rows mix units legitimately ("5 3 % 2 %")
+                if expected == PLAN_CELLS and not at_line_start and unit_mismatch(cells[:-1]):
                     cost += 3.0
                 if not at_line_start:
                     cost += 0.25
