@@ -55,6 +55,7 @@ UNIT_WORD = re.compile(r"^(?:mnkr|tkr|kr|kronor|%|procent)\b", re.I)
 TEXT_ROW = re.compile(
     r"^(?P<label>[A-Za-zÅÄÖåäöÉé][^\t]*?)\s+(?P<nums>[-−]?\d+(?:,\d+)?(?:\s+[-−]?\d+(?:,\d+)?)*)"
     r"(?:\s+(?P<note>\D.*))?$")
+YEAR_LED = re.compile(r"^(?:19|20)\d\d\s+[A-ZÅÄÖa-zåäö]")
 CELL = re.compile(r"^[-−–]?\d+(?:,\d+)?\**$")
 YEAR_CELL = re.compile(r"^(?:19|20)\d\d\**$")
 THOUSANDS_HEAD = re.compile(r"^[-−–]?\d{1,3}$")
@@ -359,6 +360,14 @@ def _find_header(lines: list[Line], i: int, vocab: Vocabulary) -> dict | None:
     start = i
     if i > 0 and lines[i - 1].text.rstrip().endswith(",") and len(lines[i - 1].text.strip()) <= 40:
         start = i - 1
+    # columns printed as "2021 Socioekonomiskt anslag / (mnkr)": the header starts above the
+    # unit line, with the row header ("Enhet") before the first dated column
+    while start > 0 and YEAR_LED.match(lines[start - 1].text.strip()) and start > i - 4:
+        start -= 1
+    if start < i and YEAR_LED.match(lines[start].text.strip()) and start > 0:
+        above = lines[start - 1].text.strip()
+        if len(above.split()) <= 3 and not re.search(r"[.,;:]$", above) and above[:1].isupper():
+            start -= 1
     note_mode = False
     j = i + 1
     while j < len(lines) and j - i <= MAX_HEADER_LINES:
@@ -383,11 +392,26 @@ def _find_header(lines: list[Line], i: int, vocab: Vocabulary) -> dict | None:
         if between[b].text.strip()[:1].isupper():
             cut = b
     header_lines = [ln.text.strip() for ln in lines[start:i + 1 + cut]]
-    stub, header_text = _split_stub(join_lines(header_lines, vocab))
-    if not (COLUMN_WORD.search(header_text) or COLUMN_WORD.search(stub)):
-        return None
-    return {"start": start, "first_row": j, "stub": stub, "header_text": header_text,
+    columns: list[str] = []
+    led = [n for n, h in enumerate(header_lines) if YEAR_LED.match(h)]
+    if led:
+        stub = join_lines(header_lines[:led[0]], vocab)
+        bounds = led + [len(header_lines)]
+        columns = [join_lines(header_lines[a:b], vocab) for a, b in zip(bounds, bounds[1:])]
+        header_text = ""
+        if not any(UNIT_TOKEN.search(c) or re.search(r"\bmnkr\b", c, re.I) for c in columns):
+            return None
+    else:
+        stub, header_text = _split_stub(join_lines(header_lines, vocab))
+        if not (COLUMN_WORD.search(header_text) or COLUMN_WORD.search(stub)):
+            return None
+    return {"start": start, "first_row": j, "stub": stub, "header_text": header_text, "columns": columns,
             "header_lines": header_lines, "label_lines": between[cut:], "note_mode": note_mode}
+
+
+def _starts_table(lines: list[Line], k: int, vocab: Vocabulary) -> bool:
+    t = lines[k].text.strip()
+    return any(UNIT_TOKEN.match(tok) for tok in t.split()[:8]) and _find_header(lines, k, vocab) is not None
 
 
 def _value_rows(lines: list[Line], h: dict, table: _Table, vocab: Vocabulary) -> int:
@@ -396,6 +420,7 @@ def _value_rows(lines: list[Line], h: dict, table: _Table, vocab: Vocabulary) ->
     pending: list[Line] = list(h["label_lines"])
     group: str | None = None
     k = h["first_row"]
+    resume = k + 1
     while k < len(lines):
         line = lines[k]
         t = line.text.strip()
@@ -425,7 +450,10 @@ def _value_rows(lines: list[Line], h: dict, table: _Table, vocab: Vocabulary) ->
             if TOTAL_LABEL.search(label):
                 group = None
             k += 1
+            resume = k
             continue
+        if _starts_table(lines, k, vocab):
+            break                # the next table's header (its title lines stay unread)
         if GROUP_LINE.match(line.text) and _is_label_line(t) and not pending:
             group = t            # "Investeringar      ": a row whose cells are all empty
             k += 1
@@ -435,7 +463,7 @@ def _value_rows(lines: list[Line], h: dict, table: _Table, vocab: Vocabulary) ->
             k += 1
             continue
         break
-    return k
+    return resume          # label lines after the last row may start the next table
 
 
 def _note_rows(lines: list[Line], h: dict, table: _Table, n_values: int, vocab: Vocabulary) -> int:
@@ -456,8 +484,8 @@ def _note_rows(lines: list[Line], h: dict, table: _Table, n_values: int, vocab: 
         if t in repeat or PAGE_FURNITURE.match(t):
             k += 1
             continue
-        if len(t) > MAX_HEADER_LINE_CHARS:
-            break                # prose after the table
+        if len(t) > MAX_HEADER_LINE_CHARS or _starts_table(lines, k, vocab):
+            break                # prose after the table, or the next table
         row = _text_row(t)
         if row is not None and UNIT_WORD.match(row[2]):
             break                # "... om totalt 1,37 mnkr för ...": an amount in prose
@@ -519,6 +547,8 @@ def _text_tables(lines: list[Line], vocab: Vocabulary) -> tuple[list[_Table], li
             i += 1
             continue
         table = _Table(stub=h["stub"], header_text=h["header_text"], start=lines[h["start"]])
+        if h["columns"]:
+            table.columns = list(h["columns"])
         if h["note_mode"]:
             segs = header_segments(h["header_text"])
             n_values = max(1, len(segs) - 1)
@@ -723,8 +753,9 @@ def parse_budget(raw: RawDocument, sections: list[dict] | None = None) -> tuple[
             if t.note_column:
                 continue
             n = max(_min_cells(r.cells) for r in t.rows)
-            t.columns = fit_columns(header_segments(t.header_text), n) if t.header_text else (
-                [t.stub or "Belopp"] if n == 1 else [f"Kolumn {c + 1}" for c in range(n)])
+            if len(t.columns) != n:       # (dated columns read from header lines already fit)
+                t.columns = fit_columns(header_segments(t.header_text), n) if t.header_text else (
+                    [t.stub or "Belopp"] if n == 1 else [f"Kolumn {c + 1}" for c in range(n)])
             kept = []
             for r in t.rows:
                 fitted = _fit(r.cells, n)

@@ -157,6 +157,25 @@ def test_negative_numbers_with_minus_sign_and_dash():
     assert warns == []                                   # Netto = Kostnader + Intäkter
 
 
+def test_a_table_right_after_another_is_read_as_its_own_table():
+    text = ("Mnkr VP 2021 VP 2020\nFörskola 1,0 2,0\nSumma 1,0 2,0\nÄldreomsorg\nVerksamhet,\nmnkr\n"
+            "Kostnader Intäkter\nHemtjänst 3,0 1,0\nSumma 3,0 1,0\n")
+    recs, warns = parse_budget(raw_from_text(text))
+    assert warns == []
+    by_table = {}
+    for r in recs:
+        by_table.setdefault(r["table_title"], set()).add((r["row_label"], r["column_label"], r["value"]))
+    assert by_table["Mnkr"] == {("Förskola", "VP 2021", 1.0), ("Förskola", "VP 2020", 2.0),
+                                ("Summa", "VP 2021", 1.0), ("Summa", "VP 2020", 2.0)}
+    assert ("Hemtjänst", "Intäkter", 1.0) in by_table["Verksamhet, mnkr"]
+
+
+def test_dated_columns_printed_over_several_lines():
+    cells = _cells(GOLDEN / "spaced_dated_columns.txt")
+    assert cells[("Snösätra förskolor", "2021 Socioekonomiskt anslag (mnkr)")] == 0.8
+    assert cells[("Summa", "2021 Socioekonomiskt anslag (mnkr)")] == 3.0
+
+
 # -- building blocks ------------------------------------------------------------------------
 def test_split_row_keeps_empty_cells_and_labels_with_percent():
     sp = split_row("Peng - tillägg 3 % 16,8  16,8 16,5  ")
