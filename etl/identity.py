@@ -511,7 +511,8 @@ def cluster_nodes(nodes: list[_Node], overrides: list[Override]) -> tuple[_Clust
     cl = _Clusters(nodes, not_same)
 
     def merge_or_warn(a: int, b: int, method: str, why: str, o: Override) -> None:
-        blocked = cl.union(a, b, method, 100.0, why, check_tables=None)
+        score = round(float(fuzz.ratio(nodes[a].key.base, nodes[b].key.base)), 1)   # for information
+        blocked = cl.union(a, b, method, score, why, check_tables=None)
         if blocked:
             warns.append(Warning("indicators", f"override line {o.line} ({o.printed_name!r} {o.action} "
                                  f"{o.value!r}) not applied: {blocked}", o.line))
@@ -727,8 +728,9 @@ def _write_matches(con, nodes: list[_Node], cl: _Clusters, review: list[dict], n
                 how = (method, score, nodes[matched].display if matched is not None else None, reason)
             else:   # another printing of the same words ("Andelen", case, hyphen, wrap)
                 how = ("normalised", round(float(fuzz.ratio(printed, n.display)), 1), n.display, "same words")
+            units = Counter(r["unit"].strip() for r in n.rows if norm_unit(r["unit"]))
             out.append((
-                printed, n.unit, node_ident[n.nid], *how[:3], needs,
+                printed, units.most_common(1)[0][0] if units else None, node_ident[n.nid], *how[:3], needs,
                 node_ident[cand["other"]] if cand else None,
                 nodes[cand["other"]].display if cand else None,
                 cand["score"] if cand else None,
