@@ -16,7 +16,8 @@ Stages (each passes plain data to the next):
    a number broken over two lines ("1258,|2") is rejoined;
 4. records: one per (row, column) with a value, plus the canonical activity area;
 5. checks: a total row (Summa, Totalt, "Drift totalt", Netto) is compared with the sum of
-   the rows above it (sub-rows "varav ..." excluded); a disagreement becomes a Warning.
+   the rows above it (sub-rows "varav ..." excluded); a difference of more than one unit
+   of the total's last printed decimal (rounding) becomes a Warning.
 
 Also the numbered decision list of a plan ("8. Nämnden ansöker om budgetjustering med
 1,8 mnkr ...") gives one record per item with an amount.
@@ -636,6 +637,13 @@ def _column_sum(rows: list[_Row], c: int) -> tuple[float | None, int]:
     return (round(sum(vals), 6) if vals else None), len(vals)
 
 
+def _tolerance(raw: str) -> float:
+    """Rounding allowance for a printed total: 1.5 units of its last printed decimal
+    ("370,4" -> 0.15), so sums of rounded rows may differ by one unit but not by two."""
+    m = re.search(r",(\d+)", raw or "")
+    return 1.5 * 10 ** -(len(m.group(1)) if m else 0) + 1e-9
+
+
 def _total_checks(table: _Table, title: str, warnings: list[Warning]) -> None:
     block: list[_Row] = []
     for row in table.rows:
@@ -650,7 +658,7 @@ def _total_checks(table: _Table, title: str, warnings: list[Warning]) -> None:
                 total, n = _column_sum(parts, c)
                 if printed[c] is None or total is None:
                     continue
-                if abs(total - printed[c]) > 0.05 * (n + 1) + 1e-6:   # values are rounded to 0.1
+                if abs(total - printed[c]) > _tolerance(row.cells[c]):
                     bad.append((c, total, n))
             return bad
 

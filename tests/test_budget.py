@@ -149,6 +149,13 @@ def test_total_that_disagrees_gives_a_warning_and_keeps_the_printed_value():
     assert summa["value"] == 371.4
 
 
+def test_one_unit_of_rounding_is_allowed_two_are_not():
+    _, warns = parse_budget(raw_from_text(TABLE.format(total="370,5")))
+    assert warns == []
+    _, warns = parse_budget(raw_from_text(TABLE.format(total="370,6")))
+    assert len(warns) == 1 and "370,6" in warns[0].message
+
+
 def test_negative_numbers_with_minus_sign_and_dash():
     text = "Mnkr VP 2025 VP 2024\nKostnader 10,0 9,0\nIntäkter −2,5 -2,0\nNetto 7,5 7,0\n"
     recs, warns = parse_budget(raw_from_text(text))
