@@ -361,7 +361,29 @@ SWEDISH_HEADERS = {
     "series": "Serie",
     "category": "Kategori",
     "source": "Källa",
+    "outcome_raw": "Tryckt utfall",
+    "outcome_men_raw": "Tryckt utfall män",
+    "outcome_women_raw": "Tryckt utfall kvinnor",
+    "target_raw": "Tryckt mål",
+    "kf_target_raw": "Tryckt KF-mål",
+    "prior_outcome_raw": "Tryckt utfall föregående år",
+    "missing_reason": "Saknas för att",
+    "from_later_report": "Från följande års rapport",
+    "attainment": "Måluppfyllelse",
+    "direction": "Riktning",
+    "printed_name": "Tryckt namn",
+    "analysis": "Analys",
+    "goal_text": "Mål",
+    "goal_code": "Målnummer",
+    "area": "Område",
+    "namndmal": "Nämndmål",
+    "doc_year": "Dokumentår",
+    "source_line_end": "Till rad",
 }
+
+# Bookkeeping columns of the query frames that the user never sees; left out of tables.
+INTERNAL_COLUMNS = {"priority", "value_id", "document_id", "raw_text", "goal_id", "section_id",
+                    "parent_goal_id"}
 
 _YEARLIKE = {"year", "prior_year", "År", "Föregående år", "source_line", "source_page",
              "Rad", "Sida", "document_id", "value_id", "goal_id", "section_id"}
@@ -371,11 +393,20 @@ def table_for_export(df: pl.DataFrame, meta: ExportMeta | None = None, *,
                      swedish_headers: bool = True) -> pl.DataFrame:
     """The shown data plus unit and source columns, with Swedish headers.
 
+    - Internal bookkeeping columns (INTERNAL_COLUMNS: ids, sort priority) are left out;
+      nested values (lists) become text.
+
     - "Enhet": from a unit column if present, else meta.unit.
     - "Källa": per row from doc_type/year/district when the frame carries provenance,
       else meta.source (without the "Källa: " prefix).
     """
-    out = df.clone()
+    out = df.drop([c for c in df.columns if c in INTERNAL_COLUMNS])
+    nested = [c for c, t in out.schema.items() if t.is_nested() or t == pl.Object]
+    if nested:  # lists (e.g. years) as "2020, 2021": CSV cannot hold nested values
+        out = out.with_columns(
+            pl.Series(c, [None if v is None else ", ".join(map(str, v)) if isinstance(v, (list, tuple))
+                          else str(v) for v in out.get_column(c).to_list()], dtype=pl.String)
+            for c in nested)
     cols = set(out.columns)
     if "unit" not in cols and meta is not None and meta.unit:
         out = out.with_columns(pl.lit(meta.unit).alias("unit"))
@@ -412,9 +443,7 @@ def frame_to_csv(df: pl.DataFrame, meta: ExportMeta | None = None, *,
     separator (Excel parses "1234,5" but may read "1 234,5" as text). Read it back with
     ``pl.read_csv(data, separator=";", decimal_comma=True)``.
     """
-    out = table_for_export(df, meta, swedish_headers=swedish_headers) if (
-        meta is not None or swedish_headers) else df
-    # floats: shortest repr, no scientific notation
+    out = table_for_export(df, meta, swedish_headers=swedish_headers)
     buf = io.BytesIO()
     out.write_csv(buf, separator=";", decimal_comma=True, include_bom=True,
                   float_scientific=False, line_terminator="\r\n")
@@ -540,9 +569,7 @@ def frame_to_slide(frame: pl.DataFrame, meta: ExportMeta, *, category: str, valu
             cats.append(s)
     data: dict[str, list[float | None]] = {}
     names = ([str(s) for s in frame.get_column(series).to_list()] if series
-             else [meta.unit or value] * frame.height)
-    if not series:
-        names = [_series_label(meta, value)] * frame.height
+             else [_series_label(meta, value)] * frame.height)
     for name, c, v in zip(names, frame.get_column(category).to_list(),
                           frame.get_column(value).to_list()):
         col = data.setdefault(name, [None] * len(cats))
@@ -785,8 +812,10 @@ def slides_to_pptx(slides: Sequence[SlideSpec], native: bool = True) -> bytes:
             chart.font.size = Pt(14)
             chart.font.color.rgb = dark
             multi = len(spec.series) > 1
-            chart.has_legend = multi
-            if multi:
+            # A line's series is a district or a group: name it even when alone.
+            show_legend = multi or spec.kind == "line"
+            chart.has_legend = show_legend
+            if show_legend:
                 chart.legend.position = XL_LEGEND_POSITION.BOTTOM
                 chart.legend.include_in_layout = False
             va = chart.value_axis

@@ -136,10 +136,7 @@ TABLE_COLUMNS = ["district", "year", "indicator", "outcome", "outcome_raw", "tar
 
 def _table(frame: pl.DataFrame) -> pl.DataFrame:
     cols = [c for c in TABLE_COLUMNS if c in frame.columns]
-    out = frame.select(cols)
-    rename = {"outcome_raw": "Tryckt utfall", "missing_reason": "Saknas för att",
-              "from_later_report": "Från följande års rapport"}
-    return out.rename({k: v for k, v in rename.items() if k in out.columns})
+    return frame.select(cols)
 
 
 @click.command("export")

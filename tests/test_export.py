@@ -184,6 +184,15 @@ def test_csv_without_meta_keeps_values():
     assert back.to_dicts() == df.to_dicts()
 
 
+def test_csv_and_xlsx_accept_list_columns():
+    from openpyxl import load_workbook
+
+    df = pl.DataFrame({"name": ["a"], "years": [[2020, 2021]], "v": [1.5]})
+    assert ex.read_export_csv(ex.frame_to_csv(df))["years"].to_list() == ["2020, 2021"]
+    ws = load_workbook(io.BytesIO(ex.frame_to_xlsx(df, _meta())))["Data"]
+    assert ws.cell(2, 2).value == "2020, 2021"
+
+
 def test_xlsx_real_numbers_with_formats_units_and_sources():
     from openpyxl import load_workbook
 
@@ -457,3 +466,80 @@ def test_libreoffice_renders_the_native_chart(tmp_path):
     # LibreOffice redrew the chart from the embedded data, with Swedish decimals
     assert "Norrmalm" in text and "Kungsholmen" in text and "1,5" in text and "0,25" in text
     assert "Källa:" in text
+
+
+# --- real browser: download through the UI -----------------------------------------------------
+
+BROWSER_APP = '''
+import duckdb, streamlit as st
+from dashboard import charts, queries
+from dashboard.export import ExportMeta, source_note
+from dashboard.export_ui import export_panel, deck_panel
+con = duckdb.connect(r"{db}", read_only=True)
+frame = queries.indicator_across_districts(con, "{iid}", 2021)
+chart = charts.ranked_bars(frame, unit="%", direction="lower")
+st.altair_chart(chart, theme=None)
+export_panel(chart, frame, meta=ExportMeta("Andel barn", "Utfall 2021 per stadsdel", source_note(frame), "%"),
+             key="b")
+deck_panel(sidebar=False)
+'''
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(not Path("/usr/bin/chromium").exists(), reason="needs /usr/bin/chromium")
+def test_browser_downloads_png_and_pptx(fixture_db, tmp_path):
+    import os
+    import time
+    import urllib.request
+
+    from playwright.sync_api import sync_playwright
+    from pptx import Presentation
+
+    from dashboard_fixture import BARN
+
+    app = tmp_path / "app.py"
+    app.write_text(BROWSER_APP.format(db=fixture_db, iid=BARN), encoding="utf-8")
+    port = _free_port()
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(app), "--server.headless", "true",
+         "--server.port", str(port), "--browser.gatherUsageStats", "false"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        url = f"http://127.0.0.1:{port}"
+        for _ in range(120):
+            try:
+                urllib.request.urlopen(url + "/_stcore/health", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.25)
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=[
+                "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync", "--no-first-run"])
+            page = browser.new_page(accept_downloads=True)
+            page.goto(url, wait_until="networkidle")
+            page.get_by_text("Exportera diagram och data").click()
+            with page.expect_download(timeout=60_000) as dl:
+                page.get_by_role("button", name="PNG (bild)").click()
+            png = Path(dl.value.path()).read_bytes()
+            assert dl.value.suggested_filename == "Andel-barn.png"
+            with page.expect_download(timeout=60_000) as dl:
+                page.get_by_role("button", name="PowerPoint (redigerbart diagram)").click()
+            pptx = Path(dl.value.path()).read_bytes()
+            browser.close()
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+    assert _png_info(png)[0] > 1000
+    chart = _chart_shapes(Presentation(io.BytesIO(pptx)).slides[0])[0].chart
+    values = dict(zip(chart.plots[0].categories, chart.plots[0].series[0].values))
+    assert values["Norrmalm"] == 1.3 and values["Kungsholmen"] == 0.9
