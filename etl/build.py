@@ -43,7 +43,28 @@ class BuildReport:
         return [d for d in self.documents if d.meta is None]
 
 
-def parse_all(paths: list[Path], root: Path, progress: Callable[[Path], None] | None = None) -> list[ParsedDocument]:
+PARALLEL_MIN_FILES = 8   # below this, starting worker processes costs more than it saves
+
+
+def _parse_one(args: tuple[Path, Path]) -> ParsedDocument:
+    path, root = args
+    return parse_file(path, root, load_registry())
+
+
+def parse_all(paths: list[Path], root: Path, progress: Callable[[Path], None] | None = None,
+              workers: int | None = None) -> list[ParsedDocument]:
+    """Parse every file (per-document work: on several cores when there are many files)."""
+    workers = workers if workers is not None else (os.cpu_count() or 1)
+    if workers > 1 and len(paths) >= PARALLEL_MIN_FILES:
+        from concurrent.futures import ProcessPoolExecutor
+
+        docs = []
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            for p, doc in zip(paths, pool.map(_parse_one, [(p, root) for p in paths], chunksize=4)):
+                docs.append(doc)
+                if progress:
+                    progress(p)
+        return docs
     registry = load_registry()
     docs = []
     for p in paths:

@@ -105,12 +105,12 @@ def detect_level(raw: RawDocument) -> tuple[str, str | None]:
 def detect_district(lines: list[str], year: int | None, registry: list[District]) -> str | None:
     """The district the document is about: its name in the title lines, in the council's own
     goals and as "<name>s stadsdelsnämnd" weigh most; passing mentions of neighbours little."""
-    forms = sorted(((form, d) for d in registry for form in (d.name, *d.aliases)), key=lambda x: -len(x[0]))
-    compiled = [
-        (re.compile(r"(?<![\w-])" + re.escape(form) + r"(?![\w-])"),
-         re.compile(re.escape(form) + r"\s+stadsdels(?:nämnd|förvaltning|område)"), d)
-        for form, d in forms
-    ]
+    by_form = {form: d for d in registry for form in (d.name, *d.aliases)}
+    # one alternation, longest form first, so "Älvsjö" inside "Hägersten-Älvsjö" is not matched
+    names = re.compile(
+        r"(?<![\w-])(" + "|".join(re.escape(f) for f in sorted(by_form, key=len, reverse=True)) + r")(?![\w-])"
+        r"(\s+stadsdels(?:nämnd|förvaltning|område))?"
+    )
     scores: Counter[str] = Counter()
     after_goal_marker = 0
     for i, line in enumerate(lines):
@@ -119,13 +119,8 @@ def detect_district(lines: list[str], year: int | None, registry: list[District]
             after_goal_marker = 3
         goal = 5 if after_goal_marker > 0 else 1
         after_goal_marker -= 1
-        masked = line
-        for weak, strong, d in compiled:
-            n_weak = len(weak.findall(masked))
-            if not n_weak:
-                continue
-            n_strong = len(strong.findall(masked))
-            masked = weak.sub(" ", masked)
+        for m in names.finditer(line):
+            d = by_form[m.group(1)]
             name = d.name
             if year and d.valid_to and year > d.valid_to:
                 if not d.successor:
@@ -133,7 +128,7 @@ def detect_district(lines: list[str], year: int | None, registry: list[District]
                 name = d.successor
             if year and d.valid_from and year < d.valid_from:
                 continue
-            scores[name] += (4 * n_strong + n_weak) * position * goal
+            scores[name] += (5 if m.group(2) else 1) * position * goal
     return scores.most_common(1)[0][0] if scores else None
 
 
