@@ -47,7 +47,7 @@ from rapidfuzz import fuzz, process
 from etl.model import Warning
 
 # --- measured thresholds ---------------------------------------------------------------
-# MEASURED on the five seed documents (404 indicator rows, 237 distinct printed names, 2020,
+# MEASURED on the five seed documents (403 indicator rows, 229 distinct printed names, 2020,
 # 2021 and 2025; every pair of distinct normalised names with ratio >= 60 was read by hand):
 # - pairs with a *substituted* word reach ratio 95 and are all different indicators
 #   ("före"/"efter resultatöverföringar" 95.1, "våldsutövare"/"våldsutsatta" 95.0,
@@ -61,8 +61,9 @@ from etl.model import Warning
 #   "Sjukfrånvaro dag 1-14" 72.7): REVIEW_MIN 80 lists the former for a person, not the latter;
 # - true variants ("socialpsykiatrin"/"socialpsykiatri" 99.3, "vård- och omsorgsboende"/
 #   "vård och omsorgsboenden" 99.5) are equal after stemming; AUTO_MIN guards the rest.
-# Result on the seeds: 235 identities without overrides (2 fuzzy merges, 10 normalised), 227
-# with data/indicator_overrides.csv (8 renamed KF indicators); 19 matches listed for review.
+# Result on the seeds: 226 identities without overrides (2 fuzzy merges, 10 normalised
+# printings), 218 with data/indicator_overrides.csv (8 renamed KF indicators), 75 of them
+# printed by two or more districts; 7 pairs listed for review.
 TOKEN_PAIR_MIN = 92.0     # a typo in a long word: same first letters and ratio at least this
 AUTO_MIN = 85.0           # whole-name ratio needed for an automatic merge after stemming
 REVIEW_MIN = 80.0         # an added-words pair at or above this is listed for review
