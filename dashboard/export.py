@@ -621,6 +621,10 @@ def slide_from_chart(chart: Any, frame: pl.DataFrame | None, meta: ExportMeta, *
     needed = [value, category] + ([series] if series else [])
     if any(f not in rows.columns for f in needed):
         return None
+    if any(ch in enc for ch in ("row", "column", "facet")) or "facet" in spec:
+        return None  # small multiples: one PowerPoint chart cannot hold them
+    if rows.select(needed[1:]).is_duplicated().any():
+        return None  # several values per bar (stacked or aggregated): a picture, not wrong data
     kind = "line" if mark == "line" else ("bar" if c_axis[0] is y else "column")
     sort = c_axis[0].get("sort")
     ordered = rows

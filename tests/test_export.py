@@ -320,9 +320,16 @@ def test_slide_from_dashboard_charts():
     assert lines.series == {"Norrmalm": [1.5, 1.3], "Bromma": [None, 2.0]}
 
 
-def test_slide_from_chart_declines_other_marks():
+def test_slide_from_chart_declines_what_one_native_chart_cannot_show():
     chart = alt.Chart(PROVENANCE).mark_rect().encode(x="district:N", y="year:O")
     assert ex.slide_from_chart(chart, PROVENANCE, _meta()) is None
+    two = pl.DataFrame({"area": ["skola", "skola"], "district": ["A", "B"], "v": [1.0, 2.0]})
+    faceted = alt.Chart(two).mark_bar().encode(y="area:N", x="v:Q", row="district:N")
+    assert ex.slide_from_chart(faceted, two, _meta()) is None
+    stacked = alt.Chart(two).mark_bar().encode(y="area:N", x="v:Q")  # two values, one bar
+    assert ex.slide_from_chart(stacked, two, _meta()) is None
+    grouped = alt.Chart(two).mark_bar().encode(y="area:N", x="v:Q", yOffset="district:N")
+    assert ex.slide_from_chart(grouped, two, _meta()).series == {"A": [1.0], "B": [2.0]}
 
 
 # --- command line ----------------------------------------------------------------------------
