@@ -31,12 +31,8 @@ from dataclasses import dataclass, field
 
 from etl.areas import canonical_area
 from etl.model import Line, RawDocument, Warning
+from etl.numbers import parse_number
 from etl.sections import parse_sections, section_index_for_line
-
-try:  # the lead's number parser (Swedish format); identical results for budget cells
-    from etl.numbers import parse_number as _parse_number
-except ImportError:  # pragma: no cover - only before etl/numbers.py existed
-    _parse_number = None
 
 STAGE = "budget"
 UNIT = "mnkr"
@@ -86,18 +82,14 @@ WORD = re.compile(r"[A-Za-zÅÄÖåäöéü]+")
 
 # -- small helpers ------------------------------------------------------------------------
 def parse_value(raw: str | None) -> float | None:
+    """A printed cell ("1 487,5", "-6,4*", "<b>3 224,7</b>", "−2,5") as a number (mnkr)."""
     if raw is None:
         return None
-    text = MD_TAGS.sub("", raw).replace("−", "-").replace("–", "-").strip().rstrip("*").strip()
+    text = MD_TAGS.sub("", raw).replace("–", "-").strip().rstrip("*").strip()
     if not text:
         return None
-    if _parse_number is not None:
-        value, _unit, _mended = _parse_number(text)
-        return value
-    try:
-        return float(re.sub(r"\s", "", text).replace(",", "."))
-    except ValueError:
-        return None
+    value, _unit, _mended = parse_number(text)
+    return value
 
 
 def _clean(text: str) -> str:
@@ -538,9 +530,8 @@ def _note_rows(lines: list[Line], h: dict, table: _Table, n_values: int, vocab: 
     return k
 
 
-def _text_tables(lines: list[Line], vocab: Vocabulary) -> tuple[list[_Table], list[Warning]]:
+def _text_tables(lines: list[Line], vocab: Vocabulary) -> list[_Table]:
     tables: list[_Table] = []
-    warnings: list[Warning] = []
     i = 0
     while i < len(lines):
         h = _find_header(lines, i, vocab)
@@ -563,7 +554,7 @@ def _text_tables(lines: list[Line], vocab: Vocabulary) -> tuple[list[_Table], li
             i = max(k, i + 1)
         else:
             i += 1
-    return tables, warnings
+    return tables
 
 
 def _markdown_tables(lines: list[Line]) -> list[_Table]:
@@ -743,6 +734,25 @@ def _decision_records(lines: list[Line], sections: list[dict]) -> list[dict]:
     return out
 
 
+def _settle_columns(t: _Table, warnings: list[Warning]) -> None:
+    """Give a text table its final columns and every row exactly that many cells."""
+    if t.note_column:
+        return
+    n = max(_min_cells(r.cells) for r in t.rows)
+    if len(t.columns) != n:       # (dated columns read from header lines already fit)
+        t.columns = fit_columns(header_segments(t.header_text), n) if t.header_text else (
+            [t.stub or "Belopp"] if n == 1 else [f"Kolumn {c + 1}" for c in range(n)])
+    kept = []
+    for r in t.rows:
+        fitted = _fit(r.cells, n)
+        if fitted is None:
+            warnings.append(Warning(STAGE, f"row '{r.label}' does not fit the table's {n} columns", r.line.no))
+            continue
+        r.cells = fitted
+        kept.append(r)
+    t.rows = kept
+
+
 def parse_budget(raw: RawDocument, sections: list[dict] | None = None) -> tuple[list[dict], list[Warning]]:
     """All budget-table cells of a document as budget_lines records, plus warnings.
 
@@ -751,28 +761,13 @@ def parse_budget(raw: RawDocument, sections: list[dict] | None = None) -> tuple[
     """
     if sections is None:
         sections = parse_sections(raw)
-    vocab = Vocabulary(raw.lines)
     warnings: list[Warning] = []
     if raw.flavour == "markdown":
         tables = _markdown_tables(raw.lines)
     else:
-        tables, warnings = _text_tables(raw.lines, vocab)
+        tables = _text_tables(raw.lines, Vocabulary(raw.lines))
         for t in tables:
-            if t.note_column:
-                continue
-            n = max(_min_cells(r.cells) for r in t.rows)
-            if len(t.columns) != n:       # (dated columns read from header lines already fit)
-                t.columns = fit_columns(header_segments(t.header_text), n) if t.header_text else (
-                    [t.stub or "Belopp"] if n == 1 else [f"Kolumn {c + 1}" for c in range(n)])
-            kept = []
-            for r in t.rows:
-                fitted = _fit(r.cells, n)
-                if fitted is None:
-                    warnings.append(Warning(STAGE, f"row '{r.label}' does not fit the table's {n} columns", r.line.no))
-                    continue
-                r.cells = fitted
-                kept.append(r)
-            t.rows = kept
+            _settle_columns(t, warnings)
     records: list[dict] = []
     for t in tables:
         records.extend(_records(t, sections, warnings))

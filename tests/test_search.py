@@ -66,12 +66,13 @@ def test_more_mentions_rank_higher(con):
 
 
 def test_result_carries_document_and_line_and_marks_the_hits(con):
-    row = search_sections(con, "parkerna", limit=5).filter(search_sections(con, "parkerna")["section_id"] == 3).row(0, named=True)
+    df = search_sections(con, "parkerna", limit=5)
+    row = next(r for r in df.iter_rows(named=True) if r["section_id"] == 3)
     assert row["district"] == "Norrmalm" and row["year"] == 2021 and row["doc_type"] == "verksamhetsberattelse"
     assert row["source_file"] == "norrmalm_vb_2021.txt" and row["source_line_start"] == 30
     assert row["heading_path"] == "Del > Fältarbete"
     assert "«parkerna»" in row["snippet"]
-    assert list(search_sections(con, "parkerna").columns) == search.RESULT_COLUMNS
+    assert list(df.columns) == search.RESULT_COLUMNS
 
 
 def test_limit_and_empty_query(con):
