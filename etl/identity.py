@@ -117,8 +117,12 @@ def clean_name(name: str) -> str:
     s = s.replace("\u00ad", "").replace("\u00a0", " ").translate(_DASHES).translate(_QUOTES)
     s = re.sub(r"\s+", " ", s).strip()
     ell = "|".join(ELLIPSIS_NEXT)
-    s = re.sub(rf"([a-zåäö])- (?!(?:{ell})\b)([a-zåäö])", r"\1\2", s)
-    s = re.sub(rf"([A-ZÅÄÖ0-9])- (?!(?:{ell})\b)([a-zåäö])", r"\1-\2", s)   # "SoL- dokumentationen"
+    while True:   # to a fixed point, so that cleaning a clean name changes nothing
+        joined = re.sub(rf"([a-zåäö])- (?!(?:{ell})\b)([a-zåäö])", r"\1\2", s)
+        joined = re.sub(rf"([A-ZÅÄÖ0-9])- (?!(?:{ell})\b)([a-zåäö])", r"\1-\2", joined)  # "SoL- dokumentationen"
+        if joined == s:
+            break
+        s = joined
     s = re.sub(r"\s+([,.;:)])", r"\1", s)
     s = re.sub(r"\(\s+", "(", s)
     s = s.rstrip(" .,;:")

@@ -57,3 +57,5 @@ ACTIVITY_DATES = re.compile(r"(?:^|\s)(?P<start>" + DATE + r")\s+(?P<end>" + DAT
 
 # Page furniture printed into the text: "Sid 49 (116)", with the document footer around it.
 PAGE_FURNITURE = re.compile(r"^\s*(?:(?:\S.*\s)?Sid\s+\d+\s+\(\d+\)(?:\s.*)?|Tjänsteutlåtande(?:\s.*)?)$")
+# A table-of-contents entry: dot leaders and a page number ("KF:s mål … ..... 43").
+TOC_ENTRY = re.compile(r"(?:\.\s?){4,}\s*\d+\s*$")

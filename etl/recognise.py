@@ -124,7 +124,9 @@ class Recogniser:
             nxt = strip_markup(self.lines[j + 1].text).strip()
             if not nxt or self.is_marker(self.lines[j + 1]) or P.ASSESSMENT.match(nxt):
                 break
-            if nxt[0].islower() or re.search(r"(?:\boch|\bav|\bi|\bför|\btill|\bmed|,)$", text):
+            # a goal's text wraps onto lines that start in lower case ("svenskkunskaper är kort");
+            # Markdown lines are not wrapped at all
+            if nxt[0].islower() and self.raw.flavour != "markdown":
                 text = squash(text + " " + nxt)
                 j += 1
             else:
@@ -171,7 +173,7 @@ class Recogniser:
     def step(self, i: int) -> int:
         ln = self.lines[i]
         t = strip_markup(ln.text).strip()
-        if P.PAGE_FURNITURE.match(t):
+        if P.PAGE_FURNITURE.match(t) or P.TOC_ENTRY.search(t):
             return i
         # Repeated table header (page break) while inside the same kind of table.
         if self.table and self.table.kind == "plan" and P.PLAN_HEADER.match(t):
@@ -251,8 +253,12 @@ class Recogniser:
             return True
         if not ln.gap_before and self.raw.flavour != "spaced":
             return True
-        # a blank line: the paragraph ends where the last line ended a sentence
-        return not text_lines[-1].rstrip().endswith((".", "!", "?", ":"))
+        # after a blank line the paragraph goes on only mid-sentence, and with a line that looks
+        # like running text (long, or starting in lower case), not a short capitalised cell
+        if text_lines[-1].rstrip().endswith((".", "!", "?", ":")):
+            return False
+        t = strip_markup(ln.text).strip()
+        return len(t) > 60 or t[:1].islower()
 
     def last_item(self):
         if self.table.kind == "activity":

@@ -135,3 +135,19 @@ def test_every_command_has_help_with_an_example():
     for name, cmd in cli.commands.items():
         res = runner.invoke(cli, [name, "--help"])
         assert res.exit_code == 0 and "Example" in res.output, name
+
+
+def test_goal_codes_are_unique_per_document_and_toc_is_skipped(seed_con):
+    # a table of contents ("KF:s mål … ..... 43") must not create a second set of goals
+    dupes = seed_con.execute("""
+        SELECT document_id, code, count(*) FROM goals WHERE code IS NOT NULL
+        GROUP BY ALL HAVING count(*) > 1""").fetchall()
+    assert dupes == []
+    texts = [t for (t,) in seed_con.execute("SELECT text FROM goals").fetchall()]
+    assert not any("....." in t for t in texts)
+
+
+def test_goal_text_is_not_extended_by_the_next_heading(seed_con):
+    texts = {t for (t,) in seed_con.execute("SELECT text FROM goals WHERE code = '1.2' AND level = 'kf_mal'").fetchall()}
+    assert "Stockholm är en trygg, säker och välskött stad att bo och vistas i" in texts
+    assert not any(t.endswith(("Agenda 2030", "Beskrivning")) for t in texts)
