@@ -42,6 +42,7 @@ RESULT_SCHEMA = {
     "snippet": pl.Utf8, "score": pl.Float64, "source_file": pl.Utf8, "source_line_start": pl.Int64,
     "district": pl.Utf8, "year": pl.Int64, "doc_type": pl.Utf8,
 }
+MARKUP = re.compile(r"<[^>]+>|\*\*|__")         # Markdown/HTML emphasis in .md documents
 _WORD = re.compile(r"[A-Za-z0-9ÅÄÖåäöÉéÈèÜüÁáÀàÆæØø]+")
 
 
@@ -195,7 +196,7 @@ def search_sections(con: duckdb.DuckDBPyConnection, query: str, limit: int = 20)
     query_stems = set(stems(con, [w.lower() for w in _WORD.findall(query)]))
     records = []
     for (sid, did, heading, path, text, score, src, line, district, year, doc_type) in rows:
-        snippet_text = text or heading
+        snippet_text = MARKUP.sub("", text or heading)
         s_words = list(_WORD.finditer(snippet_text))
         snippet = make_snippet(snippet_text, stems(con, [m.group(0) for m in s_words]), query_stems, s_words)
         records.append({
