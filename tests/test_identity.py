@@ -430,3 +430,24 @@ def test_report_shows_override_rows_that_match_nothing(tmp_path):
     assert "line 3: 'Sjukfrånvaro' same_as 'Sjukfrånvaro totalt': not printed: 'Sjukfrånvaro totalt'" in out
     assert "line 4: 'Okänd indikator' direction 'lower': not printed: 'Okänd indikator'" in out
     assert "line 5" not in out and "2 of 3 override rows match nothing" in out
+
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+_words = st.sampled_from(["Andel", "Andelen", "vård-", "och", "ekono-", "miskt", "(ekonomiskt bistånd)",
+                          "ökar", "minskar.", "SoL-", "dokumentationen", "1-14", "–", "”x”", "insatsen/insatserna",
+                          "i", "som", "(", ")", "a", "-", ""])
+_name_text = st.one_of(
+    st.text(alphabet="abcåäöAÅ- ()/.,%1\n", min_size=0, max_size=40),
+    st.lists(st.tuples(_words, st.sampled_from([" ", "\n", "  ", "- ", ""])), max_size=8).map(
+        lambda ws: "".join(w + sep for w, sep in ws)),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_name_text)
+def test_normalisation_is_idempotent(text):
+    once = clean_name(text)
+    assert clean_name(once) == once
+    assert name_key(once) == name_key(text)
+    assert compare_keys(name_key(text), name_key(once)).decision == "same"
