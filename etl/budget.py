@@ -38,7 +38,7 @@ STAGE = "budget"
 UNIT = "mnkr"
 
 # -- patterns (the document family's vocabulary) ------------------------------------------
-UNIT_TOKEN = re.compile(r"^\(?mnkr\)?[,:]?$", re.I)
+UNIT_TOKEN = re.compile(r"^\(?m(?:n)?kr\)?[,:]?$", re.I)     # "Mnkr", "(mnkr)", "mkr,"
 COLUMN_WORD = re.compile(
     r"\b(?:VP|VB|Budget|Bokslut|Avvikelse|Kostnader|Intäkter|Netto|Utfall|Prognos\w*|Omslutning\w*|"
     r"Beräknad\w*|Drift|Investering\w*|Budgetjustering\w*)\b",
@@ -69,6 +69,7 @@ DECISION_KIND = [
     (re.compile(r"omslutningsförändring", re.I), "Omslutningsförändring"),
     (re.compile(r"budgetjuster", re.I), "Budgetjustering"),
 ]
+MD_RULE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?\s*$")
 MD_TAGS = re.compile(r"<[^>]+>|\*\*|__")
 
 HYPHEN_KEEPERS = re.compile(r"^(?:och|eller|samt|resp|respektive|till|som)", re.I)
@@ -557,27 +558,36 @@ def _text_tables(lines: list[Line], vocab: Vocabulary) -> list[_Table]:
     return tables
 
 
+def _md_cells(text: str) -> list[str] | None:
+    """Cells of a Markdown table line: tab-separated, or a pipe table ("| a | b |")."""
+    if "\t" in text:
+        return [_clean(c) for c in text.split("\t")]
+    t = text.strip()
+    if t.startswith("|") and t.count("|") >= 2:
+        return [_clean(c) for c in t.strip("|").split("|")]
+    return None
+
+
 def _markdown_tables(lines: list[Line]) -> list[_Table]:
     tables: list[_Table] = []
     i = 0
     while i < len(lines):
-        if "\t" not in lines[i].text:
+        if _md_cells(lines[i].text) is None:
             i += 1
             continue
         j = i
-        while j < len(lines) and "\t" in lines[j].text:
+        while j < len(lines) and _md_cells(lines[j].text) is not None:
             j += 1
-        block = lines[i:j]
-        header = [_clean(c) for c in block[0].text.split("\t")]
-        if not any(UNIT_TOKEN.match(t) for t in " ".join(header[:1]).split()) and \
-                not re.search(r"\bmnkr\b", " ".join(header), re.I):
+        block = [ln for ln in lines[i:j] if not MD_RULE.match(ln.text)]   # no "|---|---|" rows
+        header = _md_cells(block[0].text)
+        if not re.search(r"\bm(?:n)?kr\b", " ".join(header), re.I):
             i = j
             continue
         table = _Table(stub=header[0], header_text="\t".join(header[1:]), start=block[0])
         table.columns = [h or f"Kolumn {n + 1}" for n, h in enumerate(header[1:])]
         group = None
         for line in block[1:]:
-            cells = [_clean(c) for c in line.text.split("\t")]
+            cells = _md_cells(line.text)
             label, values = cells[0], cells[1:]
             if not any(values):
                 group = label or group

@@ -293,7 +293,7 @@ class Recogniser:
                 self.finish_activity(m)
             return
         m = P.ACTIVITY_DATES.search(last.text)
-        if m and not P.PERIOD_AT_END.search(strip_markup(last.text).rstrip()[: m.start()] or "x"):
+        if m:
             # an activity row under an indicator header (a mislabelled table): keep it as one
             self.warn("activities", f"activity row in an indicator table (header line {tb.header_line})", last.no)
             self.finish_activity(m)
