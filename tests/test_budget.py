@@ -124,6 +124,17 @@ def test_markdown_tables_groups_and_decision_list():
     assert decisions[0]["value"] == 1.8 and decisions[-1]["value"] == 317.4
 
 
+def test_markdown_pipe_table_reads_like_a_tab_table():
+    md = ("# Plan\n\n## Ekonomi\n\n### Förskola\n\n| Mnkr | VP 2026 | VP 2025 |\n|---|---:|---:|\n"
+          "| Kostnader | 1 010,5 | 990,0 |\n| Intäkter | −60,5 | -50,0 |\n| **Netto** | **950,0** | **940,0** |\n")
+    recs, warns = parse_budget(raw_from_text(md, "plan.md"))
+    cells = {(r["row_label"], r["column_label"]): r["value"] for r in recs}
+    assert cells == {("Kostnader", "VP 2026"): 1010.5, ("Kostnader", "VP 2025"): 990.0,
+                     ("Intäkter", "VP 2026"): -60.5, ("Intäkter", "VP 2025"): -50.0,
+                     ("Netto", "VP 2026"): 950.0, ("Netto", "VP 2025"): 940.0}
+    assert {r["area"] for r in recs} == {"förskola"} and warns == []
+
+
 # -- total checks ---------------------------------------------------------------------------
 TABLE = """Verksamhet, mnkr Kostnader Intäkter Netto VP 2021 VP 2020
 Barn och unga 227,8 51,2 176,6 165,5
