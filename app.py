@@ -8,18 +8,24 @@ import streamlit as st
 
 from dashboard import db
 
-st.set_page_config(page_title="Stadsdelsjämföraren", page_icon="📊", layout="wide")
+st.set_page_config(page_title="Stadsdelsjämföraren", page_icon=":material/bar_chart:", layout="wide")
 
 if not db.ensure_database():
     st.stop()
 
 pages = [
-    st.Page("pages/oversikt.py", title="Översikt", icon="🏠", default=True),
-    st.Page("pages/jamfor_indikator.py", title="Jämför indikator", icon="📊"),
-    st.Page("pages/stadsdelsprofil.py", title="Stadsdelsprofil", icon="🏘️"),
-    st.Page("pages/maluppfyllelse.py", title="Måluppfyllelse", icon="🎯"),
-    st.Page("pages/ekonomi.py", title="Ekonomi", icon="💰"),
-    st.Page("pages/sok.py", title="Sök i dokumenten", icon="🔎"),
-    st.Page("pages/kallor.py", title="Källor och kvalitet", icon="🧾"),
+    st.Page("pages/oversikt.py", title="Översikt", icon=":material/home:", default=True),
+    st.Page("pages/jamfor_indikator.py", title="Jämför indikator", icon=":material/bar_chart:"),
+    st.Page("pages/stadsdelsprofil.py", title="Stadsdelsprofil", icon=":material/location_city:"),
+    st.Page("pages/maluppfyllelse.py", title="Måluppfyllelse", icon=":material/flag:"),
+    st.Page("pages/ekonomi.py", title="Ekonomi", icon=":material/payments:"),
+    st.Page("pages/sok.py", title="Sök i dokumenten", icon=":material/search:"),
+    st.Page("pages/kallor.py", title="Källor och kvalitet", icon=":material/fact_check:"),
 ]
-st.navigation(pages).run()
+page = st.navigation(pages)
+try:  # the slide basket of the export helper, when installed
+    from dashboard.export_ui import deck_panel
+    deck_panel()
+except ImportError:
+    pass
+page.run()

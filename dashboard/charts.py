@@ -30,6 +30,7 @@ SV_LOCALE = alt.Locale(
                      "nov", "dec"],
     ),
 )
+CAPITALISE = "upper(slice(datum.label, 0, 1)) + slice(datum.label, 1)"
 NUMBER_FORMAT = ",.2~f"      # 1 234,5 / 0,48 / 7
 FONT = "Source Sans Pro, Helvetica, Arial, sans-serif"
 
@@ -38,6 +39,7 @@ ATTAINMENT_COLORS = {
     "not_met": "#c62828",       # red
     "no_direction": "#5c7c99",  # neutral blue-grey
     "no_target": "#8c9aa6",
+    "planned": "#b9cde0",
     "missing": "#d0d4d8",
 }
 ASSESSMENT_COLORS = {"helt": "#2e7d32", "delvis": "#f2a900", "inte": "#c62828", None: "#d0d4d8"}
@@ -47,10 +49,16 @@ KF_COLOR = "#1a4f9c"
 TARGET_COLOR = "#111111"
 
 
-def finish(chart: alt.TopLevelMixin, *, title: str | None = None, subtitle: str | None = None):
-    """Apply the shared style and the Swedish locale (the last step of every builder)."""
+def finish(chart: alt.TopLevelMixin, *, title: str | None = None, subtitle: str | None = None,
+           autosize: str = "fit-x"):
+    """Apply the shared style and the Swedish locale (the last step of every builder).
+
+    autosize "fit-x": the width follows the page, the height is the plot's own height (Streamlit
+    otherwise uses "fit", which squeezes title, axes and legend into the height).
+    """
+    chart = chart.properties(autosize=alt.AutoSizeParams(type=autosize, contains="padding"))
     if title:
-        chart = chart.properties(title=alt.TitleParams(title, subtitle=subtitle or alt.Undefined,
+        chart = chart.properties(title=alt.TitleParams(wrap(title, 90), subtitle=subtitle or alt.Undefined,
                                                        anchor="start"))
     return chart.configure(
         locale=SV_LOCALE, font=FONT, numberFormat=NUMBER_FORMAT, background="white",
@@ -63,6 +71,21 @@ def finish(chart: alt.TopLevelMixin, *, title: str | None = None, subtitle: str 
         symbolLimit=40,
     ).configure_title(fontSize=16, subtitleFontSize=13, subtitleColor="#555555", anchor="start",
                       limit=900).configure_view(stroke=None)
+
+
+def wrap(text: str, width: int = 90) -> str | list[str]:
+    """Long titles as several lines (Vega-Lite titles do not wrap by themselves)."""
+    if len(text) <= width:
+        return text
+    lines, line = [], ""
+    for word in text.split():
+        if line and len(line) + 1 + len(word) > width:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}".strip()
+    lines.append(line)
+    return lines
 
 
 def _unit_title(base: str, unit: str | None) -> str:
@@ -292,7 +315,8 @@ def assessment_grid(frame: pl.DataFrame, *, title: str | None = None, width="con
         x=alt.X("district:N", title=None, axis=alt.Axis(orient="top", labelAngle=-30)),
         y=alt.Y("mål:N", title=None, axis=alt.Axis(labelLimit=420)))
     rect = base.mark_rect(stroke="white", strokeWidth=2).encode(
-        color=alt.Color("bedömning:N", title="Bedömning", scale=alt.Scale(domain=domain, range=colours)),
+        color=alt.Color("bedömning:N", title="Bedömning", scale=alt.Scale(domain=domain, range=colours),
+                        legend=alt.Legend(columns=2)),
         tooltip=[alt.Tooltip("district:N", title="Stadsdel"), alt.Tooltip("mål:N", title="Mål"),
                  alt.Tooltip("bedömning:N", title="Bedömning"),
                  alt.Tooltip("assessment_raw:N", title="Tryckt"),
@@ -309,7 +333,7 @@ def budget_bars(frame: pl.DataFrame, *, value_col: str = "value", title: str | N
         return _empty("Inga budgetrader inlästa.")
     df = _clean(frame, ["district", "area", value_col, "sources"]).rename({value_col: "value"})
     chart = alt.Chart(df).mark_bar().encode(
-        y=alt.Y("area:N", title=None, axis=alt.Axis(labelLimit=260)),
+        y=alt.Y("area:N", title=None, axis=alt.Axis(labelLimit=260, labelExpr=CAPITALISE)),
         yOffset=alt.YOffset("district:N"),
         x=alt.X("value:Q", title="mnkr", axis=alt.Axis(format=NUMBER_FORMAT)),
         color=alt.Color("district:N", title="Stadsdel", scale=alt.Scale(scheme="tableau10")),
@@ -332,7 +356,7 @@ def budget_vs_outcome_bars(frame: pl.DataFrame, *, title: str | None = None,
     if long.height == 0:
         return _empty("Ingen budget eller bokslut för året.")
     chart = alt.Chart(long).mark_bar().encode(
-        y=alt.Y("area:N", title=None, axis=alt.Axis(labelLimit=220)),
+        y=alt.Y("area:N", title=None, axis=alt.Axis(labelLimit=220, labelExpr=CAPITALISE)),
         yOffset=alt.YOffset("slag:N"),
         x=alt.X("value:Q", title="mnkr", axis=alt.Axis(format=NUMBER_FORMAT)),
         color=alt.Color("slag:N", title=None, scale=alt.Scale(domain=["Budget", "Bokslut"],
@@ -343,7 +367,7 @@ def budget_vs_outcome_bars(frame: pl.DataFrame, *, title: str | None = None,
                  alt.Tooltip("slag:N", title="Slag"), alt.Tooltip("value:Q", title="mnkr", format=",.1f")],
     ).properties(width=700 if width == "container" else width,
                  height=max(60, 40 * long["area"].n_unique()))
-    return finish(chart, title=title, subtitle=subtitle)
+    return finish(chart, title=title, subtitle=subtitle, autosize="pad")
 
 
 def attainment_summary(frame: pl.DataFrame, *, title: str | None = None, subtitle: str | None = None,

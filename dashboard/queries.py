@@ -34,6 +34,7 @@ ATTAINMENT_LABELS = {
     "not_met": "Ej uppnått",
     "no_direction": "Ingen riktning",
     "no_target": "Inget mål",
+    "planned": "Bara mål (plan)",
     "missing": "Saknas",
 }
 ASSESSMENT_LABELS = {"helt": "Helt uppfyllt", "delvis": "Delvis uppfyllt", "inte": "Inte uppfyllt"}
@@ -56,6 +57,14 @@ def table_exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
 
 
 # --- catalogue -----------------------------------------------------------------------------
+
+def default_district(con) -> tuple[str, int] | None:
+    """(district, year) of the latest council-level annual report, else the latest plan."""
+    row = con.execute(
+        "SELECT district, year FROM documents WHERE level = 'namnd' "
+        "ORDER BY (doc_type = 'verksamhetsberattelse') DESC, year DESC, district LIMIT 1").fetchone()
+    return (row[0], int(row[1])) if row else None
+
 
 def districts(con) -> list[str]:
     rows = con.execute(
@@ -266,7 +275,8 @@ def _best(obs: pl.DataFrame) -> pl.DataFrame:
     return best.with_columns(
         missing_reason=pl.Series([_missing_reason(r) for r in dicts], dtype=pl.String),
         attainment=pl.Series(
-            [_attainment(r["outcome"], r["target"], r["direction"]) for r in dicts], dtype=pl.String),
+            ["planned" if r["outcome"] is None and r["doc_type"] == PLAN
+             else _attainment(r["outcome"], r["target"], r["direction"]) for r in dicts], dtype=pl.String),
         raw_text=pl.Series([_raw_text(r) for r in dicts], dtype=pl.String),
     )
 
@@ -467,6 +477,16 @@ def budget_years(con) -> list[int]:
     if df.height == 0:
         return []
     return sorted(df.filter(pl.col("kind").is_in(["budget", "bokslut"]))["year"].unique().to_list())
+
+
+def budget_default_year(con) -> int | None:
+    """The year whose budget covers the most districts (latest on a tie)."""
+    best = None
+    for year in budget_years(con):
+        n = budget_by_area(con, year, "budget")["district"].n_unique()
+        if n and (best is None or n >= best[0]):
+            best = (n, year)
+    return best[1] if best else None
 
 
 def budget_vs_outcome(con, year: int) -> pl.DataFrame:

@@ -31,32 +31,47 @@ def view_tabs(key: str = "vy"):
 
 
 def indicator_picker(key: str = "indikator") -> dict | None:
-    """Search field (name or goal text) + indicator select box; both in the URL."""
+    """Search field (name or goal text) + indicator select box; both in the URL.
+
+    The select box's options are the indicator names: a bound select box keeps the shown
+    label in the URL (?indikator=Andel+barn+...), which stays readable and stable."""
     text = st.text_input("Sök indikator på namn eller mål", key="sok", bind="query-params",
                          placeholder="t.ex. ekonomiskt bistånd, trygghet, förskola")
-    found = q(queries.search_indicators, text)
+    every = q(queries.search_indicators, "")
+    found = q(queries.search_indicators, text) if text.strip() else every
+    labels = indicator_labels(every)
     wanted = st.session_state.get(key) or st.query_params.get(key)
-    if wanted and wanted not in found["indicator_id"].to_list():
-        extra = q(queries.search_indicators, "").filter(pl.col("indicator_id") == wanted)
-        found = pl.concat([extra, found], how="vertical_relaxed")
-    if found.height == 0:
+    options = [labels[i] for i in found["indicator_id"].to_list()]
+    if wanted in labels.values() and wanted not in options:
+        options.insert(0, wanted)
+    if not options:
         st.info(f"Ingen indikator matchar ”{text}”.")
         return None
-    labels = {r["indicator_id"]: _indicator_label(r) for r in found.iter_rows(named=True)}
-    chosen = st.selectbox("Indikator", list(labels), format_func=lambda i: labels.get(i, i),
-                          key=key, bind="query-params")
+    chosen = st.selectbox("Indikator", options, key=key, bind="query-params")
     if chosen is None:
         return None
-    row = found.filter(pl.col("indicator_id") == chosen).row(0, named=True)
-    if text and row.get("matched_goal"):
-        st.caption(f"Träff på målet: ”{row['matched_goal']}”")
+    iid = next(i for i, lab in labels.items() if lab == chosen)
+    row = every.filter(pl.col("indicator_id") == iid).row(0, named=True)
+    hit = found.filter(pl.col("indicator_id") == iid)
+    kf = "KF:s indikator · " if row.get("is_kf") else ""
+    n = row.get("n_districts") or 0
+    st.caption(f"{kf}redovisas av {n} {'stadsdel' if n == 1 else 'stadsdelar'}"
+               + (f" · enhet: {row['unit']}" if row.get("unit") else ""))
+    if text.strip() and hit.height and hit["matched_goal"][0]:
+        st.caption(f"Träff på målet: ”{hit['matched_goal'][0]}”")
     return row
 
 
-def _indicator_label(r: dict) -> str:
-    n = r.get("n_districts") or 0
-    kf = " · KF" if r.get("is_kf") else ""
-    return f"{r['name']} ({n} {'stadsdel' if n == 1 else 'stadsdelar'}{kf})"
+def indicator_labels(catalogue: pl.DataFrame) -> dict[str, str]:
+    """indicator_id -> the label shown (the name; with the unit or id when names repeat)."""
+    names = catalogue["name"].to_list()
+    out = {}
+    for r in catalogue.iter_rows(named=True):
+        label = r["name"]
+        if names.count(label) > 1:
+            label = f"{label} ({r['unit'] or r['indicator_id']})"
+        out[r["indicator_id"]] = label
+    return out
 
 
 def year_select(options: list[int], *, key: str = "ar", default: int | None = None,
@@ -80,15 +95,21 @@ def sort_select(key: str = "sortering") -> str:
 
 
 def show_chart(chart, frame: pl.DataFrame | None = None, *, title: str = "", subtitle: str = "",
-               source: str = "", key: str) -> None:
-    """The chart, then (when the export helper is installed) its export panel."""
+               source: str = "", unit: str | None = None, key: str) -> None:
+    """The chart, then (when the export helper is installed) its export panel. The source
+    note is built from the frame's provenance rows when it has them, else `source`."""
     st.altair_chart(chart, theme=None, width="stretch", key=f"chart_{key}")
     try:
+        from dashboard.export import ExportMeta, source_note
         from dashboard.export_ui import export_panel
     except Exception:
         return
     try:
-        export_panel(chart, frame, title=title, subtitle=subtitle, source=source, key=key)
+        note = ""
+        if frame is not None and {"doc_type", "year", "district"} <= set(frame.columns):
+            note = source_note(frame)
+        meta = ExportMeta(title, subtitle, note or (f"Källa: {source}" if source else ""), unit)
+        export_panel(chart, frame, meta=meta, key=key)
     except Exception as exc:  # an export problem must not break the page
         st.caption(f"Export är inte tillgänglig: {exc}")
 
@@ -96,7 +117,8 @@ def show_chart(chart, frame: pl.DataFrame | None = None, *, title: str = "", sub
 def show_table(frame: pl.DataFrame, columns: dict[str, str], *, key: str | None = None) -> None:
     """A display table: `columns` maps frame column -> Swedish heading (in order)."""
     present = {c: h for c, h in columns.items() if c in frame.columns}
-    st.dataframe(frame.select(list(present)).rename(present), hide_index=True, width="stretch", key=key)
+    shown = frame.select(list(present)).with_columns(pl.col(pl.String).fill_null(""))
+    st.dataframe(shown.rename(present), hide_index=True, width="stretch", key=key)
 
 
 def value_text(row: dict, col: str = "outcome", unit_col: str = "unit") -> str:
@@ -108,11 +130,11 @@ def value_text(row: dict, col: str = "outcome", unit_col: str = "unit") -> str:
     return fmt_value(v, row.get(unit_col))
 
 
-def provenance(row: dict, *, label: str | None = None) -> None:
+def provenance(row: dict, *, label: str | None = None, expanded: bool = False) -> None:
     """An expander with where a value was printed: document, line(s), raw text, analysis,
     and the printed lines themselves when the source file is in the input folder."""
     name = label or row.get("district") or row.get("indicator") or "Värde"
-    with st.expander(f"{name}: {value_text(row)} — källa"):
+    with st.expander(f"{name}: {value_text(row)} — källa", expanded=expanded):
         if row.get("source_line") is None:
             st.write(f"Inget värde: {row.get('missing_reason') or 'saknas'}.")
             if row.get("source_file"):

@@ -15,7 +15,7 @@ if not years:
     st.stop()
 c1, c2 = st.columns([1, 2])
 with c1:
-    year = year_select(years)
+    year = year_select(years, default=q(queries.budget_default_year))
 with c2:
     kind = st.segmented_control("Visa", ["Budget", "Bokslut"], default="Budget", key="slag",
                                 bind="query-params", required=True)

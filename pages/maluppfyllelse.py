@@ -22,6 +22,10 @@ with c2:
     level = st.selectbox("Målnivå", list(LEVELS), format_func=LEVELS.get, key="niva", bind="query-params")
 
 goals = q(queries.goal_assessments, year, level)
+with_assessment = set(goals.filter(pl.col("assessment").is_not_null())["district"].to_list())
+without = sorted(set(goals["district"].to_list()) - with_assessment)
+if with_assessment:  # districts whose documents that year carry no assessment (plans) are listed below
+    goals = goals.filter(pl.col("district").is_in(sorted(with_assessment)))
 assessed = goals.filter(pl.col("assessment").is_not_null())
 if goals.height == 0:
     st.info(f"Inga mål på nivån {LEVELS[level].lower()} för {year}.")
@@ -39,6 +43,8 @@ with diagram:
                title=f"{LEVELS[level]} {year}", subtitle="Bedömning per stadsdel",
                source="Stadsdelsnämndernas verksamhetsberättelser", key="assessments")
     st.caption("Grönt: helt uppfyllt · gult: delvis · rött: inte uppfyllt · grått: ingen bedömning tryckt.")
+if without and with_assessment:
+    st.caption(f"Utan bedömningar {year} (bara verksamhetsplan): {', '.join(without)}.")
 with tabell:
     table = goals.with_columns(
         bedomning=pl.col("assessment").replace_strict(queries.ASSESSMENT_LABELS, default="–"))

@@ -13,12 +13,14 @@ districts = q(queries.districts)
 if not districts:
     no_data()
     st.stop()
+default = q(queries.default_district)
 c1, c2, c3 = st.columns([2, 1, 3])
 with c1:
-    district = st.selectbox("Stadsdel", districts, key="stadsdel", bind="query-params")
+    district = st.selectbox("Stadsdel", districts, index=districts.index(default[0]), key="stadsdel",
+                            bind="query-params")
 docs = q(queries.documents).filter((pl.col("district") == district) & (pl.col("level") == "namnd"))
 with c2:
-    year = year_select(docs["year"].unique().to_list())
+    year = year_select(docs["year"].unique().to_list(), default=default[1] if district == default[0] else None)
 profile = q(queries.district_profile, district, year)
 areas = sorted({a for a in profile["area"].to_list() if a}) if profile.height else []
 with c3:
@@ -59,5 +61,8 @@ with tabell:
                           "source_file": "Dokument", "source_line": "Rad"})
 
 st.subheader("Varifrån kommer siffrorna?")
-for row in rows:
-    provenance(row, label=row["indicator"])
+names = [r["indicator"] for r in rows]
+picked_row = st.selectbox("Visa källan för indikatorn", range(len(rows)), format_func=lambda i: names[i],
+                          index=None, key="kalla", placeholder="Välj en indikator")
+if picked_row is not None:
+    provenance(rows[picked_row], label=rows[picked_row]["indicator"], expanded=True)

@@ -1,0 +1,176 @@
+"""AppTest over every page of the dashboard against the fixture database."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.dashboard_fixture import build_empty_db, build_fixture_db
+
+ROOT = Path(__file__).resolve().parents[1]
+APP = str(ROOT / "app.py")
+NBSP = "\u00a0"
+PAGES = ["oversikt", "jamfor_indikator", "stadsdelsprofil", "maluppfyllelse", "ekonomi", "sok", "kallor"]
+
+
+@pytest.fixture(scope="module")
+def fixture_db(tmp_path_factory) -> Path:
+    return build_fixture_db(tmp_path_factory.mktemp("pages") / "fixture.duckdb")
+
+
+@pytest.fixture()
+def app(fixture_db, monkeypatch):
+    monkeypatch.setenv("STADSDEL_DB", str(fixture_db))
+    monkeypatch.setenv("STADSDEL_INPUT", str(fixture_db.parent))   # no source files: no excerpts
+
+    def open_page(page: str, **params) -> AppTest:
+        at = AppTest.from_file(APP, default_timeout=60)
+        at.run()
+        if page != "oversikt":
+            at.switch_page(f"pages/{page}.py")
+        for k, v in params.items():
+            at.query_params[k] = v
+        at.run()
+        assert not at.exception, [e.message for e in at.exception]
+        return at
+
+    return open_page
+
+
+def texts(at: AppTest) -> str:
+    parts = [m.value for m in at.markdown] + [c.value for c in at.caption] + [e.label for e in at.expander]
+    parts += [i.value for i in at.info] + [m.label + " " + str(m.value) for m in at.metric]
+    return "\n".join(str(p) for p in parts)
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_runs_without_exception(app, page):
+    at = app(page)
+    assert at.title and at.title[0].value
+
+
+def test_overview_shows_what_is_loaded(app):
+    at = app("oversikt")
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Stadsdelar"] == "5"
+    assert metrics["Dokument"] == "8"
+    assert metrics["Indikatorvärden"] == "14"
+    assert metrics["KF-mål helt uppfyllda 2021"] == f"33{NBSP}%"
+    assert [t.label for t in at.tabs] == ["Diagram", "Tabell"]
+    latest = at.dataframe[-1].value
+    assert "spanga-tensta_verksamhetsberattelse_2021.txt" in latest["Fil"].tolist()
+
+
+def test_compare_page_defaults_to_the_most_reported_indicator(app):
+    at = app("jamfor_indikator")
+    assert at.selectbox(key="indikator").value.startswith("Andel barn som lever")
+    assert at.selectbox(key="ar").value == 2021
+    labels = [e.label for e in at.expander]
+    assert f"Norrmalm: 1,3{NBSP}% — källa" in labels
+    assert f"Kungsholmen: 0,9{NBSP}% — källa" in labels
+    # missing values are shown with their reason, never as 0
+    assert "Spånga-Tensta: saknas (saknas i dokumentet) — källa" in labels
+    assert any(lab.startswith("Enskede-Årsta-Vantör: saknas (ej mätt") for lab in labels)
+    table = at.dataframe[0].value
+    row = table[table["Stadsdel"] == "Norrmalm"].iloc[0]
+    assert row["Utfall"] == f"1,3{NBSP}%" and row["Årsmål"] == f"0,8{NBSP}%" and row["KF:s årsmål"] == f"2,7{NBSP}%"
+    assert row["Måluppfyllelse"] == "Ej uppnått"
+
+
+def test_compare_page_opens_the_view_in_the_url(app):
+    at = app("jamfor_indikator", indikator="Antal tillhandahållna platser för feriejobb",
+             stadsdelar=["Norrmalm", "Kungsholmen"], ar="2021", sortering="Namn")
+    assert at.selectbox(key="indikator").value == "Antal tillhandahållna platser för feriejobb"
+    assert at.multiselect(key="stadsdelar").value == ["Norrmalm", "Kungsholmen"]
+    assert at.segmented_control(key="sortering").value == "Namn"
+    labels = [e.label for e in at.expander if e.label.endswith("källa")]
+    assert labels == [f"Kungsholmen: 150{NBSP}st — källa", f"Norrmalm: 230{NBSP}st — källa"]
+
+
+def test_compare_page_search_by_goal_and_prior_year_point(app):
+    at = app("jamfor_indikator", sok="självförsörjande")
+    options = at.selectbox(key="indikator").options
+    assert "Kostnad per brukare i hemtjänsten" not in options
+    assert any("Träff på målet" in c.value for c in at.caption)
+    over = at.dataframe[1].value            # over the years, Tabell tab
+    kh = over[(over["Stadsdel"] == "Kungsholmen") & (over["År"] == 2020)].iloc[0]
+    assert kh["Utfall"] == f"1,1{NBSP}%" and "följande års rapport" in kh["Källa"]
+
+
+def test_compare_page_gender_split_shown_when_present(app):
+    at = app("jamfor_indikator",
+             indikator="Andel personer som har ekonomiskt bistånd i förhållande till befolkningen")
+    assert any(s.value == "Kvinnor och män" for s in at.subheader)
+    assert any("ej mätt – dokumentet anger ”Tas fram”" in e.label for e in at.expander)
+
+
+def test_profile_page_lists_indicators_with_last_year(app):
+    at = app("stadsdelsprofil", stadsdel="Norrmalm", ar="2021")
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Uppnått"] == "2" and metrics["Ej uppnått"] == "1" and metrics["Ingen riktning"] == "1"
+    tables = [t.value for t in at.dataframe]
+    everything = __import__("pandas").concat(tables)
+    barn = everything[everything["Indikator"].str.startswith("Andel barn")].iloc[0]
+    assert barn["Utfall"] == f"1,3{NBSP}%" and barn["Utfall 2020"] == f"1,6{NBSP}%"
+
+
+def test_profile_page_filters_by_text(app):
+    at = app("stadsdelsprofil", stadsdel="Norrmalm", ar="2021", mal="feriejobb")
+    assert sum(len(t.value) for t in at.dataframe) == 1
+
+
+def test_goal_page_counts_assessments(app):
+    at = app("maluppfyllelse", ar="2021")
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics == {"Helt uppfyllt": "2", "Delvis uppfyllt": "3", "Inte uppfyllt": "1", "Utan bedömning": "1"}
+    assert any("Enskede-Årsta-Vantör" in c.value for c in at.caption)    # plan only: listed apart
+
+
+def test_economy_page_budget_against_bokslut(app):
+    at = app("ekonomi")
+    table = at.dataframe[0].value
+    row = table[(table["Stadsdel"] == "Norrmalm") & (table["Verksamhetsområde"] == "Äldreomsorg")].iloc[0]
+    assert row["Avvikelse"] == f"25,3{NBSP}mnkr"
+    kh = table[(table["Stadsdel"] == "Kungsholmen") & (table["Verksamhetsområde"] == "Äldreomsorg")].iloc[0]
+    assert kh["Bokslut"] == "–"          # missing, not 0
+
+
+def test_economy_page_without_budget_lines(tmp_path, monkeypatch):
+    monkeypatch.setenv("STADSDEL_DB", str(build_empty_db(tmp_path / "empty.duckdb")))
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    at.switch_page("pages/ekonomi.py").run()
+    assert not at.exception
+    assert "Inga budgettabeller" in at.info[0].value
+
+
+def test_search_page_highlights_hits_with_document_and_lines(app):
+    at = app("sok", q="feriejobb")
+    body = texts(at)
+    assert "Trots att **feriejobb** inte erbjudits" in body
+    assert "norrmalm_verksamhetsberattelse_2021.txt" in body and "rad 305–315" in body
+    at = app("sok", q="feriejobb", stadsdel="Hägersten-Älvsjö")
+    assert "1 träffar" in texts(at)
+
+
+def test_sources_page_lists_documents_and_warnings(app):
+    at = app("kallor")
+    docs, warns = at.dataframe[0].value, at.dataframe[1].value
+    assert len(docs) == 8
+    assert "Filen kunde inte läsas" in warns["Varning"].tolist()
+
+
+def test_app_builds_a_missing_database_on_first_start(tmp_path, monkeypatch):
+    pytest.importorskip("etl.build")
+    src = tmp_path / "raw"
+    src.mkdir()
+    seed = min((ROOT / "data" / "raw").glob("*.txt"), key=lambda p: p.stat().st_size)
+    shutil.copy(seed, src / seed.name)
+    target = tmp_path / "new.duckdb"
+    monkeypatch.setenv("STADSDEL_DB", str(target))
+    monkeypatch.setenv("STADSDEL_INPUT", str(src))
+    at = AppTest.from_file(APP, default_timeout=120).run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert target.exists()
+    assert {m.label: m.value for m in at.metric}["Dokument"] == "1"
