@@ -748,13 +748,24 @@ def _settle_columns(t: _Table, warnings: list[Warning]) -> None:
     """Give a text table its final columns and every row exactly that many cells."""
     if t.note_column:
         return
-    n = max(_min_cells(r.cells) for r in t.rows)
+    counts = [_min_cells(r.cells) for r in t.rows]
+    n = max(counts)
+    header_width = len(t.columns) or len(header_segments(t.header_text))
+    usual = Counter(counts).most_common(1)[0][0]
+    if n > usual and usual <= header_width < n:
+        # a row wider than the header and the other rows has a number in its label
+        n = max(c for c in counts if c <= header_width)
     if len(t.columns) != n:       # (dated columns read from header lines already fit)
         t.columns = fit_columns(header_segments(t.header_text), n) if t.header_text else (
             [t.stub or "Belopp"] if n == 1 else [f"Kolumn {c + 1}" for c in range(n)])
     kept = []
     for r in t.rows:
         fitted = _fit(r.cells, n)
+        if fitted is None and r.label:
+            cells = [c for c in r.cells]
+            while len(cells) > n and cells[0]:
+                r.label = f"{r.label} {cells.pop(0)}"      # "Grupp 2 12,0 11,0"
+            fitted = _fit(cells, n)
         if fitted is None:
             warnings.append(Warning(STAGE, f"row '{r.label}' does not fit the table's {n} columns", r.line.no))
             continue

@@ -135,6 +135,20 @@ def test_markdown_pipe_table_reads_like_a_tab_table():
     assert {r["area"] for r in recs} == {"förskola"} and warns == []
 
 
+def test_header_words_on_separate_lines_and_a_number_inside_a_label():
+    """A layout not in the seeds: one header word per line, "Grupp 2" as a row label."""
+    text = ("Budgeten fördelas enligt tabellen nedan.\nVerksamhetsområde\nmnkr\nBudget\n2022\nUtfall\n2022\n"
+            "Avvikelse\nFörskola 100,0 98,0 2,0\nGrupp 2 12,0 11,0 1,0\nÄldreomsorg 1 200,5 1 190,0 10,5\n"
+            "Hemtjänst 65+ 12,0 11,0 1,0\nSumma 1 324,5 1 310,0 14,5\n"
+            "Förvaltningen redovisar ett överskott som beror på lägre kostnader än budgeterat under året.\n")
+    recs, warns = parse_budget(raw_from_text(text))
+    cells = {(r["row_label"], r["column_label"]): r["value"] for r in recs}
+    assert cells[("Grupp 2", "Budget 2022")] == 12.0 and cells[("Grupp 2", "Avvikelse")] == 1.0
+    assert cells[("Äldreomsorg", "Utfall 2022")] == 1190.0
+    assert cells[("Hemtjänst 65+", "Budget 2022")] == 12.0
+    assert len(cells) == 15 and warns == []
+
+
 # -- total checks ---------------------------------------------------------------------------
 TABLE = """Verksamhet, mnkr Kostnader Intäkter Netto VP 2021 VP 2020
 Barn och unga 227,8 51,2 176,6 165,5
