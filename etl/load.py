@@ -129,10 +129,10 @@ def load_documents(con: duckdb.DuckDBPyConnection, docs: list[ParsedDocument]) -
                 )
             for a in doc.activities:
                 con.execute(
-                    "INSERT INTO activities VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    "INSERT INTO activities VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     [next_id("activities"), doc_id, goal_ids.get(a.goal_key) if a.goal_key is not None else None,
                      doc.goals[a.goal_key].code if a.goal_key is not None else None,
-                     a.text, a.start_date, a.end_date, a.deviation, a.source_line, a.source_page],
+                     a.text, a.start_date, a.end_date, a.deviation, a.source_line, a.source_page, a.analysis],
                 )
             for b in doc.extra.get("budget_lines", []):
                 con.execute(

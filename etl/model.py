@@ -101,6 +101,7 @@ class Activity:
     end_date: str | None = None
     deviation: str | None = None
     source_page: int | None = None
+    analysis: str | None = None   # "Analys" text printed under the activity (reports)
 
 
 @dataclass

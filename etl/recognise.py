@@ -227,8 +227,7 @@ class Recogniser:
         if self.capture is not None and self.in_capture(ln):
             self.capture[1].append(t)
             item = self.capture[0]
-            if isinstance(item, IndicatorRow):
-                item.analysis = squash((item.analysis or "") + " " + t)
+            item.analysis = squash((item.analysis or "") + " " + t)
             return i
         self.capture = None
         tb = self.table

@@ -115,7 +115,8 @@ CREATE TABLE activities (
     end_date      VARCHAR,
     deviation     VARCHAR,               -- reports: Avvikelse
     source_line   INTEGER NOT NULL,
-    source_page   INTEGER
+    source_page   INTEGER,
+    analysis      VARCHAR                -- reports: "Analys" text under the activity
 );
 
 CREATE TABLE budget_lines (
