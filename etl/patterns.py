@@ -26,6 +26,10 @@ REPORT_HEADER_END = re.compile(r"^\s*[ÅA]rsmål\s+KF:s|^\s*årsmål\s+Period\s*
 REPORT_HEADER_WORDS = re.compile(
     r"^\s*(?:utfall|Utfall|män/|pojkar|kvinnor/|flickor|Periodens|utfall VB|\d{4}|[ÅA]rsmål KF:s|årsmål Period)\s*$")
 PRIOR_YEAR = re.compile(r"utfall\s+VB\s+(?P<year>\d{4})", re.I)
+# Something that starts like an indicator table header but is not one we know (a column
+# missing or renamed): reported, and read as a plan table when it ends in Periodicitet.
+LOOSE_INDICATOR_HEADER = re.compile(
+    r"^\W*Indikator(?:er)?\s+(?:(?:[ÅA]rsmål|KF:s|årsmål|Mål|Utfall|Periodicitet|Period|år|\d{4})\s*)+$", re.I)
 ACTIVITY_HEADER = re.compile(r"^\W*Aktivitet\s+Startdatum\s+Slutdatum(?P<dev>\s+Avvikelse)?\s*$", re.I)
 
 # Lines that end a table region (besides goal markers and other headers).

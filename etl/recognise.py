@@ -212,6 +212,14 @@ class Recogniser:
             self.close_table(ln)
             self.table = _Table("activity", self.innermost_goal(), ln.no, markdown="\t" in ln.text)
             return i
+        if P.LOOSE_INDICATOR_HEADER.match(t):
+            self.close_table(ln)
+            readable = re.search(r"Periodicitet\s*$", t) is not None
+            self.warn("indicators", f"indicator table header with missing or unknown columns: {t!r}"
+                      + ("; read as a plan table" if readable else "; table skipped"), ln.no)
+            if readable:
+                self.table = _Table("plan", self.innermost_goal(), ln.no, markdown="\t" in ln.text)
+            return i
         if self.table is None:
             return i
         # -- inside a table --

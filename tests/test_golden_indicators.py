@@ -40,3 +40,17 @@ def test_markdown_table_with_misspelled_header_and_empty_kf_cell():
     recs = records_for(GOLDEN / "markdown_plan_misspelled_header.txt")
     assert len(recs["indicators"]) == 8
     assert all(r["kf_target_raw"] is None and r["target_raw"] for r in recs["indicators"])
+
+
+def test_table_with_a_missing_column_is_reported_and_still_read():
+    from etl.model import RawDocument
+    from etl.read import lines_from_text
+    from etl.recognise import recognise
+
+    text = ("Nämndmål:\n1.1.1 Invånare försörjer sig själva\n"
+            "Indikator Årsmål Periodicitet\n"
+            "Andel barn som lever i familjer som har ekonomiskt bistånd 3,3 % Tertial\n")
+    goals, rows, _, warnings = recognise(RawDocument("x.txt", "", "plain", lines_from_text(text)))
+    assert [w.stage for w in warnings] == ["indicators"] and "missing or unknown columns" in warnings[0].message
+    assert [(r.name, r.target.value, r.kf_target.raw, r.periodicity) for r in rows] == [
+        ("Andel barn som lever i familjer som har ekonomiskt bistånd", 3.3, None, "Tertial")]
