@@ -712,6 +712,12 @@ def _number_format(slide: SlideSpec) -> str:
     return "#,##0" if dec == 0 else "#,##0." + "0" * dec
 
 
+def _axis_number_format(slide: SlideSpec) -> str:
+    """Axis ticks: no forced decimals ("100", "0,5"); thousands grouped for large values."""
+    vals = [abs(v) for vs in slide.series.values() for v in vs if v is not None]
+    return "#,##0" if vals and max(vals) >= 10000 else "General"
+
+
 def _title_fit(title: str, width_in: float) -> tuple[int, int]:
     """Font size (pt) and estimated line count for a slide title of this length."""
     for size in (30, 26, 22):
@@ -824,7 +830,7 @@ def slides_to_pptx(slides: Sequence[SlideSpec], native: bool = True) -> bytes:
                 chart.legend.include_in_layout = False
             va = chart.value_axis
             va.has_major_gridlines = True
-            va.tick_labels.number_format = _number_format(spec)
+            va.tick_labels.number_format = _axis_number_format(spec)
             va.tick_labels.number_format_is_linked = False
             va.major_gridlines.format.line.color.rgb = RGBColor(0xDD, 0xDD, 0xDD)
             chart.has_title = False  # the slide's own title says it

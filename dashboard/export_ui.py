@@ -30,7 +30,7 @@ def _spec_json(chart: Any) -> str:
     return json.dumps(spec, sort_keys=True, ensure_ascii=False, default=str)
 
 
-@functools.lru_cache(maxsize=64)
+@functools.lru_cache(maxsize=32)
 def _render(kind: str, spec_json: str, meta: ex.ExportMeta) -> bytes:
     spec = json.loads(spec_json)
     if kind == "png":

@@ -86,20 +86,57 @@ def years_view(con, info: dict):
     return frame, chart, meta
 
 
-def export_file(con, indicator: str, year: int | None, fmt: str, *, chart_kind: str = "districts",
-                picture: bool = False) -> tuple[bytes, str]:
-    """The exported file's bytes and a one-line description."""
-    from dashboard import export as ex
-
-    info = resolve_indicator(con, indicator)
+def _views(con, info: dict, year: int | None, chart_kind: str):
     if year is None:
         year = latest_year_with_values(con, info["indicator_id"])
         if year is None:
             raise click.ClickException(f"{info['name']!r} has no outcomes in the database")
     if chart_kind == "years":
-        frame, chart, meta = years_view(con, info)
-    else:
-        frame, chart, meta = district_view(con, info, year)
+        return years_view(con, info)
+    return district_view(con, info, year)
+
+
+def report_slides(con, info: dict, year: int | None, chart_kind: str = "districts",
+                  picture: bool = False) -> list:
+    """Slides for one indicator: the chosen view and, for "districts", the view over
+    years when more than one year has outcomes."""
+    from dashboard import export as ex
+
+    views = [_views(con, info, year, chart_kind)]
+    if chart_kind == "districts":
+        yf, yc, ym = years_view(con, info)
+        if yf.filter(pl.col("outcome").is_not_null())["year"].n_unique() > 1:
+            views.append((yf, yc, ym))
+    slides = []
+    for frame, chart, meta in views:
+        slide = ex.slide_from_chart(chart, frame, meta)
+        if slide is None or picture:
+            png = ex.chart_to_png(chart, meta, decorations=False)
+            slide = slide or ex.SlideSpec(meta=meta, kind="bar", categories=[], series={})
+            slide.png = png
+        slides.append(slide)
+    return slides
+
+
+def export_file(con, indicators: str | list[str], year: int | None, fmt: str, *,
+                chart_kind: str = "districts", picture: bool = False) -> tuple[bytes, str]:
+    """The exported file's bytes and a one-line description. Several indicators only for
+    pptx (one deck)."""
+    from dashboard import export as ex
+
+    names = [indicators] if isinstance(indicators, str) else list(indicators)
+    if not names:
+        raise click.ClickException("give --indicator")
+    if fmt == "pptx":
+        infos = [resolve_indicator(con, n) for n in names]
+        slides = [s for info in infos for s in report_slides(con, info, year, chart_kind, picture)]
+        data = ex.slides_to_pptx(slides, native=not picture)
+        what = "; ".join(f"{i['name']} ({i['indicator_id']})" for i in infos)
+        return data, f"{what}: {len(slides)} bilder"
+    if len(names) > 1:
+        raise click.ClickException("several --indicator values need --format pptx (one deck)")
+    info = resolve_indicator(con, names[0])
+    frame, chart, meta = _views(con, info, year, chart_kind)
     if frame.height == 0:
         raise click.ClickException(f"no values for {info['name']!r}")
     if fmt == "png":
@@ -112,19 +149,8 @@ def export_file(con, indicator: str, year: int | None, fmt: str, *, chart_kind: 
         data = ex.frame_to_csv(_table(frame), meta)
     elif fmt == "xlsx":
         data = ex.frame_to_xlsx(_table(frame), meta)
-    else:  # pptx: a small report deck, across districts and (when there are years) over time
-        slides = []
-        views = [(frame, chart, meta)]
-        if chart_kind == "districts":
-            yf, yc, ym = years_view(con, info)
-            if yf.filter(pl.col("outcome").is_not_null())["year"].n_unique() > 1:
-                views.append((yf, yc, ym))
-        for f, c, m in views:
-            png = ex.chart_to_png(c, m, decorations=False)
-            slide = ex.slide_from_chart(c, f, m, png=png) or ex.SlideSpec(
-                meta=m, kind="bar", categories=[], series={}, png=png)
-            slides.append(slide)
-        data = ex.slides_to_pptx(slides, native=not picture)
+    else:
+        raise click.ClickException(f"unknown format {fmt!r}")
     return data, f"{info['name']} ({info['indicator_id']}), {meta.subtitle_line()}"
 
 
@@ -142,7 +168,9 @@ def _table(frame: pl.DataFrame) -> pl.DataFrame:
 @click.command("export")
 @click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="DuckDB file (default: $STADSDEL_DB or data/stadsdelar.duckdb).")
-@click.option("--indicator", required=True, help="Indicator id, exact name or a unique part of the name.")
+@click.option("--indicator", "indicators", required=True, multiple=True,
+              help="Indicator id, exact name or a unique part of the name. Repeat it for a "
+                   "PowerPoint deck with several indicators.")
 @click.option("--year", type=int, default=None, help="Year (default: the latest year with outcomes).")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default=None,
               help="File format (default: from the --out suffix).")
@@ -152,7 +180,7 @@ def _table(frame: pl.DataFrame) -> pl.DataFrame:
               help="PowerPoint with pictures instead of native, editable charts.")
 @click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), required=True,
               help="Output file.")
-def export_command(db_path: Path | None, indicator: str, year: int | None, fmt: str | None,
+def export_command(db_path: Path | None, indicators: tuple[str, ...], year: int | None, fmt: str | None,
                    chart_kind: str, picture: bool, out: Path) -> None:
     """Export an indicator's chart or data: PNG, SVG, PDF, PowerPoint, CSV or Excel.
 
@@ -160,7 +188,7 @@ def export_command(db_path: Path | None, indicator: str, year: int | None, fmt: 
     deck (across districts, plus over years when there are several) with editable charts;
     CSV is semicolon-separated UTF-8 with decimal comma for Swedish Excel.
 
-    Example: python -m etl export --indicator "ekonomiskt bistånd" --year 2021 --out bistand.pptx
+    Example: python -m etl export --indicator "barn som lever i familjer" --year 2021 --out bistand.pptx
     """
     from dashboard.db import db_path as default_db
 
@@ -172,7 +200,8 @@ def export_command(db_path: Path | None, indicator: str, year: int | None, fmt: 
         raise click.ClickException(f"database not found: {path} (run `python -m etl build` first)")
     con = duckdb.connect(str(path), read_only=True)
     try:
-        data, what = export_file(con, indicator, year, fmt, chart_kind=chart_kind, picture=picture)
+        data, what = export_file(con, list(indicators), year, fmt, chart_kind=chart_kind,
+                                 picture=picture)
     finally:
         con.close()
     out.parent.mkdir(parents=True, exist_ok=True)

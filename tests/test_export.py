@@ -401,6 +401,23 @@ def test_cli_other_formats(fixture_db, tmp_path, fmt):
         assert {"Stadsdel", "Utfall", "Enhet", "Källa", "Källfil", "Rad"} <= set(header)
 
 
+def test_cli_deck_with_several_indicators(fixture_db, tmp_path):
+    from pptx import Presentation
+
+    out = tmp_path / "deck.pptx"
+    res = _run_export(fixture_db, "--indicator", "andel-barn-ekonomiskt-bistand", "--indicator",
+                      "feriejobb", "--year", "2021", "--picture", "--out", str(out))
+    assert res.exit_code == 0, res.output
+    prs = Presentation(str(out))
+    titles = [_slide_text(s).splitlines()[0] for s in prs.slides]
+    assert titles[0] == "Andel barn som lever i familjer som har ekonomiskt bistånd"
+    assert titles[-1] == "Antal tillhandahållna platser för feriejobb"
+    assert all(not _chart_shapes(s) for s in prs.slides)  # --picture
+    res = _run_export(fixture_db, "--indicator", "feriejobb", "--indicator", "barn som lever",
+                      "--out", str(tmp_path / "x.png"))
+    assert res.exit_code != 0 and "pptx" in res.output
+
+
 def test_cli_ambiguous_indicator_lists_candidates(fixture_db, tmp_path):
     res = CliRunner().invoke(__import__("etl.export_cli", fromlist=["x"]).export_command,
                              ["--db", str(fixture_db), "--indicator", "ekonomiskt bistånd",
