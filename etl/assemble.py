@@ -24,21 +24,15 @@ def parse_raw(raw: RawDocument, path: Path | None = None, registry: list[Distric
 
 
 def _optional_stages(doc: ParsedDocument) -> None:
-    """Budget tables and text sections (their own modules; see etl/budget.py, etl/sections.py)."""
-    try:
-        from etl.budget import parse_budget
-    except ImportError:
-        parse_budget = None
-    if parse_budget is not None:
-        lines, warns = parse_budget(doc.raw)
-        doc.extra["budget_lines"] = lines
-        doc.warnings.extend(warns)
-    try:
-        from etl.sections import parse_sections
-    except ImportError:
-        parse_sections = None
-    if parse_sections is not None:
-        doc.extra["sections"] = parse_sections(doc.raw)
+    """Text sections, then budget tables (which use the sections for their headings/areas)."""
+    from etl.budget import parse_budget
+    from etl.sections import parse_sections
+
+    sections = parse_sections(doc.raw)
+    doc.extra["sections"] = sections
+    lines, warns = parse_budget(doc.raw, sections)
+    doc.extra["budget_lines"] = lines
+    doc.warnings.extend(warns)
 
 
 def parse_file(path: Path, root: Path | None = None, registry: list[District] | None = None) -> ParsedDocument:

@@ -96,7 +96,7 @@ def build_database(input_dir: Path | str = DEFAULT_INPUT, db_path: Path | str = 
             for w in extra_warnings:
                 con.execute(
                     "INSERT INTO warnings VALUES ((SELECT coalesce(max(warning_id), 0) + 1 FROM warnings), NULL, ?, ?, ?, ?)",
-                    ["(alle dokument)", w.stage, w.message, w.source_line],
+                    ["(alla dokument)", w.stage, w.message, w.source_line],
                 )
             con.execute("INSERT INTO build_info VALUES ('built_at', ?), ('input_dir', ?), ('documents', ?)",
                         [time.strftime("%Y-%m-%d %H:%M:%S"), str(input_dir), str(counts["documents"])])

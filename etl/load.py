@@ -29,10 +29,8 @@ def indicator_key(name: str) -> str:
 
 
 def _section_for(sections: list[dict], line: int) -> int | None:
-    try:
-        from etl.sections import section_index_for_line
-    except ImportError:
-        return None
+    from etl.sections import section_index_for_line
+
     return section_index_for_line(sections, line)
 
 
