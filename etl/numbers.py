@@ -14,6 +14,10 @@ from etl import patterns as P
 _NUMBER_CELL = re.compile(
     r"^(?:(?P<qual>" + P.QUALIFIER + r")\s?)?(?P<num>" + P.NUMBER + r")(?:\s?(?P<unit>" + P.UNITS + r"))?$"
 )
+# A number with a unit the table printed in words ("13,7 barn/avd.", "1,8 kg CO2 per kg livsmedel").
+_NUMBER_FREE_UNIT = re.compile(
+    r"^(?:(?P<qual>" + P.QUALIFIER + r")\s?)?(?P<num>" + P.NUMBER + r")\s(?P<unit>[^\d\s]\S*(?:\s\S+){0,5})$"
+)
 _WORD_CELL = re.compile(r"^(?:" + "|".join(P.WORD_CELLS) + r")$", re.I)
 
 
@@ -56,6 +60,9 @@ def parse_number(raw: str | None) -> tuple[float | None, str | None, str | None]
         if unit == "procent":
             unit = "%"
         return to_float(m.group("num")), unit, text
+    m = _NUMBER_FREE_UNIT.match(text)
+    if m and not any(w.isdigit() for w in m.group("unit").split()) and not is_word_cell(m.group("unit")):
+        return to_float(m.group("num")), m.group("unit"), text
     return None, None, text
 
 

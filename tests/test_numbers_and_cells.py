@@ -19,6 +19,9 @@ from etl.numbers import parse_number
     ("Fastställs 2021", None, None, "Fastställs 2021"),
     ("Fastställ s 2021", None, None, "Fastställs 2021"),
     ("nämnd/styrel se", None, None, "nämnd/styrelse"),
+    ("13,7 barn/avd.", 13.7, "barn/avd.", "13,7 barn/avd."),
+    ("1,8 kg CO2 per kg livsmedel", 1.8, "kg CO2 per kg livsmedel", "1,8 kg CO2 per kg livsmedel"),
+    ("2 % energieffektivisering relativt 2018", None, None, "2 % energieffektivisering relativt 2018"),
 ])
 def test_parse_number_conventions(raw, value, unit, text):
     assert parse_number(raw) == (value, unit, text)
