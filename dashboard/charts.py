@@ -58,7 +58,7 @@ def finish(chart: alt.TopLevelMixin, *, title: str | None = None, subtitle: str 
     """
     chart = chart.properties(autosize=alt.AutoSizeParams(type=autosize, contains="padding"))
     if title:
-        chart = chart.properties(title=alt.TitleParams(wrap(title, 90), subtitle=subtitle or alt.Undefined,
+        chart = chart.properties(title=alt.TitleParams(wrap(title, 75), subtitle=subtitle or alt.Undefined,
                                                        anchor="start"))
     return chart.configure(
         locale=SV_LOCALE, font=FONT, numberFormat=NUMBER_FORMAT, background="white",
@@ -69,8 +69,7 @@ def finish(chart: alt.TopLevelMixin, *, title: str | None = None, subtitle: str 
     ).configure_legend(
         labelFontSize=13, titleFontSize=13, orient="bottom", labelLimit=320, columns=4,
         symbolLimit=40,
-    ).configure_title(fontSize=16, subtitleFontSize=13, subtitleColor="#555555", anchor="start",
-                      limit=900).configure_view(stroke=None)
+    ).configure_title(fontSize=16, subtitleFontSize=13, subtitleColor="#555555", anchor="start").configure_view(stroke=None)
 
 
 def wrap(text: str, width: int = 90) -> str | list[str]:
@@ -132,7 +131,7 @@ def ranked_bars(frame: pl.DataFrame, *, unit: str | None = None, direction: str 
         källa=pl.when(pl.col("from_later_report")).then(pl.lit("senare års rapport"))
         .otherwise(pl.lit("årets dokument")),
         label=pl.when(pl.col("outcome").is_null())
-        .then(pl.lit("saknas: ") + pl.coalesce("missing_reason", pl.lit("okänt skäl")))
+        .then(pl.coalesce("missing_reason", pl.lit("saknas")))
         .otherwise(pl.lit(None)),
         zero=pl.lit(0.0),
     )

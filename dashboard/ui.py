@@ -47,7 +47,7 @@ def indicator_picker(key: str = "indikator") -> dict | None:
     if not options:
         st.info(f"Ingen indikator matchar ”{text}”.")
         return None
-    chosen = st.selectbox("Indikator", options, key=key, bind="query-params")
+    chosen = st.selectbox("Indikator", options, key=key, bind="query-params", placeholder="Välj indikator")
     if chosen is None:
         return None
     iid = next(i for i, lab in labels.items() if lab == chosen)
@@ -80,7 +80,7 @@ def year_select(options: list[int], *, key: str = "ar", default: int | None = No
         return None
     options = sorted(options, reverse=True)
     index = options.index(default) if default in options else 0
-    return st.selectbox(label, options, index=index, key=key, bind="query-params")
+    return st.selectbox(label, options, index=index, key=key, bind="query-params", placeholder="Välj år")
 
 
 def district_select(options: list[str], *, key: str = "stadsdelar") -> list[str]:
@@ -122,11 +122,12 @@ def show_table(frame: pl.DataFrame, columns: dict[str, str], *, key: str | None 
 
 
 def value_text(row: dict, col: str = "outcome", unit_col: str = "unit") -> str:
-    """The value with unit, or "saknas: <reason>" — never 0 for a missing value."""
+    """The value with unit, or the reason it is missing ("saknas i dokumentet", "ej mätt – ...")
+    — never 0 for a missing value."""
     v = row.get(col)
     if v is None:
         reason = row.get("missing_reason") if col == "outcome" else None
-        return f"saknas ({reason})" if reason else "–"
+        return reason or "–"
     return fmt_value(v, row.get(unit_col))
 
 

@@ -17,7 +17,7 @@ by_year = q(queries.indicator_by_year, iid)
 measured = by_year.filter(pl.col("outcome").is_not_null())["year"].unique().to_list()
 all_years = sorted(set(by_year["year"].to_list()) | set(q(queries.years)))
 
-c1, c2, c3 = st.columns([1, 4, 1])
+c1, c2, c3 = st.columns([1, 3, 1.3])
 with c1:
     year = year_select(all_years, default=max(measured) if measured else None)
 with c2:

@@ -71,8 +71,8 @@ def test_compare_page_defaults_to_the_most_reported_indicator(app):
     assert f"Norrmalm: 1,3{NBSP}% — källa" in labels
     assert f"Kungsholmen: 0,9{NBSP}% — källa" in labels
     # missing values are shown with their reason, never as 0
-    assert "Spånga-Tensta: saknas (saknas i dokumentet) — källa" in labels
-    assert any(lab.startswith("Enskede-Årsta-Vantör: saknas (ej mätt") for lab in labels)
+    assert "Spånga-Tensta: saknas i dokumentet — källa" in labels
+    assert any(lab.startswith("Enskede-Årsta-Vantör: ej mätt – bara verksamhetsplan") for lab in labels)
     table = at.dataframe[0].value
     row = table[table["Stadsdel"] == "Norrmalm"].iloc[0]
     assert row["Utfall"] == f"1,3{NBSP}%" and row["Årsmål"] == f"0,8{NBSP}%" and row["KF:s årsmål"] == f"2,7{NBSP}%"

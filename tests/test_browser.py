@@ -1,0 +1,179 @@
+"""The dashboard in a real browser: headless Debian Chromium driven by Playwright.
+
+Starts `streamlit run app.py` on a free localhost port against the fixture database (or the
+database in env STADSDEL_BROWSER_DB, e.g. a build of the real documents), opens every page,
+picks an indicator, switches tabs, follows a shared URL, and saves screenshots at 1280×800
+and 1920×1080 into artifacts/screenshots/.
+"""
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tests.dashboard_fixture import build_fixture_db
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = "/usr/bin/chromium"
+SHOTS = ROOT / "artifacts" / "screenshots"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run"]
+VIEWPORTS = [(1280, 800), (1920, 1080)]
+PAGES = [("", "Stadsdelsjämföraren"), ("jamfor_indikator", "Jämför indikator"),
+         ("stadsdelsprofil", "Stadsdelsprofil"), ("maluppfyllelse", "Måluppfyllelse"),
+         ("ekonomi", "Ekonomi"), ("sok?q=feriejobb", "Sök i dokumenten"),
+         ("kallor", "Källor och kvalitet")]
+FERIEJOBB = "Antal tillhandahållna platser för feriejobb"
+
+if not Path(CHROMIUM).exists():
+    pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)", allow_module_level=True)
+sync_api = pytest.importorskip("playwright.sync_api")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("browser")
+    db_path = os.environ.get("STADSDEL_BROWSER_DB") or str(build_fixture_db(tmp / "fixture.duckdb"))
+    port = free_port()
+    env = {**os.environ, "STADSDEL_DB": db_path}
+    log = open(tmp / "streamlit.log", "w")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless", "true",
+         "--server.address", "127.0.0.1", "--server.port", str(port),
+         "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
+         "--client.toolbarMode", "viewer"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 90
+    while True:
+        try:
+            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
+                break
+        except OSError:
+            pass
+        if proc.poll() is not None or time.time() > deadline:
+            proc.kill()
+            pytest.fail("streamlit did not start:\n" + (tmp / "streamlit.log").read_text())
+        time.sleep(0.3)
+    yield url
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+    log.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+def settle(page, title: str) -> None:
+    """Wait until the page's title is shown and the script has finished running."""
+    page.wait_for_selector(f'h1:has-text("{title}")', timeout=60_000)
+    page.wait_for_function(
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000)
+    page.wait_for_timeout(600)          # charts draw after the script finished
+
+
+def no_exception(page) -> None:
+    errors = page.locator('[data-testid="stException"]')
+    assert errors.count() == 0, errors.first.inner_text()
+
+
+def shot(page, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    vp = page.viewport_size
+    page.screenshot(path=str(SHOTS / f"{name}-{vp['width']}x{vp['height']}.png"))
+
+
+def params(url: str) -> dict[str, list[str]]:
+    return urllib.parse.parse_qs(urllib.parse.urlparse(url).query)
+
+
+@pytest.mark.parametrize("width, height", VIEWPORTS)
+def test_every_page_opens(server, browser, width, height):
+    page = browser.new_page(viewport={"width": width, "height": height}, locale="sv-SE")
+    for path, title in PAGES:
+        page.goto(f"{server}/{path}")
+        settle(page, title)
+        no_exception(page)
+        if path in ("", "jamfor_indikator", "maluppfyllelse", "ekonomi"):
+            chart = page.locator('[data-testid="stVegaLiteChart"]').first
+            chart.wait_for(state="visible", timeout=30_000)
+            box = chart.bounding_box()
+            assert box and box["height"] > 80 and box["width"] > 300, box
+        shot(page, path.split("?")[0] or "oversikt")
+    page.close()
+
+
+def test_pick_indicator_switch_tabs_and_follow_shared_url(server, browser):
+    page = browser.new_page(viewport={"width": 1280, "height": 800}, locale="sv-SE")
+    page.goto(f"{server}/jamfor_indikator")
+    settle(page, "Jämför indikator")
+
+    box = page.get_by_role("combobox", name="Indikator")
+    box.click()
+    box.fill("feriejobb")
+    page.get_by_role("option", name=FERIEJOBB).click()
+    page.wait_for_function("() => location.search.includes('indikator=')", timeout=30_000)
+    settle(page, "Jämför indikator")
+    assert params(page.url)["indikator"] == [FERIEJOBB]
+    page.get_by_text(re.compile(r"Norrmalm: 230\s+st — källa")).wait_for(timeout=30_000)
+    shot(page, "jamfor-feriejobb-diagram")
+
+    page.get_by_role("tab", name="Tabell").click()
+    page.wait_for_function("() => location.search.includes('vy=Tabell')", timeout=30_000)
+    settle(page, "Jämför indikator")
+    assert page.get_by_role("tab", name="Tabell").get_attribute("aria-selected") == "true"
+    page.locator('[data-testid="stDataFrame"] canvas').first.wait_for(state="visible")
+    page.wait_for_timeout(1000)         # the data grid paints after it is attached
+    no_exception(page)
+    shot(page, "jamfor-feriejobb-tabell")
+    shared = page.url
+
+    other = browser.new_page(viewport={"width": 1920, "height": 1080}, locale="sv-SE")
+    other.goto(shared)
+    settle(other, "Jämför indikator")
+    no_exception(other)
+    assert other.get_by_role("combobox", name="Indikator").input_value() == FERIEJOBB
+    assert other.get_by_role("tab", name="Tabell").get_attribute("aria-selected") == "true"
+    other.get_by_text(re.compile(r"Norrmalm: 230\s+st — källa")).wait_for(timeout=30_000)
+    shot(other, "jamfor-delad-lank")
+    other.close()
+    page.close()
+
+
+def test_shared_url_of_other_pages(server, browser):
+    page = browser.new_page(viewport={"width": 1280, "height": 800}, locale="sv-SE")
+    page.goto(f"{server}/stadsdelsprofil?stadsdel=Kungsholmen&ar=2021&vy=Tabell")
+    settle(page, "Stadsdelsprofil")
+    no_exception(page)
+    assert page.get_by_role("combobox", name="Stadsdel").input_value() == "Kungsholmen"
+    assert page.get_by_role("tab", name="Tabell").get_attribute("aria-selected") == "true"
+    shot(page, "stadsdelsprofil-kungsholmen")
+    page.goto(f"{server}/sok?q=feriejobb")
+    settle(page, "Sök i dokumenten")
+    page.get_by_text("Goda exempel").first.wait_for()
+    assert page.locator("strong", has_text=re.compile("feriejobb", re.I)).count() >= 1
+    page.close()
