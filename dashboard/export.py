@@ -199,7 +199,8 @@ def presentation_config() -> dict:
         "padding": 24,
         "title": {"fontSize": 30, "subtitleFontSize": 20, "anchor": "start",
                   "color": TEXT_COLOR, "subtitleColor": MUTED_COLOR, "offset": 18,
-                  "subtitlePadding": 8, "font": FONT, "subtitleFont": FONT},
+                  "subtitlePadding": 8, "font": FONT, "subtitleFont": FONT, "limit": 0,
+                  "lineHeight": 36, "subtitleLineHeight": 24},
         "axis": {"labelFontSize": 16, "titleFontSize": 16, "labelColor": TEXT_COLOR,
                  "titleColor": TEXT_COLOR, "titleFontWeight": "normal", "labelLimit": 320},
         # Legends on top: between the subtitle and the plot, never under the source note.
@@ -246,8 +247,9 @@ def _is_unit_like(spec: dict) -> bool:
     return "mark" in spec or "layer" in spec
 
 
-def _wrap(text: str, width_px: int, font_size: int) -> list[str]:
-    chars = max(30, int(width_px / (font_size * 0.52)))
+def _wrap(text: str, width_px: int, font_size: int, *, bold: bool = False) -> list[str]:
+    """Lines of at most the characters that fit width_px (average glyph ~0.52 em)."""
+    chars = max(20, int(width_px / (font_size * (0.58 if bold else 0.52))))
     lines: list[str] = []
     for para in text.split("\n"):
         lines.extend(textwrap.wrap(para, chars, break_on_hyphens=False) or [""])
@@ -278,10 +280,11 @@ def presentation_spec(chart: Any, meta: ExportMeta, *, decorations: bool = True,
     if not decorations:
         out.update(inner)
         return out
-    title: dict = {"text": meta.title}
+    # Long titles wrap instead of being cut off with an ellipsis.
+    title: dict = {"text": _wrap(meta.title, width + 120, 30, bold=True)}
     sub = meta.subtitle_line()
     if sub:
-        title["subtitle"] = sub
+        title["subtitle"] = _wrap(sub, width + 120, 20)
     out["title"] = title
     body: dict = inner
     if meta.source:

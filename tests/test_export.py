@@ -95,8 +95,8 @@ def test_presentation_spec_carries_locale_title_source_and_fixed_width():
     spec = ex.presentation_spec(_bar_chart(), _meta())
     assert spec["config"]["locale"]["number"]["decimal"] == ","
     assert spec["config"]["locale"]["number"]["thousands"] == NBSP
-    assert spec["title"]["text"] == "Andel elever som känner sig trygga"
-    assert spec["title"]["subtitle"] == "Utfall 2021 per stadsdel (%)"
+    assert spec["title"]["text"] == ["Andel elever som känner sig trygga"]
+    assert spec["title"]["subtitle"] == ["Utfall 2021 per stadsdel (%)"]
     body = spec["vconcat"][0]
     assert " ".join(body["title"]["text"]) == ex.source_note(PROVENANCE)
     assert ex.source_note(PROVENANCE).startswith("Källa: Verksamhetsplan 2021, Bromma stadsdelsnämnd; ")
@@ -135,6 +135,18 @@ def test_svg_has_title_source_and_swedish_numbers():
     assert "Källa: Verksamhetsplan 2021, Bromma stadsdelsnämnd" in svg
     assert f">1{NBSP}000<" in svg  # axis tick with the sv-SE thousands separator
     assert ">1,000<" not in svg and ">1000<" not in svg
+
+
+def test_long_titles_wrap_instead_of_being_cut():
+    title = ("Andel personer som har ekonomiskt bistånd i förhållande till befolkningen, "
+             "uppdelat på kvinnor och män och på stadsdelsnämnd")
+    subtitle = "2021 · svart streck: stadsdelens årsmål · blå linje: KF:s årsmål · streckad: stadens median " * 2
+    svg = ex.chart_to_svg(_bar_chart(), ex.ExportMeta(title, subtitle, "Källa: x", None))
+    texts = re.findall(r">([^<]+)</(?:text|tspan)>", svg)  # multi-line text: one tspan a line
+    assert not any("…" in t for t in texts)
+    block = re.search(r"<text[^>]*font-size=\"30px\"[^>]*>(.*?)</text>", svg).group(1)
+    lines = re.findall(r"<tspan[^>]*>([^<]*)</tspan>", block)
+    assert len(lines) >= 2 and " ".join(lines) == title
 
 
 def test_svg_decimal_comma_in_labels():
