@@ -75,6 +75,13 @@ def _add_to_basket(spec_json: str, frame: pl.DataFrame | None, meta: ex.ExportMe
     st.toast(f"Lade till ”{meta.title}” i bildspelet ({len(items)} bilder).")
 
 
+def _remove_from_basket(index: int) -> None:
+    items = basket()
+    if 0 <= index < len(items):
+        items.pop(index)
+    st.session_state[BASKET_KEY] = items
+
+
 def export_panel(chart: Any, frame: pl.DataFrame | None, *, meta: ex.ExportMeta,
                  key: str) -> None:
     """Download buttons for one chart (PNG, SVG, PDF, PowerPoint native/bild, CSV, Excel)
@@ -128,8 +135,11 @@ def deck_panel(*, key: str = "deck", sidebar: bool = True) -> None:
         if not items:
             st.caption("Lägg till diagram med ”Lägg till i bildspel” under diagrammen.")
             return
-        for i, s in enumerate(items, start=1):
-            st.caption(f"{i}. {s.meta.title}")
+        for i, s in enumerate(items):
+            left, right = st.columns([5, 1], vertical_alignment="center")
+            left.caption(f"{i + 1}. {s.meta.title}" + (f" – {s.meta.subtitle}" if s.meta.subtitle else ""))
+            right.button("", key=f"{key}-remove-{i}", icon=":material/close:", help="Ta bort bilden",
+                         on_click=_remove_from_basket, args=(i,), type="tertiary")
         slides = list(items)  # captured now: the callable runs without session state
         native_ok = any(s.categories for s in slides)
         stamp = _dt.date.today().isoformat()

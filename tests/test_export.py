@@ -465,6 +465,12 @@ def test_export_panel_buttons_and_basket(tmp_path):
     assert len(basket) == 1 and basket[0].categories == ["Norrmalm", "Bromma"]
     assert basket[0].png and basket[0].png[:4] == b"\x89PNG"
     assert "Ladda ner bildspel (PowerPoint)" in {b.label for b in at.get("download_button")}
+    at.button(key="t-basket").click().run()
+    assert len(at.session_state["export_basket"]) == 2
+    at.button(key="deck-remove-0").click().run()
+    assert len(at.session_state["export_basket"]) == 1
+    at.button(key="deck-clear").click().run()
+    assert at.session_state["export_basket"] == []
 
 
 def test_export_ui_callables_run_without_streamlit_context():
@@ -571,6 +577,13 @@ def test_browser_downloads_png_and_pptx(fixture_db, tmp_path):
             with page.expect_download(timeout=60_000) as dl:
                 page.get_by_role("button", name="PowerPoint (redigerbart diagram)").click()
             pptx = Path(dl.value.path()).read_bytes()
+            # the basket: add the chart twice, download the whole deck
+            for n in (1, 2):
+                page.get_by_role("button", name="Lägg till i bildspel").click()
+                page.get_by_text(f"Bildspel ({n} bilder)").wait_for(timeout=30_000)
+            with page.expect_download(timeout=60_000) as dl:
+                page.get_by_role("button", name="Ladda ner bildspel (PowerPoint)").click()
+            deck = Path(dl.value.path()).read_bytes()
             browser.close()
     finally:
         server.terminate()
@@ -579,3 +592,5 @@ def test_browser_downloads_png_and_pptx(fixture_db, tmp_path):
     chart = _chart_shapes(Presentation(io.BytesIO(pptx)).slides[0])[0].chart
     values = dict(zip(chart.plots[0].categories, chart.plots[0].series[0].values))
     assert values["Norrmalm"] == 1.3 and values["Kungsholmen"] == 0.9
+    slides = Presentation(io.BytesIO(deck)).slides
+    assert len(slides) == 2 and all(_chart_shapes(s) for s in slides)
