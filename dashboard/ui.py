@@ -35,8 +35,9 @@ def indicator_picker(key: str = "indikator") -> dict | None:
 
     The select box's options are the indicator names: a bound select box keeps the shown
     label in the URL (?indikator=Andel+barn+...), which stays readable and stable."""
-    text = st.text_input("Sök indikator på namn eller mål", key="sok", bind="query-params",
-                         placeholder="t.ex. ekonomiskt bistånd, trygghet, förskola")
+    search_col, select_col = st.columns([1, 2])
+    text = search_col.text_input("Sök indikator på namn eller mål", key="sok", bind="query-params",
+                                 placeholder="t.ex. ekonomiskt bistånd, trygghet")
     every = q(queries.search_indicators, "")
     found = q(queries.search_indicators, text) if text.strip() else every
     labels = indicator_labels(every)
@@ -47,7 +48,8 @@ def indicator_picker(key: str = "indikator") -> dict | None:
     if not options:
         st.info(f"Ingen indikator matchar ”{text}”.")
         return None
-    chosen = st.selectbox("Indikator", options, key=key, bind="query-params", placeholder="Välj indikator")
+    chosen = select_col.selectbox("Indikator", options, key=key, bind="query-params",
+                                  placeholder="Välj indikator")
     if chosen is None:
         return None
     iid = next(i for i, lab in labels.items() if lab == chosen)
