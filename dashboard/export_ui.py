@@ -59,6 +59,10 @@ def _deck(slides: list[ex.SlideSpec], native: bool) -> bytes:
     return ex.slides_to_pptx(slides, native=native)
 
 
+def n_slides(n: int) -> str:
+    return f"{n} bild" if n == 1 else f"{n} bilder"
+
+
 def basket() -> list[ex.SlideSpec]:
     return st.session_state.setdefault(BASKET_KEY, [])
 
@@ -72,7 +76,7 @@ def _add_to_basket(spec_json: str, frame: pl.DataFrame | None, meta: ex.ExportMe
     items = basket()
     items.append(slide)
     st.session_state[BASKET_KEY] = items
-    st.toast(f"Lade till ”{meta.title}” i bildspelet ({len(items)} bilder).")
+    st.toast(f"Lade till ”{meta.title}” i bildspelet ({n_slides(len(items))}).")
 
 
 def _remove_from_basket(index: int) -> None:
@@ -131,7 +135,7 @@ def deck_panel(*, key: str = "deck", sidebar: bool = True) -> None:
     items = basket()
     area = st.sidebar if sidebar else st.container()
     with area:
-        st.markdown(f"**Bildspel** ({len(items)} bilder)")
+        st.markdown(f"**Bildspel** ({n_slides(len(items))})")
         if not items:
             st.caption("Lägg till diagram med ”Lägg till i bildspel” under diagrammen.")
             return

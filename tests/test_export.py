@@ -545,6 +545,7 @@ def test_browser_downloads_png_and_pptx(fixture_db, tmp_path):
     from playwright.sync_api import sync_playwright
     from pptx import Presentation
 
+    from dashboard import export_ui
     from dashboard_fixture import BARN
 
     app = tmp_path / "app.py"
@@ -580,7 +581,7 @@ def test_browser_downloads_png_and_pptx(fixture_db, tmp_path):
             # the basket: add the chart twice, download the whole deck
             for n in (1, 2):
                 page.get_by_role("button", name="Lägg till i bildspel").click()
-                page.get_by_text(f"Bildspel ({n} bilder)").wait_for(timeout=30_000)
+                page.get_by_text(f"Bildspel ({export_ui.n_slides(n)})").wait_for(timeout=30_000)
             with page.expect_download(timeout=60_000) as dl:
                 page.get_by_role("button", name="Ladda ner bildspel (PowerPoint)").click()
             deck = Path(dl.value.path()).read_bytes()
