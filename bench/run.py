@@ -1,0 +1,512 @@
+"""Benchmarks at city scale: ETL throughput, incremental rebuild, query and page latency, memory.
+
+    .venv/bin/python -m bench.run --sizes 50,500,1000          # the table in BENCHMARKS.md
+    .venv/bin/python -m bench.run --sizes 50 --skip-page       # quicker
+    .venv/bin/python -m bench.run profile --n 20               # where the parse time goes
+
+For each size N a corpus is generated with bench.generate (cached under --work), then:
+- full build: `build_database` in a new process (cold), with the stage functions of etl.build
+  wrapped in timers (parse = parse_all, load, derived = indicator identities, fts = search
+  index); peak RSS of the whole process tree (sampled from /proc every 0.1 s; the build's
+  worker processes included) and ru_maxrss of the main process and of the largest child;
+- detection check: each document's detected district/year/kind/level against the manifest;
+- one changed file: a number in one document is changed and the build runs again on the same
+  database path (whatever etl.build does about incrementality at the time is what is measured);
+- dashboard queries (dashboard/queries.py) on the built database: median of repeated calls;
+- comparison page: AppTest runs pages/jamfor_indikator.py, then the indicator is changed
+  and the time of the re-run is measured (median over several indicators).
+Benchmarks print numbers; they are not pass/fail tests. Machine load changes timings: other
+processes running at the same time make every number here larger.
+"""
+from __future__ import annotations
+
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import click
+
+ROOT = Path(__file__).resolve().parents[1]
+PY = sys.executable
+TARGETS = {
+    "seed_cold_build_s": 2.0, "full_build_s_520": 60.0, "peak_rss_mb_520": 1024.0,
+    "changed_file_s": 2.0, "query_ms": 50.0, "page_rerender_ms": 300.0,
+}
+
+
+# -- memory -----------------------------------------------------------------------------------
+def _tree_rss_kb(root_pid: int) -> int:
+    """Resident memory of a process and all its descendants (Linux /proc)."""
+    children: dict[int, list[int]] = {}
+    rss: dict[int, int] = {}
+    for d in os.listdir("/proc"):
+        if not d.isdigit():
+            continue
+        try:
+            with open(f"/proc/{d}/stat") as f:
+                ppid = int(f.read().rsplit(")", 1)[1].split()[1])
+            with open(f"/proc/{d}/statm") as f:
+                rss[int(d)] = int(f.read().split()[1]) * (os.sysconf("SC_PAGE_SIZE") // 1024)
+        except (OSError, IndexError, ValueError):
+            continue
+        children.setdefault(ppid, []).append(int(d))
+    total, todo = 0, [root_pid]
+    while todo:
+        pid = todo.pop()
+        total += rss.get(pid, 0)
+        todo.extend(children.get(pid, []))
+    return total
+
+
+class RssSampler:
+    def __init__(self, pid: int, every: float = 0.1):
+        self.pid, self.every, self.peak_kb = pid, every, 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self.peak_kb = max(self.peak_kb, _tree_rss_kb(self.pid))
+            self._stop.wait(self.every)
+
+    def __enter__(self) -> "RssSampler":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+# -- the build, in its own process --------------------------------------------------------------
+def build_in_process(corpus: Path, db: Path) -> dict:
+    """Run build_database with stage timers (called in a fresh process by `_build`)."""
+    import resource
+
+    t_import = time.perf_counter()
+    import etl.build as B
+
+    stages: dict[str, float] = {}
+
+    def timed(name: str, key: str) -> None:
+        fn = getattr(B, name, None)
+        if fn is None:
+            return
+
+        def wrapper(*a, **k):
+            t = time.perf_counter()
+            try:
+                return fn(*a, **k)
+            finally:
+                stages[key] = stages.get(key, 0.0) + time.perf_counter() - t
+
+        setattr(B, name, wrapper)
+
+    for name, key in (("parse_all", "parse"), ("load_documents", "load"), ("derived_stages", "derived"),
+                      ("search_index", "fts")):
+        timed(name, key)
+    import_s = time.perf_counter() - t_import
+    with RssSampler(os.getpid()) as sampler:
+        t0 = time.perf_counter()
+        report = B.build_database(corpus, db)
+        total = time.perf_counter() - t0
+    r_self, r_kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    me, kids = r_self.ru_maxrss, r_kids.ru_maxrss
+    cpu_s = r_self.ru_utime + r_self.ru_stime + r_kids.ru_utime + r_kids.ru_stime
+    docs = getattr(report, "documents", [])
+    return {
+        "build_s": total, "import_s": import_s, "stages": stages, "cpu_s": cpu_s,
+        "peak_tree_rss_mb": sampler.peak_kb / 1024, "maxrss_main_mb": me / 1024, "maxrss_child_mb": kids / 1024,
+        "parsed": len(docs), "loaded": sum(1 for d in docs if getattr(d, "meta", None) is not None),
+        "counts": getattr(report, "counts", {}),
+    }
+
+
+def run_build(corpus: Path, db: Path) -> dict:
+    out = db.with_suffix(".build.json")
+    t0 = time.perf_counter()
+    proc = subprocess.run([PY, "-m", "bench.run", "_build", str(corpus), str(db), str(out)], cwd=ROOT,
+                          capture_output=True, text=True)
+    wall = time.perf_counter() - t0
+    if proc.returncode:
+        raise click.ClickException(f"build failed:\n{proc.stderr[-3000:]}")
+    res = json.loads(out.read_text())
+    res["process_wall_s"] = wall
+    return res
+
+
+# -- corpus ------------------------------------------------------------------------------------
+def corpus_for(work: Path, n: int, seed: int) -> Path:
+    from bench.generate import generate
+
+    d = work / f"corpus-{n}-seed{seed}"
+    man = d / "manifest.json"
+    if man.exists():
+        m = json.loads(man.read_text(encoding="utf-8"))
+        if m.get("n") == n and m.get("seed") == seed and all((d / x["file"]).exists() for x in m["documents"]):
+            return d
+    t0 = time.perf_counter()
+    generate(d, n, seed)
+    click.echo(f"  generated {n} documents in {time.perf_counter() - t0:.1f} s -> {d}", err=True)
+    return d
+
+
+def corpus_stats(d: Path) -> dict:
+    docs = json.loads((d / "manifest.json").read_text(encoding="utf-8"))["documents"]
+    size = lines = 0
+    for x in docs:
+        data = (d / x["file"]).read_bytes()
+        size += len(data)
+        lines += data.count(b"\n")
+    flavours: dict[str, int] = {}
+    for x in docs:
+        flavours[x["flavour"]] = flavours.get(x["flavour"], 0) + 1
+    return {"documents": len(docs), "mb": size / 1e6, "lines": lines, "flavours": flavours}
+
+
+def detection_check(d: Path, db: Path) -> dict:
+    import duckdb
+
+    docs = json.loads((d / "manifest.json").read_text(encoding="utf-8"))["documents"]
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        got = {r[0]: tuple(r[1:]) for r in con.execute(
+            "SELECT source_file, district, year, doc_type, level FROM documents").fetchall()}
+        counts = {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+                  for t in ("indicator_values", "goals", "activities", "sections", "budget_lines", "warnings", "indicators")}
+    finally:
+        con.close()
+    wrong = [x["file"] for x in docs
+             if got.get(x["file"]) != (x["district"], x["year"], x["doc_type"], x["level"])]
+    return {"detected_right": len(docs) - len(wrong), "wrong": wrong[:10], "rows": counts}
+
+
+# -- one changed file ----------------------------------------------------------------------------
+def incremental_support() -> str:
+    import inspect
+
+    import etl.build as B
+
+    params = inspect.signature(B.build_database).parameters
+    names = [p for p in params if p not in ("input_dir", "db_path", "progress")]
+    src = inspect.getsource(B)
+    hints = [w for w in ("incremental", "reuse", "unchanged", "sha256", "cache") if w in src]
+    return f"extra build_database parameters: {names or 'none'}; words in etl/build.py: {hints or 'none'}"
+
+
+def changed_file_rebuild(corpus: Path, db: Path, reps: int = 1) -> dict:
+    """Change one number in one document, build again on the same DB path; restore the file."""
+    docs = sorted(p for p in corpus.iterdir() if p.suffix in (".txt", ".md"))
+    target = docs[len(docs) // 2]
+    original = target.read_bytes()
+    times, results = [], []
+    try:
+        for i in range(reps):
+            text = original.decode("utf-8")
+            marker = " %"
+            at = text.find(marker, len(text) // 3)
+            if at > 0 and text[at - 1].isdigit():
+                text = text[: at - 1] + str((int(text[at - 1]) + 1 + i) % 10) + text[at:]
+            else:
+                text += f"\nÄndrad {i}\n"
+            target.write_bytes(text.encode("utf-8"))
+            res = run_build(corpus, db)
+            times.append(res["build_s"])
+            results.append(res)
+    finally:
+        target.write_bytes(original)
+    return {"file": target.name, "build_s": statistics.median(times), "all_s": times,
+            "stages": results[-1]["stages"], "support": incremental_support()}
+
+
+# -- dashboard queries ------------------------------------------------------------------------------
+def time_call(fn, reps: int = 7) -> dict:
+    t0 = time.perf_counter()
+    fn()
+    first = (time.perf_counter() - t0) * 1000
+    ts = []
+    for _ in range(reps):
+        t0 = time.perf_counter()
+        fn()
+        ts.append((time.perf_counter() - t0) * 1000)
+    return {"first_ms": first, "median_ms": statistics.median(ts), "max_ms": max(ts)}
+
+
+def query_benchmarks(db: Path) -> dict:
+    import duckdb
+
+    from dashboard import queries as Q
+
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        catalogue = Q.search_indicators(con, "")
+        iid = catalogue["indicator_id"][0]          # the most reported indicator comes first
+        years = Q.years(con)
+        year = max(years)
+        district = Q.districts(con)[0]
+        prof_year = con.execute("SELECT max(year) FROM documents WHERE district = ?", [district]).fetchone()[0]
+        calls = {
+            "indicator catalogue (search_indicators '')": lambda: Q.search_indicators(con, ""),
+            "indicator search (search_indicators 'bistånd')": lambda: Q.search_indicators(con, "bistånd"),
+            "indicator across districts (one year)": lambda: Q.indicator_across_districts(con, iid, year),
+            "indicator over years (all districts)": lambda: Q.indicator_over_years(con, iid),
+            "indicator by year (all rows)": lambda: Q.indicator_by_year(con, iid),
+            "district profile (district, year)": lambda: Q.district_profile(con, district, prof_year),
+            "full-text search (search_sections 'förskola')": lambda: Q.search_sections(con, "förskola"),
+            "full-text search, one district": lambda: Q.search_sections(con, "trygghet", district=district),
+            "overview": lambda: Q.overview(con),
+            "goal assessments (year)": lambda: Q.goal_assessments(con, year),
+            "budget by area (year)": lambda: Q.budget_by_area(con, Q.budget_default_year(con) or year),
+        }
+        out = {}
+        for name, fn in calls.items():
+            try:
+                out[name] = time_call(fn)
+            except Exception as e:   # a query the module does not have (yet) is reported, not fatal
+                out[name] = {"error": f"{type(e).__name__}: {e}"}
+        return {"indicator": iid, "year": year, "district": district, "queries": out}
+    finally:
+        con.close()
+
+
+# -- comparison page --------------------------------------------------------------------------------
+def page_benchmark(db: Path, changes: int = 5) -> dict:
+    os.environ["STADSDEL_DB"] = str(db)
+    os.environ["STADSDEL_INPUT"] = str(db.parent)
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300)
+    t0 = time.perf_counter()
+    at.run()
+    at.switch_page("pages/jamfor_indikator.py")
+    at.run()
+    first = (time.perf_counter() - t0) * 1000
+    if at.exception:
+        return {"error": [e.message for e in at.exception]}
+    box = at.selectbox(key="indikator")
+    options = [o for o in box.options if o != box.value][:changes]
+    times, errors = [], []
+    for opt in options:
+        at.selectbox(key="indikator").set_value(opt)
+        t0 = time.perf_counter()
+        at.run()
+        times.append((time.perf_counter() - t0) * 1000)
+        if at.exception:
+            errors.append(at.exception[0].message)
+    # the same indicators again: served from st.cache_data
+    cached = []
+    for opt in options[:3]:
+        at.selectbox(key="indikator").set_value(opt)
+        t0 = time.perf_counter()
+        at.run()
+        cached.append((time.perf_counter() - t0) * 1000)
+    return {"first_open_ms": first, "rerender_ms": statistics.median(times) if times else None,
+            "rerender_all_ms": times, "rerender_cached_ms": statistics.median(cached) if cached else None,
+            "errors": errors[:3]}
+
+
+# -- seeds ---------------------------------------------------------------------------------------------
+def seed_cold_build(work: Path, reps: int = 3) -> dict:
+    times = []
+    for i in range(reps):
+        db = work / f"seeds-{i}.duckdb"
+        t0 = time.perf_counter()
+        proc = subprocess.run([PY, "-m", "etl", "build", "--input", str(ROOT / "data" / "raw"), "--db", str(db)],
+                              cwd=ROOT, capture_output=True, text=True)
+        times.append(time.perf_counter() - t0)
+        if proc.returncode:
+            raise click.ClickException(proc.stderr[-2000:])
+        db.unlink(missing_ok=True)
+    inproc = run_build(ROOT / "data" / "raw", work / "seeds-stages.duckdb")
+    return {"cold_cli_s": statistics.median(times), "all_s": times, "stages": inproc["stages"],
+            "build_s": inproc["build_s"], "import_s": inproc["import_s"]}
+
+
+# -- machine ---------------------------------------------------------------------------------------------
+def machine() -> dict:
+    cpu = "?"
+    try:
+        for line in open("/proc/cpuinfo"):
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+        mem_kb = next(int(l.split()[1]) for l in open("/proc/meminfo") if l.startswith("MemTotal"))
+    except OSError:
+        mem_kb = 0
+    return {"cpu": cpu, "nproc": os.cpu_count(), "ram_gb": round(mem_kb / 1024 / 1024, 1),
+            "python": platform.python_version(), "load_avg": os.getloadavg()}
+
+
+# -- output --------------------------------------------------------------------------------------------
+def fmt(v, nd=1) -> str:
+    if v is None:
+        return "–"
+    if isinstance(v, float):
+        return f"{v:,.{nd}f}".replace(",", " ")
+    return str(v)
+
+
+def print_table(results: dict) -> None:
+    sizes = results["sizes"]
+    cols = [str(s["n"]) for s in sizes]
+    rows: list[tuple[str, list[str]]] = []
+
+    def row(label, f):
+        vals = []
+        for s in sizes:
+            try:
+                vals.append(f(s))
+            except (KeyError, TypeError, ZeroDivisionError):
+                vals.append("–")
+        rows.append((label, vals))
+
+    row("documents", lambda s: fmt(s["corpus"]["documents"]))
+    row("MB of text", lambda s: fmt(s["corpus"]["mb"]))
+    row("lines", lambda s: fmt(s["corpus"]["lines"]))
+    row("detected right (district/year/kind/level)", lambda s: f"{s['detection']['detected_right']}/{s['corpus']['documents']}")
+    row("indicator values loaded", lambda s: fmt(s["detection"]["rows"]["indicator_values"]))
+    row("full build, s (build_database)", lambda s: fmt(s["build"]["build_s"]))
+    row("  process wall incl. imports, s", lambda s: fmt(s["build"]["process_wall_s"]))
+    for st in ("parse", "load", "derived", "fts"):
+        row(f"  stage {st}, s", lambda s, st=st: fmt(s["build"]["stages"].get(st)))
+    row("  other (schema, checkpoint, swap), s", lambda s: fmt(s["build"]["build_s"] - sum(s["build"]["stages"].values())))
+    row("parse: documents/s", lambda s: fmt(s["corpus"]["documents"] / s["build"]["stages"]["parse"]))
+    row("parse: MB/s", lambda s: fmt(s["corpus"]["mb"] / s["build"]["stages"]["parse"], 2))
+    row("whole build: documents/s", lambda s: fmt(s["corpus"]["documents"] / s["build"]["build_s"]))
+    row("whole build: MB/s", lambda s: fmt(s["corpus"]["mb"] / s["build"]["build_s"], 2))
+    row("  CPU time of the build (all processes), s", lambda s: fmt(s["build"]["cpu_s"]))
+    row("peak RSS, process tree, MB", lambda s: fmt(s["build"]["peak_tree_rss_mb"], 0))
+    row("  ru_maxrss main / largest child, MB", lambda s: f"{s['build']['maxrss_main_mb']:.0f} / {s['build']['maxrss_child_mb']:.0f}")
+    row("one changed file: rebuild, s", lambda s: fmt(s["changed"]["build_s"]) if "build_s" in s["changed"] else "skipped")
+    qnames = []
+    for s in sizes:
+        for q in s.get("queries", {}).get("queries", {}):
+            if q not in qnames:
+                qnames.append(q)
+    for q in qnames:
+        def qv(s, q=q):
+            r = s["queries"]["queries"][q]
+            return "error" if "error" in r else f"{r['median_ms']:.1f} ({r['first_ms']:.0f})"
+        row(f"query ms, median (first): {q}", qv)
+    row("compare page: first open, ms", lambda s: fmt(s["page"]["first_open_ms"], 0))
+    row("compare page: re-render after new indicator, ms", lambda s: fmt(s["page"]["rerender_ms"], 0))
+    row("compare page: re-render, cached indicator, ms", lambda s: fmt(s["page"]["rerender_cached_ms"], 0))
+    w = max(len(r[0]) for r in rows)
+    cw = max(10, *(len(v) for _, vals in rows for v in vals))
+    click.echo(f"{'':{w}}  " + "  ".join(f"{c:>{cw}}" for c in cols))
+    for label, vals in rows:
+        click.echo(f"{label:{w}}  " + "  ".join(f"{v:>{cw}}" for v in vals))
+
+
+# -- CLI --------------------------------------------------------------------------------------------------
+@click.group(invoke_without_command=True)
+@click.option("--sizes", default="50,500,1000", show_default=True, help="Corpus sizes, comma-separated.")
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--work", type=click.Path(file_okay=False, path_type=Path), default=Path("/tmp/stadsdel-bench"),
+              show_default=True, help="Where corpora and databases go.")
+@click.option("--skip-page", is_flag=True, help="Do not run the AppTest page benchmark.")
+@click.option("--changed-max", type=int, default=100, show_default=True,
+              help="Above this size the one-changed-file rebuild is measured only when it was incremental "
+                   "(much faster than the full build) at a smaller size.")
+@click.option("--skip-seeds", is_flag=True, help="Do not time the cold build of data/raw.")
+@click.option("--json", "json_out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write all results as JSON here (default: <work>/results.json).")
+@click.pass_context
+def main(ctx, sizes: str, seed: int, work: Path, skip_page: bool, changed_max: int, skip_seeds: bool,
+         json_out: Path | None) -> None:
+    """Benchmark the ETL and the dashboard at several corpus sizes and print a table.
+
+    Example: python -m bench.run --sizes 50,500,1000
+    """
+    if ctx.invoked_subcommand:
+        return
+    work.mkdir(parents=True, exist_ok=True)
+    json_out = json_out or work / "results.json"
+    results: dict = {"machine": machine(), "seed": seed, "sizes": []}
+    prior_changed: list[float] = []
+    if not skip_seeds:
+        click.echo("seeds: cold build of data/raw ...", err=True)
+        results["seeds"] = seed_cold_build(work)
+        click.echo(f"  cold CLI build {results['seeds']['cold_cli_s']:.2f} s (median of 3)", err=True)
+    for n in [int(x) for x in sizes.split(",") if x.strip()]:
+        click.echo(f"size {n}:", err=True)
+        corpus = corpus_for(work, n, seed)
+        db = work / f"db-{n}.duckdb"
+        s: dict = {"n": n, "corpus": corpus_stats(corpus)}
+        s["build"] = run_build(corpus, db)
+        click.echo(f"  full build {s['build']['build_s']:.1f} s {s['build']['stages']}", err=True)
+        s["detection"] = detection_check(corpus, db)
+        incremental = not prior_changed or prior_changed[0] < 0.5 * prior_changed[1]
+        if n <= changed_max or incremental:
+            s["changed"] = changed_file_rebuild(corpus, db)
+            prior_changed[:] = [s["changed"]["build_s"], s["build"]["build_s"]]
+            click.echo(f"  one changed file {s['changed']['build_s']:.1f} s", err=True)
+        else:
+            s["changed"] = {"skipped": "the rebuild at the smaller size was a full rebuild (not incremental)",
+                            "support": incremental_support()}
+        s["queries"] = query_benchmarks(db)
+        if not skip_page:
+            s["page"] = page_benchmark(db)
+            click.echo(f"  page re-render {s['page'].get('rerender_ms')} ms", err=True)
+        s["load_avg_after"] = os.getloadavg()
+        results["sizes"].append(s)
+        json_out.write_text(json.dumps(results, ensure_ascii=False, indent=1, default=str))
+    results["machine"]["load_avg_end"] = os.getloadavg()
+    json_out.write_text(json.dumps(results, ensure_ascii=False, indent=1, default=str))
+    m = results["machine"]
+    click.echo(f"\nmachine: {m['cpu']}, {m['nproc']} cores, {m['ram_gb']} GB RAM, Python {m['python']}, "
+               f"load average at start {m['load_avg'][0]:.1f}")
+    if "seeds" in results:
+        click.echo(f"five embedded documents, cold `python -m etl build`: {results['seeds']['cold_cli_s']:.2f} s "
+                   f"(median of {len(results['seeds']['all_s'])}; target ≤ 2 s)")
+    print_table(results)
+    click.echo(f"\nJSON: {json_out}")
+
+
+@main.command("_build", hidden=True)
+@click.argument("corpus", type=click.Path(path_type=Path))
+@click.argument("db", type=click.Path(path_type=Path))
+@click.argument("out", type=click.Path(path_type=Path))
+def _build(corpus: Path, db: Path, out: Path) -> None:
+    out.write_text(json.dumps(build_in_process(corpus, db), default=str))
+
+
+@main.command("profile")
+@click.option("--n", type=int, default=12, show_default=True, help="Documents to parse (serially, profiled).")
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--work", type=click.Path(file_okay=False, path_type=Path), default=Path("/tmp/stadsdel-bench"))
+@click.option("--top", type=int, default=25, show_default=True)
+def profile(n: int, seed: int, work: Path, top: int) -> None:
+    """cProfile of parsing N generated documents in one process, then of the derived stages.
+
+    Example: python -m bench.run profile --n 12
+    """
+    import cProfile
+    import pstats
+
+    from etl.assemble import parse_file
+    from etl.detect import load_registry
+
+    corpus = corpus_for(work, n, seed)
+    paths = sorted(p for p in corpus.iterdir() if p.suffix in (".txt", ".md"))
+    registry = load_registry()
+    pr = cProfile.Profile()
+    t0 = time.perf_counter()
+    pr.enable()
+    for p in paths:
+        parse_file(p, corpus, registry)
+    pr.disable()
+    click.echo(f"parse of {len(paths)} documents, one process: {time.perf_counter() - t0:.1f} s (profiled)")
+    stats = pstats.Stats(pr)
+    stats.sort_stats("cumulative").print_stats(top)
+    stats.sort_stats("tottime").print_stats(top)
+
+
+if __name__ == "__main__":
+    main()
