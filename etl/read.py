@@ -11,9 +11,12 @@ PDF input slots in here as another reader returning the same RawDocument.
 from __future__ import annotations
 
 import hashlib
+import re
+import unicodedata
 from pathlib import Path
 
 from etl.model import Line, RawDocument
+from etl.sniff import MAX_BYTES, describe, sniff, utf16_encoding
 
 TEXT_SUFFIXES = {".txt", ".md", ".markdown", ".text"}
 
@@ -23,15 +26,25 @@ class ReadError(Exception):
 
 
 def decode_text(data: bytes) -> str:
-    """Decode text bytes: UTF-8 (with or without BOM), UTF-16 with BOM, else cp1252."""
+    """Decode text bytes to NFC text: UTF-8 (with or without BOM), UTF-16 (with a BOM, or
+    BOM-less little/big endian), else Windows-1252, the superset of latin-1 that Swedish
+    Windows programs write. A UTF-8 file with a few broken bytes stays UTF-8 (the broken
+    bytes become U+FFFD) instead of turning every å into mojibake."""
     if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8")
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        return data.decode("cp1252", errors="replace")
+        text = data[3:].decode("utf-8", errors="replace")
+    elif (enc := utf16_encoding(data)) is not None:
+        text = data.decode(enc, errors="replace").lstrip("\ufeff")
+    else:
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            multibyte = len(re.findall(rb"[\xc2-\xf4][\x80-\xbf]+", data))
+            broken = len(data.decode("utf-8", errors="replace").split("\ufffd")) - 1
+            if multibyte >= 4 * broken:
+                text = data.decode("utf-8", errors="replace")
+            else:
+                text = data.decode("cp1252", errors="replace")
+    return unicodedata.normalize("NFC", text)
 
 
 def detect_flavour(lines: list[str]) -> str:
@@ -61,17 +74,22 @@ def lines_from_text(text: str, page: int | None = None, start_no: int = 1) -> li
 
 def read_document(path: Path, root: Path | None = None) -> RawDocument:
     path = Path(path)
+    rel = str(path.relative_to(root)) if root else path.name
+    size = path.stat().st_size
+    if size > MAX_BYTES:
+        raise ReadError(f"{rel}: the file is too large ({size / 2**20:.0f} MB; the limit is "
+                        f"{MAX_BYTES / 2**20:.0f} MB, env STADSDEL_MAX_MB)")
     data = path.read_bytes()
     sha = hashlib.sha256(data).hexdigest()
-    rel = str(path.relative_to(root)) if root else path.name
     if not data.strip():
         raise ReadError(f"{rel}: the file is empty")
-    if path.suffix.lower() == ".pdf" or data.startswith(b"%PDF"):
-        from etl.read_pdf import read_pdf  # optional reader (PDF input)
+    kind = sniff(data)
+    if path.suffix.lower() == ".pdf" or kind == "pdf":
+        from etl.read_pdf import read_pdf  # PDF input (etl/read_pdf.py)
 
         return read_pdf(path, rel, sha, data)
-    if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise ReadError(f"{rel}: binary content, not a text document")
+    if kind != "text":
+        raise ReadError(f"{rel}: the content is {describe(kind)}, not a text document")
     text = decode_text(data)
     raw_lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     flavour = detect_flavour(raw_lines)

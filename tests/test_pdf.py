@@ -1,0 +1,276 @@
+"""PDF input: the same indicator records as the text of the same document, pages in the provenance,
+and clear messages for PDFs that cannot be read. Every PDF is generated here (fpdf2)."""
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import duckdb
+import pytest
+from fpdf import FPDF
+
+from etl.build import build_database
+from etl.model import RawDocument
+from etl.read import ReadError, detect_flavour, lines_from_text, read_document
+from etl.recognise import recognise
+
+RAW = Path(__file__).resolve().parent.parent / "data" / "raw"
+
+# Column x positions (mm) of the two table layouts of the city's templates.
+PLAN_COLUMNS = (20, 112, 137, 165)                             # Indikator | Årsmål | KF:s årsmål | Periodicitet
+REPORT_COLUMNS = (20, 72, 87, 102, 117, 132, 147, 177)         # Indikator | utfall | män | kvinnor | VB prev | Årsmål | KF | Period
+_TO_LATIN1 = str.maketrans({"–": "-", "—": "-", "”": '"', "“": '"', "’": "'", "‘": "'", "…": "...", "•": "-",
+                            "\u00a0": " ", "\u2009": " ", "≥": ">=", "≤": "<="})
+
+
+def excerpt(name: str, start: int, end: int) -> str:
+    """Lines start..end (1-based, inclusive) of a seed document, in the core PDF fonts' charset."""
+    lines = (RAW / name).read_text(encoding="utf-8").split("\n")[start - 1:end]
+    text = "\n".join(lines).translate(_TO_LATIN1)
+    return text.encode("latin-1", "replace").decode("latin-1")
+
+
+def raw_of(text: str) -> RawDocument:
+    return RawDocument("x.txt", "", detect_flavour(text.split("\n")), lines_from_text(text))
+
+
+def row_cells(row, kind: str) -> list[str | None]:
+    if kind == "plan":
+        return [row.target.raw, row.kf_target.raw, row.periodicity]
+    return [row.outcome.raw, row.outcome_men.raw, row.outcome_women.raw, row.prior_outcome.raw,
+            row.target.raw, row.kf_target.raw, row.periodicity]
+
+
+class Layout:
+    """Writes a text excerpt as a PDF page by page: prose line by line, each recognised indicator
+    row as a table row (the name wrapped in the first column, a space kept at each wrap, each value in its own column at
+    the height of the name's first line, a single space in an empty cell, as the city's PDFs do),
+    and the table header repeated after a page break."""
+
+    def __init__(self, kind: str):
+        self.kind = kind
+        self.columns = PLAN_COLUMNS if kind == "plan" else REPORT_COLUMNS
+        self.pdf = FPDF(format="A4")
+        self.pdf.set_auto_page_break(False)
+        self.pdf.set_font("Helvetica", size=8)
+        self.y = 1000.0
+        self.header: list[str] = []
+        self.row_pages: list[int] = []
+
+    def new_page(self) -> None:
+        self.pdf.add_page()
+        self.y = 20.0
+        self.pdf.set_xy(20, 8)
+        self.pdf.cell(text=f"Sid {self.pdf.page_no()} ({{nb}})")
+
+    def text_line(self, text: str) -> None:
+        if self.y > 270:
+            self.new_page()
+        self.pdf.set_xy(20, self.y)
+        self.pdf.cell(text=text)
+        self.y += 4.0
+
+    def header_cells(self, cells: list[str]) -> None:
+        for x, value in zip(self.columns, cells):
+            self.pdf.set_xy(x, self.y)
+            self.pdf.cell(text=value)
+        self.y += 5.0
+
+    def gap(self) -> None:
+        self.y += 2.0
+
+    def row(self, name: str, cells: list[str | None], new_table: bool = False) -> None:
+        """A table row; the first row of a table comes with its header on the same page."""
+        width = self.columns[1] - self.columns[0] - 3
+        name_lines = self.pdf.multi_cell(width, 4, name, dry_run=True, output="LINES")
+        header_height = 4 * len(self.header) if new_table else 0
+        if self.y + header_height + 4 * len(name_lines) > 270:
+            self.new_page()
+            new_table = True
+        if new_table:
+            for h in self.header:
+                self.text_line(h)
+        top = self.y
+        # a word processor keeps the space at a wrap (PDF text "där man " + "bor"); fpdf2 drops it
+        for k, part in enumerate(name_lines):
+            self.pdf.set_xy(self.columns[0], top + 4 * k)
+            self.pdf.cell(text=part + (" " if k < len(name_lines) - 1 else ""))
+        for x, value in zip(self.columns[1:], cells):
+            self.pdf.set_xy(x, top)
+            self.pdf.cell(text=value if value else " ")
+        self.y = top + 4 * len(name_lines) + 2
+        self.row_pages.append(self.pdf.page_no())
+
+    def output(self) -> bytes:
+        return bytes(self.pdf.output())
+
+
+def pdf_of_excerpt(text: str, kind: str) -> tuple[bytes, list]:
+    """The PDF of a text excerpt, and the rows recognised in the text itself."""
+    raw = raw_of(text)
+    _, rows, _, _ = recognise(raw)
+    starts = {r.source_line: r for r in rows}
+    layout = Layout(kind)
+    header_words = "Indikator"
+    lines = text.split("\n")
+    in_header = False
+    i = 0
+    while i < len(lines):
+        no = i + 1
+        if no in starts:
+            r = starts[no]
+            layout.row(r.name, row_cells(r, kind), new_table=in_header)
+            in_header = False
+            i = r.source_line_end
+            continue
+        t = lines[i].strip()
+        if t.startswith(header_words):        # the table header: printed with the first row
+            layout.header, in_header = [], True
+        if in_header:
+            if t:
+                layout.header.append(t)
+        elif not t:
+            layout.gap()
+        else:
+            layout.text_line(t)
+        i += 1
+    if in_header:
+        for h in layout.header:
+            layout.text_line(h)
+    return layout.output(), rows, layout.row_pages
+
+
+def records(rows, kind):
+    return [(r.name, *row_cells(r, kind)) for r in rows]
+
+
+@pytest.mark.parametrize("name,start,end,kind", [
+    ("kungsholmen_verksamhetsplan_2020.txt", 200, 760, "plan"),
+    ("norrmalm_verksamhetsberattelse_2021.txt", 180, 640, "report"),
+])
+def test_pdf_gives_the_same_indicator_records_as_the_text(tmp_path, name, start, end, kind):
+    text = excerpt(name, start, end)
+    data, text_rows, row_pages = pdf_of_excerpt(text, kind)
+    assert len(text_rows) >= 8                      # the excerpt really holds tables
+    path = tmp_path / "doc.pdf"
+    path.write_bytes(data)
+    raw = read_document(path, tmp_path)
+    assert raw.flavour == "pdf" and all(ln.page for ln in raw.lines)
+    _, pdf_rows, _, _ = recognise(raw)
+    assert records(pdf_rows, kind) == records(text_rows, kind)
+    # provenance: the page each row was printed on, and a line that holds its name
+    assert [r.source_page for r in pdf_rows] == row_pages
+    assert len(set(row_pages)) >= 3
+    by_no = {ln.no: ln for ln in raw.lines}
+    for r in pdf_rows:
+        assert r.name.split()[0] in by_no[r.source_line].text
+        assert by_no[r.source_line].page == r.source_page
+
+
+def test_empty_cells_keep_their_column(tmp_path):
+    layout = Layout("plan")
+    layout.new_page()
+    for t in ("KF:s mål för verksamhetsområdet:", "1.1. I Stockholm är människor självförsörjande"):
+        layout.text_line(t)
+    layout.gap()
+    layout.header_cells(["Indikator", "Årsmål", "KF:s årsmål", "Periodicitet"])
+    layout.row("Andel ungdomar som i stockholmsenkäten uppger att de inte blivit utsatta för hot och våld", [None, "Fastställs 2020", "År"])
+    layout.row("Antal tillhandahållna platser för feriejobb", ["200 st", None, "År"])
+    path = tmp_path / "t.pdf"
+    path.write_bytes(layout.output())
+    _, rows, _, _ = recognise(read_document(path, tmp_path))
+    assert [(r.target.raw, r.kf_target.raw, r.periodicity) for r in rows] == [
+        (None, "Fastställs 2020", "År"), ("200 st", None, "År")]
+    assert rows[1].target.value == 200 and rows[0].source_page == 1
+
+
+def test_pdf_build_stores_pages(tmp_path):
+    """A full document as PDF goes through detection and load, with source_page on its rows."""
+    text = excerpt("kungsholmen_verksamhetsplan_2020.txt", 1, 760)
+    data, text_rows, _ = pdf_of_excerpt(text, "plan")
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "kungsholmen.pdf").write_bytes(data)
+    report = build_database(src, tmp_path / "db.duckdb")
+    assert [d.raw.source_file for d in report.loaded] == ["kungsholmen.pdf"], report.skipped[0].warnings if report.skipped else ""
+    con = duckdb.connect(str(tmp_path / "db.duckdb"), read_only=True)
+    assert con.execute("SELECT district, year, doc_type, text_flavour FROM documents").fetchall() == [
+        ("Kungsholmen", 2020, "verksamhetsplan", "pdf")]
+    n, paged = con.execute("SELECT count(*), count(source_page) FROM indicator_values").fetchone()
+    assert n == len(text_rows) and paged == n
+    assert con.execute("SELECT count(*) = count(source_page) FROM goals").fetchone()[0]
+
+
+# --- PDFs that cannot be read ------------------------------------------------------------
+
+def simple_pdf(pages: int = 2, **encryption) -> bytes:
+    pdf = FPDF()
+    pdf.set_font("Helvetica", size=10)
+    if encryption:
+        pdf.set_encryption(**encryption)
+    for p in range(pages):
+        pdf.add_page()
+        for i in range(30):
+            pdf.set_xy(20, 20 + 6 * i)
+            pdf.cell(text=f"Verksamhetsplan 2021 rad {i} på sida {p + 1}")
+    return bytes(pdf.output())
+
+
+def scanned_pdf(pages: int = 2) -> bytes:
+    from PIL import Image, ImageDraw
+
+    pdf = FPDF()
+    for p in range(pages):
+        img = Image.new("L", (600, 800), 255)
+        ImageDraw.Draw(img).text((40, 40), f"Verksamhetsplan 2021 sida {p + 1}", fill=0)
+        buf = io.BytesIO()
+        img.save(buf, "PNG")
+        pdf.add_page()
+        pdf.image(buf, x=0, y=0, w=210)
+    return bytes(pdf.output())
+
+
+def read_error(tmp_path, name: str, data: bytes) -> str:
+    (tmp_path / name).write_bytes(data)
+    with pytest.raises(ReadError) as e:
+        read_document(tmp_path / name, tmp_path)
+    assert name in str(e.value)
+    return str(e.value)
+
+
+def test_readable_pdf_lines_have_pages(tmp_path):
+    (tmp_path / "ok.pdf").write_bytes(simple_pdf(3))
+    raw = read_document(tmp_path / "ok.pdf", tmp_path)
+    assert [ln.page for ln in raw.lines] == [1] * 30 + [2] * 30 + [3] * 30
+    assert raw.lines[31].text == "Verksamhetsplan 2021 rad 1 på sida 2"
+    assert [ln.no for ln in raw.lines] == sorted({ln.no for ln in raw.lines})
+
+
+def test_owner_password_only_pdf_is_read(tmp_path):
+    """Permissions-only encryption (no password to open) is common and harmless."""
+    (tmp_path / "perm.pdf").write_bytes(simple_pdf(1, owner_password="ägare"))
+    assert read_document(tmp_path / "perm.pdf", tmp_path).lines[0].text.startswith("Verksamhetsplan 2021")
+
+
+def test_encrypted_pdf(tmp_path):
+    msg = read_error(tmp_path, "locked.pdf", simple_pdf(1, owner_password="o", user_password="hemligt"))
+    assert "encrypted" in msg and "password" in msg
+
+
+@pytest.mark.parametrize("fraction", [0.2, 0.5, 0.97])
+def test_truncated_pdf(tmp_path, fraction):
+    data = simple_pdf(3)
+    msg = read_error(tmp_path, "cut.pdf", data[: int(len(data) * fraction)])
+    assert "truncated" in msg or "damaged" in msg
+
+
+def test_scanned_pdf_needs_ocr(tmp_path):
+    msg = read_error(tmp_path, "scan.pdf", scanned_pdf())
+    assert "OCR" in msg and "text layer" in msg
+
+
+def test_pdf_without_text_or_images(tmp_path):
+    pdf = FPDF()
+    pdf.add_page()
+    msg = read_error(tmp_path, "blank.pdf", bytes(pdf.output()))
+    assert "no text" in msg and "OCR" not in msg
