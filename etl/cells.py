@@ -88,9 +88,14 @@ def normalise_phrases(text: str) -> str:
 
 def readings(text: str) -> list[Reading]:
     """All readings of a row's value text (cheapest first)."""
+    return list(_cached_readings(text))
+
+
+@lru_cache(maxsize=8192)
+def _cached_readings(text: str) -> tuple[Reading, ...]:
     text = normalise_phrases(text).rstrip()
     if not text.strip():
-        return [Reading((), 0.0)]
+        return (Reading((), 0.0),)
     lead = len(text) - len(text.lstrip(" "))
     text = text.strip()
     out = _readings(text)
@@ -98,7 +103,7 @@ def readings(text: str) -> list[Reading]:
         # Leading spaces on a value line may be empty leading cells (one space each).
         out += [Reading((None,) * lead + r.cells, r.cost + EMPTY_CELL_COST * lead) for r in out]
         out.sort(key=lambda r: r.cost)
-    return out
+    return tuple(out)
 
 
 def _readings(text: str) -> list[Reading]:
@@ -122,6 +127,10 @@ def unit_mismatch(cells: tuple[str | None, ...]) -> bool:
     with_unit = [c for c in nums if _HAS_UNIT.search(c)]
     bare = [c for c in nums if not _HAS_UNIT.search(c)]
     return bool(with_unit) and bool(bare)
+
+
+# What a row's first value cell can start with (a cheap filter before the full reading).
+CELL_START = re.compile(r"(?:[-−–+<>≤≥±]|\d|" + P.QUALIFIER + r"\s|" + "|".join(P.WORD_CELLS[:-3]) + r"|" + P.PERIOD + r")", re.I)
 
 
 def is_period(cell: str | None) -> bool:

@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass, field
 
 from etl import patterns as P
-from etl.cells import is_period, readings, unit_mismatch, EMPTY_CELL_COST
+from etl.cells import CELL_START, EMPTY_CELL_COST, is_period, readings, unit_mismatch
 from etl.model import Activity, Cell, Goal, IndicatorRow, Line, RawDocument, Warning
 from etl.numbers import clean_cell, is_word_cell, parse_number
 
@@ -442,6 +442,8 @@ def split_row(lines: list[Line], expected: int) -> tuple[str, tuple[str | None, 
             continue
         words = [m.start() for m in re.finditer(r"(?<!\S)\S", text)]
         for b_i, b in enumerate(words):
+            if b_i and not CELL_START.match(text, b):
+                continue       # values cannot start with this word
             name = squash(" ".join(texts[:j] + [text[:b]]))
             if not name:
                 continue

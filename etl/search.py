@@ -98,8 +98,12 @@ def normalise_word(word: str) -> str:
     return w
 
 
+_AN_WORD = re.compile(r"\b\w+ans?\b", re.I)
+
+
 def normalise_text(text: str) -> str:
-    return _WORD.sub(lambda m: normalise_word(m.group(0)), text or "")
+    """normalise_word on every word: lower-case all, then rewrite only the words in -an(s)."""
+    return _AN_WORD.sub(lambda m: normalise_word(m.group(0)), (text or "").lower())
 
 
 def create_index(con: duckdb.DuckDBPyConnection) -> None:
