@@ -1,14 +1,19 @@
 """Build: every document under a folder -> a new DuckDB file, swapped in atomically.
 
-    parse (per file, errors isolated) -> load (one transaction) -> derived stages
-    (indicator identities, full-text index) -> CHECKPOINT -> os.replace(tmp, db)
+    parse (per file, errors isolated; unchanged files reused from the parse cache) ->
+    load (one transaction) -> derived stages (indicator identities, full-text index) ->
+    CHECKPOINT -> os.replace(tmp, db)
 
 A failed build leaves the previous database untouched; readers holding the old file keep
-their snapshot and new connections see the new file.
+their snapshot and new connections see the new file. A build that is killed leaves its
+temporary file behind; the next build removes it (its process id is in the name).
 """
 from __future__ import annotations
 
+import glob
 import os
+import re
+import secrets
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,6 +25,7 @@ from etl.assemble import parse_file
 from etl.detect import load_registry
 from etl.load import create_schema, load_documents
 from etl.model import ParsedDocument, Warning
+from etl.parse_cache import ParseCache
 from etl.read import find_documents
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -33,6 +39,7 @@ class BuildReport:
     documents: list[ParsedDocument] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
+    reused: int = 0          # documents taken from the parse cache (unchanged since the last build)
 
     @property
     def loaded(self) -> list[ParsedDocument]:
@@ -75,17 +82,20 @@ def parse_all(paths: list[Path], root: Path, progress: Callable[[Path], None] | 
 
 
 def build_database(input_dir: Path | str = DEFAULT_INPUT, db_path: Path | str = DEFAULT_DB,
-                   progress: Callable[[Path], None] | None = None) -> BuildReport:
+                   progress: Callable[[Path], None] | None = None, reuse: bool = True) -> BuildReport:
+    """Build a new database from every document under `input_dir` and swap it in atomically.
+    With `reuse`, documents unchanged since the last build (sha256, side-car, parser version)
+    are taken from the parse cache next to the database instead of being parsed again."""
     t0 = time.perf_counter()
     input_dir, db_path = Path(input_dir), Path(db_path)
     if not input_dir.is_dir():
         raise FileNotFoundError(f"input folder not found: {input_dir}")
     paths = find_documents(input_dir)
-    docs = parse_all(paths, input_dir, progress)
+    cache = ParseCache(db_path)
+    docs, reused = parse_incremental(paths, input_dir, cache if reuse else None, progress)
     db_path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = db_path.with_name(f"{db_path.name}.tmp{os.getpid()}")
-    for p in (tmp, Path(str(tmp) + ".wal")):
-        p.unlink(missing_ok=True)
+    remove_stale_temp_files(db_path)
+    tmp = db_path.with_name(f"{db_path.name}.tmp{os.getpid()}-{secrets.token_hex(3)}")
     try:
         con = duckdb.connect(str(tmp))
         try:
@@ -107,9 +117,57 @@ def build_database(input_dir: Path | str = DEFAULT_INPUT, db_path: Path | str = 
             con.close()
         os.replace(tmp, db_path)
     except BaseException:
-        tmp.unlink(missing_ok=True)
+        for p in (tmp, Path(f"{tmp}.wal")):
+            p.unlink(missing_ok=True)
         raise
-    return BuildReport(db_path=db_path, documents=docs, counts=counts, seconds=time.perf_counter() - t0)
+    cache.prune()
+    return BuildReport(db_path=db_path, documents=docs, counts=counts, seconds=time.perf_counter() - t0,
+                       reused=reused)
+
+
+def parse_incremental(paths: list[Path], root: Path, cache: ParseCache | None,
+                      progress: Callable[[Path], None] | None = None) -> tuple[list[ParsedDocument], int]:
+    """Parse the documents, taking unchanged ones (same sha256, side-car and parser) from the
+    cache of the previous build. Returns the documents in `paths` order and how many were reused."""
+    if cache is None:
+        return parse_all(paths, root, progress), 0
+    keys = {p: cache.key(p, root) for p in paths}
+    found = {p: cache.get(keys[p]) for p in paths}
+    todo = [p for p in paths if found[p] is None]
+    for p in paths:
+        if found[p] is not None and progress:
+            progress(p)
+    for p, doc in zip(todo, parse_all(todo, root, progress)):
+        found[p] = doc
+        cache.put(keys[p], doc)
+    return [found[p] for p in paths], len(paths) - len(todo)
+
+
+_TEMP = re.compile(r"\.tmp(\d+)(?:-[0-9a-f]+)?(?:\.wal)?$")
+
+
+def remove_stale_temp_files(db_path: Path) -> list[Path]:
+    """Temporary database files left by a build that was killed (its process is gone)."""
+    removed = []
+    for f in db_path.parent.glob(f"{glob.escape(db_path.name)}.tmp*"):
+        m = _TEMP.search(f.name[len(db_path.name):])
+        if not m:
+            continue
+        pid = int(m.group(1))
+        if pid == os.getpid() or not _alive(pid):
+            f.unlink(missing_ok=True)
+            removed.append(f)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def derived_stages(con: duckdb.DuckDBPyConnection) -> list[Warning]:
