@@ -1,0 +1,23 @@
+"""The README stays honest: its quick start and every CLI command are real."""
+import re
+from pathlib import Path
+
+from etl.cli import cli
+
+ROOT = Path(__file__).resolve().parent.parent
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def test_quick_start_is_two_commands_that_exist():
+    block = README.split("## Quick start", 1)[1].split("```bash", 1)[1].split("```", 1)[0]
+    commands = [ln.split("#")[0].strip() for ln in block.strip().splitlines()]
+    assert commands == ["./start.sh", "./test.sh"]
+    for cmd in commands:
+        script = ROOT / cmd[2:]
+        assert script.exists() and script.stat().st_mode & 0o111, cmd
+    assert "test.sh" in (ROOT / ".ci" / "run").read_text()
+
+
+def test_every_cli_command_is_documented():
+    documented = set(re.findall(r"python -m etl ([a-z][a-z-]*)", README))
+    assert set(cli.commands) <= documented, set(cli.commands) - documented
