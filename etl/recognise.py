@@ -93,8 +93,7 @@ class Recogniser:
         self.warnings: list[Warning] = []
         self.current: dict[str, int | None] = {lvl: None for lvl in GOAL_LEVELS}
         self.table: _Table | None = None
-        self.capture: tuple[object, list[str]] | None = None   # (row or activity, text lines) for Analys
-        self.capture_kind: str | None = None
+        self.capture: tuple[IndicatorRow | Activity, list[str]] | None = None   # Analys text being read
 
     # -- helpers -------------------------------------------------------------------
     def warn(self, stage: str, message: str, line: int | None) -> None:
@@ -167,7 +166,7 @@ class Recogniser:
         n = len(self.lines)
         while i < n:
             i = self.step(i) + 1
-        self.close_table(None)
+        self.close_table()
         return self
 
     def step(self, i: int) -> int:
@@ -184,7 +183,7 @@ class Recogniser:
             if self.table and self.table.kind == "report":
                 self.table.header_since_row = True
             else:
-                self.close_table(ln)
+                self.close_table()
                 self.table = _Table("report", self.innermost_goal(), ln.no, prior_year=prior)
             return j
         if self.table and self.table.kind == "activity" and P.ACTIVITY_HEADER.match(t):
@@ -193,11 +192,11 @@ class Recogniser:
         for level, rx in _MARKERS:
             m = rx.match(t)
             if m:
-                self.close_table(ln)
+                self.close_table()
                 return self.open_goal(level, i, m.group("rest"))
         m = P.ASSESSMENT.match(t)
         if m:
-            self.close_table(ln)
+            self.close_table()
             key = self.innermost_goal()
             if key is not None and self.goals[key].assessment is None:
                 grade = m.group("grade").lower()
@@ -205,15 +204,15 @@ class Recogniser:
                 self.goals[key].assessment_raw = t
             return i
         if P.PLAN_HEADER.match(t):
-            self.close_table(ln)
+            self.close_table()
             self.table = _Table("plan", self.innermost_goal(), ln.no, markdown="\t" in ln.text)
             return i
         if P.ACTIVITY_HEADER.match(t):
-            self.close_table(ln)
+            self.close_table()
             self.table = _Table("activity", self.innermost_goal(), ln.no, markdown="\t" in ln.text)
             return i
         if P.LOOSE_INDICATOR_HEADER.match(t):
-            self.close_table(ln)
+            self.close_table()
             readable = re.search(r"Periodicitet\s*$", t) is not None
             self.warn("indicators", f"indicator table header with missing or unknown columns: {t!r}"
                       + ("; read as a plan table" if readable else "; table skipped"), ln.no)
@@ -224,13 +223,13 @@ class Recogniser:
             return i
         # -- inside a table --
         if P.ANALYSIS.match(t):
-            self.flush_incomplete(ln)
+            self.flush_incomplete()
             last = self.last_item()
             self.capture = (last, []) if last is not None else None
             self.table.header_since_row = False
             return i
         if ln.text.lstrip().startswith("#") or (P.SUBHEADINGS.match(t)):
-            self.close_table(ln)
+            self.close_table()
             return i
         if self.capture is not None and self.in_capture(ln):
             self.capture[1].append(t)
@@ -397,7 +396,7 @@ class Recogniser:
             kf_target=make_cell(kf), periodicity=clean_cell(period), source_page=first.page,
         ))
 
-    def flush_incomplete(self, at: Line | None) -> None:
+    def flush_incomplete(self) -> None:
         """Lines gathered without a row end: a name continued after a page-break header,
         a comment's further sentences, or an unreadable row (warned, never dropped silently)."""
         tb = self.table
@@ -415,9 +414,9 @@ class Recogniser:
             self.warn(stage, f"text in a {tb.kind} table that is not a complete row: {text[:160]!r}", tb.pending[0].no)
         tb.pending = []
 
-    def close_table(self, at: Line | None) -> None:
+    def close_table(self) -> None:
         if self.table is not None:
-            self.flush_incomplete(at)
+            self.flush_incomplete()
         self.table = None
         self.capture = None
 
