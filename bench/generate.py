@@ -90,6 +90,8 @@ class Planned:
     doc_type: str
     level: str
     unit_place: str | None = None     # unit plans: the place the unit is named after
+    template: str | None = None       # a seed file name; None: chosen by the RNG
+    spaced: bool | None = None        # plain text turned 'spaced'; None: chosen by the RNG
 
 
 @dataclass
@@ -193,7 +195,7 @@ def shift_years(text: str, seed_year: int, target_year: int) -> str:
         y = int(m.group(0))
         return str(y + delta) if seed_year - 6 <= y <= seed_year + 3 else m.group(0)
 
-    text = re.sub(r"(?<![\d,])(?:19|20)\d\d(?![\d,])", year, text)
+    text = re.sub(r"(?<!\d)(?<!\d,)(?:19|20)\d\d(?!\d|,\d)", year, text)
 
     def leap(m: re.Match) -> str:   # a shifted 29 February must stay a real date
         y = int(m.group(1))
@@ -305,20 +307,28 @@ def render(seed: Seed, plan: Planned, rng: random.Random, forms, predecessors, s
     return text
 
 
-def generate(out_dir: Path | str, n: int, seed: int = 0, seeds_dir: Path = SEEDS_DIR) -> list[Generated]:
-    """Write n documents (and manifest.json with what each one is) into out_dir."""
+def generate(out_dir: Path | str, n: int, seed: int = 0, seeds_dir: Path = SEEDS_DIR,
+             plans: list[Planned] | None = None) -> list[Generated]:
+    """Write n documents (and manifest.json with what each one is) into out_dir.
+    `plans` picks the documents explicitly (n is then ignored)."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     seeds = load_seeds(seeds_dir)
     forms, predecessors, validity = district_forms()
-    plans = plan_corpus(n, validity, random.Random(f"plan:{seed}"))
+    if plans is None:
+        plans = plan_corpus(n, validity, random.Random(f"plan:{seed}"))
+    n = len(plans)
     made: list[Generated] = []
     for i, plan in enumerate(plans):
         rng = random.Random(f"{seed}:{i}:{plan.district}:{plan.year}:{plan.doc_type}:{plan.unit_place}")
         pool = [s for s in seeds if s.doc_type == plan.doc_type and s.level == plan.level] or \
                [s for s in seeds if s.doc_type == plan.doc_type]
         template = pool[rng.randrange(len(pool))]
+        if plan.template:
+            template = next(s for s in seeds if s.path.name == plan.template)
         spaced = template.flavour == "plain" and plan.doc_type != "verksamhetsplan" and rng.random() < 0.5
+        if plan.spaced is not None:
+            spaced = plan.spaced and template.flavour == "plain"
         text = render(template, plan, rng, forms, predecessors, spaced)
         suffix = template.path.suffix
         unit_ = unit_name(template, plan)
