@@ -66,7 +66,7 @@ def finish(chart: alt.TopLevelMixin, *, title: str | None = None, subtitle: str 
     ).configure_axis(
         labelFontSize=13, titleFontSize=13, labelLimit=260, gridColor="#e6e6e6",
         titleFontWeight="normal", domainColor="#888888",
-    ).configure_legend(
+    ).configure_axisQuantitative(tickCount=8).configure_legend(
         labelFontSize=13, titleFontSize=13, orient="bottom", labelLimit=320, columns=4,
         symbolLimit=40,
     ).configure_title(fontSize=16, subtitleFontSize=13, subtitleColor="#555555", anchor="start").configure_view(stroke=None)

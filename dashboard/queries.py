@@ -645,7 +645,21 @@ def overview(con) -> dict:
             "AND d.level = 'namnd' AND d.year = ? AND g.level = 'kf_mal'", [latest]).fetchone()
         out["n_assessed"] = n
         out["share_helt"] = helt / n if n else None
+    out.update(attainment_share(con))
     return out
+
+
+def attainment_share(con) -> dict:
+    """Share of indicator outcomes (council level) that met their target, for the latest
+    year with outcomes: {'met_year', 'n_judged', 'share_met'} (share None when nothing to judge)."""
+    best = _best(_observations(value_rows(con)))
+    judged = best.filter(pl.col("attainment").is_in(["met", "not_met"])) if best.height else best
+    if judged.height == 0:
+        return {"met_year": None, "n_judged": 0, "share_met": None}
+    year = int(judged["year"].max())
+    this = judged.filter(pl.col("year") == year)
+    return {"met_year": year, "n_judged": this.height,
+            "share_met": this.filter(pl.col("attainment") == "met").height / this.height}
 
 
 def latest_documents(con, n: int = 5) -> pl.DataFrame:

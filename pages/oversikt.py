@@ -15,13 +15,16 @@ if not info["n_documents"]:
     no_data()
     st.stop()
 
-c1, c2, c3, c4 = st.columns(4)
+c1, c2, c3, c4, c5 = st.columns(5)
 c1.metric("Stadsdelar", fmt_int(info["n_districts"]))
 c2.metric("Dokument", fmt_int(info["n_documents"]), help=f"År {info['first_year']}–{info['last_year']}")
 c3.metric("Indikatorvärden", fmt_int(info["n_values"]), help=f"{fmt_int(info['n_indicators'])} indikatorer")
 c4.metric(f"KF-mål helt uppfyllda {info['assessment_year'] or ''}".strip(),
           fmt_percent(info["share_helt"]) if info["share_helt"] is not None else "–",
           help=f"Andel av {fmt_int(info['n_assessed'])} bedömda KF-mål i verksamhetsberättelserna")
+c5.metric(f"Indikatorer som nått målet {info['met_year'] or ''}".strip(),
+          fmt_percent(info["share_met"]) if info["share_met"] is not None else "–",
+          help=f"Andel av {fmt_int(info['n_judged'])} utfall med mål och känd riktning (högre/lägre är bättre)")
 
 st.subheader("Vad som är inläst")
 cov = q(queries.coverage)

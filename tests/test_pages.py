@@ -58,6 +58,7 @@ def test_overview_shows_what_is_loaded(app):
     assert metrics["Dokument"] == "8"
     assert metrics["Indikatorvärden"] == "14"
     assert metrics["KF-mål helt uppfyllda 2021"] == f"33{NBSP}%"
+    assert metrics["Indikatorer som nått målet 2021"] == f"50{NBSP}%"
     assert [t.label for t in at.tabs] == ["Diagram", "Tabell"]
     latest = at.dataframe[-1].value
     assert "spanga-tensta_verksamhetsberattelse_2021.txt" in latest["Fil"].tolist()

@@ -224,6 +224,10 @@ def test_coverage_and_overview(con):
     assert info["n_documents"] == 8 and info["n_districts"] == 5
     assert info["assessment_year"] == 2021
     assert info["share_helt"] == pytest.approx(2 / 6)
+    # 2021 outcomes with target and direction: barn Nm (not met), Kh (met), HÄ (not met);
+    # personer Nm (met), Kh (met); feriejobb Nm (met), Kh (not met), ST (not met)
+    assert info["met_year"] == 2021 and info["n_judged"] == 8
+    assert info["share_met"] == pytest.approx(4 / 8)
 
 
 def test_sources_and_warnings(con):
