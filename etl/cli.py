@@ -75,7 +75,8 @@ def inspect(file: Path, as_json: bool) -> None:
 
 def _register_optional_commands() -> None:
     """Commands that live in their own modules (identity report, exports, search)."""
-    for module, attr in (("etl.indicator_report", "indicators_command"), ("etl.export_cli", "export_command")):
+    for module, attr in (("etl.indicator_report", "indicators_command"), ("etl.export_cli", "export_command"),
+                         ("etl.add", "add_command")):
         try:
             mod = __import__(module, fromlist=[attr])
         except ImportError:
