@@ -31,9 +31,12 @@ import click
 import duckdb
 
 from etl.model import DocMeta
-from etl.sniff import DOCUMENT_KINDS, MAX_BYTES, describe, sanitise_filename, sniff
+from etl.sniff import DOCUMENT_KINDS, MAX_BYTES, sanitise_filename, sniff
 
 CHOICES = ("ask", "replace", "keep")
+KIND_SV = {"empty": "en tom fil", "html": "en webbsida (HTML)", "docx": "ett Word-dokument (.docx)",
+           "zip": "ett ZIP-arkiv", "doc": "ett äldre Office-dokument (.doc/.xls)", "image": "en bild",
+           "binary": "binärdata"}
 STATUS_SV = {"added": "tillagd", "replaced": "ersatte", "version": "ny version", "duplicate": "finns redan",
              "conflict": "välj", "rejected": "avvisad"}
 
@@ -111,7 +114,7 @@ def _add_one(name: str, data: bytes, library: "Library", choice: str, max_bytes:
                                            f"gränsen är {max_bytes / 2**20:.0f} MB)")
     kind = sniff(data)
     if kind not in DOCUMENT_KINDS:
-        return AddResult(name, "rejected", f"{shown}: innehållet är {describe(kind)}, inte en PDF eller text "
+        return AddResult(name, "rejected", f"{shown}: innehållet är {KIND_SV.get(kind, kind)}, inte en PDF eller text "
                                            "(.txt, .md); spara dokumentet som PDF och försök igen")
     sha = hashlib.sha256(data).hexdigest()
     same = library.by_sha.get(sha)

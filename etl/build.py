@@ -102,7 +102,7 @@ def build_database(input_dir: Path | str = DEFAULT_INPUT, db_path: Path | str = 
             con.execute("BEGIN TRANSACTION")
             create_schema(con)
             counts = load_documents(con, docs)
-            extra_warnings = derived_stages(con)
+            extra_warnings = version_warnings(docs) + derived_stages(con)
             for w in extra_warnings:
                 con.execute(
                     "INSERT INTO warnings VALUES ((SELECT coalesce(max(warning_id), 0) + 1 FROM warnings), NULL, ?, ?, ?, ?)",
@@ -123,6 +123,19 @@ def build_database(input_dir: Path | str = DEFAULT_INPUT, db_path: Path | str = 
     cache.prune()
     return BuildReport(db_path=db_path, documents=docs, counts=counts, seconds=time.perf_counter() - t0,
                        reused=reused)
+
+
+def version_warnings(docs: list[ParsedDocument]) -> list[Warning]:
+    """Several documents for the same district, year, kind and level (kept as versions by
+    `etl add --keep-both`, or copied in twice): both load; say so where users look."""
+    groups: dict[tuple, list[str]] = {}
+    for d in docs:
+        if d.meta is not None:
+            m = d.meta
+            groups.setdefault((m.district, m.year, m.doc_type, m.level, m.unit_name or ""), []).append(d.raw.source_file)
+    return [Warning("versions", f"{len(files)} versions of {k[0]} {k[2]} {k[1]}"
+                                f"{' (' + k[4] + ')' if k[4] else ''}: {', '.join(sorted(files))}")
+            for k, files in groups.items() if len(files) > 1]
 
 
 def parse_incremental(paths: list[Path], root: Path, cache: ParseCache | None,

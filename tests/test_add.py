@@ -1,0 +1,168 @@
+"""Adding documents (etl.add.add_files and `python -m etl add`): nothing is written before a
+file passes validation; duplicates and second documents for the same district/year/kind are
+caught; the database is rebuilt incrementally."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pytest
+from click.testing import CliRunner
+
+import etl.build
+from etl.add import add_files
+from etl.cli import cli
+from tests.test_bad_input import docx_bytes
+from tests.test_pdf import excerpt, pdf_of_excerpt
+
+RAW = Path(__file__).resolve().parent.parent / "data" / "raw"
+LILJEHOLMEN = "hagersten-alvsjo_enhet-liljeholmens-dagliga-verksamheter_verksamhetsplan_2021.txt"
+KUNGSHOLMEN = "kungsholmen_verksamhetsplan_2020.txt"
+
+
+@pytest.fixture(autouse=True)
+def no_search_index(monkeypatch):
+    monkeypatch.setattr(etl.build, "search_index", lambda con: None)
+
+
+@pytest.fixture()
+def library(tmp_path):
+    lib = tmp_path / "raw"
+    lib.mkdir()
+    (lib / LILJEHOLMEN).write_bytes((RAW / LILJEHOLMEN).read_bytes())
+    db = tmp_path / "db.duckdb"
+    etl.build.build_database(lib, db)
+    return lib, db
+
+
+def listing(folder: Path) -> list[str]:
+    return sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file())
+
+
+def documents(db: Path) -> list[tuple]:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.execute("SELECT source_file, district, year FROM documents ORDER BY source_file").fetchall()
+    finally:
+        con.close()
+
+
+def test_add_stores_and_rebuilds_parsing_only_the_new_file(library, monkeypatch):
+    lib, db = library
+    parsed = []
+    real = etl.build.parse_file
+    monkeypatch.setattr(etl.build, "parse_file", lambda p, *a: parsed.append(Path(p).name) or real(p, *a))
+    report = add_files([("Kungsholmen VP 2020.txt", (RAW / KUNGSHOLMEN).read_bytes())], lib, db)
+    [r] = report.results
+    assert (r.status, r.stored_as) == ("added", "kungsholmen-vp-2020.txt")
+    assert (r.meta.district, r.meta.year) == ("Kungsholmen", 2020)
+    assert parsed == ["kungsholmen-vp-2020.txt"] and report.build.reused == 1
+    assert documents(db) == [(LILJEHOLMEN, "Hägersten-Älvsjö", 2021), ("kungsholmen-vp-2020.txt", "Kungsholmen", 2020)]
+    assert not [n for n in listing(lib) if n.startswith(".incoming")]
+
+
+def test_pdf_upload(library):
+    lib, db = library
+    data, rows, _ = pdf_of_excerpt(excerpt(KUNGSHOLMEN, 1, 500), "plan")
+    [r] = add_files([("plan.pdf", data)], lib, db).results
+    assert r.status == "added" and r.stored_as == "plan.pdf"
+    con = duckdb.connect(str(db), read_only=True)
+    n = con.execute("SELECT count(source_page) FROM indicator_values v JOIN documents d USING (document_id) "
+                    "WHERE d.source_file = 'plan.pdf'").fetchone()[0]
+    con.close()
+    assert n == len(rows) > 5
+
+
+def test_exact_duplicate_is_not_written_again(library):
+    lib, db = library
+    before = listing(lib)
+    [r] = add_files([("kopia.txt", (RAW / LILJEHOLMEN).read_bytes())], lib, db).results
+    assert r.status == "duplicate" and r.existing == LILJEHOLMEN
+    assert listing(lib) == before
+
+
+@pytest.mark.parametrize("name,data,reason", [
+    ("plan.pdf", docx_bytes(), "Word"),
+    ("plan.pdf", b"<html><body>Sidan finns inte</body></html>", "HTML"),
+    ("tom.txt", b"", "tom fil"),
+    ("recept.txt", "Kanelbullar\nSmör och socker.\n".encode(), "could not detect"),
+    ("skrap.md", bytes(range(256)) * 10, "binär"),
+])
+def test_invalid_uploads_are_rejected_before_anything_is_written(library, name, data, reason):
+    lib, db = library
+    before = listing(lib)
+    report = add_files([(name, data)], lib, db)
+    [r] = report.results
+    assert r.status == "rejected" and reason.lower() in r.message.lower() and name in r.message
+    assert listing(lib) == before and report.build is None
+
+
+def test_size_limit(library):
+    lib, db = library
+    [r] = add_files([("stor.txt", (RAW / KUNGSHOLMEN).read_bytes())], lib, db, max_bytes=100_000).results
+    assert r.status == "rejected" and "för stor" in r.message
+
+
+def test_hostile_file_name_stays_inside_the_library(library):
+    lib, db = library
+    [r] = add_files([("../../Kungsholmen 2020.txt", (RAW / KUNGSHOLMEN).read_bytes())], lib, db, build=False).results
+    assert r.stored_as == "kungsholmen-2020.txt" and (lib / "kungsholmen-2020.txt").exists()
+    assert [n for n in listing(lib.parent) if not n.startswith(("raw/", "db.duckdb"))] == []
+    assert not list(lib.parent.parent.glob("*.txt"))
+
+
+def second_version() -> bytes:
+    """The same plan, revised: another text for one target."""
+    return (RAW / LILJEHOLMEN).read_bytes().replace(b"\n", b"\n\n", 3)
+
+
+def test_same_district_year_kind_asks_first(library):
+    lib, db = library
+    before = listing(lib)
+    [r] = add_files([("ny.txt", second_version())], lib, db).results
+    assert r.status == "conflict" and r.existing == LILJEHOLMEN and "Välj" in r.message
+    assert listing(lib) == before
+
+
+def test_replace_moves_the_old_file_aside(library):
+    lib, db = library
+    [r] = add_files([("ny.txt", second_version())], lib, db, on_duplicate={"ny.txt": "replace"}).results
+    assert r.status == "replaced" and r.existing == LILJEHOLMEN
+    assert listing(lib) == ["ny.txt"]
+    assert (lib.parent / "raw_replaced" / LILJEHOLMEN).read_bytes() == (RAW / LILJEHOLMEN).read_bytes()
+    assert documents(db) == [("ny.txt", "Hägersten-Älvsjö", 2021)]
+
+
+def test_keep_both_as_versions(library):
+    lib, db = library
+    [r] = add_files([("ny.txt", second_version())], lib, db, on_duplicate="keep").results
+    assert r.status == "version" and r.stored_as == "ny-v2.txt"
+    assert [d[0] for d in documents(db)] == [LILJEHOLMEN, "ny-v2.txt"]
+    con = duckdb.connect(str(db), read_only=True)
+    msg = con.execute("SELECT message FROM warnings WHERE message LIKE '%versions%'").fetchall()
+    con.close()
+    assert msg and LILJEHOLMEN in msg[0][0] and "ny-v2.txt" in msg[0][0]
+
+
+def test_two_uploads_of_the_same_plan_in_one_batch(library):
+    lib, db = library
+    kungsholmen = (RAW / KUNGSHOLMEN).read_bytes()
+    results = add_files([("a.txt", kungsholmen), ("b.txt", kungsholmen.replace(b"\n", b"\n\n", 2))], lib, db).results
+    assert [r.status for r in results] == ["added", "conflict"] and results[1].existing == "a.txt"
+
+
+def test_cli_add(library, tmp_path):
+    lib, db = library
+    f = tmp_path / "Kungsholmen.txt"
+    f.write_bytes((RAW / KUNGSHOLMEN).read_bytes())
+    runner = CliRunner()
+    args = ["add", str(f), "--input", str(lib), "--db", str(db)]
+    res = runner.invoke(cli, args)
+    assert res.exit_code == 0, res.output
+    assert "tillagd" in res.output and "2 dokument" in res.output
+    g = tmp_path / "Kungsholmen ny.txt"
+    g.write_bytes(f.read_bytes().replace(b"\n", b"\n\n", 2))
+    res = runner.invoke(cli, ["add", str(g), "--input", str(lib), "--db", str(db)])
+    assert res.exit_code == 1 and "--replace" in res.output
+    res = runner.invoke(cli, ["add", str(g), "--input", str(lib), "--db", str(db), "--keep-both"])
+    assert res.exit_code == 0 and "ny version" in res.output
