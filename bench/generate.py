@@ -307,6 +307,16 @@ def render(seed: Seed, plan: Planned, rng: random.Random, forms, predecessors, s
     return text
 
 
+def generator_fingerprint() -> str:
+    """Changes when this module or the seeds change (a cached corpus is then regenerated)."""
+    import hashlib
+
+    h = hashlib.sha256(Path(__file__).read_bytes())
+    for p in sorted(SEEDS_DIR.iterdir()):
+        h.update(p.name.encode() + p.read_bytes())
+    return h.hexdigest()[:16]
+
+
 def generate(out_dir: Path | str, n: int, seed: int = 0, seeds_dir: Path = SEEDS_DIR,
              plans: list[Planned] | None = None) -> list[Generated]:
     """Write n documents (and manifest.json with what each one is) into out_dir.
@@ -339,7 +349,8 @@ def generate(out_dir: Path | str, n: int, seed: int = 0, seeds_dir: Path = SEEDS
         made.append(Generated(name, plan.district, plan.year, plan.doc_type, plan.level, unit_,
                               template.path.name, "spaced" if spaced else template.flavour, len(data)))
     (out_dir / "manifest.json").write_text(
-        json.dumps({"seed": seed, "n": n, "documents": [asdict(g) for g in made]}, ensure_ascii=False, indent=1),
+        json.dumps({"seed": seed, "n": n, "generator": generator_fingerprint(), "documents": [asdict(g) for g in made]},
+                   ensure_ascii=False, indent=1),
         encoding="utf-8")
     return made
 
