@@ -272,8 +272,10 @@ def gender_bars(frame: pl.DataFrame, *, unit: str | None = None, title: str | No
     return finish(chart, title=title, subtitle=subtitle)
 
 
-def coverage_grid(frame: pl.DataFrame, *, title: str | None = None, width="container"):
-    """District × year grid; each cell lists the kinds of documents loaded."""
+def coverage_grid(frame: pl.DataFrame, *, title: str | None = None, subtitle: str | None = None,
+                  width="container"):
+    """District × year grid: a cell per kind of document loaded, with its number of
+    indicator values; unit-level (enhet) documents are paler."""
     if frame.height == 0:
         return _empty("Inga dokument inlästa.")
     df = frame.with_columns(
@@ -282,18 +284,26 @@ def coverage_grid(frame: pl.DataFrame, *, title: str | None = None, width="conta
     )
     df = _clean(df, ["district", "år", "dokument", "level", "n_documents", "n_values", "files"])
     domain = list(DOC_TYPE_LABELS.values())
-    chart = alt.Chart(df).mark_rect(stroke="white", strokeWidth=2).encode(
-        x=alt.X("år:O", title="År", axis=alt.Axis(labelAngle=0, orient="top")),
-        xOffset=alt.XOffset("dokument:N", scale=alt.Scale(domain=domain)),
-        y=alt.Y("district:N", title=None),
+    df = df.with_columns(nivå=pl.when(pl.col("level") == "enhet").then(pl.lit("enhet"))
+                         .otherwise(pl.lit("nämnd")))
+    x = alt.X("år:O", title="År", axis=alt.Axis(labelAngle=0, orient="top"))
+    x_offset = alt.XOffset("dokument:N", scale=alt.Scale(domain=domain))
+    y = alt.Y("district:N", title=None)
+    rect = alt.Chart(df).mark_rect(stroke="white", strokeWidth=2).encode(
+        x=x, xOffset=x_offset, y=y,
         color=alt.Color("dokument:N", title="Dokument", scale=alt.Scale(
-            domain=domain, range=["#7fa7d9", "#2e6fba", "#b6cfe9"])),
+            domain=domain, range=["#7fa7d9", "#1f5fa8", "#3a9e8f"])),
+        opacity=alt.Opacity("nivå:N", title="Nivå", scale=alt.Scale(
+            domain=["nämnd", "enhet"], range=[1.0, 0.45])),
         tooltip=[alt.Tooltip("district:N", title="Stadsdel"), alt.Tooltip("år:O", title="År"),
-                 alt.Tooltip("dokument:N", title="Dokument"), alt.Tooltip("level:N", title="Nivå"),
+                 alt.Tooltip("dokument:N", title="Dokument"), alt.Tooltip("nivå:N", title="Nivå"),
                  alt.Tooltip("n_values:Q", title="Indikatorvärden", format=",d"),
                  alt.Tooltip("files:N", title="Fil")],
-    ).properties(width=width, height=max(120, 30 * df["district"].n_unique()))
-    return finish(chart, title=title)
+    )
+    text = alt.Chart(df).mark_text(fontSize=12, color="#111111").encode(
+        x=x, xOffset=x_offset, y=y, text=alt.Text("n_values:Q", format=",d"))
+    chart = alt.layer(rect, text).properties(width=width, height=max(120, 32 * df["district"].n_unique()))
+    return finish(chart, title=title, subtitle=subtitle)
 
 
 def assessment_grid(frame: pl.DataFrame, *, title: str | None = None, width="container"):

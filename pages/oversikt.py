@@ -30,7 +30,9 @@ st.subheader("Vad som är inläst")
 cov = q(queries.coverage)
 diagram, tabell = view_tabs()
 with diagram:
-    show_chart(charts.coverage_grid(cov), cov, title="Inlästa dokument per stadsdel och år",
+    sub = "Siffran i rutan: antal indikatorvärden i dokumentet. Ljusare: enhetens dokument."
+    show_chart(charts.coverage_grid(cov, subtitle=sub), cov, title="Inlästa dokument per stadsdel och år",
+               subtitle=sub,
                source="Stadsdelsnämndernas verksamhetsplaner och verksamhetsberättelser", key="coverage")
 with tabell:
     table = cov.with_columns(dokument=pl.col("doc_type").replace_strict(
