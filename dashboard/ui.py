@@ -19,7 +19,20 @@ def q(query, *args, **kwargs):
     return db.run(query, *args, **kwargs)
 
 
+def require_app() -> None:
+    """Pages run inside app.py's st.navigation. On the first request after a server start
+    Streamlit still uses its legacy pages/ routing, which runs a page file directly when the
+    URL names it (a shared link to /jamfor_indikator): app.py (page config, navigation,
+    database build) is skipped. Then leave the legacy mode and rerun through app.py; the
+    page and the query parameters of the URL are kept."""
+    from streamlit.runtime.pages_manager import PagesManager
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
 def header(title: str, caption: str | None = None) -> None:
+    require_app()
     st.title(title)
     if caption:
         st.caption(caption)

@@ -111,6 +111,22 @@ def params(url: str) -> dict[str, list[str]]:
     return urllib.parse.parse_qs(urllib.parse.urlparse(url).query)
 
 
+def test_a_shared_link_as_the_first_request_of_a_fresh_server(server, browser):
+    """Must stay the first test of the module: the server has served nothing yet, so
+    Streamlit's legacy pages/ routing would run the page file without app.py."""
+    page = browser.new_page(viewport={"width": 1280, "height": 800}, locale="sv-SE")
+    link = urllib.parse.urlencode({"indikator": FERIEJOBB, "vy": "Tabell"})
+    page.goto(f"{server}/jamfor_indikator?{link}")
+    settle(page, "Jämför indikator")
+    no_exception(page)
+    nav = page.locator('[data-testid="stSidebarNav"]')
+    assert "Källor och kvalitet" in nav.inner_text()          # app.py's navigation, titled pages
+    assert "jamfor indikator" not in nav.inner_text()         # not the file-name listing
+    assert page.get_by_role("combobox", name="Indikator").input_value() == FERIEJOBB
+    assert page.get_by_role("tab", name="Tabell").get_attribute("aria-selected") == "true"
+    page.close()
+
+
 @pytest.mark.parametrize("width, height", VIEWPORTS)
 def test_every_page_opens(server, browser, width, height):
     page = browser.new_page(viewport={"width": width, "height": height}, locale="sv-SE")
