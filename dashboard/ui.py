@@ -16,7 +16,12 @@ TABS = ["Diagram", "Tabell"]
 
 def q(query, *args, **kwargs):
     """Cached query on the current database file."""
-    return db.run(query, *args, **kwargs)
+    try:
+        return db.run(query, *args, **kwargs)
+    except FileNotFoundError:
+        st.error(f"Databasen {db.db_path()} finns inte längre. Bygg den med "
+                 "`.venv/bin/python -m etl build --input data/raw` och ladda om sidan.")
+        st.stop()
 
 
 def require_app() -> None:

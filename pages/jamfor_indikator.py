@@ -26,6 +26,9 @@ with c3:
     sort = sort_select()
 
 across = q(queries.indicator_across_districts, iid, year).filter(pl.col("district").is_in(chosen))
+order = charts.district_order(across, sort, ind["direction"])
+across = across.with_columns(_o=pl.col("district").replace_strict(order, list(range(len(order))),
+                                                                  return_dtype=pl.Int64)).sort("_o").drop("_o")
 ref = queries.reference_values(across)
 over = q(queries.indicator_over_years, iid, chosen)
 source = "Stadsdelsnämndernas verksamhetsplaner och verksamhetsberättelser"

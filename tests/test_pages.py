@@ -75,6 +75,9 @@ def test_compare_page_defaults_to_the_most_reported_indicator(app):
     assert "Spånga-Tensta: saknas i dokumentet — källa" in labels
     assert any(lab.startswith("Enskede-Årsta-Vantör: ej mätt – bara verksamhetsplan") for lab in labels)
     table = at.dataframe[0].value
+    # sorted by value, best first for a "lower is better" indicator, missing ones last
+    assert table["Stadsdel"].tolist() == ["Kungsholmen", "Norrmalm", "Hägersten-Älvsjö",
+                                          "Enskede-Årsta-Vantör", "Spånga-Tensta"]
     row = table[table["Stadsdel"] == "Norrmalm"].iloc[0]
     assert row["Utfall"] == f"1,3{NBSP}%" and row["Årsmål"] == f"0,8{NBSP}%" and row["KF:s årsmål"] == f"2,7{NBSP}%"
     assert row["Måluppfyllelse"] == "Ej uppnått"
