@@ -2,10 +2,36 @@
 import polars as pl
 import streamlit as st
 
-from dashboard import queries
+from dashboard import db, queries
 from dashboard.ui import header, no_data, q, show_table
+from etl.add import add_files
+from etl.sniff import MAX_BYTES
 
 header("Källor och kvalitet", "Vilka dokument som är inlästa, hur de känts igen och vad inläsningen varnar för.")
+
+# Upload: etl.add.add_files validates (size, type from the content, duplicate, district/year/kind)
+# before anything is written, stores the files in the input folder and rebuilds incrementally.
+CHOICES = {"Ersätt det gamla dokumentet": "replace", "Behåll båda som versioner": "keep", "Lägg inte till": None}
+with st.expander("Lägg till dokument", expanded=bool(st.session_state.get("upl_results"))):
+    with st.form("upl_form", clear_on_submit=True):
+        uploads = st.file_uploader(f"Planer och rapporter (PDF, .txt, .md; högst {MAX_BYTES // 2**20} MB per fil)",
+                                   type=["pdf", "txt", "md"],
+                                   accept_multiple_files=True)
+        sent = st.form_submit_button("Lägg till")
+    pending = st.session_state.get("upl_pending", {})
+    if pending:
+        answers = {n: CHOICES[st.radio(n, list(CHOICES), key=f"upl_choice_{n}")] for n in pending}
+    if sent and uploads or pending and st.button("Fortsätt", key="upl_continue"):
+        files = [(u.name, u.getvalue()) for u in uploads] if sent and uploads else \
+            [(n, data) for n, data in pending.items() if answers[n]]
+        with st.spinner("Kontrollerar dokumenten och bygger om databasen …"):
+            report = add_files(files, db.input_dir(), db.db_path(), on_duplicate="ask" if sent else answers)
+        st.session_state["upl_results"] = [(r.status, r.message) for r in report.results]
+        st.session_state["upl_pending"] = {n: d for (n, d), r in zip(files, report.results) if r.status == "conflict"}
+        st.rerun()
+    for status, message in st.session_state.get("upl_results", []):
+        {"added": st.success, "replaced": st.success, "version": st.success, "duplicate": st.info,
+         "conflict": st.warning}.get(status, st.error)(message)
 
 docs = q(queries.documents)
 if docs.height == 0:
