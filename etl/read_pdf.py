@@ -165,53 +165,32 @@ def set_cell_text(pages: list[list[_PdfLine]]) -> None:
     cells and one extra space for every empty cell (column) in between or before them.
 
     A cell is a run of words separated from the next by a wide gap. Columns are the cell start
-    positions that recur in the document (left-aligned table cells); columns that occur on the
-    same lines belong to one table layout, so a row's empty cells are the columns of its table
-    that it skips. Prose and lines with one cell are written with single spaces."""
-    cells_per_line = [[_cells(pl)] for page in pages for pl in page]
+    positions right of the page margin that recur in the document (left-aligned table cells).
+    A table layout is a set of columns seen together on one line (a header or a full row); a
+    row's empty cells are the columns it skips of the widest layout that contains all of its
+    cells. Prose, and lines that fit no layout, are written with single spaces."""
+    lines = [(page_index, pl, _cells(pl)) for page_index, page in enumerate(pages) for pl in page]
     margins = {}
     for page_index, page in enumerate(pages):
         starts = [round(pl.words[0][1]) for pl in page if pl.words and pl.top is not None]
         margins[page_index] = Counter(starts).most_common(1)[0][0] if starts else 0.0
-    # column candidates: starts of cells right of the page margin, on lines with two or more cells
-    flat: list[tuple[int, list[tuple[str, float]]]] = []
-    k = 0
-    for page_index, page in enumerate(pages):
-        for pl in page:
-            cells = cells_per_line[k][0]
-            k += 1
-            flat.append((page_index, cells))
-    xs = sorted(x for p, cells in flat if len(cells) >= 2 for _, x in cells
+    xs = sorted(x for p, _, cells in lines if len(cells) >= 2 for _, x in cells
                 if x > margins[p] + COLUMN_TOLERANCE)
     columns = _cluster(xs)
-    # tables: columns that appear together on a line are one layout (union-find)
-    parent = list(range(len(columns)))
-
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
 
     def column_of(x: float) -> int | None:
-        for i, c in enumerate(columns):
-            if abs(x - c) <= COLUMN_TOLERANCE:
-                return i
-        return None
+        return next((i for i, c in enumerate(columns) if abs(x - c) <= COLUMN_TOLERANCE), None)
 
-    for p, cells in flat:
-        ids = [column_of(x) for _, x in cells]
-        ids = [i for i in ids if i is not None]
-        for a, b in zip(ids, ids[1:]):
-            parent[find(a)] = find(b)
-    k = 0
-    for page_index, page in enumerate(pages):
-        for pl in page:
-            cells = flat[k][1]
-            k += 1
-            pl.text = _join_cells(cells, margins[page_index], columns, column_of, find) if cells else ""
-            if pl.text and pl.trailing_space:
-                pl.text += " "
+    ids_per_line = []
+    for p, _, cells in lines:
+        ids = [column_of(x) if x > margins[p] + COLUMN_TOLERANCE else -1 for _, x in cells]
+        ids_per_line.append(ids)
+    layouts = Counter(frozenset(i for i in ids if i >= 0) for ids in ids_per_line
+                      if None not in ids and sum(i >= 0 for i in ids) >= 2)
+    for (_, pl, cells), ids in zip(lines, ids_per_line):
+        pl.text = _join_cells(cells, ids, layouts)
+        if pl.text and pl.trailing_space:
+            pl.text += " "
 
 
 def _cells(pl: _PdfLine) -> list[tuple[str, float]]:
@@ -238,21 +217,23 @@ def _cluster(xs: list[float]) -> list[float]:
     return [sum(g) / len(g) for g in groups if len(g) >= 2]
 
 
-def _join_cells(cells, margin, columns, column_of, find) -> str:
-    ids = [column_of(x) for _, x in cells]
-    value_ids = [i for (_, x), i in zip(cells, ids) if x > margin + COLUMN_TOLERANCE]
-    if len(cells) < 2 or any(i is None for i in value_ids) or not value_ids:
-        return " ".join(t for t, _ in cells)
-    table = sorted(c for c in range(len(columns)) if find(c) == find(value_ids[0]))
-    out = ""
-    prev_pos = -1                       # position of the previous value cell in its table
-    for (text, x), i in zip(cells, ids):
-        if i is None:                   # the name (or prose) at the margin
-            out = text
+def _join_cells(cells: list[tuple[str, float]], ids: list[int | None], layouts: Counter) -> str:
+    """`ids`: each cell's column, -1 for the name/prose at the margin, None for no column."""
+    plain = " ".join(t for t, _ in cells)
+    value_ids = {i for i in ids if i is not None and i >= 0}
+    if len(cells) < 2 or None in ids or not value_ids:
+        return plain
+    fitting = [(len(layout), n, layout) for layout, n in layouts.items() if value_ids <= layout]
+    if not fitting:
+        return plain
+    table = sorted(max(fitting, key=lambda f: (f[0], f[1]))[2])
+    out, prev_pos = "", -1              # position of the previous value cell in its table
+    for (text, _), i in zip(cells, ids):
+        if i == -1:                     # the name (or prose) at the margin
+            out = (out + " " if out else "") + text
             continue
-        pos = table.index(i) if i in table else prev_pos + 1
-        empties = max(pos - prev_pos - 1, 0)
-        out = (out + " " if out else "") + " " * empties + text
+        pos = table.index(i)
+        out = (out + " " if out else "") + " " * max(pos - prev_pos - 1, 0) + text
         prev_pos = pos
     return out
 

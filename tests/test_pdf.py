@@ -176,12 +176,20 @@ def test_empty_cells_keep_their_column(tmp_path):
     layout.header_cells(["Indikator", "Årsmål", "KF:s årsmål", "Periodicitet"])
     layout.row("Andel ungdomar som i stockholmsenkäten uppger att de inte blivit utsatta för hot och våld", [None, "Fastställs 2020", "År"])
     layout.row("Antal tillhandahållna platser för feriejobb", ["200 st", None, "År"])
+    layout.row("Andel barn som lever i familjer som har ekonomiskt bistånd", ["0,7 %", "2,7 %", "Tertial"])
+    # an activity table on the same page, its columns between the indicator table's columns
+    layout.gap()
+    layout.columns = (20, 125, 150)
+    layout.header_cells(["Aktivitet", "Startdatum", "Slutdatum"])
+    layout.row("Samverkan med civilsamhället kring feriejobb", ["2020-01-01", "2020-12-31"])
+    layout.row("Utveckla bostadsvägledningen", ["2020-02-01", "2020-06-30"])
     path = tmp_path / "t.pdf"
     path.write_bytes(layout.output())
-    _, rows, _, _ = recognise(read_document(path, tmp_path))
+    _, rows, activities, _ = recognise(read_document(path, tmp_path))
     assert [(r.target.raw, r.kf_target.raw, r.periodicity) for r in rows] == [
-        (None, "Fastställs 2020", "År"), ("200 st", None, "År")]
+        (None, "Fastställs 2020", "År"), ("200 st", None, "År"), ("0,7 %", "2,7 %", "Tertial")]
     assert rows[1].target.value == 200 and rows[0].source_page == 1
+    assert [(a.start_date, a.end_date) for a in activities] == [("2020-01-01", "2020-12-31"), ("2020-02-01", "2020-06-30")]
 
 
 def test_pdf_build_stores_pages(tmp_path):
