@@ -138,7 +138,9 @@ def show_table(frame: pl.DataFrame, columns: dict[str, str], *, key: str | None 
     """A display table: `columns` maps frame column -> Swedish heading (in order)."""
     present = {c: h for c, h in columns.items() if c in frame.columns}
     shown = frame.select(list(present)).with_columns(pl.col(pl.String).fill_null(""))
-    st.dataframe(shown.rename(present), hide_index=True, width="stretch", key=key)
+    first = next(iter(present.values()), None)
+    config = {first: st.column_config.Column(pinned=True)} if first else None
+    st.dataframe(shown.rename(present), hide_index=True, width="stretch", key=key, column_config=config)
 
 
 def value_text(row: dict, col: str = "outcome", unit_col: str = "unit") -> str:

@@ -56,9 +56,9 @@ with diagram:
 with tabell:
     for area, part in table.group_by("area", maintain_order=True):
         st.markdown(f"**{area[0] or 'Utan inriktningsmål'}**")
-        show_table(part, {"indicator": "Indikator", "goal_text": "Mål", "utfall": "Utfall",
-                          "mal": "Årsmål", "forra": f"Utfall {year - 1}", "uppfyllelse": "Måluppfyllelse",
-                          "source_file": "Dokument", "source_line": "Rad"})
+        show_table(part, {"indicator": "Indikator", "utfall": "Utfall", "mal": "Årsmål",
+                          "forra": f"Utfall {year - 1}", "uppfyllelse": "Måluppfyllelse",
+                          "goal_text": "Mål", "source_file": "Dokument", "source_line": "Rad"})
 
 st.subheader("Varifrån kommer siffrorna?")
 names = [r["indicator"] for r in rows]
