@@ -140,7 +140,8 @@ def ranked_bars(frame: pl.DataFrame, *, unit: str | None = None, direction: str 
                      "source_line"])
     y = alt.Y("district:N", sort=order, title=None, axis=alt.Axis(labelLimit=240))
     x_title = _unit_title("Utfall", unit)
-    domain = list(ATTAINMENT_COLORS)
+    present = set(df["attainment"].drop_nulls().to_list())
+    domain = [d for d in ATTAINMENT_COLORS if d in present] or ["missing"]   # legend: classes shown only
     colour = alt.Color("attainment:N", title="Måluppfyllelse",
                        scale=alt.Scale(domain=domain, range=[ATTAINMENT_COLORS[d] for d in domain]),
                        legend=alt.Legend(labelExpr=_label_expr(ATTAINMENT_LABELS)))
@@ -386,7 +387,7 @@ def attainment_summary(frame: pl.DataFrame, *, title: str | None = None, subtitl
         return _empty("Inga indikatorer.")
     df = frame.with_columns(area=pl.coalesce("area", pl.lit("Utan inriktningsmål"))).group_by(
         "area", "attainment").len().rename({"len": "n"})
-    domain = list(ATTAINMENT_COLORS)
+    domain = [d for d in ATTAINMENT_COLORS if d in set(df["attainment"].to_list())]
     chart = alt.Chart(df).mark_bar().encode(
         y=alt.Y("area:N", title=None, axis=alt.Axis(labelLimit=420)),
         x=alt.X("n:Q", title="Antal indikatorer", axis=alt.Axis(format="d", tickMinStep=1)),
