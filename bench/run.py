@@ -67,12 +67,16 @@ def _tree_rss_kb(root_pid: int) -> int:
 class RssSampler:
     def __init__(self, pid: int, every: float = 0.1):
         self.pid, self.every, self.peak_kb = pid, every, 0
+        self.stage = "other"
+        self.stage_peak_kb: dict[str, int] = {}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
     def _run(self) -> None:
         while not self._stop.is_set():
-            self.peak_kb = max(self.peak_kb, _tree_rss_kb(self.pid))
+            kb = _tree_rss_kb(self.pid)
+            self.peak_kb = max(self.peak_kb, kb)
+            self.stage_peak_kb[self.stage] = max(self.stage_peak_kb.get(self.stage, 0), kb)
             self._stop.wait(self.every)
 
     def __enter__(self) -> "RssSampler":
@@ -101,10 +105,12 @@ def build_in_process(corpus: Path, db: Path) -> dict:
 
         def wrapper(*a, **k):
             t = time.perf_counter()
+            before, sampler.stage = sampler.stage, key
             try:
                 return fn(*a, **k)
             finally:
                 stages[key] = stages.get(key, 0.0) + time.perf_counter() - t
+                sampler.stage = before
 
         setattr(B, name, wrapper)
 
@@ -112,7 +118,8 @@ def build_in_process(corpus: Path, db: Path) -> dict:
                       ("search_index", "fts")):
         timed(name, key)
     import_s = time.perf_counter() - t_import
-    with RssSampler(os.getpid()) as sampler:
+    sampler = RssSampler(os.getpid())
+    with sampler:
         t0 = time.perf_counter()
         report = B.build_database(corpus, db)
         total = time.perf_counter() - t0
@@ -122,7 +129,8 @@ def build_in_process(corpus: Path, db: Path) -> dict:
     docs = getattr(report, "documents", [])
     return {
         "build_s": total, "import_s": import_s, "stages": stages, "cpu_s": cpu_s,
-        "peak_tree_rss_mb": sampler.peak_kb / 1024, "maxrss_main_mb": me / 1024, "maxrss_child_mb": kids / 1024,
+        "peak_tree_rss_mb": sampler.peak_kb / 1024,
+        "peak_rss_mb_by_stage": {k: v / 1024 for k, v in sampler.stage_peak_kb.items()}, "maxrss_main_mb": me / 1024, "maxrss_child_mb": kids / 1024,
         "parsed": len(docs), "loaded": sum(1 for d in docs if getattr(d, "meta", None) is not None),
         "reused": getattr(report, "reused", None),
         "counts": getattr(report, "counts", {}),
