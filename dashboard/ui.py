@@ -118,7 +118,8 @@ def show_chart(chart, frame: pl.DataFrame | None = None, *, title: str = "", sub
                source: str = "", unit: str | None = None, key: str) -> None:
     """The chart, then (when the export helper is installed) its export panel. The source
     note is built from the frame's provenance rows when it has them, else `source`."""
-    st.altair_chart(chart, theme=None, width="stretch", key=f"chart_{key}")
+    st.altair_chart(chart, theme=None, width="stretch", key=f"chart_{key}",
+                    alt=" – ".join(t for t in (title, subtitle) if t) or None)
     try:
         from dashboard.export import ExportMeta, source_note
         from dashboard.export_ui import export_panel

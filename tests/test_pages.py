@@ -141,6 +141,18 @@ def test_economy_page_budget_against_bokslut(app):
     assert kh["Bokslut"] == "–"          # missing, not 0
 
 
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_copes_with_an_empty_database(tmp_path, monkeypatch, page):
+    monkeypatch.setenv("STADSDEL_DB", str(build_empty_db(tmp_path / "empty.duckdb")))
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    if page != "oversikt":
+        at.switch_page(f"pages/{page}.py").run()
+    assert not at.exception, [e.message for e in at.exception]
+    if page == "sok":
+        at.text_input(key="q").set_value("feriejobb").run()
+        assert not at.exception and "0 träffar" in texts(at)
+
+
 def test_economy_page_without_budget_lines(tmp_path, monkeypatch):
     monkeypatch.setenv("STADSDEL_DB", str(build_empty_db(tmp_path / "empty.duckdb")))
     at = AppTest.from_file(APP, default_timeout=60).run()
