@@ -10,9 +10,6 @@ from dashboard import db
 
 st.set_page_config(page_title="Stadsdelsjämföraren", page_icon=":material/bar_chart:", layout="wide")
 
-if not db.ensure_database():
-    st.stop()
-
 pages = [
     st.Page("pages/oversikt.py", title="Översikt", icon=":material/home:", default=True),
     st.Page("pages/jamfor_indikator.py", title="Jämför indikator", icon=":material/bar_chart:"),
@@ -23,6 +20,10 @@ pages = [
     st.Page("pages/kallor.py", title="Källor och kvalitet", icon=":material/fact_check:"),
 ]
 page = st.navigation(pages)
+
+if not db.ensure_database():      # first start: build from data/raw with a progress bar
+    st.stop()
+
 try:  # the slide basket of the export helper, when installed
     from dashboard.export_ui import deck_panel
     deck_panel()

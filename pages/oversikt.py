@@ -15,7 +15,8 @@ if not info["n_documents"]:
     no_data()
     st.stop()
 
-c1, c2, c3, c4, c5 = st.columns(5)
+c1, c2, c3 = st.columns(3)
+c4, c5, _ = st.columns(3)
 c1.metric("Stadsdelar", fmt_int(info["n_districts"]))
 c2.metric("Dokument", fmt_int(info["n_documents"]), help=f"År {info['first_year']}–{info['last_year']}")
 c3.metric("Indikatorvärden", fmt_int(info["n_values"]), help=f"{fmt_int(info['n_indicators'])} indikatorer")
