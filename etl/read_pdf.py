@@ -95,28 +95,31 @@ class _PdfLine:
     top: float | None
     trailing_space: bool
     text: str = ""
+    values: str = ""      # a table row's value cells, when they share the line with its name
 
 
 def _page_lines(page) -> list[_PdfLine]:
     """The printed lines of one page, in PDFium's content order, split into positioned words.
 
     PDFium ends lines with \r\n (its own generated characters, so string indices stay aligned
-    with the character boxes). A word ends at a space or where the next character starts
-    clearly to the right (two cells whose text touches no space character)."""
+    with the character boxes)."""
     textpage = page.get_textpage()
     try:
         n = textpage.count_chars()
         text = textpage.get_text_range(0, n) if n else ""
         lines: list[_PdfLine] = []
         pos = 0
-        for m in re.finditer(r"[^\r\n]*(?:\r\n|\r|\n|$)", text):
+        # PDFium joins a word hyphenated at a line end into one line, marking the hyphen with
+        # U+FFFE; it is split again there, as printed ("vård-" / "och"), like line ends
+        for m in re.finditer(r"[^\r\n\ufffe]*(?:\r\n|\r|\n|\ufffe|$)", text):
             chunk = m.group(0)
             if not chunk:
                 break
-            body = _clean(chunk.rstrip("\r\n"))
+            printed = chunk.rstrip("\r\n").replace("\ufffe", "-")
+            body = _clean(printed)
             words: list[tuple[str, float, float]] = []
             top = None
-            if body.strip() and len(body) == len(chunk.rstrip("\r\n")):
+            if body.strip() and len(body) == len(printed):
                 top, words = _positioned_words(textpage, pos, body)
             elif body.strip():       # characters were dropped: keep the text, without positions
                 words = [(w, 0.0, 0.0) for w in body.split()]
@@ -128,32 +131,29 @@ def _page_lines(page) -> list[_PdfLine]:
 
 
 def _positioned_words(textpage, start: int, body: str) -> tuple[float | None, list[tuple[str, float, float]]]:
+    """Words of a line with their x extent, from the boxes of each word's first and last
+    character (boxes of every character would cost three times as much)."""
     words: list[tuple[str, float, float]] = []
-    cur, x0, x1 = "", 0.0, 0.0
-    top = None
-    for k, ch in enumerate(body):
-        if ch.isspace():
-            if cur:
-                words.append((cur, x0, x1))
-                cur = ""
-            continue
+    for m in re.finditer(r"\S+", body):
         try:
-            left, bottom, right, ch_top = textpage.get_charbox(start + k)
+            left = textpage.get_charbox(start + m.start())[0]
+            right = textpage.get_charbox(start + m.end() - 1)[2]
         except Exception:   # a box is only layout help
-            left = right = x1
-            ch_top = None
-        if top is None and ch_top is not None:
-            top = ch_top
-        if cur and left - x1 > 0.5 * max(right - left, 1.0) + 3.0:
-            words.append((cur, x0, x1))      # touching cells without a space between them
-            cur = ""
-        if not cur:
-            x0 = left
-        cur += ch
-        x1 = right
-    if cur:
-        words.append((cur, x0, x1))
-    return top, words
+            left = right = words[-1][2] if words else 0.0
+        words.append((m.group(0), left, right))
+    return _baseline(textpage, start + len(body) - len(body.lstrip())), words
+
+
+def _baseline(textpage, index: int) -> float | None:
+    """The y of a character's baseline (glyph boxes differ: 'A' is taller than 'r')."""
+    import ctypes
+
+    import pypdfium2.raw as pdfium_c
+
+    x, y = ctypes.c_double(), ctypes.c_double()
+    if pdfium_c.FPDFText_GetCharOrigin(textpage.raw, index, x, y):
+        return y.value
+    return None
 
 
 COLUMN_TOLERANCE = 3.0       # points: cell starts this close are one column
@@ -188,8 +188,13 @@ def set_cell_text(pages: list[list[_PdfLine]]) -> None:
     layouts = Counter(frozenset(i for i in ids if i >= 0) for ids in ids_per_line
                       if None not in ids and sum(i >= 0 for i in ids) >= 2)
     for (_, pl, cells), ids in zip(lines, ids_per_line):
-        pl.text = _join_cells(cells, ids, layouts)
-        if pl.text and pl.trailing_space:
+        pl.text, in_table = _join_cells(cells, ids, layouts)
+        if in_table and ids[0] == -1 and ids.count(-1) == 1 and any(ch.isdigit() for t, _ in cells[1:] for ch in t):
+            # a one-line name and its values (not a header): two lines, as when the name
+            # wraps, so the recognisers need not guess where the name ends
+            name = " ".join(t for (t, _), i in zip(cells, ids) if i == -1)
+            pl.text, pl.values = name, pl.text[len(name) + 1:]
+        elif pl.text and pl.trailing_space:
             pl.text += " "
 
 
@@ -217,15 +222,16 @@ def _cluster(xs: list[float]) -> list[float]:
     return [sum(g) / len(g) for g in groups if len(g) >= 2]
 
 
-def _join_cells(cells: list[tuple[str, float]], ids: list[int | None], layouts: Counter) -> str:
-    """`ids`: each cell's column, -1 for the name/prose at the margin, None for no column."""
+def _join_cells(cells: list[tuple[str, float]], ids: list[int | None], layouts: Counter) -> tuple[str, bool]:
+    """The line's text, and whether it was read as a table row. `ids`: each cell's column,
+    -1 for the name/prose at the margin, None for no column."""
     plain = " ".join(t for t, _ in cells)
     value_ids = {i for i in ids if i is not None and i >= 0}
     if len(cells) < 2 or None in ids or not value_ids:
-        return plain
+        return plain, False
     fitting = [(len(layout), n, layout) for layout, n in layouts.items() if value_ids <= layout]
     if not fitting:
-        return plain
+        return plain, False
     table = sorted(max(fitting, key=lambda f: (f[0], f[1]))[2])
     out, prev_pos = "", -1              # position of the previous value cell in its table
     for (text, _), i in zip(cells, ids):
@@ -235,7 +241,7 @@ def _join_cells(cells: list[tuple[str, float]], ids: list[int | None], layouts: 
         pos = table.index(i)
         out = (out + " " if out else "") + " " * max(pos - prev_pos - 1, 0) + text
         prev_pos = pos
-    return out
+    return out, True
 
 
 def _clean(text: str) -> str:
@@ -267,6 +273,9 @@ def _number_lines(pages: list[list[_PdfLine]]) -> list[Line]:
                 step = prev_y - pl.top
                 gap = step > 1.3 * pitch or step < -0.5 * pitch
             lines.append(Line(no=no, text=pl.text, page=page_no, gap_before=gap))
+            if pl.values:
+                no += 1
+                lines.append(Line(no=no, text=pl.values, page=page_no, gap_before=True))
             first_on_page = False
             if pl.top is not None:
                 prev_y = pl.top

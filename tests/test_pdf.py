@@ -90,6 +90,7 @@ class Layout:
         if new_table:
             for h in self.header:
                 self.text_line(h)
+        self.y += 1.5                                   # the cell padding above a table row
         top = self.y
         # a word processor keeps the space at a wrap (PDF text "där man " + "bor"); fpdf2 drops it
         for k, part in enumerate(name_lines):
