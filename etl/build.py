@@ -92,7 +92,7 @@ def build_database(input_dir: Path | str = DEFAULT_INPUT, db_path: Path | str = 
         raise FileNotFoundError(f"input folder not found: {input_dir}")
     paths = find_documents(input_dir)
     cache = ParseCache(db_path)
-    docs, reused = parse_incremental(paths, input_dir, cache if reuse else None, progress)
+    docs, reused = parse_incremental(paths, input_dir, cache, progress, reuse=reuse)
     db_path.parent.mkdir(parents=True, exist_ok=True)
     remove_stale_temp_files(db_path)
     tmp = db_path.with_name(f"{db_path.name}.tmp{os.getpid()}-{secrets.token_hex(3)}")
@@ -138,14 +138,14 @@ def version_warnings(docs: list[ParsedDocument]) -> list[Warning]:
             for k, files in groups.items() if len(files) > 1]
 
 
-def parse_incremental(paths: list[Path], root: Path, cache: ParseCache | None,
-                      progress: Callable[[Path], None] | None = None) -> tuple[list[ParsedDocument], int]:
+def parse_incremental(paths: list[Path], root: Path, cache: ParseCache,
+                      progress: Callable[[Path], None] | None = None,
+                      reuse: bool = True) -> tuple[list[ParsedDocument], int]:
     """Parse the documents, taking unchanged ones (same sha256, side-car and parser) from the
-    cache of the previous build. Returns the documents in `paths` order and how many were reused."""
-    if cache is None:
-        return parse_all(paths, root, progress), 0
+    cache of the previous build (unless `reuse` is false: then everything is parsed and the
+    cache refreshed). Returns the documents in `paths` order and how many were reused."""
     keys = {p: cache.key(p, root) for p in paths}
-    found = {p: cache.get(keys[p]) for p in paths}
+    found = {p: cache.get(keys[p]) if reuse else None for p in paths}
     todo = [p for p in paths if found[p] is None]
     for p in paths:
         if found[p] is not None and progress:

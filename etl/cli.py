@@ -52,7 +52,8 @@ def build(input_dir: Path, db_path: Path, quiet: bool) -> None:
         click.echo(f"  SKIP  {doc.raw.source_file}: {'; '.join(w.message for w in doc.warnings)}", err=True)
     c = report.counts
     click.echo(f"{c['documents']} dokument, {c['indicator_values']} indikatorvärden, {c['goals']} mål, "
-               f"{c['activities']} aktiviteter, {c['warnings']} varningar -> {report.db_path} ({report.seconds:.1f} s)")
+               f"{c['activities']} aktiviteter, {c['warnings']} varningar -> {report.db_path} ({report.seconds:.1f} s; "
+               f"{getattr(report, 'reused', 0)} oförändrade dokument återanvända)")
 
 
 @cli.command()

@@ -120,6 +120,8 @@ def test_reuse_false_parses_everything(corpus, tmp_path, parse_calls):
     parse_calls.clear()
     build_database(corpus, db, reuse=False)
     assert sorted(parse_calls) == sorted(SMALL)
+    parse_calls.clear()                     # ... and refreshes the cache for the next build
+    assert build_database(corpus, db).reused == 2 and parse_calls == []
 
 
 # --- atomic swap ----------------------------------------------------------------------------
