@@ -32,9 +32,9 @@ cov = q(queries.coverage)
 diagram, tabell = view_tabs()
 with diagram:
     sub = "Siffran i rutan: antal indikatorvärden i dokumentet. Ljusare: enhetens dokument."
-    show_chart(charts.coverage_grid(cov, subtitle=sub), cov, title="Inlästa dokument per stadsdel och år",
-               subtitle=sub,
+    show_chart(charts.coverage_grid(cov), cov, title="Inlästa dokument per stadsdel och år", subtitle=sub,
                source="Stadsdelsnämndernas verksamhetsplaner och verksamhetsberättelser", key="coverage")
+    st.caption(sub)
 with tabell:
     table = cov.with_columns(dokument=pl.col("doc_type").replace_strict(
         queries.DOC_TYPE_LABELS, default=pl.col("doc_type")))
