@@ -18,6 +18,7 @@ The Källor page calls `add_files` with the uploaded files; the CLI is `python -
 """
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import os
 import secrets
@@ -95,15 +96,20 @@ def add_files(files: list[tuple[str, bytes]], input_dir: Path | str, db_path: Pa
     input_dir = Path(input_dir)
     db_path = Path(db_path) if db_path is not None else DEFAULT_DB
     input_dir.mkdir(parents=True, exist_ok=True)
-    library = Library(input_dir, db_path)
     report = AddReport()
-    for name, data in files:
-        choice = on_duplicate.get(name, "ask") if isinstance(on_duplicate, Mapping) else on_duplicate
-        if choice not in CHOICES:
-            raise ValueError(f"on_duplicate must be one of {CHOICES}, not {choice!r}")
-        report.results.append(_add_one(name, data, library, choice, max_bytes))
-    if build and report.written:
-        report.build = build_database(input_dir, db_path, progress=progress)
+    # one add at a time per library (two browser sessions uploading at once): otherwise a
+    # slower build that started first could replace the database of the later one
+    lock_name = f"stadsdel-add-{hashlib.sha1(str(input_dir.resolve()).encode()).hexdigest()[:16]}.lock"
+    with open(Path(tempfile.gettempdir()) / lock_name, "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        library = Library(input_dir, db_path)
+        for name, data in files:
+            choice = on_duplicate.get(name, "ask") if isinstance(on_duplicate, Mapping) else on_duplicate
+            if choice not in CHOICES:
+                raise ValueError(f"on_duplicate must be one of {CHOICES}, not {choice!r}")
+            report.results.append(_add_one(name, data, library, choice, max_bytes))
+        if build and report.written:
+            report.build = build_database(input_dir, db_path, progress=progress)
     return report
 
 
