@@ -4,8 +4,10 @@ pypdfium2 (PDFium) extracts the text in content order, one printed line per text
 is the same shape as the ``plain`` text extractions the recognisers were written for: a table
 row's name cell comes out line by line, then its value cells on one line. Blank lines are
 not printed in a PDF, so ``gap_before`` (a block boundary, which the recognisers use to end
-paragraphs and rows) is derived from the layout: a line that starts clearly below the line
-pitch, or back up the page (the next cell of a table row), or on a new page.
+paragraphs and rows) is derived from the layout: a line whose baseline is clearly below the
+usual line pitch, or back up the page (the next cell of a table row), or on a new page.
+Table cells are found from the word positions (see `set_cell_text`), so an empty cell becomes
+the extra space the cell grammar (etl/cells.py) expects.
 
 Line numbers run through the whole document (page 1's lines first), so ``source_line`` stays
 unique; ``source_page`` tells the user where to look in the PDF.
@@ -24,6 +26,7 @@ from pathlib import Path
 
 from etl.model import Line, RawDocument
 from etl.read import ReadError
+from etl.sniff import describe, sniff
 
 MIN_CHARS_PER_PAGE = 20      # fewer printable characters than this on average: a scan
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -67,8 +70,6 @@ def read_pdf(path: Path | None, rel: str, sha: str, data: bytes) -> RawDocument:
 
 def _check_container(rel: str, data: bytes) -> None:
     """Bytes that are not a PDF at all (a renamed Word file, a web page) get a precise message."""
-    from etl.sniff import describe, sniff
-
     kind = sniff(data)
     if kind != "pdf":
         raise ReadError(f"{rel}: named .pdf but the content is {describe(kind)}, not a PDF; "
@@ -89,7 +90,7 @@ def _open_error(rel: str, data: bytes, e: Exception) -> str:
 
 @dataclass
 class _PdfLine:
-    """One line as PDFium orders it: its words with their x extent, its top y."""
+    """One line as PDFium orders it: its words with their x extent, its baseline y."""
 
     words: list[tuple[str, float, float]]     # (text, left x, right x)
     top: float | None

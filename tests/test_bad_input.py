@@ -10,7 +10,6 @@ from pathlib import Path
 import duckdb
 import pytest
 
-import etl.build
 from etl.build import build_database
 from etl.read import decode_text
 from etl.sniff import sanitise_filename, sniff
