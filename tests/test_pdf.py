@@ -96,10 +96,16 @@ class Layout:
         for k, part in enumerate(name_lines):
             self.pdf.set_xy(self.columns[0], top + 4 * k)
             self.pdf.cell(text=part + (" " if k < len(name_lines) - 1 else ""))
-        for x, value in zip(self.columns[1:], cells):
-            self.pdf.set_xy(x, top)
-            self.pdf.cell(text=value if value else " ")
-        self.y = top + 4 * len(name_lines) + 2
+        height = len(name_lines)
+        edges = list(self.columns[2:]) + [200]
+        for x, right, value in zip(self.columns[1:], edges, cells):
+            # a value wider than its column wraps inside it, as in a word processor's table
+            parts = self.pdf.multi_cell(right - x - 1.5, 4, value, dry_run=True, output="LINES") if value else [" "]
+            for k, part in enumerate(parts):
+                self.pdf.set_xy(x, top + 4 * k)
+                self.pdf.cell(text=part + (" " if k < len(parts) - 1 else ""))
+            height = max(height, len(parts))
+        self.y = top + 4 * height + 2
         self.row_pages.append(self.pdf.page_no())
 
     def output(self) -> bytes:
