@@ -398,3 +398,33 @@ def attainment_summary(frame: pl.DataFrame, *, title: str | None = None, subtitl
         tooltip=[alt.Tooltip("area:N", title="Inriktningsmål"), alt.Tooltip("n:Q", title="Antal")],
     ).properties(width=width, height=max(100, 44 * df["area"].n_unique()))
     return finish(chart, title=title, subtitle=subtitle)
+
+
+def target_gaps(frame: pl.DataFrame, *, title: str | None = None, subtitle: str | None = None,
+                width="container"):
+    """Diverging bars: each indicator's distance to its target in percent of the target,
+    positive = better than the target (direction-aware), coloured by attainment."""
+    df = frame.filter(pl.col("target_gap").is_not_null()) if "target_gap" in frame.columns else frame.head(0)
+    if df.height == 0:
+        return _empty("Inga indikatorer med både utfall, mål och känd riktning.")
+    df = _clean(df.sort("target_gap"), ["indicator", "target_gap", "outcome", "outcome_raw", "target",
+                                        "target_raw", "attainment", "source_file", "source_line"])
+    domain = [d for d in ATTAINMENT_COLORS if d in set(df["attainment"].to_list())]
+    y = alt.Y("indicator:N", title=None, sort=df["indicator"].to_list(),
+              axis=alt.Axis(labelLimit=320))
+    bars = alt.Chart(df).mark_bar().encode(
+        y=y, x=alt.X("target_gap:Q", title="Avstånd till målet (% av målet, positivt = bättre än målet)",
+                     axis=alt.Axis(format=NUMBER_FORMAT),
+                     # beyond ±100 % the bar stops at the edge; the tooltip has the value
+                     scale=alt.Scale(domain=[-100, 100], clamp=True)),
+        color=alt.Color("attainment:N", title="Måluppfyllelse",
+                        scale=alt.Scale(domain=domain, range=[ATTAINMENT_COLORS[d] for d in domain]),
+                        legend=alt.Legend(labelExpr=_label_expr(ATTAINMENT_LABELS))),
+        tooltip=[alt.Tooltip("indicator:N", title="Indikator"),
+                 alt.Tooltip("outcome_raw:N", title="Utfall"), alt.Tooltip("target_raw:N", title="Årsmål"),
+                 alt.Tooltip("target_gap:Q", title="Avstånd (%)", format=",.1f"),
+                 alt.Tooltip("source_file:N", title="Dokument"),
+                 alt.Tooltip("source_line:Q", title="Rad", format="d")])
+    zero = alt.Chart(pl.DataFrame({"x": [0.0]})).mark_rule(color="#333333").encode(x="x:Q")
+    chart = alt.layer(bars, zero).properties(width=width, height=max(120, 22 * df.height))
+    return finish(chart, title=title, subtitle=subtitle)

@@ -353,9 +353,22 @@ def district_profile(con, district: str, year: int) -> pl.DataFrame:
         pl.col("from_later_report").alias("last_year_from_later_report"),
     )
     if now.height == 0:
-        return now.with_columns(last_year=pl.lit(None, pl.Float64))
+        return now.with_columns(last_year=pl.lit(None, pl.Float64), target_gap=pl.lit(None, pl.Float64))
+    rows = now.select("outcome", "target", "direction").to_dicts()
+    now = now.with_columns(target_gap=pl.Series(
+        [target_gap(r["outcome"], r["target"], r["direction"]) for r in rows], dtype=pl.Float64))
     return now.join(last, on="indicator_id", how="left").sort("area", "goal_code", "indicator",
                                                               nulls_last=True)
+
+
+def target_gap(outcome: float | None, target: float | None, direction: str | None) -> float | None:
+    """How far the outcome is from the target, in percent of the target, signed so that a
+    positive number is better than the target whatever the direction. None when it cannot
+    be said (a value missing, no direction, or a target of 0)."""
+    if outcome is None or target is None or direction not in ("higher", "lower") or target == 0:
+        return None
+    gap = (outcome - target) / abs(target) * 100
+    return gap if direction == "higher" else -gap
 
 
 # --- goals -----------------------------------------------------------------------------------

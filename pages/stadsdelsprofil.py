@@ -53,6 +53,12 @@ with diagram:
     show_chart(charts.attainment_summary(profile, title=f"{district} {year}: måluppfyllelse per inriktningsmål"),
                profile, title=f"{district} {year}", subtitle="Indikatorer per måluppfyllelse",
                source="Stadsdelens verksamhetsplan och verksamhetsberättelse", key="profile")
+    st.subheader("Utfall jämfört med målet")
+    show_chart(charts.target_gaps(profile, title=f"{district} {year}: avstånd till målet"), profile,
+               title=f"{district} {year}: avstånd till målet", subtitle="Procent av årsmålet",
+               source="Stadsdelens verksamhetsberättelse", key="gaps")
+    st.caption("Positivt: bättre än målet, med hänsyn till om högre eller lägre värden är bättre. "
+               "Indikatorer utan utfall, mål eller känd riktning visas inte här (se Tabell).")
 with tabell:
     for area, part in table.group_by("area", maintain_order=True):
         st.markdown(f"**{area[0] or 'Utan inriktningsmål'}**")

@@ -143,6 +143,16 @@ def test_district_profile_has_last_year_and_area(con):
     assert rows[FERIEJOBB]["last_year"] == pytest.approx(184)  # from this report's prior column
     assert rows[BARN]["area"] == INRIKTNING
     assert rows[KOSTNAD]["area"] is None
+    # distance to target in % of the target, positive = better, by direction
+    assert rows[BARN]["target_gap"] == pytest.approx(-62.5)      # lower is better: 1,3 vs 0,8
+    assert rows[PERSONER]["target_gap"] == pytest.approx(4.0)    # 0,48 vs 0,5
+    assert rows[FERIEJOBB]["target_gap"] == pytest.approx(15.0)  # higher is better: 230 vs 200
+    assert rows[KOSTNAD]["target_gap"] is None                   # no direction
+
+
+def test_target_gap_needs_a_nonzero_target():
+    assert q.target_gap(1.0, 0.0, "lower") is None
+    assert q.target_gap(None, 5.0, "higher") is None
 
 
 def test_goal_assessments_across_districts(con):
@@ -290,6 +300,7 @@ def test_district_order_puts_best_first_by_direction(con):
     ("year_lines", "Norrmalm"), ("gender_bars", "Kvinnor/flickor"), ("coverage_grid", "Spånga-Tensta"),
     ("assessment_grid", "Delvis uppfyllt"), ("budget_bars", "Äldreomsorg"),
     ("budget_vs_outcome_bars", "Bokslut"), ("attainment_summary", INRIKTNING),
+    ("target_gaps", "Antal tillhandahållna platser för feriejobb"),
 ])
 def test_every_chart_builder_renders(con, builder, expected):
     vlc = pytest.importorskip("vl_convert")
@@ -301,6 +312,7 @@ def test_every_chart_builder_renders(con, builder, expected):
         "budget_bars": lambda: q.budget_by_area(con, 2021),
         "budget_vs_outcome_bars": lambda: q.budget_vs_outcome(con, 2021),
         "attainment_summary": lambda: q.district_profile(con, "Norrmalm", 2021),
+        "target_gaps": lambda: q.district_profile(con, "Norrmalm", 2021),
     }
     chart = getattr(charts, builder)(frames[builder](), width=500)
     texts = re.findall(r">([^<>]*)</text>", vlc.vegalite_to_svg(chart.to_dict()))
