@@ -154,6 +154,7 @@ def records(rows, kind):
 @pytest.mark.parametrize("name,start,end,kind", [
     ("kungsholmen_verksamhetsplan_2020.txt", 200, 760, "plan"),
     ("norrmalm_verksamhetsberattelse_2021.txt", 180, 640, "report"),
+    ("kungsholmen_verksamhetsplan_2020.txt", 1, 10_000, "plan"),          # the whole plan, 35 pages
 ])
 def test_pdf_gives_the_same_indicator_records_as_the_text(tmp_path, name, start, end, kind):
     text = excerpt(name, start, end)
