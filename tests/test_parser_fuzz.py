@@ -102,3 +102,35 @@ def test_mutated_documents_give_records_and_warnings_not_exceptions(raw):
         assert con.execute("SELECT count(*) FROM indicator_values").fetchone()[0] == len(rows)
     finally:
         con.close()
+
+
+# --- damaged PDFs -----------------------------------------------------------------------------
+
+def _small_pdf() -> bytes:
+    from tests.test_pdf import simple_pdf
+
+    return simple_pdf(2)
+
+
+PDF = _small_pdf()
+
+
+@settings(max_examples=40, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(st.integers(0, len(PDF) - 1), st.integers(0, 255)), min_size=1, max_size=30),
+       st.integers(len(PDF) // 3, len(PDF)))
+def test_damaged_pdf_bytes_give_a_document_or_a_read_error(flips, cut):
+    """Bytes overwritten and the file cut short: the PDF reader returns lines or a ReadError
+    naming the file, never another exception."""
+    from etl.read import ReadError
+    from etl.read_pdf import read_pdf
+
+    data = bytearray(PDF)
+    for at, value in flips:
+        data[at] = value
+    try:
+        raw = read_pdf(None, "skadad.pdf", "", bytes(data[:cut]))
+    except ReadError as e:
+        assert "skadad.pdf" in str(e)
+        return
+    assert all(ln.page for ln in raw.lines)
+    recognise(raw)
