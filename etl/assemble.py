@@ -1,4 +1,4 @@
-"""Assemble stage: one file -> ParsedDocument (read -> detect -> recognise [-> budget, sections]).
+"""Assemble stage: one file -> ParsedDocument (read -> detect -> sections -> recognise -> budget).
 
 Errors in one file never stop the others: `parse_file` returns a ParsedDocument whose meta is
 None and whose warnings say what went wrong, and the build reports and skips it.
@@ -11,24 +11,24 @@ from etl.detect import DetectError, District, detect
 from etl.model import ParsedDocument, RawDocument, Warning
 from etl.read import ReadError, read_document
 from etl.recognise import recognise
+from etl.sections import heading_lines, parse_sections
 
 
 def parse_raw(raw: RawDocument, path: Path | None = None, registry: list[District] | None = None) -> ParsedDocument:
     meta = detect(raw, path, registry)
-    goals, rows, activities, warnings = recognise(raw)
+    sections = parse_sections(raw)
+    goals, rows, activities, warnings = recognise(raw, heading_lines(sections))
     doc = ParsedDocument(raw=raw, meta=meta, goals=goals, indicators=rows, activities=activities, warnings=warnings)
     if not rows and not goals:
         doc.warnings.append(Warning("recognise", "no goals or indicator tables found in this document"))
-    _optional_stages(doc)
+    _optional_stages(doc, sections)
     return doc
 
 
-def _optional_stages(doc: ParsedDocument) -> None:
-    """Text sections, then budget tables (which use the sections for their headings/areas)."""
+def _optional_stages(doc: ParsedDocument, sections: list[dict]) -> None:
+    """Text sections (already parsed), then budget tables (which use them for headings/areas)."""
     from etl.budget import parse_budget
-    from etl.sections import parse_sections
 
-    sections = parse_sections(doc.raw)
     doc.extra["sections"] = sections
     lines, warns = parse_budget(doc.raw, sections)
     doc.extra["budget_lines"] = lines

@@ -24,7 +24,6 @@ Also the numbered decision list of a plan ("8. Nämnden ansöker om budgetjuster
 """
 from __future__ import annotations
 
-import bisect
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -33,6 +32,7 @@ from etl.areas import canonical_area
 from etl.model import Line, RawDocument, Warning
 from etl.numbers import parse_number
 from etl.sections import parse_sections, section_index_for_line
+from etl.words import WORD, Vocabulary
 
 STAGE = "budget"
 UNIT = "mnkr"
@@ -71,6 +71,8 @@ DECISION_KIND = [
 ]
 MD_RULE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?\s*$")
 MD_TAGS = re.compile(r"<[^>]+>|\*\*|__")
+FOOTNOTE_MARK = re.compile(r"(?<=\))\d{1,2}$")      # "(mnkr)2": a footnote digit glued to a label
+CAPTION = re.compile(r"^[A-ZÅÄÖ][^\t]{0,98}:$")      # "Nämndens parkinvesteringsmedel fördelas följande:"
 
 HYPHEN_KEEPERS = re.compile(r"^(?:och|eller|samt|resp|respektive|till|som)", re.I)
 MAX_LABEL_CHARS = 60        # a row label (one printed line); prose lines are longer
@@ -78,7 +80,6 @@ MAX_LABEL_WORDS = 9
 MAX_PENDING_LINES = 4       # wrapped label lines before a row's numbers
 MAX_HEADER_LINES = 32       # the report's result table wraps its header over ~27 lines
 MAX_HEADER_LINE_CHARS = 80
-WORD = re.compile(r"[A-Za-zÅÄÖåäöéü]+")
 
 
 # -- small helpers ------------------------------------------------------------------------
@@ -95,42 +96,6 @@ def parse_value(raw: str | None) -> float | None:
 
 def _clean(text: str) -> str:
     return re.sub(r"\s+", " ", MD_TAGS.sub("", text)).strip()
-
-
-class Vocabulary:
-    """Words of one document's prose with their counts, to rejoin words broken by extraction.
-
-    Only long lines count: table headers and labels (where the fragments live) are short.
-    """
-
-    PROSE_CHARS = 40
-
-    def __init__(self, lines: list[Line]):
-        self.counts: Counter[str] = Counter()
-        for ln in lines:
-            if len(ln.text.strip()) >= self.PROSE_CHARS:
-                self.counts.update(w.lower() for w in WORD.findall(ln.text))
-        self.sorted_words = sorted(self.counts)
-
-    def known(self, word: str) -> bool:
-        w = word.lower()
-        return len(w) >= 3 and self.counts.get(w, 0) >= 1
-
-    def word(self, *parts: str) -> bool:
-        """Is the joined text a word of the prose, or the start of one ("stadsmiljöverksamhet"
-        in "stadsmiljöverksamheten")?"""
-        whole = "".join(parts).lower()
-        if self.counts.get(whole, 0) >= 1:
-            return True
-        if len(whole) < 8 and len(parts[-1]) > 2:
-            return False      # short words must match exactly, unless the tail is a fragment ("nett|o")
-        pos = bisect.bisect_left(self.sorted_words, whole)
-        return pos < len(self.sorted_words) and self.sorted_words[pos].startswith(whole)
-
-    def compound(self, left: str, right: str) -> bool:
-        """'Omslutnings-' + 'förändring': one compound word hyphenated at the line end?"""
-        a, b = WORD.findall(left), WORD.findall(right)
-        return bool(a and b) and b[0][0].islower() and self.word(a[-1], b[0])
 
 
 def join_lines(parts: list[str], vocab: Vocabulary) -> str:
@@ -290,6 +255,7 @@ class _Table:
     rows: list[_Row] = field(default_factory=list)
     columns: list[str] = field(default_factory=list)
     note_column: bool = False      # the table's last column is text (not stored)
+    caption: str | None = None     # the line introducing the table ("… fördelas följande:")
 
 
 def _is_header_line(text: str) -> bool:
@@ -539,7 +505,8 @@ def _text_tables(lines: list[Line], vocab: Vocabulary) -> list[_Table]:
         if h is None:
             i += 1
             continue
-        table = _Table(stub=h["stub"], header_text=h["header_text"], start=lines[h["start"]])
+        table = _Table(stub=h["stub"], header_text=h["header_text"], start=lines[h["start"]],
+                       caption=_caption(lines, h["start"]))
         if h["columns"]:
             table.columns = list(h["columns"])
         if h["note_mode"]:
@@ -556,6 +523,14 @@ def _text_tables(lines: list[Line], vocab: Vocabulary) -> list[_Table]:
         else:
             i += 1
     return tables
+
+
+def _caption(lines: list[Line], start: int) -> str | None:
+    """The line right above a table's header when it introduces the table (ends in ':')."""
+    if start <= 0:
+        return None
+    text = _clean(lines[start - 1].text)
+    return text if CAPTION.match(text) else None
 
 
 def _md_cells(text: str) -> list[str] | None:
@@ -583,7 +558,8 @@ def _markdown_tables(lines: list[Line]) -> list[_Table]:
         if not re.search(r"\bm(?:n)?kr\b", " ".join(header), re.I):
             i = j
             continue
-        table = _Table(stub=header[0], header_text="\t".join(header[1:]), start=block[0])
+        table = _Table(stub=header[0], header_text="\t".join(header[1:]), start=block[0],
+                       caption=_caption(lines, i))
         table.columns = [h or f"Kolumn {n + 1}" for n, h in enumerate(header[1:])]
         group = None
         for line in block[1:]:
@@ -602,13 +578,18 @@ def _markdown_tables(lines: list[Line]) -> list[_Table]:
 
 
 # -- records ------------------------------------------------------------------------------
-def _section_context(sections: list[dict], line_no: int) -> tuple[str | None, list[str]]:
+def _section_context(sections: list[dict], line_no: int, table_start: bool = False) -> tuple[str | None, list[str]]:
     """(innermost heading, headings that may name the table's area, nearest first).
 
     The candidates are the heading path of the table's section and, when headings follow
     each other without text ("Förskola" / "Ekonomiska förutsättningar"), the ones before.
+    With ``table_start`` (line_no is a table's first header line), a section that starts at
+    that line is the table's own stub taken for a heading ("Enhet" above "2021
+    Socioekonomiskt anslag (mnkr)"), so the table sits in the section before it.
     """
     idx = section_index_for_line(sections, line_no)
+    if idx is not None and table_start and idx > 0 and sections[idx]["source_line_start"] == line_no:
+        idx -= 1
     if idx is None:
         return None, []
     sec = sections[idx]
@@ -680,10 +661,11 @@ def _fmt(x: float) -> str:
     return s
 
 
-def _records(table: _Table, sections: list[dict], warnings: list[Warning]) -> list[dict]:
-    heading, area_cands = _section_context(sections, table.start.no)
+def _records(table: _Table, table_no: int, sections: list[dict], warnings: list[Warning]) -> list[dict]:
+    heading, area_cands = _section_context(sections, table.start.no, table_start=True)
     title = table.stub or heading or "Budgettabell"
-    table_area = next((a for a in (canonical_area(c) for c in [table.stub, *area_cands]) if a), None)
+    # the table's area: named by its stub, its caption, or the headings it sits under
+    table_area = next((a for a in (canonical_area(c) for c in [table.stub, table.caption, *area_cands]) if a), None)
     out: list[dict] = []
     row_areas = [canonical_area(r.label) or canonical_area(r.group) or table_area
                  for r in table.rows if not TOTAL_LABEL.search(r.label)]
@@ -702,6 +684,7 @@ def _records(table: _Table, sections: list[dict], warnings: list[Warning]) -> li
             if not raw:
                 continue
             out.append({
+                "table_no": table_no,
                 "table_title": title,
                 "section": heading,
                 "row_label": label,
@@ -717,26 +700,37 @@ def _records(table: _Table, sections: list[dict], warnings: list[Warning]) -> li
     return out
 
 
-def _decision_records(lines: list[Line], sections: list[dict]) -> list[dict]:
+def _decision_item(line: Line) -> tuple[re.Match, str, str, str] | None:
+    """(match, text, amount, kind) of a numbered decision item with one amount, else None."""
+    m = DECISION_ITEM.match(line.text)
+    if not m:
+        return None
+    text = _clean(m.group("text"))
+    amounts = DECISION_AMOUNT.findall(text)
+    kind = next((label for rx, label in DECISION_KIND if rx.search(text)), None)
+    if len(amounts) != 1 or kind is None:
+        return None
+    return m, text, amounts[0], kind
+
+
+def _decision_records(lines: list[Line], sections: list[dict], table_no: int) -> list[dict]:
+    """The numbered decision list's items with one amount; the list counts as one table."""
     out = []
     for line in lines:
-        m = DECISION_ITEM.match(line.text)
-        if not m:
+        item = _decision_item(line)
+        if item is None:
             continue
-        text = _clean(m.group("text"))
-        amounts = DECISION_AMOUNT.findall(text)
-        kind = next((label for rx, label in DECISION_KIND if rx.search(text)), None)
-        if len(amounts) != 1 or kind is None:
-            continue
+        m, text, amount, kind = item
         heading, _ = _section_context(sections, line.no)
         out.append({
+            "table_no": table_no,
             "table_title": heading or "Förslag till beslut",
             "section": heading,
             "row_label": f"{m.group('no')}. {text}",
             "area": canonical_area(text),
             "column_label": kind,
-            "value": parse_value(amounts[0]),
-            "value_raw": amounts[0],
+            "value": parse_value(amount),
+            "value_raw": amount,
             "unit": UNIT,
             "source_line": line.no,
             "source_page": line.page,
@@ -789,8 +783,16 @@ def parse_budget(raw: RawDocument, sections: list[dict] | None = None) -> tuple[
         tables = _text_tables(raw.lines, Vocabulary(raw.lines))
         for t in tables:
             _settle_columns(t, warnings)
-    records: list[dict] = []
     for t in tables:
-        records.extend(_records(t, sections, warnings))
-    records.extend(_decision_records(raw.lines, sections))
+        t.columns = [FOOTNOTE_MARK.sub("", c) for c in t.columns]
+    # tables are numbered in document order; the decision list (when it has items) is one table
+    decisions_at = next((ln.no for ln in raw.lines if _decision_item(ln) is not None), None)
+    order = sorted([(t.start.no, k) for k, t in enumerate(tables)]
+                   + ([(decisions_at, len(tables))] if decisions_at is not None else []))
+    table_no = {k: n for n, (_, k) in enumerate(order, start=1)}
+    records: list[dict] = []
+    for k, t in enumerate(tables):
+        records.extend(_records(t, table_no[k], sections, warnings))
+    if decisions_at is not None:
+        records.extend(_decision_records(raw.lines, sections, table_no[len(tables)]))
     return records, warnings

@@ -25,6 +25,8 @@ _QUALIFIER_WORD = re.compile(P.QUALIFIER)
 _CAPITALISED = re.compile(r"[A-ZÅÄÖ][a-zåäöé]+")
 _LEADING_ZERO = re.compile(r"^[-−+]?0\d")
 _HAS_UNIT = re.compile(r"(?:" + P.UNITS + r")$")
+_YEAR = re.compile(P.YEAR)
+_LOWER_WORD = re.compile(r"[a-zåäöé]{2,}")
 
 UNKNOWN_WORD_COST = 4.0
 EMPTY_CELL_COST = 1.0
@@ -47,14 +49,18 @@ def _atoms(s: str) -> list[tuple[str, float]]:
     m = _GENERIC.match(s)
     if m:
         out.setdefault(m.group(0), UNKNOWN_WORD_COST)
-    # a number with an unknown unit of a few words ("1,80 kg CO2 per kg livsmedel")
+    # a number with an unknown unit or a qualifier of a few words ("1,80 kg CO2 per kg
+    # livsmedel", "2 % energieffektivisering relativt 2018")
     m = _NUM_BARE.match(s)
     if m:
         words = s[m.end():].split(" ")[1:7]
         for k in range(1, len(words) + 1):
             w = words[k - 1]
-            # unit words are not numbers, periods, qualifiers or capitalised words ("Max", "Tas")
-            if _NUM_BARE.fullmatch(w) or _PERIOD.fullmatch(w) or _QUALIFIER_WORD.fullmatch(w) or _CAPITALISED.fullmatch(w):
+            # unit words are not numbers, periods, qualifiers or capitalised words ("Max", "Tas");
+            # a year after a lower-case word is part of the phrase ("relativt 2018")
+            if _QUALIFIER_WORD.fullmatch(w) or _CAPITALISED.fullmatch(w) or (
+                    (_NUM_BARE.fullmatch(w) or _PERIOD.fullmatch(w))
+                    and not (k > 1 and _YEAR.fullmatch(w) and _LOWER_WORD.fullmatch(words[k - 2]))):
                 break
             out.setdefault(m.group(0) + " " + " ".join(words[:k]), 0.2 * k)
     return list(out.items())

@@ -18,6 +18,7 @@ _NUMBER_CELL = re.compile(
 _NUMBER_FREE_UNIT = re.compile(
     r"^(?:(?P<qual>" + P.QUALIFIER + r")\s?)?(?P<num>" + P.NUMBER + r")\s(?P<unit>[^\d\s]\S*(?:\s\S+){0,5})$"
 )
+_LEADING_UNIT = re.compile(r"^(?:" + P.UNITS + r")(?=\s[^\d\s])")   # "% energieffektivisering relativt 2018"
 _WORD_CELL = re.compile(r"^(?:" + "|".join(P.WORD_CELLS) + r")$", re.I)
 
 
@@ -61,8 +62,15 @@ def parse_number(raw: str | None) -> tuple[float | None, str | None, str | None]
             unit = "%"
         return to_float(m.group("num")), unit, text
     m = _NUMBER_FREE_UNIT.match(text)
-    if m and not any(w.isdigit() for w in m.group("unit").split()) and not is_word_cell(m.group("unit")):
-        return to_float(m.group("num")), m.group("unit"), text
+    if m and not is_word_cell(m.group("unit")):
+        unit = m.group("unit")
+        if not any(w.isdigit() for w in unit.split()):
+            return to_float(m.group("num")), unit, text
+        # words with a year qualify the number ("2 % energieffektivisering relativt 2018"):
+        # the unit is the one printed before them
+        u = _LEADING_UNIT.match(unit)
+        if u:
+            return to_float(m.group("num")), "%" if u.group(0) == "procent" else u.group(0), text
     return None, None, text
 
 

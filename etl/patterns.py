@@ -56,6 +56,7 @@ QUALIFIER = r"(?:Max|Min|Minst|Högst|Under|Över|Ca|max|min|minst|högst|under|
 NUMBER = r"[-−+]?(?:\d{1,3}(?:\s\d{3})+|\d+)(?:,\d+)?"
 NUMBER_NO_GROUPS = r"[-−+]?\d+(?:,\d+)?"
 
+YEAR = r"(?:19|20)\d\d"
 DATE = r"\d{4}-\d{2}-\d{2}"
 ACTIVITY_DATES = re.compile(r"(?:^|\s)(?P<start>" + DATE + r")\s+(?P<end>" + DATE + r")(?P<dev>\s.*)?$")
 

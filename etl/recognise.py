@@ -8,7 +8,8 @@ A single pass over the lines with a small state machine:
     until the row's last cell (periodicity / period / dates) is seen; repeated headers after
     page breaks are skipped, also in the middle of a row; "Analys"/"Kommentar" paragraphs
     after a row are attached to it;
-  * anything else ends a table when it is a heading-like terminator.
+  * a heading (as the sections stage finds them: '#' lines, the template's labels, and in
+    PDF text short lines shaped like headings) ends a table and the Analys text being read.
 The flattened row text is then split into name and cells by etl.cells.
 """
 from __future__ import annotations
@@ -19,7 +20,9 @@ from dataclasses import dataclass, field
 from etl import patterns as P
 from etl.cells import CELL_START, EMPTY_CELL_COST, is_period, readings, unit_mismatch
 from etl.model import Activity, Cell, Goal, IndicatorRow, Line, RawDocument, Warning
+from etl.sections import heading_lines, parse_sections
 from etl.numbers import clean_cell, is_word_cell, parse_number
+from etl.words import Vocabulary
 
 GOAL_LEVELS = ("inriktningsmal", "kf_mal", "namndmal", "enhetsmal")
 _MARKERS = (
@@ -30,6 +33,7 @@ _MARKERS = (
 )
 PLAN_CELLS = 3      # Årsmål, KF:s årsmål, Periodicitet
 REPORT_CELLS = 7    # utfall, män, kvinnor, utfall VB <prev>, Årsmål, KF:s årsmål, Period
+MAX_ROW_LINES = 12  # lines of one table row (an activity's text wraps over up to ~9)
 
 
 def strip_markup(text: str) -> str:
@@ -47,25 +51,39 @@ def line_text(ln: Line) -> str:
 
 
 _FRAGMENT = re.compile(r"^([a-zåäö]{1,3})(?:\s*$|\s{2,})")
+_BROKEN_HEAD = re.compile(r"^([a-zåäöé]+)(?=\s|$)")       # the lower-case start of a line
+_BROKEN_TAIL = re.compile(r"(?<![\w-])([A-Za-zÅÄÖåäöé]+)$")  # the word a line ends in
 
 
-def cell_texts(lines: list[Line]) -> list[str]:
+def cell_texts(lines: list[Line], vocab: Vocabulary | None = None) -> list[str]:
     """Line texts of one table row, with words broken across lines glued back: a line that
-    ends in a letter with no trailing space, followed by a lone 1-3 letter fragment
-    ("livsmede" + "l", "Fastställ" + "s  2021"), is one word."""
+    ends in a letter with no trailing space (PDF text ends a finished word with a space) is
+    one word with the next line's start when that start is a lone 1-3 letter fragment
+    ("livsmede" + "l", "Fastställ" + "s  2021"), or when the joined text is a word of the
+    document's prose and the pieces are not both words ("energieffekti" + "visering")."""
     texts = [line_text(ln) for ln in lines]
     for k in range(1, len(texts)):
         prev = lines[k - 1].text
-        m = _FRAGMENT.match(texts[k].lstrip())
-        if m and prev[-1:].isalpha() and texts[k - 1]:
+        if not (prev[-1:].isalpha() and texts[k - 1]):
+            continue
+        head = texts[k].lstrip()
+        m = _FRAGMENT.match(head)
+        if m:
             texts[k - 1] = texts[k - 1] + m.group(1)
-            texts[k] = texts[k].lstrip()[len(m.group(1)):]
+            texts[k] = head[len(m.group(1)):]
+            continue
+        if vocab is None:
+            continue
+        m, tail = _BROKEN_HEAD.match(head), _BROKEN_TAIL.search(texts[k - 1])
+        if m and tail and vocab.broken(tail.group(1), m.group(1)):
+            texts[k - 1] = texts[k - 1] + m.group(1)
+            texts[k] = head[len(m.group(1)):]
     return texts
 
 
-def join_lines(lines: list[Line]) -> str:
+def join_lines(lines: list[Line], vocab: Vocabulary | None = None) -> str:
     """Join wrapped lines with one space; an extra inner/trailing space (empty cell) survives."""
-    return " ".join(t.lstrip() for t in cell_texts(lines) if t.strip())
+    return " ".join(t.lstrip() for t in cell_texts(lines, vocab) if t.strip())
 
 
 def squash(text: str) -> str:
@@ -84,9 +102,11 @@ class _Table:
 
 
 class Recogniser:
-    def __init__(self, raw: RawDocument):
+    def __init__(self, raw: RawDocument, headings: frozenset[int] | None = None):
         self.raw = raw
         self.lines = raw.lines
+        # line numbers of the document's headings (etl.sections): a heading ends a table
+        self.headings = heading_lines(parse_sections(raw)) if headings is None else headings
         self.goals: list[Goal] = []
         self.rows: list[IndicatorRow] = []
         self.activities: list[Activity] = []
@@ -94,6 +114,8 @@ class Recogniser:
         self.current: dict[str, int | None] = {lvl: None for lvl in GOAL_LEVELS}
         self.table: _Table | None = None
         self.capture: tuple[IndicatorRow | Activity, list[str]] | None = None   # Analys text being read
+        # the document's words, to mend words broken across lines (PDF text only; built lazily)
+        self.vocab = Vocabulary(raw.lines) if raw.flavour != "markdown" else None
 
     # -- helpers -------------------------------------------------------------------
     def warn(self, stage: str, message: str, line: int | None) -> None:
@@ -228,7 +250,10 @@ class Recogniser:
             self.capture = (last, []) if last is not None else None
             self.table.header_since_row = False
             return i
-        if ln.text.lstrip().startswith("#") or (P.SUBHEADINGS.match(t)):
+        if ln.text.lstrip().startswith("#") or P.SUBHEADINGS.match(t) or (
+                ln.no in self.headings and not self.row_follows(i)):
+            # a heading ("Uppföljning av ekonomi" after the last activity table) ends the table
+            # and any Analys text being read
             self.close_table()
             return i
         if self.capture is not None and self.in_capture(ln):
@@ -250,6 +275,20 @@ class Recogniser:
         if not (re.fullmatch(P.PERIOD, nxt) and re.search(r"\d{4}\s*$", ln.text)):
             self.try_complete()
         return i
+
+    def row_follows(self, i: int) -> bool:
+        """Does a row of the open table end within the next few lines, before the next heading?
+        Then the heading-shaped line i is the first line of that row (an activity's text), not
+        a heading that ends the table."""
+        kind = self.table.kind
+        for k in range(i, min(i + MAX_ROW_LINES, len(self.lines))):
+            ln = self.lines[k]
+            if k > i and ln.no in self.headings:
+                return False
+            if P.ACTIVITY_DATES.search(ln.text) or (
+                    kind != "activity" and P.PERIOD_AT_END.search(strip_markup(ln.text).rstrip())):
+                return True
+        return False
 
     def in_capture(self, ln: Line) -> bool:
         """Does an Analys/Kommentar paragraph go on? It may be interrupted by a page-break
@@ -314,7 +353,7 @@ class Recogniser:
         tb = self.table
         lines = tb.pending
         head = lines[-1].text[: m.start()]
-        text = squash(join_lines(lines[:-1]) + " " + strip_markup(head))
+        text = squash(join_lines(lines[:-1], self.vocab) + " " + strip_markup(head))
         if not text:
             self.warn("activities", "activity dates without activity text", lines[-1].no)
         else:
@@ -347,10 +386,10 @@ class Recogniser:
         tb = self.table
         lines = tb.pending
         expected = REPORT_CELLS if tb.kind == "report" else PLAN_CELLS
-        best = split_row(lines, expected)
+        best = split_row(lines, expected, self.vocab)
         if best is None:
             # keep the row (it exists in the document) with its name and period, cells unread
-            text = squash(join_lines(lines))
+            text = squash(join_lines(lines, self.vocab))
             period = P.PERIOD_AT_END.search(text)
             body = text[: period.start()].strip() if period else text
             first_value = _FIRST_VALUE.search(body)
@@ -402,7 +441,7 @@ class Recogniser:
         tb = self.table
         if not tb or not tb.pending:
             return
-        text = squash(join_lines(tb.pending))
+        text = squash(join_lines(tb.pending, self.vocab))
         last = self.last_item()
         if tb.header_since_row and last is not None and tb.kind != "activity" and not text.endswith("."):
             last.name = squash(last.name + " " + text)
@@ -432,10 +471,10 @@ def make_cell(raw: str | None) -> Cell:
     return Cell(raw=text, value=value, unit=unit)
 
 
-def split_row(lines: list[Line], expected: int) -> tuple[str, tuple[str | None, ...]] | None:
+def split_row(lines: list[Line], expected: int, vocab: Vocabulary | None = None) -> tuple[str, tuple[str | None, ...]] | None:
     """Best (name, cells) reading of a row's lines; cells end with the period cell."""
     candidates: list[tuple[float, str, tuple]] = []
-    texts = cell_texts(lines)
+    texts = cell_texts(lines, vocab)
     for j, text in enumerate(texts):
         if not text.strip():
             continue
@@ -475,5 +514,7 @@ def split_row(lines: list[Line], expected: int) -> tuple[str, tuple[str | None, 
     return name, cells
 
 
-def recognise(raw: RawDocument):
-    return Recogniser(raw).run().result()
+def recognise(raw: RawDocument, headings: frozenset[int] | None = None):
+    """Goals, indicator rows, activities and warnings of a document. ``headings``: the line
+    numbers of its headings (etl.sections.heading_lines); found here when not passed."""
+    return Recogniser(raw, headings).run().result()

@@ -24,6 +24,7 @@ PREAMBLE_HEADING = "Dokumentets början"
 PATH_SEP = " > "
 MAX_HEADING_CHARS = 75     # wrapped prose lines in the PDF text are ~85-95 characters
 MAX_HEADING_WORDS = 13
+MAX_EMPHASIS_HEADING_CHARS = 120   # a Markdown line that is only an emphasised phrase
 
 # Structural labels of the plan/report template and their levels in the heading tree.
 STRUCTURAL = [
@@ -47,6 +48,11 @@ TOP_LEVEL = re.compile(
     re.I,
 )
 _MD_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
+# A Markdown line that is only a short emphasised phrase ("– *Socialpsykiatri*",
+# "**Omslutningsförändringar**"): a sub-heading the conversion did not mark with '#'.
+_MD_EMPHASIS_HEADING = re.compile(
+    r"^\s*(?:[-–—]\s+)?(?:\*{1,3}|_{1,2}|<b>|<i>|<strong>|<em>)(?P<text>[^*_<>\t]*[^\s*_<>\t.,;:])"
+    r"(?:\*{1,3}|_{1,2}|</b>|</i>|</strong>|</em>)\s*$")
 _BULLET = re.compile(r"^[\-–—•·*\u2022\uf0b7\uf02d\uf0a7]\s")
 _TRAILING_VALUE = re.compile(r"(?:\d+,\d+|\d+\s?%|\b\d{1,3}|\d{5,}|\(\d+\))\s*\**$")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -162,10 +168,17 @@ def _plain_headings(lines: list[Line], flavour: str) -> list[_Heading]:
 
 
 def _markdown_headings(lines: list[Line]) -> list[_Heading]:
+    """'#' headings (level = number of hashes) and, after the first '#' heading, emphasised-
+    phrase lines (level 0: leaves under the open '#' heading; before it they are the cover
+    page's labels, "**Till**")."""
     out: list[_Heading] = []
     for line in lines:
         m = _MD_HEADING.match(line.text)
         if not m:
+            if out and len(line.text.strip()) <= MAX_EMPHASIS_HEADING_CHARS and _MD_EMPHASIS_HEADING.match(line.text):
+                text = clean_heading(line.text)
+                if text:
+                    out.append(_Heading(line, text, 0, line.no))
             continue
         text = clean_heading(m.group(2))
         if text:
@@ -205,22 +218,26 @@ def parse_sections(raw: RawDocument) -> list[dict]:
             body = []
             level, fixed = h.level, True
             structural = _structural_level(h.text)
-            if raw.flavour == "markdown":
+            if raw.flavour == "markdown" and level == 0:
+                # an emphasised line: a leaf under the open '#' heading, closed by the next one
+                level = max((lv for lv, _, fx in stack if fx), default=0) + 1
+                fixed = False
+            elif raw.flavour == "markdown" and structural is not None:
                 # the template's labels outrank the '#' count ("### Beskrivning" sits under
                 # "### KF:s mål ..."); its top-level parts close the goal structure
-                if structural is not None:
-                    level = structural
-                elif TOP_LEVEL.match(h.text):
-                    level = 1
+                level = structural
+            elif raw.flavour == "markdown" and TOP_LEVEL.match(h.text):
+                level = 1
             elif level == 0:
-                # PDF text has no heading sizes: template top-level parts reset the tree,
-                # other headings are leaves under the open goal structure / top-level part.
+                # PDF text (and Markdown's emphasised lines) have no heading sizes: template
+                # top-level parts reset the tree, other headings are leaves under the open
+                # goal structure / top-level part.
                 if TOP_LEVEL.match(h.text):
                     level = 1
                 else:
                     level = max((lv for lv, _, fx in stack if fx), default=0) + 1
                     fixed = False
-            while stack and stack[-1][0] >= level:
+            while stack and (stack[-1][0] >= level or (raw.flavour == "markdown" and fixed and not stack[-1][2])):
                 stack.pop()
             path = PATH_SEP.join([s for _, s, _ in stack] + [h.text])
             stack.append((level, h.text, fixed))
@@ -249,6 +266,13 @@ def parse_sections(raw: RawDocument) -> list[dict]:
         current["source_line_end"] = line.no
     close()
     return sections
+
+
+def heading_lines(sections: list[dict]) -> frozenset[int]:
+    """Line numbers of the headings of ``sections`` (from parse_sections)."""
+    if sections and sections[0]["heading"] == PREAMBLE_HEADING:
+        sections = sections[1:]      # the text before the first heading has no heading line
+    return frozenset(s["source_line_start"] for s in sections)
 
 
 def section_index_for_line(sections: list[dict], line_no: int) -> int | None:

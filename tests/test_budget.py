@@ -208,6 +208,59 @@ def test_dated_columns_printed_over_several_lines():
     assert cells[("Summa", "2021 Socioekonomiskt anslag (mnkr)")] == 3.0
 
 
+def test_footnote_digit_glued_to_a_column_label_is_dropped():
+    # Enskede VP 2021 l.5248-5249: "2020 Socioekonomiskt anslag / (mnkr)2"
+    cols = {r["column_label"] for r in records_for(GOLDEN / "spaced_dated_columns.txt")["budget_lines"]}
+    assert cols == {"2021 Socioekonomiskt anslag (mnkr)", "2020 Socioekonomiskt anslag (mnkr)"}
+
+
+def test_a_table_whose_stub_was_taken_for_a_heading_sits_in_the_section_above():
+    # Enskede VP 2021 l.5244-5265: the row header "Enhet" is found as a heading by shape; the table
+    # is in "Förskoleverksamhet", so the rows without an area word ("Östberga", "Summa") are förskola
+    recs = records_for(GOLDEN / "spaced_table_stub_under_heading.txt")["budget_lines"]
+    grant = [r for r in recs if r["column_label"].endswith("Socioekonomiskt anslag (mnkr)")]
+    assert len(grant) == 16 and {r["section"] for r in grant} == {"Förskoleverksamhet"}
+    assert {r["area"] for r in grant} == {"förskola"}
+    assert {r["row_label"] for r in grant} >= {"Östberga", "Summa"}
+
+
+def test_markdown_sub_tables_under_emphasised_lines_take_their_area():
+    # Hägersten-Älvsjö VP 2025 l.1787-1805: "– *Socialpsykiatri*" and "– *Nyanlända*" are not '#'
+    # headings, but they name the area of the table under them (not the IFO heading above)
+    recs = records_for(GOLDEN / "markdown_emphasised_subheadings.md")["budget_lines"]
+    area_by_table = {}
+    for r in recs:
+        area_by_table.setdefault(r["table_no"], set()).add(r["area"])
+    assert area_by_table == {1: {"individ- och familjeomsorg"}, 2: {"individ- och familjeomsorg"},
+                             3: {"individ- och familjeomsorg"}, 4: {"socialpsykiatri"}, 5: {"flyktingmottagande"}}
+    netto = {r["area"]: r["value"] for r in recs if r["row_label"] == "Netto" and r["column_label"] == "VP 2025"}
+    assert netto["socialpsykiatri"] == 82.1 and netto["flyktingmottagande"] == 0.0
+
+
+def test_a_caption_line_names_the_tables_area():
+    # Kungsholmen VP 2020 l.3006-3042: "Nämndens parkinvesteringsmedel fördelas följande:" above a
+    # "Mnkr Budget 2020 Beskrivning" table: the park rows and the Totalt are stadsmiljö
+    recs = records_for(GOLDEN / "plain_text_column_groups.txt")["budget_lines"]
+    assert {r["area"] for r in recs} == {"stadsmiljö"}
+    assert any(r["row_label"] == "Totalt" for r in recs)
+
+
+def test_every_budget_line_has_its_tables_number_in_document_order():
+    recs = records_for(GOLDEN / "markdown_tables_and_decisions.md")["budget_lines"]
+    assert all(isinstance(r["table_no"], int) for r in recs)
+    first_line = {}
+    for r in recs:
+        first_line[r["table_no"]] = min(first_line.get(r["table_no"], r["source_line"]), r["source_line"])
+    assert sorted(first_line) == list(range(1, len(first_line) + 1))
+    assert [n for n, _ in sorted(first_line.items(), key=lambda kv: kv[1])] == sorted(first_line)
+    # the decision list is one table, the first in this document
+    decisions = {r["table_no"] for r in recs if re.match(r"^\d+\. Nämnden", r["row_label"])}
+    assert decisions == {1}
+    # two tables with the same title and section are told apart by their number
+    mnkr = {(r["table_no"]) for r in recs if r["table_title"] == "Mnkr" and r["section"] == "Nämndens ekonomiska förutsättningar"}
+    assert len(mnkr) == 2
+
+
 # -- building blocks ------------------------------------------------------------------------
 def test_split_row_keeps_empty_cells_and_labels_with_percent():
     sp = split_row("Peng - tillägg 3 % 16,8  16,8 16,5  ")

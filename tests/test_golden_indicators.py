@@ -54,3 +54,45 @@ def test_table_with_a_missing_column_is_reported_and_still_read():
     assert [w.stage for w in warnings] == ["indicators"] and "missing or unknown columns" in warnings[0].message
     assert [(r.name, r.target.value, r.kf_target.raw, r.periodicity) for r in rows] == [
         ("Andel barn som lever i familjer som har ekonomiskt bistånd", 3.3, None, "Tertial")]
+
+
+def test_kf_cell_of_a_number_and_words_wrapped_with_a_broken_word():
+    # Kungsholmen VP 2020 l.2069-2074: "... 2 % 2 % / energieffekti / visering / relativt 2018 / År"
+    recs = records_for(GOLDEN / "plain_plan_wrapped_kf_cell_broken_word.txt")
+    row = next(r for r in recs["indicators"] if r["name"] == "Relativ energieffektivisering i stadens verksamheter")
+    assert (row["target_raw"], row["target"]) == ("2 %", 2.0)
+    assert (row["kf_target_raw"], row["kf_target"]) == ("2 % energieffektivisering relativt 2018", 2.0)
+    assert row["unit"] == "%" and row["periodicity"] == "År"
+    assert recs["warnings"] == []
+
+
+def test_activity_table_ends_at_a_chapter_heading():
+    # Norrmalm VB 2021 l.5372-5380: the last activity of nämndmål 3.2.2, then "Uppföljning av ekonomi"
+    recs = records_for(GOLDEN / "report_activity_table_ends_at_heading.txt")
+    assert recs["activities"][-1]["text"].startswith("Tydliggöra förutsättningar för tidsbegränsade")
+    assert recs["warnings"] == []      # the chapter after the table is not an unreadable row
+
+
+def test_analys_after_a_chapter_heading_is_not_attached_to_the_last_activity():
+    from etl.model import RawDocument
+    from etl.read import lines_from_text
+    from etl.recognise import recognise
+
+    text = (GOLDEN / "report_activity_table_ends_at_heading.txt").read_text(encoding="utf-8")
+    # later in the same document (l.6396-6402): a heading, a grade and an Analys paragraph
+    text += ("\nBedömning av nämndens interna kontroll \n Tillräcklig \n\nAnalys \n\n"
+             "Norrmalms stadsdelsnämnd bedömer att den interna kontrollen under år 2021 har varit \n"
+             "tillräcklig. \n")
+    _, _, activities, _ = recognise(RawDocument("x.txt", "", "plain", lines_from_text(text)))
+    assert activities[-1].text.startswith("Tydliggöra förutsättningar")
+    assert all(a.analysis is None for a in activities)
+
+
+def test_activity_text_whose_first_line_is_shaped_like_a_heading_stays_in_the_table():
+    # Kungsholmen VP 2020 l.1121: "Socialnämnden ska i samarbete med stadsdelsnämnderna, SHIS och" is a
+    # heading by shape (etl.sections), but the activity's dates follow: it is a row, not the table's end
+    recs = records_for(GOLDEN / "plain_activity_text_shaped_like_heading.txt")
+    texts = [a["text"] for a in recs["activities"]]
+    assert len(texts) == 14 and recs["warnings"] == []
+    assert any(t.startswith("Socialnämnden ska i samarbete med stadsdelsnämnderna, SHIS och Bostadsförmedlingen")
+               for t in texts)

@@ -21,7 +21,9 @@ from etl.numbers import parse_number
     ("nämnd/styrel se", None, None, "nämnd/styrelse"),
     ("13,7 barn/avd.", 13.7, "barn/avd.", "13,7 barn/avd."),
     ("1,8 kg CO2 per kg livsmedel", 1.8, "kg CO2 per kg livsmedel", "1,8 kg CO2 per kg livsmedel"),
-    ("2 % energieffektivisering relativt 2018", None, None, "2 % energieffektivisering relativt 2018"),
+    # words with a year qualify a number with a unit: the unit is the one printed before them
+    ("2 % energieffektivisering relativt 2018", 2.0, "%", "2 % energieffektivisering relativt 2018"),
+    ("5 st 2020", None, None, "5 st 2020"),
 ])
 def test_parse_number_conventions(raw, value, unit, text):
     assert parse_number(raw) == (value, unit, text)
@@ -45,3 +47,26 @@ def test_thousands_grouping_is_resolved_by_the_cell_count():
 def test_wrapped_phrase_is_one_cell():
     assert best("100 100 % 100 %  25 Fastställ s  2021 VB 2021", 7) == (
         "100", "100 %", "100 %", None, "25", "Fastställs 2021", "VB 2021")
+
+
+def test_number_with_a_wrapped_phrase_that_ends_in_a_year_is_one_cell():
+    # Kungsholmen VP 2020 l.2069-2074: "2 % 2 % / energieffekti / visering / relativt 2018 / År"
+    assert best("2 % 2 % energieffektivisering relativt 2018 År", 3) == (
+        "2 %", "2 % energieffektivisering relativt 2018", "År")
+    # a year right after a number is still its own cell (a report's period)
+    assert best("80 % 75 % 2021", 3) == ("80 %", "75 %", "2021")
+
+
+def test_a_word_broken_across_lines_is_mended_only_when_the_document_uses_the_whole_word():
+    from etl.model import Line
+    from etl.recognise import cell_texts
+    from etl.words import Vocabulary
+
+    prose = Line(1, "Verksamheterna arbetar med energieffektiviseringar och klimatsmarta inköp i hela staden. ")
+    vocab = Vocabulary([prose])
+    row = [Line(2, "2 % 2 % "), Line(3, "energieffekti"), Line(4, "visering "), Line(5, "relativt 2018")]
+    assert [t for t in cell_texts(row, vocab) if t.strip()] == ["2 % 2 %", "energieffektivisering", "relativt 2018"]
+    # two words of the document, or a line that ends with a space, stay apart
+    assert cell_texts([Line(2, "arbetar"), Line(3, "klimatsmarta")], vocab) == ["arbetar", "klimatsmarta"]
+    assert cell_texts([Line(2, "energieffekti "), Line(3, "visering")], vocab) == ["energieffekti", "visering"]
+    assert cell_texts(row, None)[1:3] == ["energieffekti", "visering"]

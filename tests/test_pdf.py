@@ -100,10 +100,15 @@ class Layout:
         edges = list(self.columns[2:]) + [200]
         for x, right, value in zip(self.columns[1:], edges, cells):
             # a value wider than its column wraps inside it, as in a word processor's table
+            # (a space is kept where it wrapped at a space; a word too long for the column is
+            # broken without one: "energieffektiviserin" + "g relativt 2018")
             parts = self.pdf.multi_cell(right - x - 1.5, 4, value, dry_run=True, output="LINES") if value else [" "]
+            pos = 0
             for k, part in enumerate(parts):
+                pos = value.find(part, pos) + len(part) if value and part in value[pos:] else pos
+                at_space = bool(value) and pos < len(value) and value[pos] == " "
                 self.pdf.set_xy(x, top + 4 * k)
-                self.pdf.cell(text=part + (" " if k < len(parts) - 1 else ""))
+                self.pdf.cell(text=part + (" " if k < len(parts) - 1 and at_space else ""))
             height = max(height, len(parts))
         self.y = top + 4 * height + 2
         self.row_pages.append(self.pdf.page_no())

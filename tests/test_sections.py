@@ -88,6 +88,23 @@ def test_text_before_the_first_heading_is_kept():
     assert secs[2]["heading_path"] == "Verksamhetsplan > Mål"
 
 
+def test_markdown_emphasised_line_is_a_sub_heading_under_the_open_heading():
+    # Hägersten-Älvsjö VP 2025 l.1787/1798: "– *Socialpsykiatri*", "– *Nyanlända*" (no '#')
+    md = ("**Till**\nNämnden\n\n## Individ- och familjeomsorg\n\n### Ekonomiska förutsättningar\n\n"
+          "Mnkr\tVP 2025\nKostnader\t1,0\n\n– *Socialpsykiatri*\n\nEkonomiska förutsättningar\n\n"
+          "Mnkr\tVP 2025\nKostnader\t92,1\n\n– *Nyanlända*\n\nText om nyanlända.\n\n## Stadsmiljö\n\nText.\n")
+    secs = parse_sections(raw_from_text(md, "plan.md"))
+    assert secs[0]["heading"] == PREAMBLE_HEADING           # "**Till**" before the first '#' heading
+    paths = [s["heading_path"] for s in secs[1:]]
+    assert paths == [
+        "Individ- och familjeomsorg",
+        "Individ- och familjeomsorg > Ekonomiska förutsättningar",
+        "Individ- och familjeomsorg > Ekonomiska förutsättningar > – Socialpsykiatri",
+        "Individ- och familjeomsorg > Ekonomiska förutsättningar > – Nyanlända",   # a sibling, not a child
+        "Stadsmiljö",                                                            # the next '#' closes it
+    ]
+
+
 def test_every_seed_document_has_sections_that_cover_its_lines():
     from etl.read import read_document
     for path in sorted(RAW.iterdir()):
