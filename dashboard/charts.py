@@ -50,26 +50,37 @@ TARGET_COLOR = "#111111"
 
 
 def finish(chart: alt.TopLevelMixin, *, title: str | None = None, subtitle: str | None = None,
-           autosize: str = "fit-x"):
+           autosize: str = "fit-x", width=None, height=None, resolve_color: str | None = None):
     """Apply the shared style and the Swedish locale (the last step of every builder).
 
     autosize "fit-x": the width follows the page, the height is the plot's own height (Streamlit
     otherwise uses "fit", which squeezes title, axes and legend into the height).
+
+    Size, title, colour-scale resolution and config are set on `chart` itself in one step (the
+    builders pass the chart they have just made): Altair's chained .properties()/.configure_*()
+    each make a deep copy of the whole chart, and that was most of the time a chart took.
     """
-    chart = chart.properties(autosize=alt.AutoSizeParams(type=autosize, contains="padding"))
+    if width is not None:
+        chart.width = width
+    if height is not None:
+        chart.height = height
+    if resolve_color is not None:
+        chart.resolve = alt.Resolve(scale=alt.ScaleResolveMap(color=resolve_color))
+    chart.autosize = alt.AutoSizeParams(type=autosize, contains="padding")
     if title:
-        chart = chart.properties(title=alt.TitleParams(wrap(title, 75), subtitle=subtitle or alt.Undefined,
-                                                       anchor="start"))
-    return chart.configure(
+        chart.title = alt.TitleParams(wrap(title, 75), subtitle=subtitle or alt.Undefined, anchor="start")
+    chart.config = alt.Config(
         locale=SV_LOCALE, font=FONT, numberFormat=NUMBER_FORMAT, background="white",
         padding={"left": 8, "right": 16, "top": 8, "bottom": 8},
-    ).configure_axis(
-        labelFontSize=13, titleFontSize=13, labelLimit=260, gridColor="#e6e6e6",
-        titleFontWeight="normal", domainColor="#888888",
-    ).configure_axisQuantitative(tickCount=8).configure_legend(
-        labelFontSize=13, titleFontSize=13, orient="bottom", labelLimit=320, columns=4,
-        symbolLimit=40,
-    ).configure_title(fontSize=16, subtitleFontSize=13, subtitleColor="#555555", anchor="start").configure_view(stroke=None)
+        axis=alt.AxisConfig(labelFontSize=13, titleFontSize=13, labelLimit=260, gridColor="#e6e6e6",
+                            titleFontWeight="normal", domainColor="#888888"),
+        axisQuantitative=alt.AxisConfig(tickCount=8),
+        legend=alt.LegendConfig(labelFontSize=13, titleFontSize=13, orient="bottom", labelLimit=320,
+                                columns=4, symbolLimit=40),
+        title=alt.TitleConfig(fontSize=16, subtitleFontSize=13, subtitleColor="#555555", anchor="start"),
+        view=alt.ViewConfig(stroke=None),
+    )
+    return chart
 
 
 def wrap(text: str, width: int = 90) -> str | list[str]:
@@ -93,8 +104,7 @@ def _unit_title(base: str, unit: str | None) -> str:
 
 def _empty(message: str) -> alt.Chart:
     return finish(alt.Chart(pl.DataFrame({"t": [message]})).mark_text(
-        fontSize=14, color=MISSING_COLOR, align="left").encode(text="t:N").properties(
-        height=60, width="container"))
+        fontSize=14, color=MISSING_COLOR, align="left").encode(text="t:N"), height=60, width="container")
 
 
 def _clean(frame: pl.DataFrame, cols: list[str]) -> pl.DataFrame:
@@ -190,9 +200,8 @@ def ranked_bars(frame: pl.DataFrame, *, unit: str | None = None, direction: str 
                      alt.Tooltip("value:Q", title="Värde", format=NUMBER_FORMAT)])
         layers.append(rules)
     height = max(160, 34 * len(order))
-    chart = alt.layer(*layers).resolve_scale(color="independent").properties(
-        width=width, height=height)
-    return finish(chart, title=title, subtitle=subtitle)
+    return finish(alt.layer(*layers), title=title, subtitle=subtitle, width=width, height=height,
+                  resolve_color="independent")
 
 
 def _label_expr(labels: dict[str, str]) -> str:
@@ -236,8 +245,7 @@ def year_lines(frame: pl.DataFrame, *, unit: str | None = None, title: str | Non
                  alt.Tooltip("outcome_raw:N", title="Tryckt"), alt.Tooltip("källa:N", title="Källa"),
                  alt.Tooltip("source_file:N", title="Dokument"),
                  alt.Tooltip("source_line:Q", title="Rad", format="d")])
-    chart = alt.layer(line, points).properties(width=width, height=380)
-    return finish(chart, title=title, subtitle=subtitle)
+    return finish(alt.layer(line, points), title=title, subtitle=subtitle, width=width, height=380)
 
 
 def gender_bars(frame: pl.DataFrame, *, unit: str | None = None, title: str | None = None,
@@ -269,8 +277,7 @@ def gender_bars(frame: pl.DataFrame, *, unit: str | None = None, title: str | No
     text = alt.Chart(df).mark_text(align="left", dx=4, fontSize=12).encode(
         y=y, yOffset=alt.YOffset("kön:N"), x="value:Q", text=alt.Text("value:Q", format=NUMBER_FORMAT))
     n = df["district"].n_unique()
-    chart = alt.layer(bars, text).properties(width=width, height=max(140, 56 * n))
-    return finish(chart, title=title, subtitle=subtitle)
+    return finish(alt.layer(bars, text), title=title, subtitle=subtitle, width=width, height=max(140, 56 * n))
 
 
 def coverage_grid(frame: pl.DataFrame, *, title: str | None = None, subtitle: str | None = None,
@@ -303,8 +310,8 @@ def coverage_grid(frame: pl.DataFrame, *, title: str | None = None, subtitle: st
     )
     text = alt.Chart(df).mark_text(fontSize=12, color="#111111").encode(
         x=x, xOffset=x_offset, y=y, text=alt.Text("n_values:Q", format=",d"))
-    chart = alt.layer(rect, text).properties(width=width, height=max(120, 32 * df["district"].n_unique()))
-    return finish(chart, title=title, subtitle=subtitle)
+    return finish(alt.layer(rect, text), title=title, subtitle=subtitle, width=width,
+                  height=max(120, 32 * df["district"].n_unique()))
 
 
 def assessment_grid(frame: pl.DataFrame, *, title: str | None = None, width="container"):
@@ -332,8 +339,7 @@ def assessment_grid(frame: pl.DataFrame, *, title: str | None = None, width="con
                  alt.Tooltip("assessment_raw:N", title="Tryckt"),
                  alt.Tooltip("source_file:N", title="Dokument"),
                  alt.Tooltip("source_line:Q", title="Rad", format="d")])
-    chart = rect.properties(width=width, height=max(120, 30 * df["mål"].n_unique()))
-    return finish(chart, title=title)
+    return finish(rect, title=title, width=width, height=max(120, 30 * df["mål"].n_unique()))
 
 
 def budget_bars(frame: pl.DataFrame, *, value_col: str = "value", title: str | None = None,
@@ -350,8 +356,9 @@ def budget_bars(frame: pl.DataFrame, *, value_col: str = "value", title: str | N
         tooltip=[alt.Tooltip("district:N", title="Stadsdel"), alt.Tooltip("area:N", title="Område"),
                  alt.Tooltip("value:Q", title="mnkr", format=",.1f"),
                  alt.Tooltip("sources:N", title="Källa")],
-    ).properties(width=width, height=max(160, 22 * df.height + 20 * df["area"].n_unique()))
-    return finish(chart, title=title, subtitle=subtitle)
+    )
+    return finish(chart, title=title, subtitle=subtitle, width=width,
+                  height=max(160, 22 * df.height + 20 * df["area"].n_unique()))
 
 
 def budget_vs_outcome_bars(frame: pl.DataFrame, *, title: str | None = None,
@@ -375,9 +382,9 @@ def budget_vs_outcome_bars(frame: pl.DataFrame, *, title: str | None = None,
                                                                 labelFontSize=14)),
         tooltip=[alt.Tooltip("district:N", title="Stadsdel"), alt.Tooltip("area:N", title="Område"),
                  alt.Tooltip("slag:N", title="Slag"), alt.Tooltip("value:Q", title="mnkr", format=",.1f")],
-    ).properties(width=700 if width == "container" else width,
-                 height=max(60, 40 * long["area"].n_unique()))
-    return finish(chart, title=title, subtitle=subtitle, autosize="pad")
+    )
+    return finish(chart, title=title, subtitle=subtitle, autosize="pad",
+                  width=700 if width == "container" else width, height=max(60, 40 * long["area"].n_unique()))
 
 
 def attainment_summary(frame: pl.DataFrame, *, title: str | None = None, subtitle: str | None = None,
@@ -386,7 +393,7 @@ def attainment_summary(frame: pl.DataFrame, *, title: str | None = None, subtitl
     if frame.height == 0:
         return _empty("Inga indikatorer.")
     df = frame.with_columns(area=pl.coalesce("area", pl.lit("Utan inriktningsmål"))).group_by(
-        "area", "attainment").len().rename({"len": "n"})
+        "area", "attainment").len().rename({"len": "n"}).sort("area", "attainment")  # a stable spec
     domain = [d for d in ATTAINMENT_COLORS if d in set(df["attainment"].to_list())]
     chart = alt.Chart(df).mark_bar().encode(
         y=alt.Y("area:N", title=None, axis=alt.Axis(labelLimit=420)),
@@ -396,8 +403,8 @@ def attainment_summary(frame: pl.DataFrame, *, title: str | None = None, subtitl
                         legend=alt.Legend(labelExpr=_label_expr(ATTAINMENT_LABELS))),
         order=alt.Order("attainment:N"),
         tooltip=[alt.Tooltip("area:N", title="Inriktningsmål"), alt.Tooltip("n:Q", title="Antal")],
-    ).properties(width=width, height=max(100, 44 * df["area"].n_unique()))
-    return finish(chart, title=title, subtitle=subtitle)
+    )
+    return finish(chart, title=title, subtitle=subtitle, width=width, height=max(100, 44 * df["area"].n_unique()))
 
 
 def target_gaps(frame: pl.DataFrame, *, title: str | None = None, subtitle: str | None = None,
@@ -426,5 +433,5 @@ def target_gaps(frame: pl.DataFrame, *, title: str | None = None, subtitle: str 
                  alt.Tooltip("source_file:N", title="Dokument"),
                  alt.Tooltip("source_line:Q", title="Rad", format="d")])
     zero = alt.Chart(pl.DataFrame({"x": [0.0]})).mark_rule(color="#333333").encode(x="x:Q")
-    chart = alt.layer(bars, zero).properties(width=width, height=max(120, 22 * df.height))
-    return finish(chart, title=title, subtitle=subtitle)
+    return finish(alt.layer(bars, zero), title=title, subtitle=subtitle, width=width,
+                  height=max(120, 22 * df.height))

@@ -25,9 +25,16 @@ from dashboard import export as ex
 BASKET_KEY = "export_basket"  # st.session_state: list[SlideSpec]
 
 
-def _spec_json(chart: Any) -> str:
+def chart_json(chart: Any) -> str:
+    """The chart as the JSON text the panel works from: a Vega-Lite dict, an Altair chart, or
+    already this JSON text (dashboard.ui.show_chart makes each chart's spec once)."""
+    if isinstance(chart, str):
+        return chart
     spec = chart if isinstance(chart, dict) else chart.to_dict()
     return json.dumps(spec, sort_keys=True, ensure_ascii=False, default=str)
+
+
+_spec_json = chart_json
 
 
 @functools.lru_cache(maxsize=32)
@@ -89,8 +96,9 @@ def _remove_from_basket(index: int) -> None:
 def export_panel(chart: Any, frame: pl.DataFrame | None, *, meta: ex.ExportMeta,
                  key: str) -> None:
     """Download buttons for one chart (PNG, SVG, PDF, PowerPoint native/bild, CSV, Excel)
-    and a "Lägg till i bildspel" button."""
-    spec_json = _spec_json(chart)
+    and a "Lägg till i bildspel" button. `chart`: an Altair chart, its Vega-Lite dict or
+    that dict's JSON text (chart_json)."""
+    spec_json = chart_json(chart)
     stem = meta.file_stem()
     has_native = ex.slide_from_chart(json.loads(spec_json), frame, meta) is not None
     with st.expander("Exportera diagram och data", icon=":material/download:"):

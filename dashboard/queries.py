@@ -271,14 +271,58 @@ def _best(obs: pl.DataFrame) -> pl.DataFrame:
         kf_target_raw=pl.coalesce("kf_target_raw", "_kr"),
         analysis=pl.coalesce("analysis", "_a"),
     ).drop("_t", "_tr", "_k", "_kr", "_a")
-    dicts = best.to_dicts()
     return best.with_columns(
-        missing_reason=pl.Series([_missing_reason(r) for r in dicts], dtype=pl.String),
-        attainment=pl.Series(
-            ["planned" if r["outcome"] is None and r["doc_type"] == PLAN
-             else _attainment(r["outcome"], r["target"], r["direction"]) for r in dicts], dtype=pl.String),
-        raw_text=pl.Series([_raw_text(r) for r in dicts], dtype=pl.String),
+        missing_reason=_missing_reason_expr(best["outcome_raw"]),
+        attainment=_attainment_expr(best["outcome"], best["target"]),
+        raw_text=_RAW_TEXT,
     )
+
+
+def _per_value(values: pl.Series, fn, dtype: pl.DataType) -> pl.Series:
+    """`fn` applied once per distinct non-null value (a frame repeats few distinct values);
+    null stays null. Python's own semantics (round, str.strip), without a per-row loop."""
+    distinct = values.drop_nulls().unique()
+    if distinct.len() == 0:
+        return pl.Series(values.name, [None] * values.len(), dtype=dtype)
+    return values.replace_strict(distinct, pl.Series([fn(v) for v in distinct.to_list()], dtype=dtype),
+                                 default=None, return_dtype=dtype)
+
+
+def _missing_reason_expr(outcome_raw: pl.Series) -> pl.Expr:
+    """_missing_reason for every row: None when there is an outcome, else why not."""
+    raw = pl.lit(_per_value(outcome_raw, lambda t: t.strip(), pl.String))
+    return (pl.when(pl.col("outcome").is_not_null()).then(pl.lit(None, pl.String))
+            .when(raw.is_not_null() & (raw != "")).then(pl.lit("ej mätt – dokumentet anger ”") + raw + pl.lit("”"))
+            .when(pl.col("doc_type") == PLAN).then(pl.lit(MISSING_PLAN_ONLY))
+            .otherwise(pl.lit(MISSING_EMPTY)))
+
+
+def _attainment_expr(outcome: pl.Series, target: pl.Series) -> pl.Expr:
+    """_attainment for every row ("planned" for a plan row without an outcome); outcome and
+    target are compared rounded to 9 decimals with Python's round, as in _attainment."""
+    o = pl.lit(_per_value(outcome, lambda v: round(float(v), 9), pl.Float64))
+    t = pl.lit(_per_value(target, lambda v: round(float(v), 9), pl.Float64))
+    direction = pl.col("direction")
+    return (pl.when(pl.col("outcome").is_null() & (pl.col("doc_type") == PLAN).fill_null(False))
+            .then(pl.lit("planned"))
+            .when(pl.col("outcome").is_null()).then(pl.lit("missing"))
+            .when(pl.col("target").is_null()).then(pl.lit("no_target"))
+            .when(~direction.is_in(["higher", "lower"]).fill_null(False)).then(pl.lit("no_direction"))
+            .when(direction == "higher").then(pl.when(o >= t).then(pl.lit("met")).otherwise(pl.lit("not_met")))
+            .otherwise(pl.when(o <= t).then(pl.lit("met")).otherwise(pl.lit("not_met"))))
+
+
+def _labelled(col: str, label: str | None = None) -> pl.Expr:
+    c = pl.col(col)
+    return pl.when(c.is_not_null() & (c != "")).then(pl.lit(f"{label}: ") + c if label else c)
+
+
+# _raw_text for every row: the printed name and the printed cells, " | " between them
+_RAW_TEXT = pl.concat_str(
+    [_labelled("printed_name"), _labelled("outcome_raw", "utfall"), _labelled("outcome_men_raw", "män/pojkar"),
+     _labelled("outcome_women_raw", "kvinnor/flickor"), _labelled("target_raw", "årsmål"),
+     _labelled("kf_target_raw", "KF:s årsmål"), _labelled("periodicity", "period")],
+    separator=" | ", ignore_nulls=True)
 
 
 def indicator_by_year(con, indicator_id: str) -> pl.DataFrame:
@@ -354,9 +398,7 @@ def district_profile(con, district: str, year: int) -> pl.DataFrame:
     )
     if now.height == 0:
         return now.with_columns(last_year=pl.lit(None, pl.Float64), target_gap=pl.lit(None, pl.Float64))
-    rows = now.select("outcome", "target", "direction").to_dicts()
-    now = now.with_columns(target_gap=pl.Series(
-        [target_gap(r["outcome"], r["target"], r["direction"]) for r in rows], dtype=pl.Float64))
+    now = now.with_columns(target_gap=_TARGET_GAP)
     return now.join(last, on="indicator_id", how="left").sort("area", "goal_code", "indicator",
                                                               nulls_last=True)
 
@@ -369,6 +411,16 @@ def target_gap(outcome: float | None, target: float | None, direction: str | Non
         return None
     gap = (outcome - target) / abs(target) * 100
     return gap if direction == "higher" else -gap
+
+
+_GAP = (pl.col("outcome") - pl.col("target")) / pl.col("target").abs() * 100
+# target_gap for every row
+_TARGET_GAP = (
+    pl.when(pl.col("outcome").is_null() | pl.col("target").is_null() | (pl.col("target") == 0)
+            | ~pl.col("direction").is_in(["higher", "lower"]).fill_null(False))
+    .then(pl.lit(None, pl.Float64))
+    .when(pl.col("direction") == "higher").then(_GAP)
+    .otherwise(-_GAP))
 
 
 # --- goals -----------------------------------------------------------------------------------
@@ -419,32 +471,56 @@ def classify_budget_column(label: str | None) -> str:
     return "annat"
 
 
-def label_year(label: str | None, doc_year: int) -> int:
+def _label_year(label: str | None) -> int | None:
     m = _YEAR.search(label or "")
-    return int(m.group(1)) if m else int(doc_year)
+    return int(m.group(1)) if m else None
+
+
+def label_year(label: str | None, doc_year: int) -> int:
+    year = _label_year(label)
+    return year if year is not None else int(doc_year)
+
+
+def _column_classes(con) -> dict[str, list]:
+    """kind and year of each distinct printed column label, classified once per label (a few
+    hundred labels for a whole city's documents), as query parameters."""
+    labels = [r[0] for r in con.execute(
+        "SELECT DISTINCT column_label FROM budget_lines WHERE column_label IS NOT NULL").fetchall()]
+    return {"labels": labels, "kinds": [classify_budget_column(x) for x in labels],
+            "label_years": [_label_year(x) for x in labels]}
+
+
+# Budget cells of council-level documents with the column's kind and the money's year (the
+# year in the column label, else the document's year). `{where}` filters on these columns.
+_BUDGET_SQL = """
+WITH c AS (
+    SELECT unnest($labels::VARCHAR[]) AS column_label, unnest($kinds::VARCHAR[]) AS kind,
+           unnest($label_years::INTEGER[]) AS label_year
+), lines AS (
+    SELECT d.district, d.year AS doc_year, d.doc_type, b.table_title, b.section, b.row_label,
+           b.area, b.column_label, b.value, b.value_raw, coalesce(b.unit, 'mnkr') AS unit,
+           d.document_id, d.source_file, b.source_line, b.source_page,
+           coalesce(c.kind, 'annat') AS kind, CAST(coalesce(c.label_year, d.year) AS BIGINT) AS year,
+           b.budget_line_id
+    FROM budget_lines b JOIN documents d USING (document_id)
+    LEFT JOIN c ON c.column_label = b.column_label
+    WHERE d.level = 'namnd'
+)
+"""
+_BUDGET_COLS = ("district, doc_year, doc_type, table_title, section, row_label, area, column_label, value, "
+                "value_raw, unit, document_id, source_file, source_line, source_page, kind, year")
+
+
+def _budget_frame(con, select: str, where: str = "TRUE", params: dict | None = None) -> pl.DataFrame:
+    return _frame(con, _BUDGET_SQL + f"SELECT {select} FROM lines WHERE {where}",
+                  {**_column_classes(con), **(params or {})})
 
 
 def budget_lines(con, year: int | None = None) -> pl.DataFrame:
     """Budget table cells of council-level documents with `kind` and `year` (of the money)."""
-    sql = """
-    SELECT d.district, d.year AS doc_year, d.doc_type, b.table_title, b.section, b.row_label,
-           b.area, b.column_label, b.value, b.value_raw, coalesce(b.unit, 'mnkr') AS unit,
-           d.document_id, d.source_file, b.source_line, b.source_page
-    FROM budget_lines b JOIN documents d USING (document_id)
-    WHERE d.level = 'namnd'
-    ORDER BY d.district, d.year, b.table_title, b.source_line
-    """
-    df = _frame(con, sql)
-    if df.height == 0:
-        return df.with_columns(kind=pl.lit(None, pl.String), year=pl.lit(None, pl.Int64))
-    rows = df.select("column_label", "doc_year").to_dicts()
-    df = df.with_columns(
-        kind=pl.Series([classify_budget_column(r["column_label"]) for r in rows], dtype=pl.String),
-        year=pl.Series([label_year(r["column_label"], r["doc_year"]) for r in rows], dtype=pl.Int64),
-    )
-    if year is not None:
-        df = df.filter(pl.col("year") == year)
-    return df
+    return _budget_frame(
+        con, _BUDGET_COLS, "($year IS NULL OR year = $year) "
+        "ORDER BY district, doc_year, table_title, source_line, budget_line_id", {"year": year})
 
 
 _AREA_SCHEMA = {"district": pl.String, "area": pl.String, "value": pl.Float64, "n_lines": pl.UInt32,
@@ -452,24 +528,33 @@ _AREA_SCHEMA = {"district": pl.String, "area": pl.String, "value": pl.Float64, "
                 "sources": pl.String, "raw": pl.String}
 
 
-def budget_by_area(con, year: int, kind: str = "budget") -> pl.DataFrame:
-    """Amount (mnkr) per district and activity area for one year and kind (budget or
-    bokslut), from the one column per district that covers the most areas; a plan or report
-    of that same year is preferred over another year's document that reprints the column."""
-    df = budget_lines(con, year).filter((pl.col("kind") == kind) & pl.col("area").is_not_null()
-                                        & pl.col("value").is_not_null())
+def _valid_lines(con, year: int, kinds: list[str]) -> pl.DataFrame:
+    """The year's cells of the given kinds that have an activity area and a value."""
+    return _budget_frame(
+        con, _BUDGET_COLS + ", budget_line_id", "year = $year AND list_contains($wanted::VARCHAR[], kind) "
+        "AND area IS NOT NULL AND value IS NOT NULL "
+        "ORDER BY district, doc_year, table_title, source_line, budget_line_id",
+        {"year": year, "wanted": kinds})
+
+
+def _by_area(df: pl.DataFrame, year: int) -> pl.DataFrame:
+    """Per district the one column that covers the most areas (see budget_by_area), summed
+    per area. `df`: valid cells of one year and kind."""
     if df.height == 0:
         return pl.DataFrame(schema=_AREA_SCHEMA)
     cols = (
         df.group_by("district", "document_id", "doc_year", "table_title", "column_label")
-        .agg(pl.col("area").n_unique().alias("n_areas"), pl.col("source_line").min().alias("first"))
+        .agg(pl.col("area").n_unique().alias("n_areas"), pl.col("source_line").min().alias("first"),
+             pl.col("budget_line_id").min().alias("leftmost"))
         .with_columns(
             same_year=(pl.col("doc_year") == year),
             # a revenue-only or cost-only column is a part of the whole: prefer net columns
             partial=pl.col("column_label").str.contains(r"(?i)intäkt|kostnad"),
         )
-        .sort(["district", "same_year", "partial", "n_areas", "doc_year", "first"],
-              descending=[False, True, False, True, True, False])
+        # on a tie ("Bokslut före | efter resultatöverföringar", "VP 2007 | Beräknad slutlig
+        # budget 2007" in one table) the leftmost column: cells are stored row by row, left to right
+        .sort(["district", "same_year", "partial", "n_areas", "doc_year", "first", "leftmost"],
+              descending=[False, True, False, True, True, False, False])
         .group_by("district", maintain_order=True).first()
         .select("district", "document_id", "table_title", "column_label")
     )
@@ -485,30 +570,34 @@ def budget_by_area(con, year: int, kind: str = "budget") -> pl.DataFrame:
     )
 
 
+def budget_by_area(con, year: int, kind: str = "budget") -> pl.DataFrame:
+    """Amount (mnkr) per district and activity area for one year and kind (budget or
+    bokslut), from the one column per district that covers the most areas; a plan or report
+    of that same year is preferred over another year's document that reprints the column."""
+    return _by_area(_valid_lines(con, year, [kind]), year)
+
+
 def budget_years(con) -> list[int]:
-    df = budget_lines(con)
-    if df.height == 0:
-        return []
-    return sorted(df.filter(pl.col("kind").is_in(["budget", "bokslut"]))["year"].unique().to_list())
+    rows = _budget_frame(con, "DISTINCT year", "kind IN ('budget', 'bokslut') ORDER BY year")
+    return [int(y) for y in rows["year"].to_list()]
 
 
 def budget_default_year(con) -> int | None:
     """The year whose budget covers the most districts (latest on a tie)."""
-    best = None
-    for year in budget_years(con):
-        n = budget_by_area(con, year, "budget")["district"].n_unique()
-        if n and (best is None or n >= best[0]):
-            best = (n, year)
-    return best[1] if best else None
+    rows = _budget_frame(
+        con, "year", "kind = 'budget' AND area IS NOT NULL AND value IS NOT NULL "
+        "GROUP BY year ORDER BY count(DISTINCT district) DESC, year DESC LIMIT 1")
+    return int(rows["year"][0]) if rows.height else None
 
 
 def budget_vs_outcome(con, year: int) -> pl.DataFrame:
     """Budget against bokslut per district and area: budget, bokslut, avvikelse (bokslut -
     budget) and avvikelse_pct. Null where one side is missing (never 0)."""
-    b = budget_by_area(con, year, "budget").select(
+    lines = _valid_lines(con, year, ["budget", "bokslut"])
+    b = _by_area(lines.filter(pl.col("kind") == "budget"), year).select(
         "district", "area", pl.col("value").alias("budget"), pl.col("column_label").alias("budget_column"),
         pl.col("source_file").alias("budget_source"), pl.col("sources").alias("budget_lines"))
-    o = budget_by_area(con, year, "bokslut").select(
+    o = _by_area(lines.filter(pl.col("kind") == "bokslut"), year).select(
         "district", "area", pl.col("value").alias("bokslut"), pl.col("column_label").alias("bokslut_column"),
         pl.col("source_file").alias("bokslut_source"), pl.col("sources").alias("bokslut_lines"))
     df = b.join(o, on=["district", "area"], how="full", coalesce=True)
@@ -665,14 +754,33 @@ def overview(con) -> dict:
 def attainment_share(con) -> dict:
     """Share of indicator outcomes (council level) that met their target, for the latest
     year with outcomes: {'met_year', 'n_judged', 'share_met'} (share None when nothing to judge)."""
-    best = _best(_observations(value_rows(con)))
-    judged = best.filter(pl.col("attainment").is_in(["met", "not_met"])) if best.height else best
-    if judged.height == 0:
-        return {"met_year": None, "n_judged": 0, "share_met": None}
-    year = int(judged["year"].max())
-    this = judged.filter(pl.col("year") == year)
-    return {"met_year": year, "n_judged": this.height,
-            "share_met": this.filter(pl.col("attainment") == "met").height / this.height}
+    # Only an observation with an outcome of an indicator with a direction can be judged, so
+    # only those years are candidates; newest first, each year's observations alone (an
+    # (indicator, district, year) row depends only on that year's observations).
+    candidates = con.execute("""
+        SELECT DISTINCT CASE WHEN side = 'own' THEN d.year ELSE coalesce(v.prior_year, d.year - 1) END AS y
+        FROM indicator_values v JOIN documents d USING (document_id)
+        JOIN indicators i ON i.indicator_id = v.indicator_id,
+             (VALUES ('own'), ('prior')) AS s(side)
+        WHERE d.level = 'namnd' AND i.direction IN ('higher', 'lower')
+          AND CASE WHEN side = 'own' THEN v.outcome ELSE v.prior_outcome END IS NOT NULL
+        ORDER BY y DESC""").fetchall()
+    for (year,) in candidates:
+        obs = _observations(_year_rows(con, int(year))).filter(pl.col("year") == year)
+        judged = _best(obs).filter(pl.col("attainment").is_in(["met", "not_met"])) if obs.height else obs
+        if judged.height:
+            return {"met_year": int(year), "n_judged": judged.height,
+                    "share_met": judged.filter(pl.col("attainment") == "met").height / judged.height}
+    return {"met_year": None, "n_judged": 0, "share_met": None}
+
+
+def _year_rows(con, year: int) -> pl.DataFrame:
+    """The value rows that give an observation of `year`: the year's own documents and the
+    reports whose prior-year column is that year."""
+    sql = _VALUE_SQL + (" AND (d.year = $year OR (v.prior_outcome IS NOT NULL"
+                        " AND coalesce(v.prior_year, d.year - 1) = $year))"
+                        " ORDER BY d.district, d.year, d.doc_type, v.source_line")
+    return _frame(con, sql, {"year": year})
 
 
 def latest_documents(con, n: int = 5) -> pl.DataFrame:

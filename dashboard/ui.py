@@ -5,6 +5,9 @@ whole view (indicator, districts, year, tab, sort) and a copied link opens the s
 """
 from __future__ import annotations
 
+import contextlib
+import threading
+
 import polars as pl
 import streamlit as st
 
@@ -114,23 +117,50 @@ def sort_select(key: str = "sortering") -> str:
     return "name" if choice == "Namn" else "value"
 
 
+def chart_spec(chart) -> dict:
+    """The chart's Vega-Lite dict, made once per chart and shared by the page and the export
+    panel. As st.altair_chart makes it (Altair's "none" theme, under Streamlit's lock for
+    Altair's global settings), but without validating it against the Vega-Lite schema on
+    every rerun: tests/test_queries.py validates every chart builder's output."""
+    if isinstance(chart, dict):
+        return chart
+    import altair as alt
+    try:
+        from streamlit.elements.vega_charts import _altair_globals_lock as lock
+    except ImportError:  # pragma: no cover - a Streamlit without the lock
+        lock = _ALTAIR_LOCK
+    with lock:
+        theme = alt.theme.enable("none") if alt.theme.active == "default" else contextlib.nullcontext()
+        with theme:
+            return chart.to_dict(validate=False)
+
+
+_ALTAIR_LOCK = threading.Lock()
+
+
 def show_chart(chart, frame: pl.DataFrame | None = None, *, title: str = "", subtitle: str = "",
                source: str = "", unit: str | None = None, key: str) -> None:
     """The chart, then (when the export helper is installed) its export panel. The source
-    note is built from the frame's provenance rows when it has them, else `source`."""
-    st.altair_chart(chart, theme=None, width="stretch", key=f"chart_{key}",
-                    alt=" – ".join(t for t in (title, subtitle) if t) or None)
+    note is built from the frame's provenance rows when it has them, else `source`.
+    The chart's spec is made once (chart_spec) for both."""
+    spec = chart_spec(chart)
     try:
         from dashboard.export import ExportMeta, source_note
-        from dashboard.export_ui import export_panel
+        from dashboard.export_ui import chart_json, export_panel
     except Exception:
+        export_panel = None
+    else:
+        exported = chart_json(spec)     # before st.vega_lite_chart, which patches the spec in place
+    st.vega_lite_chart(spec, theme=None, width="stretch", key=f"chart_{key}",
+                       alt=" – ".join(t for t in (title, subtitle) if t) or None)
+    if export_panel is None:
         return
     try:
         note = ""
         if frame is not None and {"doc_type", "year", "district"} <= set(frame.columns):
             note = source_note(frame)
         meta = ExportMeta(title, subtitle, note or (f"Källa: {source}" if source else ""), unit)
-        export_panel(chart, frame, meta=meta, key=key)
+        export_panel(exported, frame, meta=meta, key=key)
     except Exception as exc:  # an export problem must not break the page
         st.caption(f"Export är inte tillgänglig: {exc}")
 

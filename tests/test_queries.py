@@ -134,6 +134,55 @@ def test_gender_split_values(con):
     assert rows["Norrmalm"]["outcome_women"] == pytest.approx(0.43)
 
 
+def _row_by_row_best(rows: pl.DataFrame) -> list[dict]:
+    """What _best gives, with missing_reason, attainment and raw_text made row by row by the
+    plain Python functions (the first implementation)."""
+    best = q._best(q._observations(rows)).drop("missing_reason", "attainment", "raw_text")
+    out = []
+    for r in best.to_dicts():
+        r["missing_reason"] = q._missing_reason(r)
+        r["attainment"] = ("planned" if r["outcome"] is None and r["doc_type"] == q.PLAN
+                           else q._attainment(r["outcome"], r["target"], r["direction"]))
+        r["raw_text"] = q._raw_text(r)
+        out.append(r)
+    return out
+
+
+def test_attainment_reason_and_raw_text_as_expressions_match_the_row_by_row_functions(con, seed_con):
+    for c in (con, seed_con):
+        rows = q.value_rows(c)
+        assert q._best(q._observations(rows)).to_dicts() == _row_by_row_best(rows)
+    # edge cases: Python's round (not polars'), str.strip's whitespace, empty cells, directions
+    base = q.value_rows(con, indicator_id=BARN).head(1).to_dicts()[0]
+    cases = [
+        dict(outcome=1.0000000005, target=1.000000001, direction="higher"),   # round(…, 9) ties
+        dict(outcome=1.0000000005, target=1.000000001, direction="lower"),
+        dict(outcome=0.30000000000000004, target=0.3, direction="lower"),
+        dict(outcome=None, outcome_raw="\x1c Tas fram\u00a0", doc_type=q.REPORT),
+        dict(outcome=None, outcome_raw=" \u2009 ", doc_type=q.REPORT),
+        dict(outcome=None, outcome_raw=None, doc_type=q.PLAN),
+        dict(outcome=2.0, target=None, direction="higher"),
+        dict(outcome=2.0, target=1.0, direction=None),
+        dict(outcome=2.0, target=1.0, direction="neither"),
+        dict(printed_name="", periodicity="", target_raw="", kf_target_raw="3 %"),
+        dict(printed_name=None, outcome_raw=None, periodicity=None),
+    ]
+    rows = pl.DataFrame([{**base, "district": f"D{i}", "prior_outcome": None, **case}
+                         for i, case in enumerate(cases)], schema=q.value_rows(con).schema)
+    assert q._best(q._observations(rows)).to_dicts() == _row_by_row_best(rows)
+
+
+def test_attainment_share_is_the_latest_judged_year_of_all_values(con, seed_con):
+    for c in (con, seed_con):
+        best = q._best(q._observations(q.value_rows(c)))
+        judged = best.filter(pl.col("attainment").is_in(["met", "not_met"]))
+        year = judged["year"].max()
+        this = judged.filter(pl.col("year") == year)
+        assert q.attainment_share(c) == {"met_year": year, "n_judged": this.height,
+                                         "share_met": this.filter(pl.col("attainment") == "met").height
+                                         / this.height}
+
+
 # --- profile, goals, economy ----------------------------------------------------------------
 
 def test_district_profile_has_last_year_and_area(con):
@@ -182,6 +231,57 @@ def test_budget_by_area_and_vs_outcome(con):
     assert versus[("Norrmalm", "Äldreomsorg")]["avvikelse"] == pytest.approx(25.3)
     missing = versus[("Kungsholmen", "Äldreomsorg")]
     assert missing["bokslut"] is None and missing["avvikelse"] is None   # missing, not 0
+
+
+def _assert_budget_queries_match_reference(c) -> int:
+    """The economy queries equal the first, row-by-row implementation (tests/budget_reference.py)
+    for every year and kind; returns the number of years compared."""
+    from polars.testing import assert_frame_equal
+
+    from tests import budget_reference as ref
+    years = q.budget_years(c)
+    assert years == ref.budget_years(c)
+    assert q.budget_default_year(c) == ref.budget_default_year(c)
+    assert_frame_equal(q.budget_lines(c), ref.budget_lines(c).drop("budget_line_id"))
+    for year in [*years, 1999]:
+        assert_frame_equal(q.budget_lines(c, year), ref.budget_lines(c, year).drop("budget_line_id"))
+        for kind in ("budget", "bokslut", "prognos", "avvikelse"):
+            assert_frame_equal(q.budget_by_area(c, year, kind), ref.budget_by_area(c, year, kind))
+        assert_frame_equal(q.budget_vs_outcome(c, year), ref.budget_vs_outcome(c, year))
+    return len(years)
+
+
+def test_budget_queries_match_the_row_by_row_reference(con):
+    assert _assert_budget_queries_match_reference(con) == 1
+
+
+def test_budget_queries_match_the_reference_on_the_seed_documents(seed_con):
+    assert _assert_budget_queries_match_reference(seed_con) >= 3
+
+
+def test_budget_column_tie_takes_the_leftmost_column_every_time(tmp_path):
+    """Two columns of one table that cover the same areas from the same line ("Bokslut före |
+    efter resultatöverföringar"): the leftmost is used, on every call (the first version
+    took whichever an unstable sort put first)."""
+    path = build_fixture_db(tmp_path / "tie.duckdb")
+    c = duckdb.connect(str(path))
+    rows = []
+    for i, (label, area, before, after) in enumerate([("Förskola", "Förskola", 480.0, 470.5),
+                                                       ("Äldreomsorg", "Äldreomsorg", 860.2, 850.0)]):
+        for j, (col, value) in enumerate([("Bokslut före resultatöverföringar", before),
+                                          ("Bokslut efter resultatöverföringar", after)]):
+            rows.append((100 + 2 * i + j, 7, "Mnkr", None, label, area, col, value, str(value), "mnkr", 700 + i))
+    c.executemany("INSERT INTO budget_lines (budget_line_id, document_id, table_title, section, row_label, "
+                  "area, column_label, value, value_raw, unit, source_line) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                  rows)
+    c.close()
+    c = duckdb.connect(str(path), read_only=True)
+    got = [q.budget_by_area(c, 2020, "bokslut").to_dicts() for _ in range(5)]
+    assert all(g == got[0] for g in got)
+    assert {r["area"]: r["value"] for r in got[0]} == {"Förskola": 480.0, "Äldreomsorg": 860.2}
+    assert {r["column_label"] for r in got[0]} == {"Bokslut före resultatöverföringar"}
+    assert _assert_budget_queries_match_reference(c) == 2
+    c.close()
 
 
 def test_empty_database_is_handled(tmp_path):
