@@ -4,15 +4,20 @@ Streamlit ignores Altair's embed options, so the sv-SE number locale (decimal co
 non-breaking-space thousands) is put into each chart's config by `finish()`; the same spec
 renders the same way in the browser and in vl-convert (PNG/SVG/PDF exports).
 
-Builders take the polars frames of dashboard.queries and return finished charts.
+Builders take the polars frames of dashboard.queries and return finished charts. They run
+without Altair's "debug mode" (every schema object validated as it is constructed), which
+was a third of a chart's time; tests/test_queries.py validates each builder's finished chart.
 Missing values are drawn as a grey label with the reason, never as a zero-length bar.
 """
 from __future__ import annotations
 
+import functools
 import math
+import threading
 
 import altair as alt
 import polars as pl
+from altair.utils import schemapi
 
 from dashboard.queries import ASSESSMENT_LABELS, ATTAINMENT_LABELS, DOC_TYPE_LABELS
 
@@ -47,6 +52,33 @@ MISSING_COLOR = "#7a8590"
 MEDIAN_COLOR = "#444444"
 KF_COLOR = "#1a4f9c"
 TARGET_COLOR = "#111111"
+
+
+_quiet_lock = threading.Lock()
+_quiet_depth = 0
+_quiet_saved = True
+
+
+def _unvalidated(builder):
+    """Run a chart builder with Altair's validation-at-construction off (restored after the
+    last builder running in any thread has finished: the switch is a module global)."""
+    @functools.wraps(builder)
+    def run(*args, **kwargs):
+        global _quiet_depth, _quiet_saved
+        with _quiet_lock:
+            if _quiet_depth == 0:
+                _quiet_saved = schemapi.DEBUG_MODE
+                schemapi.DEBUG_MODE = False
+            _quiet_depth += 1
+        try:
+            return builder(*args, **kwargs)
+        finally:
+            with _quiet_lock:
+                _quiet_depth -= 1
+                if _quiet_depth == 0:
+                    schemapi.DEBUG_MODE = _quiet_saved
+    return run
+
 
 
 def finish(chart: alt.TopLevelMixin, *, title: str | None = None, subtitle: str | None = None,
@@ -124,6 +156,7 @@ def district_order(frame: pl.DataFrame, sort: str = "value", direction: str | No
     return ordered + rest
 
 
+@_unvalidated
 def ranked_bars(frame: pl.DataFrame, *, unit: str | None = None, direction: str | None = None,
                 sort: str = "value", median: float | None = None, kf_target: float | None = None,
                 title: str | None = None, subtitle: str | None = None, width="container"):
@@ -213,6 +246,7 @@ LATER_REPORT_NOTE = ("Fyllda punkter: årets verksamhetsberättelse. Ihåliga ro
                      "följande års verksamhetsberättelse (kolumnen ”Periodens utfall VB <år>”).")
 
 
+@_unvalidated
 def year_lines(frame: pl.DataFrame, *, unit: str | None = None, title: str | None = None,
                subtitle: str | None = None, width="container"):
     """A line per district over years. Filled points: the year's own report; hollow points:
@@ -248,6 +282,7 @@ def year_lines(frame: pl.DataFrame, *, unit: str | None = None, title: str | Non
     return finish(alt.layer(line, points), title=title, subtitle=subtitle, width=width, height=380)
 
 
+@_unvalidated
 def gender_bars(frame: pl.DataFrame, *, unit: str | None = None, title: str | None = None,
                 subtitle: str | None = None, width="container"):
     """Grouped bars: outcome for men/boys and women/girls per district (rows with a split)."""
@@ -280,6 +315,7 @@ def gender_bars(frame: pl.DataFrame, *, unit: str | None = None, title: str | No
     return finish(alt.layer(bars, text), title=title, subtitle=subtitle, width=width, height=max(140, 56 * n))
 
 
+@_unvalidated
 def coverage_grid(frame: pl.DataFrame, *, title: str | None = None, subtitle: str | None = None,
                   width="container"):
     """District × year grid: a cell per kind of document loaded, with its number of
@@ -314,6 +350,7 @@ def coverage_grid(frame: pl.DataFrame, *, title: str | None = None, subtitle: st
                   height=max(120, 32 * df["district"].n_unique()))
 
 
+@_unvalidated
 def assessment_grid(frame: pl.DataFrame, *, title: str | None = None, width="container"):
     """Goals (rows) × districts (columns) coloured by the printed assessment."""
     if frame.height == 0:
@@ -342,6 +379,7 @@ def assessment_grid(frame: pl.DataFrame, *, title: str | None = None, width="con
     return finish(rect, title=title, width=width, height=max(120, 30 * df["mål"].n_unique()))
 
 
+@_unvalidated
 def budget_bars(frame: pl.DataFrame, *, value_col: str = "value", title: str | None = None,
                 subtitle: str | None = None, width="container"):
     """Grouped horizontal bars: amount (mnkr) per area, one bar per district."""
@@ -361,6 +399,7 @@ def budget_bars(frame: pl.DataFrame, *, value_col: str = "value", title: str | N
                   height=max(160, 22 * df.height + 20 * df["area"].n_unique()))
 
 
+@_unvalidated
 def budget_vs_outcome_bars(frame: pl.DataFrame, *, title: str | None = None,
                            subtitle: str | None = None, width="container"):
     """Budget and bokslut side by side per area for each district (faceted rows)."""
@@ -387,6 +426,7 @@ def budget_vs_outcome_bars(frame: pl.DataFrame, *, title: str | None = None,
                   width=700 if width == "container" else width, height=max(60, 40 * long["area"].n_unique()))
 
 
+@_unvalidated
 def attainment_summary(frame: pl.DataFrame, *, title: str | None = None, subtitle: str | None = None,
                        width="container"):
     """Stacked bars: number of indicators per attainment class for each area (inriktningsmål)."""
@@ -407,6 +447,7 @@ def attainment_summary(frame: pl.DataFrame, *, title: str | None = None, subtitl
     return finish(chart, title=title, subtitle=subtitle, width=width, height=max(100, 44 * df["area"].n_unique()))
 
 
+@_unvalidated
 def target_gaps(frame: pl.DataFrame, *, title: str | None = None, subtitle: str | None = None,
                 width="container"):
     """Diverging bars: each indicator's distance to its target in percent of the target,

@@ -92,27 +92,38 @@ def search_indicators(con, text: str = "", *, kf_only: bool = False) -> pl.DataF
     Sorted by how widely the indicator is reported, then name.
     """
     pattern = f"%{text.strip()}%"
+    # The text is matched against each distinct (indicator, printed name, goal, nämndmål) once
+    # (a few hundred combinations for a whole city, ILIKE on Swedish text is slow), the counts
+    # come from the values and documents alone (a value has one goal: the join adds no rows).
     sql = """
-    WITH v AS (
-        SELECT v.indicator_id, v.name AS printed, d.district, d.year, g.text AS goal_text,
-               v.namndmal
+    WITH texts AS (
+        SELECT DISTINCT v.indicator_id, v.name AS printed, g.text AS goal_text, v.namndmal
         FROM indicator_values v
         JOIN documents d USING (document_id)
         LEFT JOIN goals g ON g.goal_id = v.goal_id
+    ), hits AS (
+        SELECT indicator_id,
+               max(CASE WHEN goal_text ILIKE $p THEN goal_text
+                        WHEN namndmal ILIKE $p THEN namndmal END) AS matched_goal,
+               bool_or(printed ILIKE $p) OR bool_or(goal_text ILIKE $p) OR bool_or(namndmal ILIKE $p) AS hit
+        FROM texts GROUP BY indicator_id
+    ), stats AS (
+        SELECT v.indicator_id, count(DISTINCT d.district) AS n_districts,
+               list(DISTINCT d.year ORDER BY d.year) AS years, count(d.district) AS n_values
+        FROM indicator_values v JOIN documents d USING (document_id)
+        GROUP BY v.indicator_id
     )
     SELECT i.indicator_id, i.name, i.unit, i.direction, i.is_kf, i.gender_split,
-           count(DISTINCT v.district) AS n_districts,
-           list(DISTINCT v.year ORDER BY v.year) AS years,
-           count(v.district) AS n_values,
-           max(CASE WHEN v.goal_text ILIKE $p THEN v.goal_text
-                    WHEN v.namndmal ILIKE $p THEN v.namndmal END) AS matched_goal
+           coalesce(s.n_districts, 0) AS n_districts,
+           coalesce(s.years, [NULL::INTEGER]) AS years,     -- as list() of the one empty joined row
+           coalesce(s.n_values, 0) AS n_values,
+           h.matched_goal
     FROM indicators i
-    LEFT JOIN v ON v.indicator_id = i.indicator_id
+    LEFT JOIN stats s ON s.indicator_id = i.indicator_id
+    LEFT JOIN hits h ON h.indicator_id = i.indicator_id
     WHERE ($kf_only = FALSE OR coalesce(i.is_kf, FALSE))
-    GROUP BY ALL
-    HAVING $text = '' OR i.name ILIKE $p OR bool_or(v.printed ILIKE $p)
-           OR bool_or(v.goal_text ILIKE $p) OR bool_or(v.namndmal ILIKE $p)
-    ORDER BY n_districts DESC, n_values DESC, i.name
+      AND ($text = '' OR i.name ILIKE $p OR coalesce(h.hit, FALSE))
+    ORDER BY n_districts DESC, n_values DESC, i.name, i.indicator_id
     """
     return _frame(con, sql, {"p": pattern, "text": text.strip(), "kf_only": kf_only})
 
@@ -334,13 +345,24 @@ def indicator_across_districts(con, indicator_id: str, year: int) -> pl.DataFram
     """Every district (council level) for one year, also those without a value: their
     `outcome` is null and `missing_reason` says why ("saknas i dokumentet", "ej mätt ...",
     "inget dokument för året"). Sorted by district."""
-    found = indicator_by_year(con, indicator_id).filter(pl.col("year") == year)
-    docs = _frame(con, """
+    return across_districts(indicator_by_year(con, indicator_id), district_documents(con, year),
+                            indicator(con, indicator_id) or {}, indicator_id, year)
+
+
+def district_documents(con, year: int) -> pl.DataFrame:
+    """Per district (council level): whether it has a document for `year`, and its files."""
+    return _frame(con, """
         SELECT district, bool_or(year = ?) AS has_doc,
                string_agg(CASE WHEN year = ? THEN source_file END, ', ') AS files
         FROM documents WHERE level = 'namnd' GROUP BY district""", [year, year])
+
+
+def across_districts(by_year: pl.DataFrame, docs: pl.DataFrame, info: dict, indicator_id: str,
+                     year: int) -> pl.DataFrame:
+    """indicator_across_districts from the indicator's indicator_by_year frame, the year's
+    district_documents and its catalogue row (a page that already has them queries nothing)."""
+    found = by_year.filter(pl.col("year") == year)
     known = set(found["district"].to_list())
-    info = indicator(con, indicator_id) or {}
     extra = []
     for r in docs.sort("district").iter_rows(named=True):
         if r["district"] in known:
@@ -359,7 +381,12 @@ def indicator_across_districts(con, indicator_id: str, year: int) -> pl.DataFram
 
 def indicator_over_years(con, indicator_id: str, districts: list[str] | None = None) -> pl.DataFrame:
     """One row per district and year with a value or a reason; sorted by district, year."""
-    df = indicator_by_year(con, indicator_id)
+    return over_years(indicator_by_year(con, indicator_id), districts)
+
+
+def over_years(by_year: pl.DataFrame, districts: list[str] | None = None) -> pl.DataFrame:
+    """indicator_over_years from the indicator's indicator_by_year frame."""
+    df = by_year
     if districts:
         df = df.filter(pl.col("district").is_in(districts))
     return df.sort("district", "year")

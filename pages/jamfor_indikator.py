@@ -25,12 +25,14 @@ with c2:
 with c3:
     sort = sort_select()
 
-across = q(queries.indicator_across_districts, iid, year).filter(pl.col("district").is_in(chosen))
+# across districts and over years come from the cached by_year frame (one query per indicator)
+across = queries.across_districts(by_year, q(queries.district_documents, year), q(queries.indicator, iid) or {},
+                                  iid, year).filter(pl.col("district").is_in(chosen))
 order = charts.district_order(across, sort, ind["direction"])
 across = across.with_columns(_o=pl.col("district").replace_strict(order, list(range(len(order))),
                                                                   return_dtype=pl.Int64)).sort("_o").drop("_o")
 ref = queries.reference_values(across)
-over = q(queries.indicator_over_years, iid, chosen)
+over = queries.over_years(by_year, chosen)
 source = "Stadsdelsnämndernas verksamhetsplaner och verksamhetsberättelser"
 subtitle = (f"{year} · svart streck: stadsdelens årsmål · blå linje: KF:s årsmål"
             f"{' · streckad: stadens median' if ref['median'] is not None else ''}")

@@ -55,6 +55,45 @@ def test_search_without_text_lists_all_most_reported_first(con):
     assert q.search_indicators(con, "finns-inte-xyz").height == 0
 
 
+_SEARCH_REFERENCE_SQL = """
+WITH v AS (
+    SELECT v.indicator_id, v.name AS printed, d.district, d.year, g.text AS goal_text, v.namndmal
+    FROM indicator_values v JOIN documents d USING (document_id) LEFT JOIN goals g ON g.goal_id = v.goal_id
+)
+SELECT i.indicator_id, i.name, i.unit, i.direction, i.is_kf, i.gender_split,
+       count(DISTINCT v.district) AS n_districts, list(DISTINCT v.year ORDER BY v.year) AS years,
+       count(v.district) AS n_values,
+       max(CASE WHEN v.goal_text ILIKE $p THEN v.goal_text WHEN v.namndmal ILIKE $p THEN v.namndmal END)
+           AS matched_goal
+FROM indicators i LEFT JOIN v ON v.indicator_id = i.indicator_id
+WHERE ($kf_only = FALSE OR coalesce(i.is_kf, FALSE))
+GROUP BY ALL
+HAVING $text = '' OR i.name ILIKE $p OR bool_or(v.printed ILIKE $p)
+       OR bool_or(v.goal_text ILIKE $p) OR bool_or(v.namndmal ILIKE $p)
+ORDER BY n_districts DESC, n_values DESC, i.name, i.indicator_id
+"""
+
+
+def test_search_indicators_matches_the_single_join_query(tmp_path, seed_con):
+    """The first version aggregated every value row with its goal and matched the text on each
+    row; the same rows, counts and goal come out (also for an indicator with no values)."""
+    path = build_fixture_db(tmp_path / "extra.duckdb")
+    c = duckdb.connect(str(path))
+    c.execute("INSERT INTO indicators VALUES ('utan-varden', 'Andel nöjda brukare', '%', 'higher', FALSE, FALSE)")
+    c.close()
+    c = duckdb.connect(str(path), read_only=True)
+    for cur in (c, seed_con):
+        for text in ["", "feriejobb", "självförsörjande", "ANDEL", "bistånd", "nöjda", "finns-inte", "%"]:
+            for kf_only in (False, True):
+                want = cur.execute(_SEARCH_REFERENCE_SQL, {"p": f"%{text.strip()}%", "text": text.strip(),
+                                                           "kf_only": kf_only}).pl()
+                got = q.search_indicators(cur, text, kf_only=kf_only)
+                assert got.schema == want.schema
+                assert got.to_dicts() == want.to_dicts(), (text, kf_only)
+    assert q.search_indicators(c, "nöjda")["years"].to_list() == [[None]]
+    c.close()
+
+
 # --- one indicator across districts and years ------------------------------------------------
 
 def test_across_districts_lists_every_district_with_value_or_reason(con):
