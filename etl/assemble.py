@@ -12,25 +12,27 @@ from etl.model import ParsedDocument, RawDocument, Warning
 from etl.read import ReadError, read_document
 from etl.recognise import recognise
 from etl.sections import heading_lines, parse_sections
+from etl.words import Vocabulary
 
 
 def parse_raw(raw: RawDocument, path: Path | None = None, registry: list[District] | None = None) -> ParsedDocument:
     meta = detect(raw, path, registry)
     sections = parse_sections(raw)
-    goals, rows, activities, warnings = recognise(raw, heading_lines(sections))
+    vocab = Vocabulary(raw.lines)     # the document's words, built on first use, shared
+    goals, rows, activities, warnings = recognise(raw, heading_lines(sections), vocab)
     doc = ParsedDocument(raw=raw, meta=meta, goals=goals, indicators=rows, activities=activities, warnings=warnings)
     if not rows and not goals:
         doc.warnings.append(Warning("recognise", "no goals or indicator tables found in this document"))
-    _optional_stages(doc, sections)
+    _optional_stages(doc, sections, vocab)
     return doc
 
 
-def _optional_stages(doc: ParsedDocument, sections: list[dict]) -> None:
+def _optional_stages(doc: ParsedDocument, sections: list[dict], vocab: Vocabulary | None = None) -> None:
     """Text sections (already parsed), then budget tables (which use them for headings/areas)."""
     from etl.budget import parse_budget
 
     doc.extra["sections"] = sections
-    lines, warns = parse_budget(doc.raw, sections)
+    lines, warns = parse_budget(doc.raw, sections, vocab)
     doc.extra["budget_lines"] = lines
     doc.warnings.extend(warns)
 

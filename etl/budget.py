@@ -312,6 +312,8 @@ def _text_row(text: str) -> tuple[str, list[str], str] | None:
 def _find_header(lines: list[Line], i: int, vocab: Vocabulary) -> dict | None:
     """The header block of a table whose unit line is lines[i], or None when it is no table."""
     text = lines[i].text.strip()
+    if "kr" not in text.lower():
+        return None          # no unit token ("Mnkr", "(mnkr)", "mkr,"): most lines, cheaply
     tokens = text.split()
     if not any(UNIT_TOKEN.match(t) for t in tokens[:8]) or len(text) > MAX_HEADER_LINE_CHARS \
             or text.endswith("."):
@@ -371,7 +373,8 @@ def _find_header(lines: list[Line], i: int, vocab: Vocabulary) -> dict | None:
 
 def _starts_table(lines: list[Line], k: int, vocab: Vocabulary) -> bool:
     t = lines[k].text.strip()
-    return any(UNIT_TOKEN.match(tok) for tok in t.split()[:8]) and _find_header(lines, k, vocab) is not None
+    return "kr" in t.lower() and any(UNIT_TOKEN.match(tok) for tok in t.split()[:8]) \
+        and _find_header(lines, k, vocab) is not None
 
 
 def _value_rows(lines: list[Line], h: dict, table: _Table, vocab: Vocabulary) -> int:
@@ -768,11 +771,12 @@ def _settle_columns(t: _Table, warnings: list[Warning]) -> None:
     t.rows = kept
 
 
-def parse_budget(raw: RawDocument, sections: list[dict] | None = None) -> tuple[list[dict], list[Warning]]:
+def parse_budget(raw: RawDocument, sections: list[dict] | None = None,
+                 vocab: Vocabulary | None = None) -> tuple[list[dict], list[Warning]]:
     """All budget-table cells of a document as budget_lines records, plus warnings.
 
     ``sections`` (from etl.sections.parse_sections) gives each table its section heading
-    and area context; computed here when not passed.
+    and area context, ``vocab`` the document's Vocabulary; both made here when not passed.
     """
     if sections is None:
         sections = parse_sections(raw)
@@ -780,7 +784,7 @@ def parse_budget(raw: RawDocument, sections: list[dict] | None = None) -> tuple[
     if raw.flavour == "markdown":
         tables = _markdown_tables(raw.lines)
     else:
-        tables = _text_tables(raw.lines, Vocabulary(raw.lines))
+        tables = _text_tables(raw.lines, vocab or Vocabulary(raw.lines))
         for t in tables:
             _settle_columns(t, warnings)
     for t in tables:

@@ -8,6 +8,7 @@ cells, leave cells empty, or pair a bare number with a number that has a unit co
 """
 from __future__ import annotations
 
+import heapq
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -87,9 +88,20 @@ _PHRASE_SPACING = re.compile(
 )
 
 
+_WRAPPED_PERCENT = re.compile(r"(\d) {2,}%")
+_SPACES = re.compile(r"\s+")
+_SEPARATOR = re.compile(r"( {2,}|\t)")
+_NUMBER_CELL = re.compile(r"^(?:" + P.QUALIFIER + r"\s?)?" + P.NUMBER + r"(?:\s?(?:" + P.UNITS + r"))?$")
+BEST_READINGS = 12          # how many of a value text's cheapest readings a row split looks at
+
+
+def _collapse(m: re.Match) -> str:
+    return _SPACES.sub(" ", m.group(0))
+
+
 def normalise_phrases(text: str) -> str:
-    text = re.sub(r"(\d) {2,}%", r"\1 %", mend(text))   # "80  %": a wrapped number, not an empty cell
-    return _PHRASE_SPACING.sub(lambda m: re.sub(r"\s+", " ", m.group(0)), text)
+    text = _WRAPPED_PERCENT.sub(r"\1 %", mend(text))   # "80  %": a wrapped number, not an empty cell
+    return _PHRASE_SPACING.sub(_collapse, text)
 
 
 def readings(text: str) -> list[Reading]:
@@ -97,23 +109,50 @@ def readings(text: str) -> list[Reading]:
     return list(_cached_readings(text))
 
 
-@lru_cache(maxsize=8192)
-def _cached_readings(text: str) -> tuple[Reading, ...]:
+def best_readings(text: str) -> tuple[Reading, ...]:
+    """The BEST_READINGS cheapest readings of a row's value text: ``readings(text)[:12]``,
+    without building and sorting the readings the row split never looks at."""
+    return _cached_best_readings(text)
+
+
+def _with_leading_empties(text: str, read) -> tuple[Reading, ...]:
     text = normalise_phrases(text).rstrip()
     if not text.strip():
         return (Reading((), 0.0),)
     lead = len(text) - len(text.lstrip(" "))
     text = text.strip()
-    out = _readings(text)
+    out = read(text)
     if lead:
         # Leading spaces on a value line may be empty leading cells (one space each).
         out += [Reading((None,) * lead + r.cells, r.cost + EMPTY_CELL_COST * lead) for r in out]
-        out.sort(key=lambda r: r.cost)
+        out.sort(key=_cost)
     return tuple(out)
 
 
-def _readings(text: str) -> list[Reading]:
-    parts = re.split(r"( {2,}|\t)", text)
+@lru_cache(maxsize=8192)
+def _cached_readings(text: str) -> tuple[Reading, ...]:
+    return _with_leading_empties(text, _readings)
+
+
+@lru_cache(maxsize=8192)
+def _cached_best_readings(text: str) -> tuple[Reading, ...]:
+    # the k cheapest of the readings and of their shifted copies are among the k cheapest of
+    # each (a stable sort keeps every reading behind the cheaper-or-equal ones of its list)
+    return _with_leading_empties(text, _best_readings)[:BEST_READINGS]
+
+
+def _cost(r: Reading) -> float:
+    return r.cost
+
+
+def _combo_cost(combo: tuple[tuple[str | None, ...], float]) -> float:
+    return combo[1]
+
+
+def _combos(text: str) -> list[tuple[tuple[str | None, ...], float]]:
+    """(cells, cost) of the readings of a stripped value text, in the order the segments'
+    readings combine (at most 256), unsorted."""
+    parts = _SEPARATOR.split(text)
     # parts alternate segment, separator, segment ...
     combos: list[tuple[tuple[str | None, ...], float]] = [((), 0.0)]
     for i, part in enumerate(parts):
@@ -124,12 +163,21 @@ def _readings(text: str) -> list[Reading]:
         seg = part.strip(" ")
         segs = _segment_readings(seg)
         combos = [(cells + s_cells, c + s_c) for cells, c in combos for s_cells, s_c in segs][:256]
-    return sorted((Reading(cells, cost) for cells, cost in combos), key=lambda r: r.cost)
+    return combos
+
+
+def _readings(text: str) -> list[Reading]:
+    return sorted((Reading(cells, cost) for cells, cost in _combos(text)), key=_cost)
+
+
+def _best_readings(text: str) -> list[Reading]:
+    # heapq.nsmallest is sorted(...)[:n], ties in their original order
+    return [Reading(cells, cost) for cells, cost in heapq.nsmallest(BEST_READINGS, _combos(text), key=_combo_cost)]
 
 
 def unit_mismatch(cells: tuple[str | None, ...]) -> bool:
     """A bare number next to numbers with units, e.g. '9' beside '85 %' (the 9 is name text)."""
-    nums = [c for c in cells if c and re.match(r"^(?:" + P.QUALIFIER + r"\s?)?" + P.NUMBER + r"(?:\s?(?:" + P.UNITS + r"))?$", c)]
+    nums = [c for c in cells if c and _NUMBER_CELL.match(c)]
     with_unit = [c for c in nums if _HAS_UNIT.search(c)]
     bare = [c for c in nums if not _HAS_UNIT.search(c)]
     return bool(with_unit) and bool(bare)
@@ -139,5 +187,8 @@ def unit_mismatch(cells: tuple[str | None, ...]) -> bool:
 CELL_START = re.compile(r"(?:[-−–+<>≤≥±]|\d|" + P.QUALIFIER + r"\s|" + "|".join(P.WORD_CELLS[:-3]) + r"|" + P.PERIOD + r")", re.I)
 
 
+_PERIOD_CELL = re.compile(P.PERIOD)
+
+
 def is_period(cell: str | None) -> bool:
-    return bool(cell) and bool(re.fullmatch(P.PERIOD, cell))
+    return bool(cell) and _PERIOD_CELL.fullmatch(cell) is not None

@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass, field
 
 from etl import patterns as P
-from etl.cells import CELL_START, EMPTY_CELL_COST, is_period, readings, unit_mismatch
+from etl.cells import CELL_START, EMPTY_CELL_COST, best_readings, is_period, unit_mismatch
 from etl.model import Activity, Cell, Goal, IndicatorRow, Line, RawDocument, Warning
 from etl.sections import heading_lines, parse_sections
 from etl.numbers import clean_cell, is_word_cell, parse_number
@@ -35,13 +35,25 @@ PLAN_CELLS = 3      # Årsmål, KF:s årsmål, Periodicitet
 REPORT_CELLS = 7    # utfall, män, kvinnor, utfall VB <prev>, Årsmål, KF:s årsmål, Period
 MAX_ROW_LINES = 12  # lines of one table row (an activity's text wraps over up to ~9)
 
+_PERIOD_CELL = re.compile(P.PERIOD)                    # (fullmatch) a line that is only a period
+_ENDS_YEAR = re.compile(r"\d{4}\s*$")
+_ENDS_PERIODICITET = re.compile(r"Periodicitet\s*$")
+_ENDS_PERIOD_WORD = re.compile(r"Period\s*$")
+_KF_PHRASE = re.compile(r"(?i)tas fram|fastställs")
+_WORD_START = re.compile(r"(?<!\S)\S")
+
+
+_HEADING_HASHES = re.compile(r"^\s*#{1,6}\s*")
+_EMPHASIS_STAR = re.compile(r"(?<!\w)\*(?!\s)|(?<!\s)\*(?!\w)")
+
 
 def strip_markup(text: str) -> str:
     """Markdown markup removed: heading hashes, emphasis, bullet markers."""
-    t = re.sub(r"^\s*#{1,6}\s*", "", text)
+    if "#" not in text and "*" not in text and "__" not in text:
+        return text          # PDF text: nothing to remove
+    t = _HEADING_HASHES.sub("", text)
     t = t.replace("**", "").replace("__", "")
-    t = re.sub(r"(?<!\w)\*(?!\s)|(?<!\s)\*(?!\w)", "", t)
-    return t
+    return _EMPHASIS_STAR.sub("", t)
 
 
 def line_text(ln: Line) -> str:
@@ -86,8 +98,11 @@ def join_lines(lines: list[Line], vocab: Vocabulary | None = None) -> str:
     return " ".join(t.lstrip() for t in cell_texts(lines, vocab) if t.strip())
 
 
+_SPACES = re.compile(r"\s+")
+
+
 def squash(text: str) -> str:
-    return re.sub(r"\s+", " ", text).strip()
+    return _SPACES.sub(" ", text).strip()
 
 
 @dataclass
@@ -102,9 +117,13 @@ class _Table:
 
 
 class Recogniser:
-    def __init__(self, raw: RawDocument, headings: frozenset[int] | None = None):
+    def __init__(self, raw: RawDocument, headings: frozenset[int] | None = None, vocab: Vocabulary | None = None):
         self.raw = raw
         self.lines = raw.lines
+        # each line's text without markup, and stripped: computed once (the loop looks at a
+        # line several times: as itself, as the next line, as a possible marker)
+        self.plain = [strip_markup(ln.text) for ln in raw.lines]
+        self.stripped = [t.strip() for t in self.plain]
         # line numbers of the document's headings (etl.sections): a heading ends a table
         self.headings = heading_lines(parse_sections(raw)) if headings is None else headings
         self.goals: list[Goal] = []
@@ -115,7 +134,7 @@ class Recogniser:
         self.table: _Table | None = None
         self.capture: tuple[IndicatorRow | Activity, list[str]] | None = None   # Analys text being read
         # the document's words, to mend words broken across lines (PDF text only; built lazily)
-        self.vocab = Vocabulary(raw.lines) if raw.flavour != "markdown" else None
+        self.vocab = (vocab or Vocabulary(raw.lines)) if raw.flavour != "markdown" else None
 
     # -- helpers -------------------------------------------------------------------
     def warn(self, stage: str, message: str, line: int | None) -> None:
@@ -137,13 +156,13 @@ class Recogniser:
         j = i
         text = squash(rest)
         if not text:   # the goal text is on the next line
-            if i + 1 < len(self.lines) and not self.is_marker(self.lines[i + 1]):
+            if i + 1 < len(self.lines) and not self.is_marker(i + 1):
                 j = i + 1
-                text = squash(strip_markup(self.lines[j].text))
+                text = squash(self.plain[j])
         # wrapped continuation: next line starts in lower case (or previous ends mid-phrase)
         while j + 1 < len(self.lines) and text:
-            nxt = strip_markup(self.lines[j + 1].text).strip()
-            if not nxt or self.is_marker(self.lines[j + 1]) or P.ASSESSMENT.match(nxt):
+            nxt = self.stripped[j + 1]
+            if not nxt or self.is_marker(j + 1) or P.ASSESSMENT.match(nxt):
                 break
             # a goal's text wraps onto lines that start in lower case ("svenskkunskaper är kort");
             # Markdown lines are not wrapped at all
@@ -176,8 +195,9 @@ class Recogniser:
             self.current[lvl] = None
         return j
 
-    def is_marker(self, ln: Line) -> bool:
-        t = strip_markup(ln.text)
+    def is_marker(self, i: int) -> bool:
+        """Is line i a goal marker or a table header?"""
+        t = self.plain[i]
         return any(rx.match(t) for _, rx in _MARKERS) or bool(
             P.PLAN_HEADER.match(t) or P.REPORT_HEADER_START.match(t) or P.ACTIVITY_HEADER.match(t)
         )
@@ -193,7 +213,7 @@ class Recogniser:
 
     def step(self, i: int) -> int:
         ln = self.lines[i]
-        t = strip_markup(ln.text).strip()
+        t = self.stripped[i]
         if P.PAGE_FURNITURE.match(t) or P.TOC_ENTRY.search(t):
             return i
         # Repeated table header (page break) while inside the same kind of table.
@@ -235,7 +255,7 @@ class Recogniser:
             return i
         if P.LOOSE_INDICATOR_HEADER.match(t):
             self.close_table()
-            readable = re.search(r"Periodicitet\s*$", t) is not None
+            readable = _ENDS_PERIODICITET.search(t) is not None
             self.warn("indicators", f"indicator table header with missing or unknown columns: {t!r}"
                       + ("; read as a plan table" if readable else "; table skipped"), ln.no)
             if readable:
@@ -256,7 +276,7 @@ class Recogniser:
             # and any Analys text being read
             self.close_table()
             return i
-        if self.capture is not None and self.in_capture(ln):
+        if self.capture is not None and self.in_capture(i):
             self.capture[1].append(t)
             item = self.capture[0]
             item.analysis = squash((item.analysis or "") + " " + t)
@@ -272,7 +292,7 @@ class Recogniser:
         self.table.pending.append(ln)
         nxt = self.lines[i + 1].text.strip() if i + 1 < len(self.lines) else ""
         # a row ending in a bare year may go on with its period cell on the next line
-        if not (re.fullmatch(P.PERIOD, nxt) and re.search(r"\d{4}\s*$", ln.text)):
+        if not (_ENDS_YEAR.search(ln.text) and _PERIOD_CELL.fullmatch(nxt)):
             self.try_complete()
         return i
 
@@ -286,13 +306,14 @@ class Recogniser:
             if k > i and ln.no in self.headings:
                 return False
             if P.ACTIVITY_DATES.search(ln.text) or (
-                    kind != "activity" and P.PERIOD_AT_END.search(strip_markup(ln.text).rstrip())):
+                    kind != "activity" and P.PERIOD_AT_END.search(self.plain[k].rstrip())):
                 return True
         return False
 
-    def in_capture(self, ln: Line) -> bool:
-        """Does an Analys/Kommentar paragraph go on? It may be interrupted by a page-break
-        header; it ends at a blank line after a finished sentence."""
+    def in_capture(self, i: int) -> bool:
+        """Does an Analys/Kommentar paragraph go on (at line i)? It may be interrupted by a
+        page-break header; it ends at a blank line after a finished sentence."""
+        ln = self.lines[i]
         text_lines = self.capture[1]
         if not text_lines:
             return True
@@ -302,7 +323,7 @@ class Recogniser:
         # like running text (long, or starting in lower case), not a short capitalised cell
         if text_lines[-1].rstrip().endswith((".", "!", "?", ":")):
             return False
-        t = strip_markup(ln.text).strip()
+        t = self.stripped[i]
         return len(t) > 60 or t[:1].islower()
 
     def last_item(self):
@@ -319,7 +340,7 @@ class Recogniser:
             if P.REPORT_HEADER_WORDS.match(nxt) or P.REPORT_HEADER_END.match(nxt):
                 j += 1
                 buf.append(nxt)
-                if P.REPORT_HEADER_END.match(nxt) and re.search(r"Period\s*$", nxt):
+                if P.REPORT_HEADER_END.match(nxt) and _ENDS_PERIOD_WORD.search(nxt):
                     break
             else:
                 break
@@ -416,7 +437,7 @@ class Recogniser:
             lone = clean_cell(targets[0])
             lone_is_word = parse_number(lone)[0] is None
             # A lone KF phrase, or a lone value in the KF goal's own table, is the KF target.
-            if (lone_is_word and is_word_cell(lone) and re.match(r"(?i)tas fram|fastställs", lone)) or self.goal_level(tb.goal_key) in ("kf_mal", "inriktningsmal", None):
+            if (lone_is_word and is_word_cell(lone) and _KF_PHRASE.match(lone)) or self.goal_level(tb.goal_key) in ("kf_mal", "inriktningsmal", None):
                 target_raw, kf_raw = None, targets[0]
         row = IndicatorRow(
             name=name, goal_key=tb.goal_key, source_line=first.no, source_line_end=last.no,
@@ -472,27 +493,33 @@ def make_cell(raw: str | None) -> Cell:
 
 
 def split_row(lines: list[Line], expected: int, vocab: Vocabulary | None = None) -> tuple[str, tuple[str | None, ...]] | None:
-    """Best (name, cells) reading of a row's lines; cells end with the period cell."""
-    candidates: list[tuple[float, str, tuple]] = []
+    """Best (name, cells) reading of a row's lines; cells end with the period cell.
+
+    Every word where a value cell can start (CELL_START) is tried as the start of the values;
+    the cheapest reading wins (the first one tried, on a tie)."""
+    best: tuple[float, str, tuple] | None = None
     texts = cell_texts(lines, vocab)
+    report = expected == REPORT_CELLS
     for j, text in enumerate(texts):
         if not text.strip():
             continue
-        words = [m.start() for m in re.finditer(r"(?<!\S)\S", text)]
-        for b_i, b in enumerate(words):
-            if b_i and not CELL_START.match(text, b):
-                continue       # values cannot start with this word
-            name = squash(" ".join(texts[:j] + [text[:b]]))
-            if not name:
-                continue
-            # a value line keeps its leading spaces (empty leading cells)
-            # in reports, leading spaces of later value lines are empty cells too
-            later = [t if expected == REPORT_CELLS else t.lstrip() for t in texts[j + 1:] if t.strip()]
-            values = " ".join([text if b_i == 0 else text[b:]] + later)
+        # a value line keeps its leading spaces (empty leading cells)
+        # in reports, leading spaces of later value lines are empty cells too
+        tail = "".join(" " + (t if report else t.lstrip()) for t in texts[j + 1:] if t.strip())
+        no_name_above = not any(t.strip() for t in texts[:j])
+        for b_i, m in enumerate(_WORD_START.finditer(text)):
+            b = m.start()
+            if b_i:
+                if not CELL_START.match(text, b):
+                    continue   # values cannot start with this word
+            elif no_name_above:
+                continue       # the values would leave no name
             at_line_start = b_i == 0
-            for r in readings(values)[:12]:
+            values = (text if at_line_start else text[b:]) + tail
+            name = None
+            for r in best_readings(values):
                 cells = r.cells
-                if not cells or not is_period(cells[-1]) or len(cells) > expected or len(cells) < 2:
+                if len(cells) > expected or len(cells) < 2 or not is_period(cells[-1]):
                     continue
                 if any(c is not None and is_period(c) for c in cells[:-1]):
                     continue
@@ -505,16 +532,18 @@ def split_row(lines: list[Line], expected: int, vocab: Vocabulary | None = None)
                     cost += 3.0
                 if not at_line_start:
                     cost += 0.25
+                if best is not None and cost >= best[0]:
+                    continue
                 if missing:
-                    cells = cells[:-1] + (None,) * missing + cells[-1:] if expected == REPORT_CELLS else cells
-                candidates.append((cost, name, cells))
-    if not candidates:
-        return None
-    cost, name, cells = min(candidates, key=lambda c: c[0])
-    return name, cells
+                    cells = cells[:-1] + (None,) * missing + cells[-1:] if report else cells
+                if name is None:
+                    name = squash(" ".join(texts[:j] + [text[:b]]))
+                best = (cost, name, cells)
+    return None if best is None else (best[1], best[2])
 
 
-def recognise(raw: RawDocument, headings: frozenset[int] | None = None):
+def recognise(raw: RawDocument, headings: frozenset[int] | None = None, vocab: Vocabulary | None = None):
     """Goals, indicator rows, activities and warnings of a document. ``headings``: the line
-    numbers of its headings (etl.sections.heading_lines); found here when not passed."""
-    return Recogniser(raw, headings).run().result()
+    numbers of its headings (etl.sections.heading_lines), ``vocab`` its Vocabulary (shared
+    with the budget stage); both made here when not passed."""
+    return Recogniser(raw, headings, vocab).run().result()

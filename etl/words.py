@@ -33,12 +33,9 @@ class Vocabulary:
     @property
     def counts(self) -> Counter[str]:
         if self._counts is None:
-            counts: Counter[str] = Counter()
-            for ln in self._lines:
-                if len(ln.text.strip()) >= self.PROSE_CHARS:
-                    counts.update(w.lower() for w in WORD.findall(ln.text))
-            self._counts = counts
-            self._sorted = sorted(counts)
+            prose = "\n".join(ln.text for ln in self._lines if len(ln.text.strip()) >= self.PROSE_CHARS)
+            self._counts = Counter(map(str.lower, WORD.findall(prose)))
+            self._sorted = sorted(self._counts)
         return self._counts
 
     @property
