@@ -5,13 +5,15 @@
     .venv/bin/python -m bench.run profile --n 20               # where the parse time goes
 
 For each size N a corpus is generated with bench.generate (cached under --work), then:
-- full build: `build_database` in a new process (cold), with the stage functions of etl.build
-  wrapped in timers (parse = parse_all, load, derived = indicator identities, fts = search
-  index); peak RSS of the whole process tree (sampled from /proc every 0.1 s; the build's
-  worker processes included) and ru_maxrss of the main process and of the largest child;
+- full build: `build_database` in a new process (cold: no previous database), with the stage
+  times the build reports (BuildReport.stages: keys = file hashes, parse_wait = time the
+  loader waited for the parse workers, load, derived = indicator identities, index = sorting
+  the search postings, commit = COMMIT + CHECKPOINT); peak RSS of the whole process tree
+  (sampled from /proc every 0.1 s; the build's worker processes included) and ru_maxrss of the
+  main process and of the largest child;
 - detection check: each document's detected district/year/kind/level against the manifest;
 - one changed file: a number in one document is changed and the build runs again on the same
-  database path (whatever etl.build does about incrementality at the time is what is measured);
+  database path (an incremental build: the previous database is copied and updated);
 - dashboard queries (dashboard/queries.py) on the built database: median of repeated calls;
 - comparison page: AppTest runs pages/jamfor_indikator.py, then the indicator is changed
   and the time of the re-run is measured (median over several indicators).
@@ -90,33 +92,12 @@ class RssSampler:
 
 # -- the build, in its own process --------------------------------------------------------------
 def build_in_process(corpus: Path, db: Path) -> dict:
-    """Run build_database with stage timers (called in a fresh process by `_build`)."""
+    """Run build_database and collect its stage times (called in a fresh process by `_build`)."""
     import resource
 
     t_import = time.perf_counter()
     import etl.build as B
 
-    stages: dict[str, float] = {}
-
-    def timed(name: str, key: str) -> None:
-        fn = getattr(B, name, None)
-        if fn is None:
-            return
-
-        def wrapper(*a, **k):
-            t = time.perf_counter()
-            before, sampler.stage = sampler.stage, key
-            try:
-                return fn(*a, **k)
-            finally:
-                stages[key] = stages.get(key, 0.0) + time.perf_counter() - t
-                sampler.stage = before
-
-        setattr(B, name, wrapper)
-
-    for name, key in (("parse_all", "parse"), ("load_documents", "load"), ("derived_stages", "derived"),
-                      ("search_index", "fts")):
-        timed(name, key)
     import_s = time.perf_counter() - t_import
     sampler = RssSampler(os.getpid())
     with sampler:
@@ -126,27 +107,18 @@ def build_in_process(corpus: Path, db: Path) -> dict:
     r_self, r_kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
     me, kids = r_self.ru_maxrss, r_kids.ru_maxrss
     cpu_s = r_self.ru_utime + r_self.ru_stime + r_kids.ru_utime + r_kids.ru_stime
-    docs = getattr(report, "documents", [])
+    docs = report.documents
     return {
-        "build_s": total, "import_s": import_s, "stages": stages, "cpu_s": cpu_s,
-        "peak_tree_rss_mb": sampler.peak_kb / 1024,
-        "peak_rss_mb_by_stage": {k: v / 1024 for k, v in sampler.stage_peak_kb.items()}, "maxrss_main_mb": me / 1024, "maxrss_child_mb": kids / 1024,
-        "parsed": len(docs), "loaded": sum(1 for d in docs if getattr(d, "meta", None) is not None),
-        "reused": getattr(report, "reused", None),
-        "counts": getattr(report, "counts", {}),
+        "build_s": total, "import_s": import_s, "stages": report.stages, "cpu_s": cpu_s,
+        "peak_tree_rss_mb": sampler.peak_kb / 1024, "maxrss_main_mb": me / 1024, "maxrss_child_mb": kids / 1024,
+        "parsed": sum(1 for d in docs if not d.reused), "loaded": len(report.loaded),
+        "reused": report.reused, "incremental": report.incremental, "counts": report.counts,
     }
 
 
-def parse_cache_dir(db: Path) -> Path:
-    return db.with_name(db.name + ".parsed")          # etl/parse_cache.py: "<db>.parsed/"
-
-
 def run_build(corpus: Path, db: Path, cold: bool = False) -> dict:
-    """One build in a new process; `cold` removes the previous database and parse cache first."""
+    """One build in a new process; `cold` removes the previous database first."""
     if cold:
-        import shutil
-
-        shutil.rmtree(parse_cache_dir(db), ignore_errors=True)
         db.unlink(missing_ok=True)
     out = db.with_suffix(".build.json")
     t0 = time.perf_counter()
@@ -211,18 +183,6 @@ def detection_check(d: Path, db: Path) -> dict:
 
 
 # -- one changed file ----------------------------------------------------------------------------
-def incremental_support() -> str:
-    import inspect
-
-    import etl.build as B
-
-    params = inspect.signature(B.build_database).parameters
-    names = [p for p in params if p not in ("input_dir", "db_path", "progress")]
-    src = inspect.getsource(B)
-    hints = [w for w in ("incremental", "reuse", "unchanged", "sha256", "cache") if w in src]
-    return f"extra build_database parameters: {names or 'none'}; words in etl/build.py: {hints or 'none'}"
-
-
 def changed_file_rebuild(corpus: Path, db: Path, reps: int = 1) -> dict:
     """Change one number in one document, build again on the same DB path; restore the file."""
     docs = sorted(p for p in corpus.iterdir() if p.suffix in (".txt", ".md"))
@@ -240,13 +200,6 @@ def changed_file_rebuild(corpus: Path, db: Path, reps: int = 1) -> dict:
                 text += f"\nÄndrad {i}\n"
             target.write_bytes(text.encode("utf-8"))
             res = run_build(corpus, db)
-            if res.get("reused") is not None and res["reused"] < res["parsed"] - 1:
-                # the parse cache missed (the parser's code changed since the full build): the
-                # cache is warm now, so change the file once more and measure that rebuild
-                text = text.replace(" %", "  %", 1) if " %" in text else text + "\n.\n"
-                target.write_bytes(text.encode("utf-8"))
-                res["retried_after_cache_miss"] = True
-                res = {**run_build(corpus, db), "first_try": res}
             times.append(res["build_s"])
             results.append(res)
     finally:
@@ -254,7 +207,7 @@ def changed_file_rebuild(corpus: Path, db: Path, reps: int = 1) -> dict:
     return {"file": target.name, "build_s": statistics.median(times), "all_s": times,
             "stages": results[-1]["stages"], "reused": results[-1].get("reused"),
             "cpu_s": results[-1].get("cpu_s"), "peak_tree_rss_mb": results[-1].get("peak_tree_rss_mb"),
-            "support": incremental_support()}
+            "incremental": results[-1].get("incremental"), "parsed": results[-1].get("parsed")}
 
 
 # -- dashboard queries ------------------------------------------------------------------------------
@@ -370,9 +323,7 @@ def seed_cold_build(work: Path, reps: int = 3) -> dict:
     times = []
     for i in range(reps):
         db = work / f"seeds-{i}.duckdb"
-        import shutil
-
-        shutil.rmtree(parse_cache_dir(db), ignore_errors=True)
+        db.unlink(missing_ok=True)
         t0 = time.perf_counter()
         proc = subprocess.run([PY, "-m", "etl", "build", "--input", str(ROOT / "data" / "raw"), "--db", str(db)],
                               cwd=ROOT, capture_output=True, text=True)
@@ -380,7 +331,6 @@ def seed_cold_build(work: Path, reps: int = 3) -> dict:
         if proc.returncode:
             raise click.ClickException(proc.stderr[-2000:])
         db.unlink(missing_ok=True)
-        shutil.rmtree(parse_cache_dir(db), ignore_errors=True)
     inproc = run_build(ROOT / "data" / "raw", work / "seeds-stages.duckdb", cold=True)
     return {"cold_cli_s": statistics.median(times), "all_s": times, "stages": inproc["stages"],
             "build_s": inproc["build_s"], "import_s": inproc["import_s"]}
@@ -415,6 +365,15 @@ def fmt(v, nd=1) -> str:
     return str(v)
 
 
+STAGES = ("keys", "prepare", "parse_wait", "load", "derived", "index", "commit")
+
+
+def parse_and_load(s: dict) -> float:
+    """Seconds from the first document handed to the loader to the last one loaded."""
+    st = s["build"]["stages"]
+    return st.get("parse_wait", 0.0) + st.get("load", 0.0)
+
+
 def print_table(results: dict) -> None:
     sizes = results["sizes"]
     cols = [str(s["n"]) for s in sizes]
@@ -436,19 +395,19 @@ def print_table(results: dict) -> None:
     row("indicator values loaded", lambda s: fmt(s["detection"]["rows"]["indicator_values"]))
     row("full build, s (build_database)", lambda s: fmt(s["build"]["build_s"]))
     row("  process wall incl. imports, s", lambda s: fmt(s["build"]["process_wall_s"]))
-    for st in ("parse", "load", "derived", "fts"):
+    for st in STAGES:
         row(f"  stage {st}, s", lambda s, st=st: fmt(s["build"]["stages"].get(st)))
-    row("  other (schema, checkpoint, swap), s", lambda s: fmt(s["build"]["build_s"] - sum(s["build"]["stages"].values())))
-    row("parse: documents/s", lambda s: fmt(s["corpus"]["documents"] / s["build"]["stages"]["parse"]))
-    row("parse: MB/s", lambda s: fmt(s["corpus"]["mb"] / s["build"]["stages"]["parse"], 2))
+    row("  other (swap, worker shutdown), s", lambda s: fmt(s["build"]["build_s"] - sum(s["build"]["stages"].values())))
+    row("parse + load: documents/s", lambda s: fmt(s["corpus"]["documents"] / parse_and_load(s)))
+    row("parse + load: MB/s", lambda s: fmt(s["corpus"]["mb"] / parse_and_load(s), 2))
     row("whole build: documents/s", lambda s: fmt(s["corpus"]["documents"] / s["build"]["build_s"]))
     row("whole build: MB/s", lambda s: fmt(s["corpus"]["mb"] / s["build"]["build_s"], 2))
     row("  CPU time of the build (all processes), s", lambda s: fmt(s["build"]["cpu_s"]))
     row("peak RSS, process tree, MB", lambda s: fmt(s["build"]["peak_tree_rss_mb"], 0))
     row("  ru_maxrss main / largest child, MB", lambda s: f"{s['build']['maxrss_main_mb']:.0f} / {s['build']['maxrss_child_mb']:.0f}")
     row("one changed file: rebuild, s", lambda s: fmt(s["changed"]["build_s"]) if "build_s" in s["changed"] else "skipped")
-    row("  documents reused from the parse cache", lambda s: fmt(s["changed"]["reused"]))
-    for st in ("parse", "load", "derived", "fts"):
+    row("  documents reused from the previous database / parsed", lambda s: f"{s['changed']['reused']} / {s['changed']['parsed']}")
+    for st in STAGES:
         row(f"  rebuild stage {st}, s", lambda s, st=st: fmt(s["changed"]["stages"].get(st)))
     qnames = []
     for s in sizes:
@@ -516,7 +475,7 @@ def main(ctx, sizes: str, seed: int, work: Path, skip_page: bool, changed_sizes:
                                        indent=1, default=str))
         if changed_sizes is None or n in changed_sizes:
             s["changed"] = changed_file_rebuild(corpus, db)
-            click.echo(f"  one changed file {s['changed']['build_s']:.1f} s", err=True)
+            click.echo(f"  one changed file {s['changed']['build_s']:.1f} s {s['changed']['stages']}", err=True)
         else:
             s["changed"] = {"skipped": "not asked for (--changed-sizes)", "support": incremental_support()}
         s["load_avg_after"] = os.getloadavg()

@@ -189,12 +189,10 @@ class Library:
             self.by_sha.setdefault(sha, rel)
         known = self._from_database(db_path, shas)
         missing = [input_dir / rel for rel in shas if rel not in known]
-        if missing:
-            from etl.build import parse_incremental
-            from etl.parse_cache import ParseCache
+        if missing:     # files the last build did not load (new, or skipped): detect them now
+            from etl.build import parse_stream
 
-            docs, _ = parse_incremental(missing, input_dir, ParseCache(db_path))
-            for d in docs:
+            for _, d in parse_stream(missing, input_dir):
                 if d.meta is not None:
                     known[d.raw.source_file] = d.meta
         for rel in sorted(known):

@@ -1,8 +1,16 @@
 """Build: every document under a folder -> a new DuckDB file, swapped in atomically.
 
-    parse (per file, errors isolated; unchanged files reused from the parse cache) ->
-    load (one transaction) -> derived stages (indicator identities, full-text index) ->
-    CHECKPOINT -> os.replace(tmp, db)
+    keys (sha256 of each file, its path, its side-car) -> previous database reusable?
+      yes: copy it, delete the rows of changed/removed files, parse and load only new files
+      no:  new file, parse and load everything
+    -> derived stages (indicator identities, cross-document warnings) -> sort the search index
+    -> COMMIT, CHECKPOINT -> os.replace(tmp, db)
+
+Parsing runs in worker processes (per-document work) while the main process loads the
+documents as they arrive, in order, in batches (etl/load.py), so memory stays bounded by a
+few documents, not the city. The previous database is reusable when it was written by the
+same code (a fingerprint of etl/*.py, the schema and the parser's data files, stored in
+`build_info`); then an unchanged file costs nothing but its sha256.
 
 A failed build leaves the previous database untouched; readers holding the old file keep
 their snapshot and new connections see the new file. A build that is killed leaves its
@@ -11,152 +19,325 @@ temporary file behind; the next build removes it (its process id is in the name)
 from __future__ import annotations
 
 import glob
+import hashlib
 import os
 import re
 import secrets
+import shutil
 import time
+from collections import deque
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 import duckdb
 
 from etl.assemble import parse_file
 from etl.detect import load_registry
-from etl.load import create_schema, load_documents
-from etl.model import ParsedDocument, Warning
-from etl.parse_cache import ParseCache
+from etl.load import Loader, create_schema, delete_files
+from etl.model import DocMeta, ParsedDocument, Warning
 from etl.read import find_documents
+from etl.search import document_terms, optimise_index
+from etl.sniff import MAX_BYTES
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_INPUT = ROOT / "data" / "raw"
 DEFAULT_DB = Path(os.environ.get("STADSDEL_DB", ROOT / "data" / "stadsdelar.duckdb"))
+OVERRIDES = ROOT / "data" / "indicator_overrides.csv"
+PARSER_DATA = ("districts.csv", "activity_areas.csv")     # data files the parse reads
+ALL_DOCUMENTS = "(alla dokument)"                          # source_file of cross-document warnings
+
+PARALLEL_MIN_BYTES = 3 * 2**20   # below this much input, starting worker processes costs more than it saves
+WINDOW_PER_WORKER = 3            # documents parsed ahead per worker (bounds memory)
+MEMORY_LIMIT = "300MB"           # DuckDB's working memory during a build (it spills beyond this)
+
+
+@dataclass
+class DocumentSummary:
+    """What the build did with one input file."""
+    source_file: str
+    meta: DocMeta | None                      # None: the file was skipped (see warnings)
+    warnings: list[Warning] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)   # goals, indicators, activities
+    reused: bool = False                      # unchanged since the previous build: not parsed
 
 
 @dataclass
 class BuildReport:
     db_path: Path
-    documents: list[ParsedDocument] = field(default_factory=list)
-    counts: dict[str, int] = field(default_factory=dict)
+    documents: list[DocumentSummary] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)   # rows in the new database
     seconds: float = 0.0
-    reused: int = 0          # documents taken from the parse cache (unchanged since the last build)
+    reused: int = 0          # files unchanged since the previous build (not parsed again)
+    incremental: bool = False
+    stages: dict[str, float] = field(default_factory=dict)  # seconds per stage
 
     @property
-    def loaded(self) -> list[ParsedDocument]:
+    def loaded(self) -> list[DocumentSummary]:
         return [d for d in self.documents if d.meta is not None]
 
     @property
-    def skipped(self) -> list[ParsedDocument]:
+    def skipped(self) -> list[DocumentSummary]:
         return [d for d in self.documents if d.meta is None]
 
 
-PARALLEL_MIN_FILES = 8   # below this, starting worker processes costs more than it saves
+# --- what changed ---------------------------------------------------------------------------
+
+@lru_cache(maxsize=1)
+def code_fingerprint() -> str:
+    """The ETL's code, schema and parser data: a database written by other code is not reused."""
+    h = hashlib.sha256(b"stadsdel-build 2")
+    etl_dir = Path(__file__).resolve().parent
+    for p in sorted(etl_dir.glob("*.py")) + [etl_dir / "schema.sql"]:
+        h.update(p.name.encode() + b"\0" + p.read_bytes())
+    for name in PARSER_DATA:
+        p = ROOT / "data" / name
+        if p.exists():
+            h.update(name.encode() + b"\0" + p.read_bytes())
+    return h.hexdigest()
+
+
+def file_key(path: Path, root: Path) -> str:
+    """Changes when the file's bytes, its path in the input folder or its side-car change."""
+    h = hashlib.sha256()
+    try:
+        if path.stat().st_size > MAX_BYTES:       # the read stage refuses it quickly
+            h.update(b"too large %d" % path.stat().st_size)
+        else:
+            h.update(hashlib.sha256(path.read_bytes()).digest())
+        side = path.with_name(path.name + ".meta.json")
+        h.update(side.read_bytes() if side.exists() else b"")
+    except OSError as e:
+        h.update(f"unreadable {e}".encode())
+    h.update(str(path.relative_to(root)).encode())
+    return h.hexdigest()
+
+
+def previous_files(db_path: Path) -> dict[str, str] | None:
+    """{source_file: file_key} of the previous build, when its database can be reused."""
+    if not db_path.exists():
+        return None
+    try:
+        con = duckdb.connect(str(db_path), read_only=True)
+    except duckdb.Error:
+        return None
+    try:
+        row = con.execute("SELECT value FROM build_info WHERE key = 'code'").fetchone()
+        if not row or row[0] != code_fingerprint():
+            return None
+        return dict(con.execute("SELECT source_file, file_key FROM build_files").fetchall())
+    except duckdb.Error:
+        return None
+    finally:
+        con.close()
+
+
+# --- parse ---------------------------------------------------------------------------------------
+
+def prepare(doc: ParsedDocument) -> ParsedDocument:
+    """A parsed document ready to load: search terms counted, the line list dropped (every
+    stage that needs the lines has run; the line count is kept)."""
+    if doc.meta is not None:
+        doc.extra["search_terms"] = document_terms(doc.extra.get("sections", []))
+    doc.raw.lines = []
+    return doc
 
 
 def _parse_one(args: tuple[Path, Path]) -> ParsedDocument:
     path, root = args
-    return parse_file(path, root, load_registry())
+    return prepare(parse_file(path, root, load_registry()))
 
 
-def parse_all(paths: list[Path], root: Path, progress: Callable[[Path], None] | None = None,
-              workers: int | None = None) -> list[ParsedDocument]:
-    """Parse every file (per-document work: on several cores when there are many files)."""
+def parse_stream(paths: list[Path], root: Path, workers: int | None = None) -> Iterator[tuple[Path, ParsedDocument]]:
+    """(path, parsed document) in `paths` order; on several cores when there is enough input.
+    At most WINDOW_PER_WORKER documents per worker are parsed ahead of the consumer."""
     workers = workers if workers is not None else (os.cpu_count() or 1)
-    if workers > 1 and len(paths) >= PARALLEL_MIN_FILES:
-        from concurrent.futures import ProcessPoolExecutor
+    size = sum(p.stat().st_size for p in paths if p.exists())
+    if workers < 2 or len(paths) < 2 or size < PARALLEL_MIN_BYTES:
+        registry = load_registry()
+        for p in paths:
+            yield p, prepare(parse_file(p, root, registry))
+        return
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
 
-        docs = []
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            for p, doc in zip(paths, pool.map(_parse_one, [(p, root) for p in paths], chunksize=4)):
-                docs.append(doc)
-                if progress:
-                    progress(p)
-        return docs
-    registry = load_registry()
-    docs = []
-    for p in paths:
-        docs.append(parse_file(p, root, registry))
-        if progress:
-            progress(p)
-    return docs
+    # forkserver: workers are not forked from this (possibly multi-threaded) process
+    ctx = multiprocessing.get_context("forkserver")
+    ctx.set_forkserver_preload(["etl.assemble", "etl.search"])
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
+    try:
+        todo = iter(paths)
+        window: deque = deque()
+        for p in todo:
+            window.append((p, pool.submit(_parse_one, (p, root))))
+            if len(window) >= workers * WINDOW_PER_WORKER:
+                break
+        while window:
+            p, fut = window.popleft()
+            nxt = next(todo, None)
+            if nxt is not None:
+                window.append((nxt, pool.submit(_parse_one, (nxt, root))))
+            yield p, fut.result()
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
 
+
+# --- build ---------------------------------------------------------------------------------------
 
 def build_database(input_dir: Path | str = DEFAULT_INPUT, db_path: Path | str = DEFAULT_DB,
                    progress: Callable[[Path], None] | None = None, reuse: bool = True) -> BuildReport:
     """Build a new database from every document under `input_dir` and swap it in atomically.
-    With `reuse`, documents unchanged since the last build (sha256, side-car, parser version)
-    are taken from the parse cache next to the database instead of being parsed again."""
+    With `reuse`, the previous database is updated instead: files unchanged since the last
+    build (sha256, path, side-car) are neither parsed nor loaded again."""
     t0 = time.perf_counter()
     input_dir, db_path = Path(input_dir), Path(db_path)
     if not input_dir.is_dir():
         raise FileNotFoundError(f"input folder not found: {input_dir}")
+    stages: dict[str, float] = {}
     paths = find_documents(input_dir)
-    cache = ParseCache(db_path)
-    docs, reused = parse_incremental(paths, input_dir, cache, progress, reuse=reuse)
+    keys = {str(p.relative_to(input_dir)): file_key(p, input_dir) for p in paths}
+    before = previous_files(db_path) if reuse else None
+    unchanged = {rel for rel, key in keys.items() if before is not None and before.get(rel) == key}
+    gone = sorted(rel for rel, key in (before or {}).items() if keys.get(rel) != key)
+    todo = [p for p in paths if str(p.relative_to(input_dir)) not in unchanged]
+    stages["keys"] = time.perf_counter() - t0
+
     db_path.parent.mkdir(parents=True, exist_ok=True)
     remove_stale_temp_files(db_path)
     tmp = db_path.with_name(f"{db_path.name}.tmp{os.getpid()}-{secrets.token_hex(3)}")
+    report = BuildReport(db_path=db_path, reused=len(unchanged), incremental=before is not None, stages=stages)
+    parsed = parse_stream(todo, input_dir)
     try:
-        con = duckdb.connect(str(tmp))
+        t = time.perf_counter()
+        if before is not None:
+            shutil.copyfile(db_path, tmp)
+        con = duckdb.connect(str(tmp), config={"memory_limit": MEMORY_LIMIT, "temp_directory": f"{tmp}.spill"})
         try:
-            con.execute("BEGIN TRANSACTION")
-            create_schema(con)
-            counts = load_documents(con, docs)
-            extra_warnings = version_warnings(docs) + derived_stages(con)
-            for w in extra_warnings:
-                con.execute(
-                    "INSERT INTO warnings VALUES ((SELECT coalesce(max(warning_id), 0) + 1 FROM warnings), NULL, ?, ?, ?, ?)",
-                    ["(alla dokument)", w.stage, w.message, w.source_line],
-                )
-            con.execute("INSERT INTO build_info VALUES ('built_at', ?), ('input_dir', ?), ('documents', ?)",
-                        [time.strftime("%Y-%m-%d %H:%M:%S"), str(input_dir), str(counts["documents"])])
-            con.execute("COMMIT")
-            search_index(con)
+            # No transaction around the build: the new file only goes live through os.replace, so
+            # a failure at any point loses nothing, and each batch written frees its memory.
+            if before is None:
+                create_schema(con)
+            delete_files(con, gone)
+            con.execute("DELETE FROM warnings WHERE document_id IS NULL AND source_file = ?", [ALL_DOCUMENTS])
+            con.execute("DELETE FROM build_info")
+            stages["prepare"] = time.perf_counter() - t
+            for p in paths:
+                if str(p.relative_to(input_dir)) in unchanged and progress:
+                    progress(p)
+            summaries = load_stream(con, parsed, input_dir, keys, progress, stages)
+            t = time.perf_counter()
+            insert_warnings(con, version_warnings(con) + derived_stages(con))
+            stages["derived"] = time.perf_counter() - t
+            t = time.perf_counter()
+            if before is None:
+                search_index(con)
+            stages["index"] = time.perf_counter() - t
+            report.counts = table_counts(con)
+            con.execute("INSERT INTO build_info VALUES ('built_at', ?), ('input_dir', ?), ('documents', ?), ('code', ?)",
+                        [time.strftime("%Y-%m-%d %H:%M:%S"), str(input_dir), str(report.counts["documents"]),
+                         code_fingerprint()])
+            report.documents = order_summaries(paths, input_dir, summaries, reused_summaries(con, unchanged))
+            t = time.perf_counter()
             con.execute("CHECKPOINT")
+            stages["commit"] = time.perf_counter() - t
         finally:
             con.close()
         os.replace(tmp, db_path)
     except BaseException:
+        parsed.close()
         for p in (tmp, Path(f"{tmp}.wal")):
             p.unlink(missing_ok=True)
         raise
-    cache.prune()
-    return BuildReport(db_path=db_path, documents=docs, counts=counts, seconds=time.perf_counter() - t0,
-                       reused=reused)
+    finally:
+        shutil.rmtree(f"{tmp}.spill", ignore_errors=True)
+    report.seconds = time.perf_counter() - t0
+    return report
 
 
-def version_warnings(docs: list[ParsedDocument]) -> list[Warning]:
+def load_stream(con, parsed: Iterator[tuple[Path, ParsedDocument]], root: Path, keys: dict[str, str],
+                progress: Callable[[Path], None] | None, stages: dict[str, float]) -> dict[str, DocumentSummary]:
+    """Load documents as the parser hands them over; record every file in build_files."""
+    loader = Loader(con)
+    summaries: dict[str, DocumentSummary] = {}
+    files: list[list] = []
+    t_wait = t_load = 0.0
+    t = time.perf_counter()
+    for path, doc in parsed:
+        t_wait += time.perf_counter() - t
+        t = time.perf_counter()
+        rel = str(path.relative_to(root))
+        doc_id = loader.add(doc)
+        files.append([rel, keys[rel], doc_id])
+        summaries[rel] = DocumentSummary(rel, doc.meta, doc.warnings, {
+            "goals": len(doc.goals), "indicators": len(doc.indicators), "activities": len(doc.activities)})
+        if progress:
+            progress(path)
+        t_load += time.perf_counter() - t
+        t = time.perf_counter()
+    loader.flush()
+    if files:
+        con.executemany("INSERT INTO build_files VALUES (?, ?, ?)", files)
+    stages["parse_wait"] = t_wait      # the part of the parse the loading did not hide
+    stages["load"] = t_load + time.perf_counter() - t
+    return summaries
+
+
+def reused_summaries(con, unchanged: set[str]) -> dict[str, DocumentSummary]:
+    """Summaries of the files taken over from the previous database, read from it."""
+    if not unchanged:
+        return {}
+    rows = con.execute("""
+        SELECT f.source_file, d.district, d.year, d.doc_type, d.level, d.unit_name, d.detected_by,
+               (SELECT count(*) FROM goals g WHERE g.document_id = d.document_id),
+               (SELECT count(*) FROM indicator_values v WHERE v.document_id = d.document_id),
+               (SELECT count(*) FROM activities a WHERE a.document_id = d.document_id)
+        FROM build_files f LEFT JOIN documents d USING (document_id)
+        WHERE f.source_file IN (SELECT unnest(?::VARCHAR[]))""", [sorted(unchanged)]).fetchall()
+    warns: dict[str, list[Warning]] = {}
+    for src, stage, message, line in con.execute(
+            "SELECT source_file, stage, message, source_line FROM warnings "
+            "WHERE source_file IN (SELECT unnest(?::VARCHAR[])) ORDER BY warning_id", [sorted(unchanged)]).fetchall():
+        warns.setdefault(src, []).append(Warning(stage, message, line))
+    out = {}
+    for src, district, year, doc_type, level, unit, by, n_goals, n_rows, n_acts in rows:
+        meta = DocMeta(district, year, doc_type, level, unit, by) if district is not None else None
+        out[src] = DocumentSummary(src, meta, warns.get(src, []),
+                                   {"goals": n_goals, "indicators": n_rows, "activities": n_acts}, reused=True)
+    return out
+
+
+def order_summaries(paths: list[Path], root: Path, *parts: dict[str, DocumentSummary]) -> list[DocumentSummary]:
+    merged = {k: v for part in parts for k, v in part.items()}
+    return [merged[str(p.relative_to(root))] for p in paths if str(p.relative_to(root)) in merged]
+
+
+def table_counts(con) -> dict[str, int]:
+    return {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+            for t in ("documents", "goals", "indicator_values", "activities", "budget_lines", "sections", "warnings")}
+
+
+def insert_warnings(con, warns: list[Warning]) -> None:
+    """Cross-document warnings (no single document), shown under ALL_DOCUMENTS."""
+    loader = Loader(con)
+    for w in warns:
+        loader.add_warning(ALL_DOCUMENTS, w)
+    loader.flush()
+
+
+def version_warnings(con) -> list[Warning]:
     """Several documents for the same district, year, kind and level (kept as versions by
     `etl add --keep-both`, or copied in twice): both load; say so where users look."""
-    groups: dict[tuple, list[str]] = {}
-    for d in docs:
-        if d.meta is not None:
-            m = d.meta
-            groups.setdefault((m.district, m.year, m.doc_type, m.level, m.unit_name or ""), []).append(d.raw.source_file)
-    return [Warning("versions", f"{len(files)} versions of {k[0]} {k[2]} {k[1]}"
-                                f"{' (' + k[4] + ')' if k[4] else ''}: {', '.join(sorted(files))}")
-            for k, files in groups.items() if len(files) > 1]
+    rows = con.execute("""
+        SELECT district, doc_type, year, coalesce(unit_name, ''), list(source_file ORDER BY source_file)
+        FROM documents GROUP BY district, doc_type, year, level, coalesce(unit_name, '')
+        HAVING count(*) > 1 ORDER BY 1, 2, 3""").fetchall()
+    return [Warning("versions", f"{len(files)} versions of {district} {doc_type} {year}"
+                                f"{' (' + unit + ')' if unit else ''}: {', '.join(files)}")
+            for district, doc_type, year, unit, files in rows]
 
 
-def parse_incremental(paths: list[Path], root: Path, cache: ParseCache,
-                      progress: Callable[[Path], None] | None = None,
-                      reuse: bool = True) -> tuple[list[ParsedDocument], int]:
-    """Parse the documents, taking unchanged ones (same sha256, side-car and parser) from the
-    cache of the previous build (unless `reuse` is false: then everything is parsed and the
-    cache refreshed). Returns the documents in `paths` order and how many were reused."""
-    keys = {p: cache.key(p, root) for p in paths}
-    found = {p: cache.get(keys[p]) if reuse else None for p in paths}
-    todo = [p for p in paths if found[p] is None]
-    for p in paths:
-        if found[p] is not None and progress:
-            progress(p)
-    for p, doc in zip(todo, parse_all(todo, root, progress)):
-        found[p] = doc
-        cache.put(keys[p], doc)
-    return [found[p] for p in paths], len(paths) - len(todo)
-
-
-_TEMP = re.compile(r"\.tmp(\d+)(?:-[0-9a-f]+)?(?:\.wal)?$")
+_TEMP = re.compile(r"\.tmp(\d+)(?:-[0-9a-f]+)?(?:\.wal|\.spill)?$")
 
 
 def remove_stale_temp_files(db_path: Path) -> list[Path]:
@@ -168,7 +349,10 @@ def remove_stale_temp_files(db_path: Path) -> list[Path]:
             continue
         pid = int(m.group(1))
         if pid == os.getpid() or not _alive(pid):
-            f.unlink(missing_ok=True)
+            if f.is_dir():
+                shutil.rmtree(f, ignore_errors=True)
+            else:
+                f.unlink(missing_ok=True)
             removed.append(f)
     return removed
 
@@ -185,18 +369,11 @@ def _alive(pid: int) -> bool:
 
 def derived_stages(con: duckdb.DuckDBPyConnection) -> list[Warning]:
     """Cross-document stages that run on the loaded tables (same transaction)."""
-    warnings: list[Warning] = []
-    try:
-        from etl.identity import resolve_identities
-    except ImportError:
-        return warnings
-    warnings.extend(resolve_identities(con, ROOT / "data" / "indicator_overrides.csv"))
-    return warnings
+    from etl.identity import resolve_identities
+
+    return resolve_identities(con, OVERRIDES)
 
 
 def search_index(con: duckdb.DuckDBPyConnection) -> None:
-    try:
-        from etl.search import create_index
-    except ImportError:
-        return
-    create_index(con)
+    """After a full build: sort the search postings (an incremental build appends to them)."""
+    optimise_index(con)

@@ -43,17 +43,17 @@ def build(input_dir: Path, db_path: Path, quiet: bool) -> None:
                            hidden=quiet) as bar:
         report = build_database(input_dir, db_path, progress=lambda p: bar.update(1))
     for doc in report.loaded:
-        m = doc.meta
+        m, n = doc.meta, doc.counts
         unit = f" ({m.unit_name})" if m.unit_name else ""
-        click.echo(f"  ok    {doc.raw.source_file}: {m.district}{unit}, {m.doc_type} {m.year}, {m.level}; "
-                   f"{len(doc.goals)} mål, {len(doc.indicators)} indikatorrader, {len(doc.activities)} aktiviteter, "
+        click.echo(f"  {'same' if doc.reused else 'ok':5} {doc.source_file}: {m.district}{unit}, {m.doc_type} {m.year}, "
+                   f"{m.level}; {n['goals']} mål, {n['indicators']} indikatorrader, {n['activities']} aktiviteter, "
                    f"{len(doc.warnings)} varningar")
     for doc in report.skipped:
-        click.echo(f"  SKIP  {doc.raw.source_file}: {'; '.join(w.message for w in doc.warnings)}", err=True)
+        click.echo(f"  SKIP  {doc.source_file}: {'; '.join(w.message for w in doc.warnings)}", err=True)
     c = report.counts
     click.echo(f"{c['documents']} dokument, {c['indicator_values']} indikatorvärden, {c['goals']} mål, "
                f"{c['activities']} aktiviteter, {c['warnings']} varningar -> {report.db_path} ({report.seconds:.1f} s; "
-               f"{getattr(report, 'reused', 0)} oförändrade dokument återanvända)")
+               f"{report.reused} oförändrade dokument återanvända)")
 
 
 @cli.command()

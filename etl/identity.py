@@ -39,6 +39,7 @@ import re
 import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import pyarrow as pa
@@ -107,6 +108,7 @@ _QUOTES = dict.fromkeys(map(ord, "\u201c\u201d\u201e\u00ab\u00bb\u2033"), '"')
 _QUOTES.update(dict.fromkeys(map(ord, "\u2018\u2019\u2032"), "'"))
 
 
+@lru_cache(maxsize=65536)
 def clean_name(name: str) -> str:
     """The printed name made presentable: one line, hyphenation joined, spacing tidied.
 
@@ -140,6 +142,7 @@ class NameKey:
         return f"{self.base} ({self.qualifier})" if self.qualifier else self.base
 
 
+@lru_cache(maxsize=65536)
 def name_key(name: str) -> NameKey:
     """The comparison key of a printed name (see module docstring)."""
     s = clean_name(name).lower()
@@ -159,6 +162,7 @@ def name_key(name: str) -> NameKey:
     return NameKey(_plain(s), qualifier, verb)
 
 
+@lru_cache(maxsize=65536)
 def _plain(s: str) -> str:
     s = s.lower()
     s = re.sub(r"(?<=\d)\s*-\s*(?=\d)", "–", s)      # keep ranges "1-14" as one token
@@ -175,6 +179,7 @@ def _plain(s: str) -> str:
 _SUFFIXES = ("arna", "erna", "orna", "en", "et", "na", "er", "ar", "or", "n", "a", "e")
 
 
+@lru_cache(maxsize=65536)
 def stem(word: str) -> str:
     """A crude Swedish stem: enough to equate 'socialpsykiatrin'/'socialpsykiatri',
     'hemtjänsten'/'hemtjänst', 'omsorgsboenden'/'omsorgsboende', 'själva'/'själv'."""
@@ -199,8 +204,9 @@ def same_word(a: str, b: str) -> bool:
     return prefix >= 3 and fuzz.ratio(a, b) >= TOKEN_PAIR_MIN
 
 
-def content_stems(key: str) -> list[str]:
-    return [stem(w) for w in key.split() if w not in STOPWORDS and w != "/"]
+@lru_cache(maxsize=65536)
+def content_stems(key: str) -> tuple[str, ...]:
+    return tuple(stem(w) for w in key.split() if w not in STOPWORDS and w != "/")
 
 
 # --- pairwise comparison -------------------------------------------------------------------
@@ -274,6 +280,7 @@ def slugify(text: str, max_len: int = 80) -> str:
 UNIT_WORDS = {"%": "procent", "st": "st", "kr": "kronor"}
 
 
+@lru_cache(maxsize=65536)
 def norm_unit(unit: str | None) -> str | None:
     if unit is None:
         return None
@@ -368,8 +375,10 @@ SELECT v.value_id, v.document_id, v.name, v.unit, v.goal_id, v.goal_level, v.kf_
 FROM indicator_values v
 JOIN documents d USING (document_id)
 LEFT JOIN goals g ON g.goal_id = v.goal_id
-ORDER BY v.value_id
+ORDER BY d.source_file, v.source_line, v.value_id
 """
+# The order is the documents' content, not the ids: an incremental build numbers a changed
+# document's rows after the others, and must still give the same identities as a full build.
 
 
 @dataclass
@@ -626,6 +635,9 @@ def resolve_identities(con, overrides_path: Path | None) -> list[Warning]:
     `indicator_matches` (how each printed name was matched, what to review) and
     `kf_target_checks` (KF:s årsmål reconciliation). Runs inside the caller's transaction."""
     con.execute(MATCHES_DDL)
+    # a re-run (an incremental build) starts from the printed values: undo earlier fills
+    con.execute("UPDATE indicator_values SET kf_target = NULL WHERE value_id IN "
+                "(SELECT value_id FROM kf_target_checks WHERE status IN ('filled', 'filled_equal'))")
     overrides, warns = load_overrides(overrides_path)
     rows = _fetch_dicts(con, _ROWS_SQL)
     nodes = _build_nodes(rows, overrides)
@@ -692,7 +704,7 @@ def resolve_identities(con, overrides_path: Path | None) -> list[Warning]:
     _insert(con, "_ident_map", ["value_id", "indicator_id"],
             [(r["value_id"], node_ident[n.nid]) for n in nodes for r in n.rows])
     con.execute("UPDATE indicator_values SET indicator_id = m.indicator_id FROM _ident_map m "
-                "WHERE indicator_values.value_id = m.value_id")
+                "WHERE indicator_values.value_id = m.value_id AND indicator_values.indicator_id <> m.indicator_id")
     con.execute("DROP TABLE _ident_map")
 
     _write_matches(con, nodes, cl, review, node_ident)
@@ -763,11 +775,12 @@ def reconcile_kf_targets(con, names: dict[str, str]) -> list[Warning]:
         SELECT v.value_id, v.indicator_id, v.target, v.target_raw, v.kf_target, v.kf_target_raw,
                d.district, d.year, d.doc_type
         FROM indicator_values v JOIN documents d USING (document_id)
-        ORDER BY v.indicator_id, d.year, d.district, v.value_id""")
+        ORDER BY v.indicator_id, d.year, d.district, d.source_file, v.source_line, v.value_id""")
     groups: dict[tuple[str, int], list[dict]] = defaultdict(list)
     for r in rows:
         groups[(r["indicator_id"], r["year"])].append(r)
     checks: list[tuple] = []
+    fills: list[tuple[int, float]] = []
     for (ident, year), grp in groups.items():
         # KF targets printed next to a district target are unambiguous evidence
         printed: dict[float, set[str]] = defaultdict(set)
@@ -792,8 +805,7 @@ def reconcile_kf_targets(con, names: dict[str, str]) -> list[Warning]:
             single_kf = (r["kf_target"] is not None and not (r["target_raw"] or "").strip())
             if single_target and others and r["doc_type"] == "verksamhetsplan":
                 status = "filled_equal" if round(r["target"], 6) == consensus else "filled"
-                con.execute("UPDATE indicator_values SET kf_target = ? WHERE value_id = ?",
-                            [consensus, r["value_id"]])
+                fills.append((r["value_id"], consensus))
                 note = f"KF:s årsmål {_fmt(consensus)} from {', '.join(sorted(others))}"
                 if status == "filled_equal":
                     note += "; the single printed value equals it and may be KF:s årsmål, not the district's"
@@ -808,6 +820,12 @@ def reconcile_kf_targets(con, names: dict[str, str]) -> list[Warning]:
                 warns.append(Warning("indicators", f"{r['district']} {year}: {names.get(ident, ident)!r}: {note}"))
             elif r["kf_target"] is not None:
                 checks.append((ident, year, r["value_id"], r["district"], r["kf_target"], consensus, "agrees", None))
+    if fills:
+        con.execute("CREATE TEMP TABLE _kf_fills (value_id INTEGER, kf_target DOUBLE)")
+        _insert(con, "_kf_fills", ["value_id", "kf_target"], fills)
+        con.execute("UPDATE indicator_values SET kf_target = f.kf_target FROM _kf_fills f "
+                    "WHERE indicator_values.value_id = f.value_id")
+        con.execute("DROP TABLE _kf_fills")
     con.execute("DELETE FROM kf_target_checks")
     if checks:
         _insert(con, "kf_target_checks", ["indicator_id", "year", "value_id", "district", "printed_kf_target",

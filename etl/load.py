@@ -1,4 +1,11 @@
-"""Load stage: ParsedDocuments -> DuckDB tables (etl/schema.sql), with provenance on every row."""
+"""Load stage: ParsedDocuments -> DuckDB tables (etl/schema.sql), with provenance on every row.
+
+`Loader` streams documents into the tables: rows are gathered per table as columns and
+written in bulk (through Arrow) every few hundred thousand rows, so a build holds only a
+batch of documents in memory, never the whole city. Ids continue after the largest id
+already in the database, so an incremental build can add documents to a copy of the
+previous database. `delete_files` removes everything one input file contributed.
+"""
 from __future__ import annotations
 
 import re
@@ -7,9 +14,35 @@ from pathlib import Path
 
 import duckdb
 
-from etl.model import ParsedDocument
+from etl.model import ParsedDocument, Warning
+from etl.search import document_terms, insert_terms
+from etl.sections import section_index_for_line
 
 SCHEMA = (Path(__file__).parent / "schema.sql").read_text(encoding="utf-8")
+
+# Columns the loader writes, per table (the rest of each table is filled by later stages).
+COLUMNS = {
+    "documents": ["document_id", "district", "year", "doc_type", "level", "unit_name", "source_file", "sha256",
+                  "text_flavour", "detected_by", "n_lines"],
+    "sections": ["section_id", "document_id", "heading", "heading_path", "text", "source_line_start",
+                 "source_line_end", "source_page"],
+    "goals": ["goal_id", "document_id", "level", "code", "text", "assessment", "assessment_raw", "parent_code",
+              "parent_goal_id", "section_id", "source_line", "source_page"],
+    "indicator_values": ["value_id", "document_id", "indicator_id", "name", "goal_id", "goal_level", "kf_goal_code",
+                         "namndmal", "target", "target_raw", "kf_target", "kf_target_raw", "unit", "periodicity",
+                         "outcome", "outcome_raw", "outcome_men", "outcome_men_raw", "outcome_women",
+                         "outcome_women_raw", "prior_outcome", "prior_outcome_raw", "prior_year", "analysis",
+                         "section_id", "source_line", "source_line_end", "source_page"],
+    "activities": ["activity_id", "document_id", "goal_id", "goal_code", "text", "start_date", "end_date",
+                   "deviation", "source_line", "source_page", "analysis"],
+    "budget_lines": ["budget_line_id", "document_id", "table_title", "section", "row_label", "area", "column_label",
+                     "value", "value_raw", "unit", "source_line", "source_page", "table_no"],
+    "warnings": ["warning_id", "document_id", "source_file", "stage", "message", "source_line"],
+}
+ID_COLUMN = {"documents": "document_id", "sections": "section_id", "goals": "goal_id", "indicator_values": "value_id",
+             "activities": "activity_id", "budget_lines": "budget_line_id", "warnings": "warning_id"}
+COUNTED = ("documents", "goals", "indicator_values", "activities", "budget_lines", "sections", "warnings")
+FLUSH_ROWS = 200_000      # rows gathered before a bulk insert (search postings included)
 
 
 def create_schema(con: duckdb.DuckDBPyConnection) -> None:
@@ -17,7 +50,8 @@ def create_schema(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def normalise_name(name: str) -> str:
-    """Provisional identity key: case, punctuation and spacing folded (issue 4 refines it)."""
+    """Provisional identity key: case, punctuation and spacing folded (etl/identity.py
+    gives the final identity in the derived stage)."""
     t = unicodedata.normalize("NFC", name).lower()
     t = re.sub(r"(\w)- (\w)", r"\1\2", t)          # hyphenation from wrapping
     t = re.sub(r"[^\wåäöé%]+", " ", t)
@@ -28,126 +62,161 @@ def indicator_key(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", unicodedata.normalize("NFKD", normalise_name(name)).encode("ascii", "ignore").decode()).strip("-")[:80]
 
 
-def _section_for(sections: list[dict], line: int) -> int | None:
-    from etl.sections import section_index_for_line
+class Loader:
+    """Adds documents to the tables; call `flush()` (or `close()`) at the end. The caller owns
+    the transaction."""
 
-    return section_index_for_line(sections, line)
+    def __init__(self, con: duckdb.DuckDBPyConnection, flush_rows: int = FLUSH_ROWS):
+        self.con = con
+        self.flush_rows = flush_rows
+        self.rows: dict[str, dict[str, list]] = {t: {c: [] for c in cols} for t, cols in COLUMNS.items()}
+        self.terms: list[tuple[dict, list[int]]] = []     # search index rows, per document
+        self.pending = 0
+        self.counts = dict.fromkeys(COUNTED, 0)
+        self.next_id = {t: self._max_id(t, col) + 1 for t, col in ID_COLUMN.items()}
 
+    def _max_id(self, table: str, col: str) -> int:
+        return int(self.con.execute(f"SELECT coalesce(max({col}), 0) FROM {table}").fetchone()[0])
 
-class _Buffer:
-    """Rows gathered per table and written with one bulk INSERT each (row-by-row INSERTs
-    cost about a millisecond apiece in DuckDB)."""
+    def _add(self, table: str, values: list) -> int | None:
+        cols = self.rows[table]
+        new_id = None
+        if table in self.next_id:
+            new_id = self.next_id[table]
+            self.next_id[table] += 1
+            values = [new_id, *values]
+        for c, v in zip(COLUMNS[table], values):
+            cols[c].append(v)
+        if table in self.counts:
+            self.counts[table] += 1
+        self.pending += 1
+        return new_id
 
-    def __init__(self) -> None:
-        self.rows: dict[str, list[list]] = {}
+    def add(self, doc: ParsedDocument) -> int | None:
+        """Queue one document's rows; returns its document_id (None for a skipped file,
+        whose warnings are still stored)."""
+        doc_id = None
+        if doc.meta is not None:
+            doc_id = self._add_document(doc)
+        for w in doc.warnings:
+            self.add_warning(doc.raw.source_file, w, doc_id)
+        if self.pending >= self.flush_rows:
+            self.flush()
+        return doc_id
 
-    def execute(self, sql: str, params: list) -> None:
-        table = sql.split()[2]
-        self.rows.setdefault(table, []).append(params)
+    def add_warning(self, source_file: str, w: Warning, document_id: int | None = None) -> None:
+        self._add("warnings", [document_id, source_file, w.stage, w.message, w.source_line])
 
-    def flush(self, con: duckdb.DuckDBPyConnection) -> None:
+    def _add_document(self, doc: ParsedDocument) -> int:
+        m, add = doc.meta, self._add
+        doc_id = add("documents", [m.district, m.year, m.doc_type, m.level, m.unit_name, doc.raw.source_file,
+                                   doc.raw.sha256, doc.raw.flavour, m.detected_by, doc.raw.n_lines])
+        sections = doc.extra.get("sections", [])
+        section_ids = [add("sections", [doc_id, s["heading"], s.get("heading_path"), s.get("text"),
+                                        s["source_line_start"], s["source_line_end"], s.get("source_page")])
+                       for s in sections]
+        found = doc.extra.get("search_terms") or document_terms(sections)
+        self.terms.append((found, section_ids))
+        self.pending += len(found["term_id"])
+
+        def section_id(line: int) -> int | None:
+            idx = section_index_for_line(sections, line) if sections else None
+            return section_ids[idx] if idx is not None else None
+
+        goal_ids: dict[int, int] = {}
+        for g in doc.goals:
+            goal_ids[g.key] = add("goals", [
+                doc_id, g.level, g.code, g.text, g.assessment, g.assessment_raw, g.parent_code,
+                goal_ids.get(g.parent_key) if g.parent_key is not None else None,
+                section_id(g.source_line), g.source_line, g.source_page])
+        for r in doc.indicators:
+            goal = doc.goals[r.goal_key] if r.goal_key is not None else None
+            kf_goal = _ancestor(doc, r.goal_key, "kf_mal")
+            namnd = _ancestor(doc, r.goal_key, "namndmal")
+            add("indicator_values", [
+                doc_id, indicator_key(r.name), r.name,
+                goal_ids.get(r.goal_key) if r.goal_key is not None else None,
+                goal.level if goal else None,
+                kf_goal.code if kf_goal else None, namnd.text if namnd else None,
+                r.target.value, r.target.raw, r.kf_target.value, r.kf_target.raw, r.unit, r.periodicity,
+                r.outcome.value, r.outcome.raw, r.outcome_men.value, r.outcome_men.raw,
+                r.outcome_women.value, r.outcome_women.raw, r.prior_outcome.value, r.prior_outcome.raw,
+                r.prior_year, r.analysis, section_id(r.source_line), r.source_line, r.source_line_end,
+                r.source_page])
+        for a in doc.activities:
+            add("activities", [
+                doc_id, goal_ids.get(a.goal_key) if a.goal_key is not None else None,
+                doc.goals[a.goal_key].code if a.goal_key is not None else None,
+                a.text, a.start_date, a.end_date, a.deviation, a.source_line, a.source_page, a.analysis])
+        for b in doc.extra.get("budget_lines", []):
+            add("budget_lines", [
+                doc_id, b.get("table_title"), b.get("section"), b["row_label"], b.get("area"), b["column_label"],
+                b.get("value"), b.get("value_raw"), b.get("unit"), b["source_line"], b.get("source_page"),
+                b.get("table_no")])
+        return doc_id
+
+    def flush(self) -> None:
         import pyarrow as pa
 
-        for table, rows in self.rows.items():
-            if not rows:
+        for table, cols in self.rows.items():
+            n = len(next(iter(cols.values())))
+            if not n:
                 continue
-            cols = [r[0] for r in con.execute(
-                "SELECT column_name FROM information_schema.columns WHERE table_name = ? ORDER BY ordinal_position",
-                [table]).fetchall()]
-            arrow = pa.table({c: [r[i] for r in rows] for i, c in enumerate(cols[: len(rows[0])])})
-            con.register("_bulk", arrow)
-            con.execute(f"INSERT INTO {table} ({', '.join(arrow.column_names)}) SELECT * FROM _bulk")
-            con.unregister("_bulk")
+            types = self._arrow_types(table)
+            arrow = pa.table({c: pa.array(v, type=types[c]) for c, v in cols.items()})
+            self.con.register("_bulk", arrow)
+            try:
+                self.con.execute(f"INSERT INTO {table} ({', '.join(cols)}) SELECT {', '.join(cols)} FROM _bulk")
+            finally:
+                self.con.unregister("_bulk")
+            for v in cols.values():
+                v.clear()
+        insert_terms(self.con, self.terms)
+        self.terms.clear()
+        self.pending = 0
+
+    _types: dict[str, dict] = {}
+
+    def _arrow_types(self, table: str) -> dict:
+        """Arrow types of a table's columns (so an all-NULL batch still has the right type)."""
+        if table not in self._types:
+            import pyarrow as pa
+
+            to_arrow = {"INTEGER": pa.int32(), "BIGINT": pa.int64(), "DOUBLE": pa.float64(),
+                        "VARCHAR": pa.string(), "BOOLEAN": pa.bool_()}
+            rows = self.con.execute("SELECT column_name, data_type FROM information_schema.columns "
+                                    "WHERE table_name = ?", [table]).fetchall()
+            Loader._types[table] = {c: to_arrow[t] for c, t in rows}
+        return self._types[table]
 
 
 def load_documents(con: duckdb.DuckDBPyConnection, docs: list[ParsedDocument]) -> dict[str, int]:
     """Insert all documents' records (caller owns the transaction). Returns row counts."""
-    counts = dict.fromkeys(["documents", "goals", "indicator_values", "activities", "budget_lines", "sections", "warnings"], 0)
-    ids = dict.fromkeys(counts, 0)
-    db, con = con, _Buffer()   # `con.execute` below buffers; `db` is the real connection
-
-    def next_id(table: str) -> int:
-        ids[table] += 1
-        counts[table] += 1
-        return ids[table]
-
-    indicator_names: dict[str, tuple[str, str | None]] = {}
+    loader = Loader(con)
     for doc in docs:
-        doc_id = None
-        if doc.meta is not None:
-            doc_id = next_id("documents")
-            m = doc.meta
-            con.execute(
-                "INSERT INTO documents VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [doc_id, m.district, m.year, m.doc_type, m.level, m.unit_name, doc.raw.source_file,
-                 doc.raw.sha256, doc.raw.flavour, m.detected_by, len(doc.raw.lines)],
-            )
-            sections = doc.extra.get("sections", [])
-            section_ids: list[int] = []
-            for s in sections:
-                sid = next_id("sections")
-                section_ids.append(sid)
-                con.execute(
-                    "INSERT INTO sections VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    [sid, doc_id, s["heading"], s.get("heading_path"), s.get("text"), s["source_line_start"],
-                     s["source_line_end"], s.get("source_page")],
-                )
+        loader.add(doc)
+    loader.flush()
+    return loader.counts
 
-            def section_id(line: int) -> int | None:
-                idx = _section_for(sections, line) if sections else None
-                return section_ids[idx] if idx is not None else None
 
-            goal_ids: dict[int, int] = {}
-            for g in doc.goals:
-                gid = next_id("goals")
-                goal_ids[g.key] = gid
-                con.execute(
-                    "INSERT INTO goals VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    [gid, doc_id, g.level, g.code, g.text, g.assessment, g.assessment_raw, g.parent_code,
-                     goal_ids.get(g.parent_key) if g.parent_key is not None else None,
-                     section_id(g.source_line), g.source_line, g.source_page],
-                )
-            for r in doc.indicators:
-                goal = doc.goals[r.goal_key] if r.goal_key is not None else None
-                kf_goal = _ancestor(doc, r.goal_key, "kf_mal")
-                namnd = _ancestor(doc, r.goal_key, "namndmal")
-                key = indicator_key(r.name)
-                indicator_names.setdefault(key, (r.name, r.unit))
-                con.execute(
-                    "INSERT INTO indicator_values VALUES (" + ", ".join(["?"] * 28) + ")",
-                    [next_id("indicator_values"), doc_id, key, r.name,
-                     goal_ids.get(r.goal_key) if r.goal_key is not None else None,
-                     goal.level if goal else None,
-                     kf_goal.code if kf_goal else None, namnd.text if namnd else None,
-                     r.target.value, r.target.raw, r.kf_target.value, r.kf_target.raw, r.unit, r.periodicity,
-                     r.outcome.value, r.outcome.raw, r.outcome_men.value, r.outcome_men.raw,
-                     r.outcome_women.value, r.outcome_women.raw, r.prior_outcome.value, r.prior_outcome.raw,
-                     r.prior_year, r.analysis, section_id(r.source_line), r.source_line, r.source_line_end,
-                     r.source_page],
-                )
-            for a in doc.activities:
-                con.execute(
-                    "INSERT INTO activities VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    [next_id("activities"), doc_id, goal_ids.get(a.goal_key) if a.goal_key is not None else None,
-                     doc.goals[a.goal_key].code if a.goal_key is not None else None,
-                     a.text, a.start_date, a.end_date, a.deviation, a.source_line, a.source_page, a.analysis],
-                )
-            for b in doc.extra.get("budget_lines", []):
-                con.execute(
-                    "INSERT INTO budget_lines VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    [next_id("budget_lines"), doc_id, b.get("table_title"), b.get("section"), b["row_label"],
-                     b.get("area"), b["column_label"], b.get("value"), b.get("value_raw"), b.get("unit"),
-                     b["source_line"], b.get("source_page")],
-                )
-        for w in doc.warnings:
-            con.execute(
-                "INSERT INTO warnings VALUES (?, ?, ?, ?, ?, ?)",
-                [next_id("warnings"), doc_id, doc.raw.source_file, w.stage, w.message, w.source_line],
-            )
-    for key, (name, unit) in indicator_names.items():
-        con.execute("INSERT INTO indicators VALUES (?, ?, ?, ?, ?, ?)", [key, name, unit, None, None, None])
-    con.flush(db)
-    return counts
+def delete_files(con: duckdb.DuckDBPyConnection, source_files: list[str]) -> None:
+    """Remove every row that these input files contributed (documents and all their records,
+    their search index rows, their warnings)."""
+    if not source_files:
+        return
+    con.execute("CREATE OR REPLACE TEMP TABLE _gone_docs AS SELECT document_id FROM documents "
+                "WHERE source_file IN (SELECT unnest(?::VARCHAR[]))", [source_files])
+    con.execute("CREATE OR REPLACE TEMP TABLE _gone_sections AS SELECT section_id FROM sections "
+                "WHERE document_id IN (SELECT document_id FROM _gone_docs)")
+    for table in ("search_postings", "search_lengths"):
+        con.execute(f"DELETE FROM {table} WHERE section_id IN (SELECT section_id FROM _gone_sections)")
+    for table in ("sections", "goals", "indicator_values", "activities", "budget_lines"):
+        con.execute(f"DELETE FROM {table} WHERE document_id IN (SELECT document_id FROM _gone_docs)")
+    con.execute("DELETE FROM warnings WHERE source_file IN (SELECT unnest(?::VARCHAR[]))", [source_files])
+    con.execute("DELETE FROM build_files WHERE source_file IN (SELECT unnest(?::VARCHAR[]))", [source_files])
+    con.execute("DELETE FROM documents WHERE document_id IN (SELECT document_id FROM _gone_docs)")
+    con.execute("DROP TABLE _gone_docs")
+    con.execute("DROP TABLE _gone_sections")
 
 
 def _ancestor(doc: ParsedDocument, key: int | None, level: str):

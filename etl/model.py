@@ -27,6 +27,11 @@ class RawDocument:
     sha256: str              # of the raw bytes
     flavour: str             # spaced | plain | markdown | pdf
     lines: list[Line]
+    n_lines: int = -1        # number of lines; kept when `lines` is dropped after parsing
+
+    def __post_init__(self) -> None:
+        if self.n_lines < 0:
+            self.n_lines = len(self.lines)
 
 
 @dataclass

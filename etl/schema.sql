@@ -131,7 +131,8 @@ CREATE TABLE budget_lines (
     value_raw     VARCHAR,
     unit          VARCHAR,
     source_line   INTEGER NOT NULL,
-    source_page   INTEGER
+    source_page   INTEGER,
+    table_no      INTEGER                 -- the table's number within its document (1, 2, ...)
 );
 
 CREATE TABLE sections (
@@ -152,6 +153,27 @@ CREATE TABLE warnings (
     stage         VARCHAR NOT NULL,      -- read | detect | goals | indicators | activities | budget | ...
     message       VARCHAR NOT NULL,
     source_line   INTEGER
+);
+
+-- Full-text index (etl/search.py): BM25 over sections, terms from etl/terms.py.
+CREATE TABLE search_postings (
+    term_id       BIGINT NOT NULL,        -- etl.terms.term_id(word)
+    section_id    INTEGER NOT NULL,
+    tf            INTEGER NOT NULL        -- occurrences of the term in the section
+);
+
+CREATE TABLE search_lengths (
+    section_id    INTEGER NOT NULL,
+    n_terms       INTEGER NOT NULL
+);
+
+-- Every input file of the last build, loaded or skipped, with the key that says whether it
+-- changed (sha256 of its bytes, its path, its side-car): an incremental build re-reads only
+-- files whose key is new.
+CREATE TABLE build_files (
+    source_file   VARCHAR NOT NULL,       -- path relative to the input folder
+    file_key      VARCHAR NOT NULL,
+    document_id   INTEGER                 -- NULL when the file was skipped (see warnings)
 );
 
 CREATE TABLE build_info (

@@ -1,35 +1,32 @@
-"""Swedish full-text search over document sections (DuckDB fts, BM25 ranking).
+"""Swedish full-text search over document sections: our own BM25 index in DuckDB tables.
 
-The fts extension is not built into the duckdb wheel and cannot be downloaded at run time
-here; the ``duckdb-extension-fts`` wheel (pinned in pyproject.toml) carries the binary, and
-we LOAD it from its file path inside site-packages, so this works offline on a fresh
-machine. The index uses the Snowball Swedish stemmer and keeps å/ä/ö (``strip_accents=0``; the
-tokeniser keeps Swedish letters). Snowball's Swedish stemmer does not remove the definite
-singular "-an" of first-declension nouns ("förskolan" stays "förskolan" while "förskola",
-"förskolor", "förskolorna" become "förskol"), so words are first normalised ("förskolan" ->
-"förskola", "förskolans" -> "förskolas") in both the indexed text and the query. The
-normalised text lives in a derived table ``sections_search`` (section_id, body), rebuilt
-with the index; ``sections`` itself is unchanged.
+    search_postings(term_id, section_id, tf)   one row per term and section
+    search_lengths(section_id, n_terms)        section length in terms (BM25's |d|)
 
-    create_index(con)                       # after the sections table is loaded
-    search_sections(con, "trygghet")        # -> polars DataFrame, best match first
+Terms come from etl/terms.py (Snowball Swedish stems, å/ä/ö kept, "-an" folded), so
+"förskolan" finds "förskolor" and "målet" finds "mål". The index is built per document:
+the parse workers count each section's terms (`document_terms`), the load stage inserts
+them with the section ids, and a changed document only replaces its own rows, so an
+incremental build does not re-index the city. `optimise_index` sorts the postings by
+term id after a full build: DuckDB then skips every row group that cannot hold a query's
+terms, and a query reads a few thousand rows instead of millions.
+
+Ranking is Okapi BM25 (k1 = 1.2, b = 0.75, idf = ln(1 + (N - df + 0.5) / (df + 0.5))), any
+query word may match (OR), scored over all documents even when a district is chosen.
+
+    search_sections(con, "trygghet")                   # -> polars DataFrame, best match first
+    search_sections(con, "trygghet", district="Norrmalm")
 """
 from __future__ import annotations
 
-import glob
-import importlib.util
-import os
 import re
+from array import array
 
 import duckdb
-import polars as pl
 
-TABLE = "sections"
-SEARCH_TABLE = "sections_search"           # derived: normalised heading + text per section
-FTS_SCHEMA = "fts_main_sections_search"
-STEMMER = "swedish"
-# Characters that separate words (everything but letters, incl. Swedish and accented ones, and digits).
-IGNORE = r"(\.|[^a-z0-9åäöéèüáàæø])+"
+from etl import terms as T
+
+K1, B = 1.2, 0.75
 MARK_OPEN, MARK_CLOSE = "«", "»"
 SNIPPET_CHARS = 240
 
@@ -37,120 +34,146 @@ RESULT_COLUMNS = [
     "section_id", "document_id", "heading", "heading_path", "snippet", "score",
     "source_file", "source_line_start", "district", "year", "doc_type",
 ]
-RESULT_SCHEMA = {
-    "section_id": pl.Int64, "document_id": pl.Int64, "heading": pl.Utf8, "heading_path": pl.Utf8,
-    "snippet": pl.Utf8, "score": pl.Float64, "source_file": pl.Utf8, "source_line_start": pl.Int64,
-    "district": pl.Utf8, "year": pl.Int64, "doc_type": pl.Utf8,
+RESULT_TYPES = {                                 # polars dtypes of the result, by name
+    "section_id": "Int64", "document_id": "Int64", "heading": "Utf8", "heading_path": "Utf8",
+    "snippet": "Utf8", "score": "Float64", "source_file": "Utf8", "source_line_start": "Int64",
+    "district": "Utf8", "year": "Int64", "doc_type": "Utf8",
 }
 MARKUP = re.compile(r"<[^>]+>|\*\*|__")         # Markdown/HTML emphasis in .md documents
-_WORD = re.compile(r"[A-Za-z0-9ÅÄÖåäöÉéÈèÜüÁáÀàÆæØø]+")
+_WORD = re.compile(T.WORD.pattern, re.I)        # words with their positions, for snippets
 
 
 class SearchUnavailable(RuntimeError):
-    """The fts extension cannot be loaded, or the search index has not been built."""
+    """The database has no (complete) search index: it was built by an older version, or
+    sections were loaded without indexing them."""
 
 
-def fts_extension_path() -> str:
-    """File path of the fts extension binary shipped in the duckdb-extension-fts wheel."""
-    spec = importlib.util.find_spec("duckdb_extension_fts")
-    if spec is None or not spec.submodule_search_locations:
-        raise SearchUnavailable(
-            "Full-text search needs the Python package 'duckdb-extension-fts' (same version as duckdb, "
-            f"{duckdb.__version__}); install the project's pinned dependencies.")
-    root = list(spec.submodule_search_locations)[0]
-    exact = os.path.join(root, "extensions", f"v{duckdb.__version__}", "fts.duckdb_extension")
-    if os.path.exists(exact):
-        return exact
-    found = sorted(glob.glob(os.path.join(root, "extensions", "*", "fts.duckdb_extension")))
-    if not found:
-        raise SearchUnavailable(f"No fts.duckdb_extension under {root}/extensions.")
-    return found[-1]
+# --- building the index ----------------------------------------------------------------------
+
+def section_body(section: dict) -> str:
+    return f"{section.get('heading') or ''}\n{section.get('text') or ''}"
 
 
-def load_fts(con: duckdb.DuckDBPyConnection) -> None:
-    """Load the fts extension into this connection from the wheel's file (no download)."""
-    try:
-        con.execute("LOAD fts")        # already installed/loaded on this machine
+def document_terms(sections: list[dict]) -> dict[str, array]:
+    """The index rows of one document's sections, as compact columns (`section` = position in
+    `sections`; `n_terms` has one entry per section). Arrays, not lists: they travel from the
+    parse workers cheaply and become Arrow columns without a copy (`as_arrow`)."""
+    out = {"section": array("i"), "term_id": array("q"), "tf": array("i"), "n_terms": array("i")}
+    for i, s in enumerate(sections):
+        counts = T.term_counts(section_body(s))
+        out["section"].extend([i] * len(counts))
+        out["term_id"].extend(counts.keys())
+        out["tf"].extend(counts.values())
+        out["n_terms"].append(sum(counts.values()))
+    return out
+
+
+def as_arrow(values: array):
+    import pyarrow as pa
+
+    kind = {"i": pa.int32(), "q": pa.int64()}[values.typecode]
+    return pa.Array.from_buffers(kind, len(values), [None, pa.py_buffer(values)])
+
+
+def insert_terms(con: duckdb.DuckDBPyConnection, batch: list[tuple[dict[str, array], list[int]]]) -> None:
+    """Insert the index rows of several documents: (document_terms(...), section ids), where
+    `section_ids[i]` is the id of the document's local section i."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    postings, lengths = [], []
+    for found, section_ids in batch:
+        ids = pa.array(section_ids, pa.int32())
+        postings.append(pa.table({"term_id": as_arrow(found["term_id"]),
+                                  "section_id": pc.take(ids, as_arrow(found["section"])),
+                                  "tf": as_arrow(found["tf"])}))
+        lengths.append(pa.table({"section_id": ids, "n_terms": as_arrow(found["n_terms"])}))
+    if not batch:
         return
-    except duckdb.Error:
-        pass
-    path = fts_extension_path()
+    con.register("_postings", pa.concat_tables(postings))
+    con.register("_lengths", pa.concat_tables(lengths))
     try:
-        con.execute(f"LOAD '{_sql_str(path)}'")
-    except duckdb.Error as exc:
-        raise SearchUnavailable(
-            f"Could not load DuckDB's fts extension from {path} (duckdb {duckdb.__version__}): {exc}. "
-            "The packages duckdb and duckdb-extension-fts must have the same version.") from exc
+        con.execute("INSERT INTO search_postings SELECT term_id, section_id, tf FROM _postings")
+        con.execute("INSERT INTO search_lengths SELECT section_id, n_terms FROM _lengths")
+    finally:
+        con.unregister("_postings")
+        con.unregister("_lengths")
 
 
-def _sql_str(text: str) -> str:
-    # A file path (from site-packages) inside a LOAD statement, which takes no parameters.
-    return text.replace("'", "''")
+def index_missing_sections(con: duckdb.DuckDBPyConnection) -> int:
+    """Index the sections that have no index rows yet (e.g. loaded by hand); returns how many."""
+    rows = con.execute("""SELECT section_id, heading, text FROM sections
+                          WHERE section_id NOT IN (SELECT section_id FROM search_lengths)
+                          ORDER BY section_id""").fetchall()
+    if rows:
+        insert_terms(con, [(document_terms([{"heading": h, "text": t} for _, h, t in rows]), [r[0] for r in rows])])
+    return len(rows)
 
 
-def normalise_word(word: str) -> str:
-    """Lower-case a word and turn a definite singular "-an(s)" into "-a(s)" (see module doc)."""
-    w = word.lower()
-    if len(w) >= 6 and w.endswith("ans"):
-        return w[:-2] + "s"
-    if len(w) >= 6 and w.endswith("an"):
-        return w[:-1]
-    return w
-
-
-_AN_WORD = re.compile(r"\b\w+ans?\b", re.I)
-
-
-def normalise_text(text: str) -> str:
-    """normalise_word on every word: lower-case all, then rewrite only the words in -an(s)."""
-    return _AN_WORD.sub(lambda m: normalise_word(m.group(0)), (text or "").lower())
+def optimise_index(con: duckdb.DuckDBPyConnection) -> None:
+    """Rewrite the postings sorted by term id (row-group skipping at query time)."""
+    con.execute("CREATE TEMP TABLE _sorted AS SELECT * FROM search_postings ORDER BY term_id, section_id")
+    con.execute("DELETE FROM search_postings")
+    con.execute("INSERT INTO search_postings SELECT * FROM _sorted")
+    con.execute("DROP TABLE _sorted")
 
 
 def create_index(con: duckdb.DuckDBPyConnection) -> None:
-    """Build (or rebuild) the BM25 index over the sections' headings and text."""
-    load_fts(con)
-    rows = con.execute(f"SELECT section_id, heading, text FROM {TABLE} ORDER BY section_id").fetchall()
-    con.execute(f"CREATE OR REPLACE TABLE {SEARCH_TABLE} (section_id INTEGER PRIMARY KEY, body VARCHAR)")
-    if rows:
-        frame = pl.DataFrame(
-            {"section_id": [r[0] for r in rows],
-             "body": [normalise_text(f"{heading}\n{text or ''}") for _, heading, text in rows]},
-            schema={"section_id": pl.Int32, "body": pl.Utf8},
-        )
-        con.register("_sections_search_rows", frame.to_arrow())
-        try:
-            con.execute(f"INSERT INTO {SEARCH_TABLE} SELECT section_id, body FROM _sections_search_rows")
-        finally:
-            con.unregister("_sections_search_rows")
-    con.execute(
-        f"PRAGMA create_fts_index('{SEARCH_TABLE}', 'section_id', 'body', "
-        f"stemmer='{STEMMER}', stopwords='none', ignore='{IGNORE}', "
-        f"strip_accents=0, lower=1, overwrite=1)"
-    )
+    """Index every section not yet indexed and sort the postings."""
+    index_missing_sections(con)
+    optimise_index(con)
 
 
 def index_exists(con: duckdb.DuckDBPyConnection) -> bool:
-    row = con.execute(
-        "SELECT count(*) FROM duckdb_schemas() WHERE schema_name = ?", [FTS_SCHEMA]
-    ).fetchone()
-    return bool(row and row[0])
+    """Is every section of the database in the search index?"""
+    row = con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name IN "
+                      "('search_postings', 'search_lengths')").fetchone()
+    if not row or row[0] != 2:
+        return False
+    indexed, total = con.execute(
+        "SELECT (SELECT count(*) FROM search_lengths), (SELECT count(*) FROM sections)").fetchone()
+    return indexed == total
 
 
-def stems(con: duckdb.DuckDBPyConnection, words: list[str]) -> list[str]:
-    """The Swedish stems of words, as the index computes them."""
-    if not words:
-        return []
-    row = con.execute(
-        "SELECT list_transform(?::VARCHAR[], w -> stem(w, ?))", [[normalise_word(w) for w in words], STEMMER]
-    ).fetchone()
-    return list(row[0]) if row else []
+# --- querying --------------------------------------------------------------------------------
+
+def query_term_ids(query: str) -> list[int]:
+    return sorted({T.term_id(w) for w in T.query_words(query)})
 
 
-def make_snippet(text: str, word_stems: list[str], query_stems: set[str], words: list[re.Match]) -> str:
+_SEARCH_SQL = f"""
+WITH q AS (SELECT unnest($terms::BIGINT[]) AS term_id),
+p AS (SELECT term_id, section_id, tf FROM search_postings WHERE term_id IN (SELECT term_id FROM q)),
+df AS (SELECT term_id, count(*) AS df FROM p GROUP BY term_id),
+st AS (SELECT count(*) AS n, avg(n_terms) AS avgdl FROM search_lengths),
+scored AS (
+    SELECT p.section_id,
+           sum(ln(1 + (st.n - df.df + 0.5) / (df.df + 0.5))
+               * p.tf * ({K1} + 1) / (p.tf + {K1} * (1 - {B} + {B} * l.n_terms / st.avgdl))) AS score
+    FROM p JOIN df USING (term_id) JOIN search_lengths l USING (section_id) CROSS JOIN st
+    GROUP BY p.section_id
+),
+best AS (            -- the top hits first, then their text: a common word matches thousands
+    SELECT h.section_id, h.score FROM scored AS h
+    JOIN sections AS s USING (section_id) JOIN documents AS d USING (document_id)
+    WHERE $district IS NULL OR d.district = $district
+    ORDER BY h.score DESC, h.section_id
+    LIMIT $limit
+)
+SELECT s.section_id, s.document_id, s.heading, s.heading_path, s.text, b.score,
+       d.source_file, s.source_line_start, d.district, d.year, d.doc_type
+FROM best AS b
+JOIN sections AS s USING (section_id)
+JOIN documents AS d ON d.document_id = s.document_id
+ORDER BY b.score DESC, s.section_id
+"""
+
+
+def make_snippet(text: str, query_terms: set[str], words: list[re.Match]) -> str:
     """Text around the first hit, with every hit word marked «like this»."""
-    hits = [i for i, s in enumerate(word_stems) if s in query_stems]
     if not text:
         return ""
+    hits = [i for i, m in enumerate(words) if T.term(m.group(0)) in query_terms]
     if not hits:
         snippet = text[:SNIPPET_CHARS]
         return snippet + ("…" if len(text) > SNIPPET_CHARS else "")
@@ -173,41 +196,31 @@ def make_snippet(text: str, word_stems: list[str], query_stems: set[str], words:
     return ("…" if start > 0 else "") + snippet + ("…" if end < len(text) else "")
 
 
-def search_sections(con: duckdb.DuckDBPyConnection, query: str, limit: int = 20) -> pl.DataFrame:
-    """Sections matching a Swedish query (any inflection of its words), best first.
-
-    Columns: section_id, document_id, heading, heading_path, snippet (hits marked «…»),
+def search_sections(con: duckdb.DuckDBPyConnection, query: str, limit: int = 20,
+                    district: str | None = None):
+    """Sections matching a Swedish query (any inflection of its words), best first, as a polars
+    DataFrame. Columns: section_id, document_id, heading, heading_path, snippet (hits marked «…»),
     score (BM25), source_file, source_line_start, district, year, doc_type.
-    Raises SearchUnavailable when the extension cannot load or the index was not built.
+    With `district`, only that district's sections (ranked against the whole city's index).
+    Raises SearchUnavailable when the database has no search index.
     """
-    query = (query or "").strip()
-    if not query:
-        return pl.DataFrame(schema=RESULT_SCHEMA)
-    load_fts(con)
+    import polars as pl      # not at module level: the parse workers import this module
+
+    schema = {c: getattr(pl, t) for c, t in RESULT_TYPES.items()}
+    ids = query_term_ids(query or "")
+    if not ids:
+        return pl.DataFrame(schema=schema)
     if not index_exists(con):
         raise SearchUnavailable("The search index has not been built: run the build (python -m etl build).")
-    sql = f"""
-        SELECT s.section_id, s.document_id, s.heading, s.heading_path, s.text, h.score,
-               d.source_file, s.source_line_start, d.district, d.year, d.doc_type
-        FROM (SELECT section_id, {FTS_SCHEMA}.match_bm25(section_id, ?) AS score FROM {SEARCH_TABLE}) AS h
-        JOIN {TABLE} AS s USING (section_id)
-        JOIN documents AS d ON d.document_id = s.document_id
-        WHERE h.score IS NOT NULL
-        ORDER BY h.score DESC, s.section_id
-        LIMIT ?
-    """
-    rows = con.execute(sql, [normalise_text(query), int(limit)]).fetchall()
-    query_stems = set(stems(con, [w.lower() for w in _WORD.findall(query)]))
+    rows = con.execute(_SEARCH_SQL, {"terms": ids, "district": district, "limit": int(limit)}).fetchall()
+    query_terms = {T.term(w) for w in T.query_words(query)}
     records = []
-    for (sid, did, heading, path, text, score, src, line, district, year, doc_type) in rows:
+    for (sid, did, heading, path, text, score, src, line, dist, year, doc_type) in rows:
         snippet_text = MARKUP.sub("", text or heading)
-        s_words = list(_WORD.finditer(snippet_text))
-        snippet = make_snippet(snippet_text, stems(con, [m.group(0) for m in s_words]), query_stems, s_words)
+        snippet = make_snippet(snippet_text, query_terms, list(_WORD.finditer(snippet_text)))
         records.append({
             "section_id": sid, "document_id": did, "heading": heading, "heading_path": path,
             "snippet": snippet, "score": float(score), "source_file": src,
-            "source_line_start": line, "district": district, "year": year, "doc_type": doc_type,
+            "source_line_start": line, "district": dist, "year": year, "doc_type": doc_type,
         })
-    if not records:
-        return pl.DataFrame(schema=RESULT_SCHEMA)
-    return pl.DataFrame(records, schema=RESULT_SCHEMA)
+    return pl.DataFrame(records, schema=schema)

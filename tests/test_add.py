@@ -20,11 +20,6 @@ LILJEHOLMEN = "hagersten-alvsjo_enhet-liljeholmens-dagliga-verksamheter_verksamh
 KUNGSHOLMEN = "kungsholmen_verksamhetsplan_2020.txt"
 
 
-@pytest.fixture(autouse=True)
-def no_search_index(monkeypatch):
-    monkeypatch.setattr(etl.build, "search_index", lambda con: None)
-
-
 @pytest.fixture()
 def library(tmp_path):
     lib = tmp_path / "raw"

@@ -80,8 +80,8 @@ def test_broken_and_foreign_files_are_reported_and_skipped(tmp_path):
     (src / "junk.txt").write_bytes(bytes(range(256)) * 20)
     (src / "recipe.txt").write_text("Kanelbullar\nSmör, socker och kanel.\n", encoding="utf-8")
     report = build_database(src, tmp_path / "db.duckdb")
-    assert [d.raw.source_file for d in report.loaded] == ["kungsholmen.txt"]
-    skipped = {d.raw.source_file: d.warnings[0].message for d in report.skipped}
+    assert [d.source_file for d in report.loaded] == ["kungsholmen.txt"]
+    skipped = {d.source_file: d.warnings[0].message for d in report.skipped}
     assert set(skipped) == {"empty.txt", "junk.txt", "recipe.txt"}
     assert "empty" in skipped["empty.txt"] and "could not detect" in skipped["recipe.txt"]
     con = duckdb.connect(str(tmp_path / "db.duckdb"), read_only=True)
@@ -97,11 +97,13 @@ def test_failed_build_keeps_the_previous_database(tmp_path, monkeypatch):
     build_database(src, db)
     import etl.build
 
-    def boom(con, docs):
+    def boom(con):
         raise RuntimeError("disk full")
-    monkeypatch.setattr(etl.build, "load_documents", boom)
-    with pytest.raises(RuntimeError):
-        build_database(src, db)
+    monkeypatch.setattr(etl.build, "derived_stages", boom)
+    (src / "n.txt").write_bytes((RAW / "norrmalm_verksamhetsberattelse_2021.txt").read_bytes())
+    for reuse in (True, False):            # an incremental and a full build fail alike
+        with pytest.raises(RuntimeError, match="disk full"):
+            build_database(src, db, reuse=reuse)
     con = duckdb.connect(str(db), read_only=True)
     assert con.execute("SELECT count(*) FROM documents").fetchone()[0] == 1
     assert not list(tmp_path.glob("db.duckdb.tmp*"))

@@ -213,7 +213,7 @@ def test_pdf_build_stores_pages(tmp_path):
     src.mkdir()
     (src / "kungsholmen.pdf").write_bytes(data)
     report = build_database(src, tmp_path / "db.duckdb")
-    assert [d.raw.source_file for d in report.loaded] == ["kungsholmen.pdf"], report.skipped[0].warnings if report.skipped else ""
+    assert [d.source_file for d in report.loaded] == ["kungsholmen.pdf"], report.skipped[0].warnings if report.skipped else ""
     con = duckdb.connect(str(tmp_path / "db.duckdb"), read_only=True)
     assert con.execute("SELECT district, year, doc_type, text_flavour FROM documents").fetchall() == [
         ("Kungsholmen", 2020, "verksamhetsplan", "pdf")]
