@@ -68,14 +68,28 @@ class _Heading:
     end_no: int        # last line of the heading itself (wrapped headings)
 
 
+_EMPHASIS = re.compile(r"(?<!\w)[*_]+|[*_]+(?!\w)")
+_SPACES = re.compile(r"\s+")
+# what every STRUCTURAL label starts with (one cheap test before the four patterns)
+_STRUCTURAL_START = re.compile(r"^\W*(?:KF:s|Nämndmål|Enhetsmål|Beskrivning|Förväntat|Analys|Kommentar)", re.I)
+_ENDS_CLAUSE = re.compile(r"[.,;]$")
+_ENDS_YEAR = re.compile(r"\b(?:19|20)\d\d$")
+_WORD_CELL = re.compile(r"(?:" + "|".join(P.WORD_CELLS) + r")", re.I)     # (fullmatch) a standard cell phrase
+_ENDS_LOWER = re.compile(r"[a-zåäö]$")
+_ENDS_WORDLIKE = re.compile(r"[\w)»”\"?!]$")
+_HEADER_FRAGMENT = re.compile(r",$|\bmnkr\b", re.I)
+
+
 def clean_heading(text: str) -> str:
     """Heading text without Markdown emphasis, HTML tags or surrounding punctuation."""
     text = _TAGS.sub("", text)
-    text = re.sub(r"(?<!\w)[*_]+|[*_]+(?!\w)", "", text)
-    return re.sub(r"\s+", " ", text).strip(" \t#")
+    text = _EMPHASIS.sub("", text)
+    return _SPACES.sub(" ", text).strip(" \t#")
 
 
 def _structural_level(text: str) -> int | None:
+    if not _STRUCTURAL_START.match(text):
+        return None
     for rx, level in STRUCTURAL:
         if rx.search(text):
             return level
@@ -102,18 +116,18 @@ def _shape_heading(lines: list[Line], i: int, flavour: str) -> bool:
         return False
     if _BULLET.match(t) and not t.startswith(("– ", "- ")):
         return False
-    if re.search(r"[.,;]$", t) or NOT_HEADING.search(t) or _DATE.search(t):
+    if _ENDS_CLAUSE.search(t) or NOT_HEADING.search(t) or _DATE.search(t):
         return False
     if t.endswith(":") and len(t) > 45:
         return False
-    if _TRAILING_VALUE.search(t) and not re.search(r"\b(?:19|20)\d\d$", t):
+    if _TRAILING_VALUE.search(t) and not _ENDS_YEAR.search(t):
         return False
-    if P.PERIOD_AT_END.search(t) or re.fullmatch(r"(?:" + "|".join(P.WORD_CELLS) + r")", t, re.I):
+    if P.PERIOD_AT_END.search(t) or _WORD_CELL.fullmatch(t):
         return False
     # Activity names in activity tables: their date cells follow within a few lines.
     if any(P.ACTIVITY_DATES.search(ln.text) for ln in lines[i + 1:i + 4]):
         return False
-    if re.search(r"[a-zåäö]$", t) is None and not re.search(r"[\w)»”\"?!]$", t):
+    if _ENDS_LOWER.search(t) is None and not _ENDS_WORDLIKE.search(t):
         return False
     prev = lines[i - 1] if i > 0 else None
     nxt = lines[i + 1] if i + 1 < len(lines) else None
@@ -122,7 +136,7 @@ def _shape_heading(lines: list[Line], i: int, flavour: str) -> bool:
     n = nxt.text.strip()
     if not _starts_upper(n) and not _BULLET.match(n):
         return False
-    if len(n) < 20 and not _structural_level(n) and not re.search(r",$|\bmnkr\b", n, re.I):
+    if len(n) < 20 and not _structural_level(n) and not _HEADER_FRAGMENT.search(n):
         return False          # a heading is followed by prose, not by a header fragment
     if _is_table_row(n) and not _structural_level(n):
         return False
@@ -134,7 +148,7 @@ def _shape_heading(lines: list[Line], i: int, flavour: str) -> bool:
     if _SENTENCE_END.search(p):
         return True
     # After a table (its last row ends in a number) a heading starts new prose.
-    if _is_table_row(p) and not _is_table_row(n) and (len(n) > len(t) or re.search(r",$|\bmnkr\b", n, re.I)):
+    if _is_table_row(p) and not _is_table_row(n) and (len(n) > len(t) or _HEADER_FRAGMENT.search(n)):
         return True
     return False
 

@@ -1,0 +1,137 @@
+"""The fast detection functions give exactly what the plain regex versions give.
+
+etl/detect.py searches lower-cased text with case-sensitive patterns, checks a leading \\b (or
+(?<![\\w-])) by hand, and searches the whole text at once instead of line by line: each only
+so that the regex engine can scan for a literal. The reference versions below are the first,
+straightforward ones; they must agree on the seeds and on the edge cases here.
+"""
+from __future__ import annotations
+
+import re
+import sys
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from etl import detect as D
+from etl.read import read_document
+
+RAW = Path(__file__).resolve().parent.parent / "data" / "raw"
+
+
+def ref_detect_year(text: str) -> int | None:
+    votes: Counter[int] = Counter()
+    for pat, w in D._YEAR_PATTERNS:
+        for m in re.finditer(pat, text, re.I):
+            votes[int(m.group(1))] += w
+    return votes.most_common(1)[0][0] if votes else None
+
+
+def ref_doc_type_counts(text: str) -> tuple[int, int]:
+    return len(re.findall(r"\bVB\s+20\d\d\b", text)), len(re.findall(r"\bT[12]\s+20\d\d\b", text))
+
+
+def ref_detect_district(lines, year, registry):
+    by_form = {form: d for d in registry for form in (d.name, *d.aliases)}
+    names = re.compile(
+        r"(?<![\w-])(" + "|".join(re.escape(f) for f in sorted(by_form, key=len, reverse=True)) + r")(?![\w-])"
+        r"(\s+stadsdels(?:nämnd|förvaltning|område))?"
+    )
+    scores: Counter[str] = Counter()
+    after_goal_marker = 0
+    for i, line in enumerate(lines):
+        position = 10 if i < 60 else 1
+        if re.match(r"^\W*(?:Nämndmål|Enhetsmål)\b", line):
+            after_goal_marker = 3
+        goal = 5 if after_goal_marker > 0 else 1
+        after_goal_marker -= 1
+        for m in names.finditer(line):
+            d = by_form[m.group(1)]
+            name = d.name
+            if year and d.valid_to and year > d.valid_to:
+                if not d.successor:
+                    continue
+                name = d.successor
+            if year and d.valid_from and year < d.valid_from:
+                continue
+            scores[name] += (5 if m.group(2) else 1) * position * goal
+    return scores, (scores.most_common(1)[0][0] if scores else None)
+
+
+def _scores(lines, year, registry) -> Counter:
+    """detect_district's scores, recomputed through the fast path's pieces."""
+    seen = Counter()
+    original = Counter.most_common
+
+    def spy(self, n=None):
+        seen.update(self)
+        return original(self, n)
+
+    Counter.most_common = spy
+    try:
+        D.detect_district(lines, year, registry)
+    finally:
+        Counter.most_common = original
+    return seen
+
+
+EDGE_TEXTS = [
+    "Verksamhetsplan 2025\nVERKSAMHETSPLAN FÖR 2024 och verksamheten under 2023",
+    "runder 2021, xBudget 2022, Budget 2022, _VB 2020, -VB 2019 VB 2019 VB  2018",
+    "KF:s årsmål år 2025 kf:s ÅRSMÅL ÅR 2026",
+    "verksamhetsåret 2021 verksamhetsårets 2022 Verksamhetsåret\u00a02023",
+    "Tertialrapport 2 2024 tertialrapport 1 2023",
+    "İnte under 2020, ſista verkſamhetsplan 2021, \u212aF:s årsmål år 2022",   # re.I folds these
+    "Budget 2021\u212b",
+    "",
+]
+
+
+@pytest.mark.parametrize("text", EDGE_TEXTS)
+def test_year_and_period_counts_match_the_plain_regexes(text):
+    assert D.detect_year(text) == ref_detect_year(text)
+    assert (D._count_at_word_start(D._VB_PERIOD, text), D._count_at_word_start(D._T_PERIOD, text)) \
+        == ref_doc_type_counts(text)
+
+
+def test_seed_documents_detect_as_with_the_plain_regexes():
+    registry = D.load_registry()
+    for path in sorted(RAW.iterdir()):
+        raw = read_document(path, RAW)
+        lines = [ln.text for ln in raw.lines]
+        text = "\n".join(lines)
+        assert D.detect_year(text) == ref_detect_year(text), path.name
+        assert (D._count_at_word_start(D._VB_PERIOD, text), D._count_at_word_start(D._T_PERIOD, text)) \
+            == ref_doc_type_counts(text)
+        for year in (2019, 2021, 2025):
+            ref_scores, ref_name = ref_detect_district(lines, year, registry)
+            assert D.detect_district(lines, year, registry) == ref_name, path.name
+            assert _scores(lines, year, registry) == ref_scores, path.name
+
+
+def test_district_names_after_letters_hyphens_and_across_lines():
+    registry = D.load_registry()
+    lines = ["Nämndmål:", "XNorrmalm och -Norrmalm och Norrmalms stadsdelsnämnd", "Kungsholmen",
+             "stadsdelsnämnd Bromma", "Bromma\tstadsdelsförvaltning", "–", "Enhetsmål: Skarpnäck"] + ["Farsta"] * 70
+    for year in (2019, 2025):
+        ref_scores, ref_name = ref_detect_district(lines, year, registry)
+        assert D.detect_district(lines, year, registry) == ref_name
+        assert _scores(lines, year, registry) == ref_scores
+
+
+def test_case_fold_extras_are_the_only_letters_re_ignorecase_adds():
+    """str.lower() and re.I agree on every character for the letters of the year patterns,
+    except the ones in _CASE_FOLD_EXTRAS (whose texts take the plain path), and lower-casing
+    keeps a character a word character or not (the hand-checked \\b)."""
+    letters = sorted(set(re.sub(r"\\.|[^a-zåäöé]", "", "".join(p.lower() for p, _ in D._YEAR_PATTERNS))))
+    any_letter = re.compile("[" + "".join(letters) + "]", re.I)
+    extras = set(D._CASE_FOLD_EXTRAS.pattern.strip("[]"))
+    for cp in range(sys.maxunicode + 1):
+        c = chr(cp)
+        if c in extras:
+            continue
+        low = c.lower()
+        assert (any_letter.fullmatch(c) is not None) == (low in letters), hex(cp)
+        if len(low) == 1:
+            assert (c.isalnum() or c == "_") == (low.isalnum() or low == "_"), hex(cp)
