@@ -531,16 +531,18 @@ WITH c AS (
            b.budget_line_id
     FROM budget_lines b JOIN documents d USING (document_id)
     LEFT JOIN c ON c.column_label = b.column_label
-    WHERE d.level = 'namnd'
+    WHERE d.level = 'namnd' AND {cells}
 )
 """
 _BUDGET_COLS = ("district, doc_year, doc_type, table_title, section, row_label, area, column_label, value, "
                 "value_raw, unit, document_id, source_file, source_line, source_page, kind, year")
 
 
-def _budget_frame(con, select: str, where: str = "TRUE", params: dict | None = None) -> pl.DataFrame:
-    return _frame(con, _BUDGET_SQL + f"SELECT {select} FROM lines WHERE {where}",
-                  {**_column_classes(con), **(params or {})})
+def _budget_frame(con, select: str, where: str = "TRUE", params: dict | None = None, *,
+                  cells: str = "TRUE", classes: dict | None = None) -> pl.DataFrame:
+    """`where` filters the classified cells; `cells` the budget_lines rows before the join."""
+    return _frame(con, _BUDGET_SQL.format(cells=cells) + f"SELECT {select} FROM lines WHERE {where}",
+                  {**(classes or _column_classes(con)), **(params or {})})
 
 
 def budget_lines(con, year: int | None = None) -> pl.DataFrame:
@@ -556,12 +558,27 @@ _AREA_SCHEMA = {"district": pl.String, "area": pl.String, "value": pl.Float64, "
 
 
 def _valid_lines(con, year: int, kinds: list[str]) -> pl.DataFrame:
-    """The year's cells of the given kinds that have an activity area and a value."""
+    """The year's cells of the given kinds that have an activity area and a value.
+
+    Only the cells that can qualify are read and joined (most of the time was reading every
+    cell of the city): a column whose label names `year`, in any document, or a column
+    without a year in its label, in that year's documents."""
+    classes = _column_classes(con)
+    fits = [(label, label_year) for label, kind, label_year
+            in zip(classes["labels"], classes["kinds"], classes["label_years"]) if kind in kinds]
+    docs = [r[0] for r in con.execute(
+        "SELECT document_id FROM documents WHERE level = 'namnd' AND year = ?", [year]).fetchall()]
     return _budget_frame(
         con, _BUDGET_COLS + ", budget_line_id", "year = $year AND list_contains($wanted::VARCHAR[], kind) "
-        "AND area IS NOT NULL AND value IS NOT NULL "
         "ORDER BY district, doc_year, table_title, source_line, budget_line_id",
-        {"year": year, "wanted": kinds})
+        {"year": year, "wanted": kinds, "dated": [label for label, y in fits if y == year],
+         "undated": [label for label, y in fits if y is None], "docs": docs,
+         "annat": classify_budget_column(None) in kinds},
+        cells="b.area IS NOT NULL AND b.value IS NOT NULL "
+              "AND (list_contains($dated::VARCHAR[], b.column_label) "
+              "OR ((list_contains($undated::VARCHAR[], b.column_label) OR (b.column_label IS NULL AND $annat)) "
+              "AND list_contains($docs::INTEGER[], b.document_id)))",
+        classes=classes)
 
 
 def _by_area(df: pl.DataFrame, year: int) -> pl.DataFrame:
@@ -643,15 +660,14 @@ FROM sections s JOIN documents d USING (document_id)
 """
 
 
-def _fts_search(con, query: str, limit: int) -> pl.DataFrame | None:
-    """Ranked hits from etl.search (fts index, Swedish stemming), or None when unavailable."""
+def _fts_search(con, query: str, limit: int, district: str | None) -> pl.DataFrame | None:
+    """Ranked hits from etl.search (BM25 index, Swedish stemming), or None when the database
+    has no search index (built by an older version)."""
+    from etl.search import SearchUnavailable, search_sections as fts_search
+
     try:
-        from etl.search import search_sections as fts_search
-    except Exception:
-        return None
-    try:
-        res = fts_search(con, query, limit)
-    except Exception:
+        res = fts_search(con, query, limit, district=district)
+    except SearchUnavailable:
         return None
     if not isinstance(res, pl.DataFrame) or "section_id" not in res.columns:
         return None
@@ -671,7 +687,7 @@ def search_sections(con, query: str, limit: int = 50, district: str | None = Non
         snippet=pl.lit("", pl.String), method=pl.lit("", pl.String))
     if not terms:
         return empty
-    hits = _fts_search(con, query, limit * 5 if district else limit)
+    hits = _fts_search(con, query, limit, district)
     if hits is not None:
         if hits.height == 0:
             return empty
@@ -793,7 +809,7 @@ def attainment_share(con) -> dict:
           AND CASE WHEN side = 'own' THEN v.outcome ELSE v.prior_outcome END IS NOT NULL
         ORDER BY y DESC""").fetchall()
     for (year,) in candidates:
-        obs = _observations(_year_rows(con, int(year))).filter(pl.col("year") == year)
+        obs = _observations(_year_rows(con, int(year), slim=True)).filter(pl.col("year") == year)
         judged = _best(obs).filter(pl.col("attainment").is_in(["met", "not_met"])) if obs.height else obs
         if judged.height:
             return {"met_year": int(year), "n_judged": judged.height,
@@ -801,13 +817,24 @@ def attainment_share(con) -> dict:
     return {"met_year": None, "n_judged": 0, "share_met": None}
 
 
-def _year_rows(con, year: int) -> pl.DataFrame:
+def _year_rows(con, year: int, *, slim: bool = False) -> pl.DataFrame:
     """The value rows that give an observation of `year`: the year's own documents and the
-    reports whose prior-year column is that year."""
-    sql = _VALUE_SQL + (" AND (d.year = $year OR (v.prior_outcome IS NOT NULL"
-                        " AND coalesce(v.prior_year, d.year - 1) = $year))"
-                        " ORDER BY d.district, d.year, d.doc_type, v.source_line")
-    return _frame(con, sql, {"year": year})
+    reports whose prior-year column is that year. `slim`: only the columns that decide which
+    row is best and its attainment (the others null), for counting attainment."""
+    where = (" AND (d.year = $year OR (v.prior_outcome IS NOT NULL"
+             " AND coalesce(v.prior_year, d.year - 1) = $year))"
+             " ORDER BY d.district, d.year, d.doc_type, v.source_line")
+    if not slim:
+        return _frame(con, _VALUE_SQL + where, {"year": year})
+    rows = _frame(con, """
+        SELECT v.indicator_id, i.direction, d.district, d.year AS doc_year, d.doc_type, v.outcome,
+               v.prior_outcome, v.prior_year, v.target, v.source_line
+        FROM indicator_values v
+        JOIN documents d USING (document_id)
+        LEFT JOIN indicators i ON i.indicator_id = v.indicator_id
+        WHERE d.level = 'namnd'""" + where, {"year": year})
+    return rows.with_columns(pl.lit(None).alias(c) for c in _OBS_SCHEMA_COLS + ["prior_outcome_raw"]
+                             if c not in rows.columns and c not in ("year", "from_later_report", "priority"))
 
 
 def latest_documents(con, n: int = 5) -> pl.DataFrame:

@@ -1,6 +1,7 @@
 """The dashboard's query, chart and formatting modules against the small fixture database."""
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -456,6 +457,53 @@ def test_every_chart_builder_renders(con, builder, expected):
     chart = getattr(charts, builder)(frames[builder](), width=500)
     texts = re.findall(r">([^<>]*)</text>", vlc.vegalite_to_svg(chart.to_dict()))
     assert any(expected in t for t in texts), texts[:40]
+
+
+_BUILDER_FRAMES = {
+    "ranked_bars": lambda c: q.indicator_across_districts(c, BARN, 2021),
+    "year_lines": lambda c: q.indicator_over_years(c, BARN),
+    "gender_bars": lambda c: q.indicator_across_districts(c, PERSONER, 2021),
+    "coverage_grid": lambda c: q.coverage(c),
+    "assessment_grid": lambda c: q.goal_assessments(c, 2021, "kf_mal"),
+    "budget_bars": lambda c: q.budget_by_area(c, 2021),
+    "budget_vs_outcome_bars": lambda c: q.budget_vs_outcome(c, 2021),
+    "attainment_summary": lambda c: q.district_profile(c, "Norrmalm", 2021),
+    "target_gaps": lambda c: q.district_profile(c, "Norrmalm", 2021),
+}
+
+
+def _datasets_as_rows(spec: dict) -> dict:
+    """The spec with each named dataset replaced by its rows (names differ per serialiser)."""
+    import pyarrow as pa
+    out = dict(spec)
+    data = out.pop("datasets", {})
+    rows = {}
+    for name, values in data.items():
+        if isinstance(values, bytes):
+            values = pa.ipc.open_stream(values).read_all().to_pylist()
+        rows[name] = [{k: (float(v) if isinstance(v, int) and not isinstance(v, bool) else v)
+                       for k, v in r.items()} for r in values]
+    text = json.dumps(out, sort_keys=True)
+    for name, values in rows.items():
+        text = text.replace(json.dumps(name), json.dumps(json.dumps(values, sort_keys=True)))
+    return json.loads(text)
+
+
+@pytest.mark.parametrize("builder", sorted(_BUILDER_FRAMES))
+def test_chart_spec_is_what_st_altair_chart_made_and_is_valid(con, builder):
+    """The page sends each chart's spec made once without validation (ui.chart_spec): the
+    same spec st.altair_chart made from the chart, and valid Vega-Lite, also when empty."""
+    from altair.utils.schemapi import validate_jsonschema
+    from streamlit.elements.vega_charts import _convert_altair_to_vega_lite_spec
+
+    from dashboard.ui import chart_spec
+    frame = _BUILDER_FRAMES[builder](con)
+    for f in (frame, frame.head(0)):
+        chart = getattr(charts, builder)(f, title="Titel")
+        spec = chart_spec(chart)
+        validate_jsonschema(spec, chart._schema, rootschema=chart._rootschema)
+        assert _datasets_as_rows(spec) == _datasets_as_rows(_convert_altair_to_vega_lite_spec(chart))
+        assert spec["config"]["locale"]["number"]["decimal"] == ","
 
 
 # --- connection layer ----------------------------------------------------------------------
