@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
+from collections import Counter
 
 import polars as pl
 import streamlit as st
@@ -87,11 +88,11 @@ def indicator_picker(key: str = "indikator") -> dict | None:
 
 def indicator_labels(catalogue: pl.DataFrame) -> dict[str, str]:
     """indicator_id -> the label shown (the name; with the unit or id when names repeat)."""
-    names = catalogue["name"].to_list()
+    counts = Counter(catalogue["name"].to_list())
     out = {}
     for r in catalogue.iter_rows(named=True):
         label = r["name"]
-        if names.count(label) > 1:
+        if counts[label] > 1:
             label = f"{label} ({r['unit'] or r['indicator_id']})"
         out[r["indicator_id"]] = label
     return out
