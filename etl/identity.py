@@ -368,17 +368,33 @@ CREATE TABLE IF NOT EXISTS kf_target_checks (
 );
 """
 
-_ROWS_SQL = """
-SELECT v.value_id, v.document_id, v.name, v.unit, v.goal_id, v.goal_level, v.kf_goal_code,
-       v.namndmal, g.text AS goal_text, v.target, v.target_raw, v.kf_target, v.kf_target_raw,
-       v.outcome, v.outcome_men, v.outcome_women, d.district, d.year, d.doc_type
-FROM indicator_values v
-JOIN documents d USING (document_id)
-LEFT JOIN goals g ON g.goal_id = v.goal_id
-ORDER BY d.source_file, v.source_line, v.value_id
+# The rows are read in groups that share everything identity looks at: the printed name, the
+# unit and the goal context (a few hundred groups for tens of thousands of rows: the same KF
+# indicator under the same KF goal in every district and year). Groups come in the order of
+# their first row in the documents' content, not by ids: an incremental build numbers a
+# changed document's rows after the others and must still give the same identities.
+GROUP_KEY = ("name", "unit", "kf_goal_code", "namndmal", "goal_text", "goal_level")
+_GROUPS_SQL = """
+WITH v AS (
+    SELECT v.name, v.unit, v.kf_goal_code, v.namndmal, g.text AS goal_text, v.goal_level, v.document_id,
+           v.goal_id, v.kf_target_raw, v.outcome_men, v.outcome_women, d.district, d.year,
+           row_number() OVER (ORDER BY d.source_file, v.source_line, v.value_id) AS rn
+    FROM indicator_values v
+    JOIN documents d USING (document_id)
+    LEFT JOIN goals g ON g.goal_id = v.goal_id
+)
+SELECT name, unit, kf_goal_code, namndmal, goal_text, goal_level,
+       count(*) AS n,
+       list(DISTINCT [document_id, goal_id]) FILTER (WHERE goal_id IS NOT NULL) AS tables,
+       list(DISTINCT district) AS districts,
+       list(year) AS years,
+       list(DISTINCT district || ' ' || year) AS places,
+       bool_or(goal_level = 'kf_mal' OR trim(coalesce(kf_target_raw, '')) <> '') AS is_kf,
+       bool_or(outcome_men IS NOT NULL OR outcome_women IS NOT NULL) AS gender
+FROM v
+GROUP BY name, unit, kf_goal_code, namndmal, goal_text, goal_level
+ORDER BY min(rn)
 """
-# The order is the documents' content, not the ids: an incremental build numbers a changed
-# document's rows after the others, and must still give the same identities as a full build.
 
 
 @dataclass
@@ -387,20 +403,23 @@ class _Node:
     key: NameKey
     unit: str | None
     scope: str | None                       # identity forced by an override
-    rows: list[dict] = field(default_factory=list)
-    names: Counter = field(default_factory=Counter)
+    groups: list[dict] = field(default_factory=list)   # row groups (_GROUPS_SQL)
+    names: Counter = field(default_factory=Counter)    # cleaned printed name -> rows
     goal_scoped: bool = False               # split off by an override with a goal
+    tables: set[tuple[int, int]] = field(default_factory=set)   # (document_id, goal_id)
 
     @property
-    def tables(self) -> set[tuple[int, int]]:
-        return {(r["document_id"], r["goal_id"]) for r in self.rows if r["goal_id"] is not None}
+    def n_rows(self) -> int:
+        return sum(g["n"] for g in self.groups)
 
     @property
     def display(self) -> str:
         return self.names.most_common(1)[0][0]
 
     def context(self) -> str:
-        goals = Counter(_goal_label(r) for r in self.rows)
+        goals: Counter = Counter()
+        for g in self.groups:
+            goals[_goal_label(g)] += g["n"]
         return "; ".join(g for g, _ in goals.most_common(3) if g)
 
 
@@ -486,22 +505,23 @@ class _Clusters:
         return None
 
 
-def _build_nodes(rows: list[dict], overrides: list[Override]) -> list[_Node]:
+def _build_nodes(groups: list[dict], overrides: list[Override]) -> list[_Node]:
     scoped = [o for o in overrides if o.action == "identity" and o.goal]
     nodes: dict[tuple, _Node] = {}
-    for r in rows:
-        key = name_key(r["name"])
+    for g in groups:
+        key = name_key(g["name"])
         scope = None
         for o in scoped:
-            if o.key == key.full and o.goal.lower() in _row_context(r):
+            if o.key == key.full and o.goal.lower() in _row_context(g):
                 scope = o.value
                 break
-        k = (key.full, norm_unit(r["unit"]), scope)
+        k = (key.full, norm_unit(g["unit"]), scope)
         node = nodes.get(k)
         if node is None:
             node = nodes[k] = _Node(len(nodes), key, k[1], scope, goal_scoped=scope is not None)
-        node.rows.append(r)
-        node.names[clean_name(r["name"])] += 1
+        node.groups.append(g)
+        node.names[clean_name(g["name"])] += g["n"]
+        node.tables.update(tuple(t) for t in g["tables"] or ())
     return list(nodes.values())
 
 
@@ -556,7 +576,7 @@ def cluster_nodes(nodes: list[_Node], overrides: list[Override]) -> tuple[_Clust
     # 2. the same normalised words (any goal; units must agree)
     for ids in by_key.values():
         # a row without a unit joins the most printed unit of the same words
-        ids = sorted(ids, key=lambda i: (nodes[i].unit is None, -len(nodes[i].rows), i))
+        ids = sorted(ids, key=lambda i: (nodes[i].unit is None, -nodes[i].n_rows, i))
         for x in ids[1:]:
             cl.union(ids[0], x, "normalised", 100.0, "same words", check_tables=False)
 
@@ -622,11 +642,15 @@ def _fetch_dicts(con, sql: str, params: list | None = None) -> list[dict]:
     return [dict(zip(cols, rec)) for rec in cur.fetchall()]
 
 
-def _canonical(rows: list[dict]) -> str:
+def _canonical(groups: list[dict]) -> str:
     """The newest printing wins (a renamed indicator shows its current name); ties: the most
     frequent printing, then the shortest."""
-    latest = max(r["year"] or 0 for r in rows)
-    names = Counter(clean_name(r["name"]) for r in rows if (r["year"] or 0) == latest)
+    latest = max(max(g["years"]) for g in groups)
+    names: Counter = Counter()
+    for g in groups:
+        at_latest = g["years"].count(latest)
+        if at_latest:
+            names[clean_name(g["name"])] += at_latest
     return min(names, key=lambda n: (-names[n], len(n), n))
 
 
@@ -639,8 +663,8 @@ def resolve_identities(con, overrides_path: Path | None) -> list[Warning]:
     con.execute("UPDATE indicator_values SET kf_target = NULL WHERE value_id IN "
                 "(SELECT value_id FROM kf_target_checks WHERE status IN ('filled', 'filled_equal'))")
     overrides, warns = load_overrides(overrides_path)
-    rows = _fetch_dicts(con, _ROWS_SQL)
-    nodes = _build_nodes(rows, overrides)
+    groups = _fetch_dicts(con, _GROUPS_SQL)
+    nodes = _build_nodes(groups, overrides)
     cl, review, w = cluster_nodes(nodes, overrides)
     warns += w
 
@@ -650,8 +674,8 @@ def resolve_identities(con, overrides_path: Path | None) -> list[Warning]:
     for ns in by_words.values():
         units = sorted({n.unit for n in ns if n.unit})
         if len(units) > 1:
-            where = "; ".join(f"{u}: " + ", ".join(sorted({f"{r['district']} {r['year']}" for n in ns
-                                                          if n.unit == u for r in n.rows})) for u in units)
+            where = "; ".join(f"{u}: " + ", ".join(sorted({p for n in ns if n.unit == u
+                                                          for g in n.groups for p in g["places"]})) for u in units)
             warns.append(Warning("indicators", f"{ns[0].display!r} is printed with different units "
                                  f"({where}); kept as separate indicators"))
 
@@ -662,10 +686,13 @@ def resolve_identities(con, overrides_path: Path | None) -> list[Warning]:
     used: set[str] = set()
     direction_over = {o.key: o.value for o in overrides if o.action == "direction"}
     for members in clusters:
-        mrows = [r for m in members for r in nodes[m].rows]
-        name = _canonical(mrows)
+        mgroups = [g for m in members for g in nodes[m].groups]
+        name = _canonical(mgroups)
         forced = {nodes[m].scope for m in members} - {None}
-        units = Counter(r["unit"].strip() for r in mrows if norm_unit(r["unit"]))
+        units: Counter = Counter()
+        for g in mgroups:
+            if norm_unit(g["unit"]):
+                units[g["unit"].strip()] += g["n"]
         unit = units.most_common(1)[0][0] if units else None
         ident = forced.pop() if forced else slugify(name_key(name).full)
         if ident in used and not forced:
@@ -691,25 +718,35 @@ def resolve_identities(con, overrides_path: Path | None) -> list[Warning]:
                     if r2 != "default":
                         direction = d
                         break
-        is_kf = any(r["goal_level"] == "kf_mal" or (r["kf_target_raw"] or "").strip() for r in mrows)
-        gender = any(r["outcome_men"] is not None or r["outcome_women"] is not None for r in mrows)
+        is_kf = any(g["is_kf"] for g in mgroups)
+        gender = any(g["gender"] for g in mgroups)
         catalogue.append((ident, name, unit, direction, is_kf, gender))
         for m in members:
             node_ident[m] = ident
 
     con.execute("DELETE FROM indicators")
     _insert(con, "indicators", ["indicator_id", "name", "unit", "direction", "is_kf", "gender_split"], catalogue)
-    con.execute("CREATE TEMP TABLE IF NOT EXISTS _ident_map (value_id INTEGER, indicator_id VARCHAR)")
-    con.execute("DELETE FROM _ident_map")
-    _insert(con, "_ident_map", ["value_id", "indicator_id"],
-            [(r["value_id"], node_ident[n.nid]) for n in nodes for r in n.rows])
-    con.execute("UPDATE indicator_values SET indicator_id = m.indicator_id FROM _ident_map m "
-                "WHERE indicator_values.value_id = m.value_id AND indicator_values.indicator_id <> m.indicator_id")
-    con.execute("DROP TABLE _ident_map")
+    _assign(con, [(*(g[k] for k in GROUP_KEY), node_ident[n.nid]) for n in nodes for g in n.groups])
 
     _write_matches(con, nodes, cl, review, node_ident)
     warns += reconcile_kf_targets(con, {i[0]: i[1] for i in catalogue})
     return warns
+
+
+def _assign(con, mapping: list[tuple]) -> None:
+    """indicator_values.indicator_id from (*GROUP_KEY values, identity), where it changed."""
+    con.execute("CREATE OR REPLACE TEMP TABLE _ident_map (name VARCHAR, unit VARCHAR, kf_goal_code VARCHAR, "
+                "namndmal VARCHAR, goal_text VARCHAR, goal_level VARCHAR, indicator_id VARCHAR)")
+    _insert(con, "_ident_map", [*GROUP_KEY, "indicator_id"], mapping)
+    same = " AND ".join(f"v.{k} IS NOT DISTINCT FROM m.{k}" for k in GROUP_KEY if k != "goal_text")
+    con.execute(f"""
+        UPDATE indicator_values SET indicator_id = u.indicator_id
+        FROM (SELECT v.value_id, m.indicator_id FROM indicator_values v
+              LEFT JOIN goals g ON g.goal_id = v.goal_id
+              JOIN _ident_map m ON {same} AND g.text IS NOT DISTINCT FROM m.goal_text
+              WHERE v.indicator_id <> m.indicator_id) AS u
+        WHERE indicator_values.value_id = u.value_id""")
+    con.execute("DROP TABLE _ident_map")
 
 
 def _write_matches(con, nodes: list[_Node], cl: _Clusters, review: list[dict], node_ident: dict[int, str]) -> None:
@@ -739,20 +776,23 @@ def _write_matches(con, nodes: list[_Node], cl: _Clusters, review: list[dict], n
         cand = open_cands.get(n.nid)
         needs = cand is not None or (method == "fuzzy" and (score or 0) < 95)
         for printed in sorted(n.names, key=lambda p: (p != n.display, p)):
-            prow = [r for r in n.rows if clean_name(r["name"]) == printed]
-            years = sorted({r["year"] for r in prow if r["year"] is not None})
+            pgroups = [g for g in n.groups if clean_name(g["name"]) == printed]
+            years = sorted({y for g in pgroups for y in g["years"]})
             if printed == n.display:
                 how = (method, score, nodes[matched].display if matched is not None else None, reason)
             else:   # another printing of the same words ("Andelen", case, hyphen, wrap)
                 how = ("normalised", round(float(fuzz.ratio(printed, n.display)), 1), n.display, "same words")
-            units = Counter(r["unit"].strip() for r in n.rows if norm_unit(r["unit"]))
+            units: Counter = Counter()
+            for g in n.groups:
+                if norm_unit(g["unit"]):
+                    units[g["unit"].strip()] += g["n"]
             out.append((
                 printed, units.most_common(1)[0][0] if units else None, node_ident[n.nid], *how[:3], needs,
                 node_ident[cand["other"]] if cand else None,
                 nodes[cand["other"]].display if cand else None,
                 cand["score"] if cand else None,
                 cand["reason"] if cand else how[3],
-                len(prow), ", ".join(sorted({r["district"] for r in prow})),
+                n.names[printed], ", ".join(sorted({d for g in pgroups for d in g["districts"]})),
                 ", ".join(map(str, years)), n.context(),
             ))
     con.execute("DELETE FROM indicator_matches")
@@ -765,69 +805,95 @@ def _fmt(v: float | None) -> str:
     return f"{v:g}".replace(".", ",")
 
 
+_KF_SQL = """
+CREATE OR REPLACE TEMP TABLE _kf AS
+WITH r AS (
+    SELECT v.value_id, v.indicator_id, v.target, v.target_raw, v.kf_target, v.kf_target_raw,
+           d.district, d.year, d.doc_type,
+           row_number() OVER (ORDER BY v.indicator_id, d.year, d.district, d.source_file,
+                                       v.source_line, v.value_id) AS rn
+    FROM indicator_values v JOIN documents d USING (document_id)
+),
+-- KF targets printed next to a district target are unambiguous evidence
+evidence AS (
+    SELECT DISTINCT indicator_id, year, round(kf_target, 6) AS kf, district FROM r
+    WHERE kf_target IS NOT NULL AND target_raw IS NOT NULL AND target_raw <> ''
+),
+per_year AS (
+    SELECT indicator_id, year, count(DISTINCT kf) AS n_values, min(kf) AS consensus,
+           list(DISTINCT district) AS agreeing
+    FROM evidence GROUP BY indicator_id, year
+),
+rows AS (
+    SELECT r.*, p.consensus, list_sort(list_filter(p.agreeing, x -> x <> r.district)) AS others,
+           r.target IS NOT NULL AND r.kf_target IS NULL AND trim(coalesce(r.kf_target_raw, '')) = '' AS single_target,
+           r.kf_target IS NOT NULL AND trim(coalesce(r.target_raw, '')) = '' AS single_kf
+    FROM r JOIN per_year p USING (indicator_id, year)
+    WHERE p.n_values = 1
+)
+SELECT value_id, indicator_id, year, district, target, kf_target, consensus, others, rn,
+       CASE WHEN single_target AND len(others) > 0 AND doc_type = 'verksamhetsplan'
+                 THEN CASE WHEN round(target, 6) = consensus THEN 'filled_equal' ELSE 'filled' END
+            WHEN single_kf AND len(others) > 0 AND round(kf_target, 6) <> consensus THEN 'check_differs'
+            WHEN kf_target IS NOT NULL THEN 'agrees'
+       END AS status
+FROM rows
+"""
+
+_KF_DISAGREE_SQL = """
+WITH evidence AS (
+    SELECT DISTINCT v.indicator_id, d.year, round(v.kf_target, 6) AS kf, d.district
+    FROM indicator_values v JOIN documents d USING (document_id)
+    WHERE v.kf_target IS NOT NULL AND v.target_raw IS NOT NULL AND v.target_raw <> ''
+)
+SELECT indicator_id, year, kf, list(district ORDER BY district) AS districts
+FROM evidence
+WHERE (indicator_id, year) IN (SELECT (indicator_id, year) FROM evidence GROUP BY ALL HAVING count(DISTINCT kf) > 1)
+GROUP BY ALL ORDER BY indicator_id, year, kf
+"""
+
+CHECK_COLUMNS = ["indicator_id", "year", "value_id", "district", "printed_kf_target", "consensus_kf_target",
+                 "status", "note"]
+
+
 def reconcile_kf_targets(con, names: dict[str, str]) -> list[Warning]:
     """KF:s årsmål is the same for every district in a year. Per identity and year: store a
     warning where districts print different KF targets; where they agree, fill a plan's
     empty KF:s årsmål on a single-value row (only a district årsmål printed), and flag a
-    single value printed as KF:s årsmål that differs from what the other districts print."""
-    warns: list[Warning] = []
-    rows = _fetch_dicts(con, """
-        SELECT v.value_id, v.indicator_id, v.target, v.target_raw, v.kf_target, v.kf_target_raw,
-               d.district, d.year, d.doc_type
-        FROM indicator_values v JOIN documents d USING (document_id)
-        ORDER BY v.indicator_id, d.year, d.district, d.source_file, v.source_line, v.value_id""")
-    groups: dict[tuple[str, int], list[dict]] = defaultdict(list)
-    for r in rows:
-        groups[(r["indicator_id"], r["year"])].append(r)
+    single value printed as KF:s årsmål that differs from what the other districts print.
+    The row-by-row work is SQL; Python only words the notes of the rows that need one."""
+    found: list[tuple[tuple, Warning]] = []     # (sort key, warning)
     checks: list[tuple] = []
-    fills: list[tuple[int, float]] = []
-    for (ident, year), grp in groups.items():
-        # KF targets printed next to a district target are unambiguous evidence
-        printed: dict[float, set[str]] = defaultdict(set)
-        for r in grp:
-            if r["kf_target"] is not None and r["target_raw"] not in (None, ""):
-                printed[round(r["kf_target"], 6)].add(r["district"])
-        if len(printed) > 1:
-            detail = "; ".join(f"{_fmt(v)} ({', '.join(sorted(d))})" for v, d in sorted(printed.items()))
-            warns.append(Warning("indicators", f"KF:s årsmål {year} differs between districts for "
-                                 f"{names.get(ident, ident)!r}: {detail}"))
-            for v, ds in printed.items():
-                for d in ds:
-                    checks.append((ident, year, None, d, v, None, "disagree", detail))
+    disagree: dict[tuple[str, int], list[tuple[float, list[str]]]] = defaultdict(list)
+    for ident, year, kf, districts in con.execute(_KF_DISAGREE_SQL).fetchall():
+        disagree[(ident, year)].append((kf, districts))
+    for (ident, year), printed in disagree.items():
+        detail = "; ".join(f"{_fmt(v)} ({', '.join(ds)})" for v, ds in printed)
+        found.append(((ident, year, 0), Warning("indicators", f"KF:s årsmål {year} differs between districts for "
+                                                               f"{names.get(ident, ident)!r}: {detail}")))
+        checks.extend((ident, year, None, d, v, None, "disagree", detail) for v, ds in printed for d in ds)
+
+    con.execute(_KF_SQL)
+    for value_id, ident, year, district, target, kf, consensus, others, rn, status in con.execute(
+            "SELECT value_id, indicator_id, year, district, target, kf_target, consensus, others, rn, status "
+            "FROM _kf WHERE status IN ('filled', 'filled_equal', 'check_differs') ORDER BY rn").fetchall():
+        name = names.get(ident, ident)
+        if status == "check_differs":
+            note = (f"single value {_fmt(kf)} read as KF:s årsmål, other districts print "
+                    f"{_fmt(consensus)}: it may be the district's own årsmål")
+            checks.append((ident, year, value_id, district, kf, consensus, status, note))
+            found.append(((ident, year, rn), Warning("indicators", f"{district} {year}: {name!r}: {note}")))
             continue
-        if not printed:
-            continue
-        (consensus, agreeing), = printed.items()
-        for r in grp:
-            others = agreeing - {r["district"]}
-            single_target = (r["target"] is not None and r["kf_target"] is None
-                             and not (r["kf_target_raw"] or "").strip())
-            single_kf = (r["kf_target"] is not None and not (r["target_raw"] or "").strip())
-            if single_target and others and r["doc_type"] == "verksamhetsplan":
-                status = "filled_equal" if round(r["target"], 6) == consensus else "filled"
-                fills.append((r["value_id"], consensus))
-                note = f"KF:s årsmål {_fmt(consensus)} from {', '.join(sorted(others))}"
-                if status == "filled_equal":
-                    note += "; the single printed value equals it and may be KF:s årsmål, not the district's"
-                checks.append((ident, year, r["value_id"], r["district"], None, consensus, status, note))
-                warns.append(Warning("indicators", f"{r['district']} {year}: {names.get(ident, ident)!r}: "
-                                     f"filled empty {note}"))
-            elif single_kf and others and round(r["kf_target"], 6) != consensus:
-                note = (f"single value {_fmt(r['kf_target'])} read as KF:s årsmål, other districts print "
-                        f"{_fmt(consensus)}: it may be the district's own årsmål")
-                checks.append((ident, year, r["value_id"], r["district"], r["kf_target"], consensus,
-                               "check_differs", note))
-                warns.append(Warning("indicators", f"{r['district']} {year}: {names.get(ident, ident)!r}: {note}"))
-            elif r["kf_target"] is not None:
-                checks.append((ident, year, r["value_id"], r["district"], r["kf_target"], consensus, "agrees", None))
-    if fills:
-        con.execute("CREATE TEMP TABLE _kf_fills (value_id INTEGER, kf_target DOUBLE)")
-        _insert(con, "_kf_fills", ["value_id", "kf_target"], fills)
-        con.execute("UPDATE indicator_values SET kf_target = f.kf_target FROM _kf_fills f "
-                    "WHERE indicator_values.value_id = f.value_id")
-        con.execute("DROP TABLE _kf_fills")
+        note = f"KF:s årsmål {_fmt(consensus)} from {', '.join(others)}"
+        if status == "filled_equal":
+            note += "; the single printed value equals it and may be KF:s årsmål, not the district's"
+        checks.append((ident, year, value_id, district, None, consensus, status, note))
+        found.append(((ident, year, rn), Warning("indicators", f"{district} {year}: {name!r}: filled empty {note}")))
+    con.execute("UPDATE indicator_values SET kf_target = k.consensus FROM _kf k "
+                "WHERE indicator_values.value_id = k.value_id AND k.status IN ('filled', 'filled_equal')")
     con.execute("DELETE FROM kf_target_checks")
-    if checks:
-        _insert(con, "kf_target_checks", ["indicator_id", "year", "value_id", "district", "printed_kf_target",
-                                          "consensus_kf_target", "status", "note"], checks)
-    return warns
+    _insert(con, "kf_target_checks", CHECK_COLUMNS, checks)
+    con.execute("INSERT INTO kf_target_checks SELECT indicator_id, year, value_id, district, kf_target, consensus, "
+                "'agrees', NULL FROM _kf WHERE status = 'agrees'")
+    con.execute("DROP TABLE _kf")
+    return [w for _, w in sorted(found, key=lambda f: f[0])]
