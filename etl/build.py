@@ -38,7 +38,7 @@ from etl.detect import load_registry
 from etl.load import Loader, create_schema, delete_files
 from etl.model import DocMeta, ParsedDocument, Warning
 from etl.read import find_documents
-from etl.search import document_terms, optimise_index
+from etl.search import document_terms, finish_staging, start_staging
 from etl.sniff import MAX_BYTES
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -225,7 +225,8 @@ def build_database(input_dir: Path | str = DEFAULT_INPUT, db_path: Path | str = 
             for p in paths:
                 if str(p.relative_to(input_dir)) in unchanged and progress:
                     progress(p)
-            summaries = load_stream(con, parsed, input_dir, keys, progress, stages)
+            postings = start_staging(con) if before is None else "search_postings"
+            summaries = load_stream(con, parsed, input_dir, keys, progress, stages, postings)
             t = time.perf_counter()
             insert_warnings(con, version_warnings(con) + derived_stages(con))
             stages["derived"] = time.perf_counter() - t
@@ -256,9 +257,10 @@ def build_database(input_dir: Path | str = DEFAULT_INPUT, db_path: Path | str = 
 
 
 def load_stream(con, parsed: Iterator[tuple[Path, ParsedDocument]], root: Path, keys: dict[str, str],
-                progress: Callable[[Path], None] | None, stages: dict[str, float]) -> dict[str, DocumentSummary]:
+                progress: Callable[[Path], None] | None, stages: dict[str, float],
+                postings: str = "search_postings") -> dict[str, DocumentSummary]:
     """Load documents as the parser hands them over; record every file in build_files."""
-    loader = Loader(con)
+    loader = Loader(con, postings=postings)
     summaries: dict[str, DocumentSummary] = {}
     files: list[list] = []
     t_wait = t_load = 0.0
@@ -375,5 +377,6 @@ def derived_stages(con: duckdb.DuckDBPyConnection) -> list[Warning]:
 
 
 def search_index(con: duckdb.DuckDBPyConnection) -> None:
-    """After a full build: sort the search postings (an incremental build appends to them)."""
-    optimise_index(con)
+    """After a full build: the staged search postings into the index, sorted (an incremental
+    build appends a changed document's postings to the sorted ones)."""
+    finish_staging(con)

@@ -66,9 +66,11 @@ class Loader:
     """Adds documents to the tables; call `flush()` (or `close()`) at the end. The caller owns
     the transaction."""
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, flush_rows: int = FLUSH_ROWS):
+    def __init__(self, con: duckdb.DuckDBPyConnection, flush_rows: int = FLUSH_ROWS,
+                 postings: str = "search_postings"):
         self.con = con
         self.flush_rows = flush_rows
+        self.postings = postings          # where search postings go (etl.search.insert_terms)
         self.rows: dict[str, dict[str, list]] = {t: {c: [] for c in cols} for t, cols in COLUMNS.items()}
         self.terms: list[tuple[dict, list[int]]] = []     # search index rows, per document
         self.pending = 0
@@ -171,7 +173,7 @@ class Loader:
                 self.con.unregister("_bulk")
             for v in cols.values():
                 v.clear()
-        insert_terms(self.con, self.terms)
+        insert_terms(self.con, self.terms, self.postings)
         self.terms.clear()
         self.pending = 0
 

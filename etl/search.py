@@ -75,25 +75,27 @@ def as_arrow(values: array):
     return pa.Array.from_buffers(kind, len(values), [None, pa.py_buffer(values)])
 
 
-def insert_terms(con: duckdb.DuckDBPyConnection, batch: list[tuple[dict[str, array], list[int]]]) -> None:
+def insert_terms(con: duckdb.DuckDBPyConnection, batch: list[tuple[dict[str, array], list[int]]],
+                 postings: str = "search_postings") -> None:
     """Insert the index rows of several documents: (document_terms(...), section ids), where
-    `section_ids[i]` is the id of the document's local section i."""
+    `section_ids[i]` is the id of the document's local section i. `postings`: the table the
+    postings go to (a full build gathers them in STAGING and sorts them once at the end)."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    postings, lengths = [], []
+    rows, lengths = [], []
     for found, section_ids in batch:
         ids = pa.array(section_ids, pa.int32())
-        postings.append(pa.table({"term_id": as_arrow(found["term_id"]),
+        rows.append(pa.table({"term_id": as_arrow(found["term_id"]),
                                   "section_id": pc.take(ids, as_arrow(found["section"])),
                                   "tf": as_arrow(found["tf"])}))
         lengths.append(pa.table({"section_id": ids, "n_terms": as_arrow(found["n_terms"])}))
     if not batch:
         return
-    con.register("_postings", pa.concat_tables(postings))
+    con.register("_postings", pa.concat_tables(rows))
     con.register("_lengths", pa.concat_tables(lengths))
     try:
-        con.execute("INSERT INTO search_postings SELECT term_id, section_id, tf FROM _postings")
+        con.execute(f"INSERT INTO {postings} SELECT term_id, section_id, tf FROM _postings")
         con.execute("INSERT INTO search_lengths SELECT section_id, n_terms FROM _lengths")
     finally:
         con.unregister("_postings")
@@ -108,6 +110,22 @@ def index_missing_sections(con: duckdb.DuckDBPyConnection) -> int:
     if rows:
         insert_terms(con, [(document_terms([{"heading": h, "text": t} for _, h, t in rows]), [r[0] for r in rows])])
     return len(rows)
+
+
+STAGING = "search_postings_unsorted"   # TEMP table: a full build's postings before sorting
+
+
+def start_staging(con: duckdb.DuckDBPyConnection) -> str:
+    """A temporary table for the postings of a full build (returns its name)."""
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {STAGING} AS SELECT * FROM search_postings LIMIT 0")
+    return STAGING
+
+
+def finish_staging(con: duckdb.DuckDBPyConnection) -> None:
+    """Write the staged postings into the index, sorted by term id: written once, so the
+    database file holds no free space from a rewrite."""
+    con.execute(f"INSERT INTO search_postings SELECT * FROM {STAGING} ORDER BY term_id, section_id")
+    con.execute(f"DROP TABLE {STAGING}")
 
 
 def optimise_index(con: duckdb.DuckDBPyConnection) -> None:
