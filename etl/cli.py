@@ -24,11 +24,14 @@ def cli() -> None:
 @click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path), default=DEFAULT_DB,
               show_default=True, help="DuckDB file to (re)build; replaced atomically when the build succeeds.")
 @click.option("--quiet", is_flag=True, help="No progress bar, only the summary.")
-def build(input_dir: Path, db_path: Path, quiet: bool) -> None:
-    """Parse every document under INPUT and write a new database.
+@click.option("--full", is_flag=True, help="Parse every document again instead of updating the previous database.")
+def build(input_dir: Path, db_path: Path, quiet: bool, full: bool) -> None:
+    """Parse the documents under INPUT and write a new database.
 
-    Files that cannot be read or whose district/year/kind cannot be detected are reported and
-    skipped; the other documents still load. A failed build leaves the old database in place.
+    Only files that changed since the previous build are parsed (the previous database is
+    copied and updated); --full parses everything. Files that cannot be read or whose
+    district/year/kind cannot be detected are reported and skipped; the other documents still
+    load. A failed build leaves the old database in place.
 
     Example: python -m etl build --input data/raw --db /tmp/stadsdelar.duckdb
     """
@@ -41,7 +44,7 @@ def build(input_dir: Path, db_path: Path, quiet: bool) -> None:
         raise click.ClickException(f"no documents (.txt, .md, .pdf) under {input_dir}")
     with click.progressbar(length=n, label="Läser dokument", file=sys.stderr, show_pos=True,
                            hidden=quiet) as bar:
-        report = build_database(input_dir, db_path, progress=lambda p: bar.update(1))
+        report = build_database(input_dir, db_path, progress=lambda p: bar.update(1), reuse=not full)
     for doc in report.loaded:
         m, n = doc.meta, doc.counts
         unit = f" ({m.unit_name})" if m.unit_name else ""

@@ -21,3 +21,12 @@ def test_quick_start_is_two_commands_that_exist():
 def test_every_cli_command_is_documented():
     documented = set(re.findall(r"python -m etl ([a-z][a-z-]*)", README))
     assert set(cli.commands) <= documented, set(cli.commands) - documented
+
+
+def test_documented_command_options_exist():
+    """Every `--option` written after `python -m etl <command>` in the README is an option of it."""
+    for cmd, rest in re.findall(r"python -m etl ([a-z][a-z-]*)([^\n`#]*)", README):
+        if cmd not in cli.commands:
+            continue
+        known = {o for p in cli.commands[cmd].params for o in p.opts} | {"--help", "-h"}
+        assert set(re.findall(r"(?<!\w)(--[a-z][a-z-]*)", rest)) <= known, (cmd, rest)
