@@ -49,5 +49,6 @@ with st.expander("Hur siffrorna väljs"):
     st.markdown(
         "Varje kolumn i dokumentens budgettabeller klassas efter sin rubrik (”VP 2021”, ”Budget 2021” → "
         "budget; ”Bokslut”, ”Utfall”, ”VB 2019” → bokslut) och år. Per stadsdel används den kolumn som "
-        "täcker flest verksamhetsområden, helst ur årets eget dokument och helst netto. Saknas en sida "
+        "täcker flest verksamhetsområden, helst ur årets eget dokument och helst netto (vid lika: "
+        "kolumnen längst till vänster i tabellen). Saknas en sida "
         "visas den som saknad, inte som 0.")
