@@ -138,6 +138,54 @@ def time_one(corpus: Path) -> None:
     print(json.dumps({"total": total, "n": len(docs), "per": per}))
 
 
+@main.command("stages-one", hidden=True)
+@click.option("--corpus", type=click.Path(path_type=Path), default=DEFAULT_CORPUS)
+def stages_one(corpus: Path) -> None:
+    """CPU seconds of each parse stage over all documents, in this (fresh) process (JSON)."""
+    from etl.budget import parse_budget
+    from etl.detect import detect, load_registry
+    from etl.read import read_document
+    from etl.recognise import recognise
+    from etl.sections import heading_lines, parse_sections
+    from etl.words import Vocabulary
+
+    registry = load_registry()
+    cpu = dict.fromkeys(("read", "detect", "sections", "recognise", "budget"), 0.0)
+
+    def timed(stage, f, *args):
+        t = time.process_time()
+        out = f(*args)
+        cpu[stage] += time.process_time() - t
+        return out
+
+    for _name, path, root in documents(corpus):
+        raw = timed("read", read_document, path, root)
+        timed("detect", detect, raw, path, registry)
+        sections = timed("sections", parse_sections, raw)
+        vocab = Vocabulary(raw.lines)
+        timed("recognise", recognise, raw, heading_lines(sections), vocab)
+        timed("budget", parse_budget, raw, sections, vocab)
+    print(json.dumps(cpu))
+
+
+@main.command()
+@click.option("--corpus", type=click.Path(path_type=Path), default=DEFAULT_CORPUS, show_default=True)
+@click.option("--runs", default=3, show_default=True)
+def stages(corpus: Path, runs: int) -> None:
+    """CPU seconds per document of each parse stage: median of RUNS fresh processes."""
+    results = []
+    for _ in range(runs):
+        res = subprocess.run([sys.executable, "-m", "bench.parse_equivalence", "stages-one", "--corpus", str(corpus)],
+                             cwd=ROOT, capture_output=True, text=True, check=True)
+        results.append(json.loads(res.stdout.strip().splitlines()[-1]))
+    n = len(documents(corpus))
+    total = statistics.median(sum(r.values()) for r in results)
+    for stage in results[0]:
+        med = statistics.median(r[stage] for r in results)
+        click.echo(f"{stage:10s} {med / n * 1000:7.1f} ms per document  {med / total:5.0%}")
+    click.echo(f"{'total':10s} {total / n * 1000:7.1f} ms per document")
+
+
 @main.command("time")
 @click.option("--corpus", type=click.Path(path_type=Path), default=DEFAULT_CORPUS, show_default=True)
 @click.option("--runs", default=3, show_default=True)

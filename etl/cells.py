@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import heapq
 import re
+from itertools import islice
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -69,14 +70,15 @@ def _atoms(s: str) -> list[tuple[str, float]]:
 
 @lru_cache(maxsize=4096)
 def _segment_readings(seg: str) -> tuple[tuple[tuple[str, ...], float], ...]:
+    """The 64 cheapest readings of a single-spaced segment: each possible first cell followed
+    by the readings of the rest, sorted by cost (ties in the order the atoms were found)."""
     if not seg:
         return (((), 0.0),)
     results: list[tuple[tuple[str, ...], float]] = []
     for atom, cost in _atoms(seg):
-        rest = seg[len(atom):].lstrip(" ")
-        for cells, c in _segment_readings(rest):
-            results.append(((atom, *cells), cost + c))
-    results.sort(key=lambda r: r[1])
+        head = (atom,)
+        results.extend([(head + cells, cost + c) for cells, c in _segment_readings(seg[len(atom):].lstrip(" "))])
+    results.sort(key=_combo_cost)
     return tuple(results[:64])
 
 
@@ -162,7 +164,8 @@ def _combos(text: str) -> list[tuple[tuple[str | None, ...], float]]:
             continue
         seg = part.strip(" ")
         segs = _segment_readings(seg)
-        combos = [(cells + s_cells, c + s_c) for cells, c in combos for s_cells, s_c in segs][:256]
+        # the first 256 of the product (built lazily: the product itself may hold thousands)
+        combos = list(islice(((cells + s_cells, c + s_c) for cells, c in combos for s_cells, s_c in segs), 256))
     return combos
 
 

@@ -14,6 +14,7 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
+from etl import patterns as P
 from etl.model import DocMeta, RawDocument
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
@@ -61,10 +62,9 @@ _YEAR_PATTERNS = [  # (pattern, weight): phrases that name the document's own ye
 ]
 
 
-# re.I folds these letters onto the patterns' letters (dotted/dotless i, long s, the Kelvin and
-# Ångström signs) where str.lower() does not map them the same way; a text that holds one is
-# searched with the patterns as written (tests/test_detect_speed.py checks this list)
-_CASE_FOLD_EXTRAS = re.compile("[\u0130\u0131\u017f\u212a\u212b]")
+# letters that re.I folds onto the patterns' letters where str.lower() does not: a text that
+# holds one is searched with the patterns as written
+_CASE_FOLD_EXTRAS = P.CASE_FOLD_EXTRAS
 _LOWER_LETTERS = re.compile(r"\\.|[^\\]+")
 
 

@@ -64,3 +64,12 @@ ACTIVITY_DATES = re.compile(r"(?:^|\s)(?P<start>" + DATE + r")\s+(?P<end>" + DAT
 PAGE_FURNITURE = re.compile(r"^\s*(?:(?:\S.*\s)?Sid\s+\d+\s+\(\d+\)(?:\s.*)?|Tjänsteutlåtande(?:\s.*)?)$")
 # A table-of-contents entry: dot leaders and a page number ("KF:s mål … ..... 43").
 TOC_ENTRY = re.compile(r"(?:\.\s?){4,}\s*\d+\s*$")
+
+# Lower-case words one of which is in every line that the line patterns above may match (page
+# furniture, goal markers, assessments, table headers); a table-of-contents entry ends in a
+# digit. A cheap test before the patterns (etl.recognise).
+LINE_KEYWORDS = ("indikator", "aktivitet", "kf:s", "nämndmål", "enhetsmål", "uppfylls", "sid", "tjänsteutlåtande")
+# Letters that re.I matches with an ASCII or Swedish letter but that str.lower() does not turn
+# into it (dotted and dotless i, long s, the Kelvin and Ångström signs): a text with one of
+# them is searched with the case-insensitive patterns as written (tests/test_detect_fast.py).
+CASE_FOLD_EXTRAS = re.compile("[\u0130\u0131\u017f\u212a\u212b]")

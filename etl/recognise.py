@@ -35,6 +35,23 @@ PLAN_CELLS = 3      # Årsmål, KF:s årsmål, Periodicitet
 REPORT_CELLS = 7    # utfall, män, kvinnor, utfall VB <prev>, Årsmål, KF:s årsmål, Period
 MAX_ROW_LINES = 12  # lines of one table row (an activity's text wraps over up to ~9)
 
+_LINE_KEYWORD = re.compile("|".join(re.escape(k) for k in P.LINE_KEYWORDS))
+_ENDS_IN_DIGIT = re.compile(r"\d$", re.M)
+
+
+def _structure_lines(joined: str) -> set[int]:
+    """Indices of the lines (joined with newlines) that hold one of the LINE_KEYWORDS (in any
+    case) or end in a digit: only these can match the line patterns (a cheap necessary test)."""
+    out: set[int] = set()
+    for rx, text in ((_LINE_KEYWORD, joined.lower()), (_ENDS_IN_DIGIT, joined)):
+        line = pos = 0
+        for m in rx.finditer(text):
+            line += text.count("\n", pos, m.start())
+            pos = m.start()
+            out.add(line)
+    return out
+
+
 _PERIOD_CELL = re.compile(P.PERIOD)                    # (fullmatch) a line that is only a period
 _ENDS_YEAR = re.compile(r"\d{4}\s*$")
 _ENDS_PERIODICITET = re.compile(r"Periodicitet\s*$")
@@ -124,6 +141,11 @@ class Recogniser:
         # line several times: as itself, as the next line, as a possible marker)
         self.plain = [strip_markup(ln.text) for ln in raw.lines]
         self.stripped = [t.strip() for t in self.plain]
+        # the lines that may be structure (page furniture, goal markers, headers), found in one
+        # search of the whole text; exact unless a letter that re.I folds differently from
+        # str.lower() occurs (P.CASE_FOLD_EXTRAS), then every line is tried
+        joined = "\n".join(self.stripped)
+        self.maybe_structure = None if P.CASE_FOLD_EXTRAS.search(joined) else _structure_lines(joined)
         # line numbers of the document's headings (etl.sections): a heading ends a table
         self.headings = heading_lines(parse_sections(raw)) if headings is None else headings
         self.goals: list[Goal] = []
@@ -212,6 +234,17 @@ class Recogniser:
         return self
 
     def step(self, i: int) -> int:
+        if self.maybe_structure is None or i in self.maybe_structure:
+            j = self.structure(i)
+            if j is not None:
+                return j
+        if self.table is None:
+            return i
+        return self.table_line(i)
+
+    def structure(self, i: int) -> int | None:
+        """Page furniture, goal markers, assessments and table headers; returns the index of
+        the last line consumed, or None when line i is none of these."""
         ln = self.lines[i]
         t = self.stripped[i]
         if P.PAGE_FURNITURE.match(t) or P.TOC_ENTRY.search(t):
@@ -261,9 +294,12 @@ class Recogniser:
             if readable:
                 self.table = _Table("plan", self.innermost_goal(), ln.no, markdown="\t" in ln.text)
             return i
-        if self.table is None:
-            return i
-        # -- inside a table --
+        return None
+
+    def table_line(self, i: int) -> int:
+        """A line inside a table: Analys text, a row's lines, or the end of the table."""
+        ln = self.lines[i]
+        t = self.stripped[i]
         if P.ANALYSIS.match(t):
             self.flush_incomplete()
             last = self.last_item()

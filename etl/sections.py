@@ -108,9 +108,11 @@ def _is_table_row(text: str) -> bool:
 def _shape_heading(lines: list[Line], i: int, flavour: str) -> bool:
     line = lines[i]
     t = line.text.strip()
-    if not (2 <= len(t) <= MAX_HEADING_CHARS) or len(t.split()) > MAX_HEADING_WORDS:
+    if not (2 <= len(t) <= MAX_HEADING_CHARS):
         return False
     if not t[0].isupper() and not t.startswith(("– ", "- ")):
+        return False
+    if len(t.split()) > MAX_HEADING_WORDS:
         return False
     if t.startswith(("- ", "– ")) and not _starts_upper(t[2:]):
         return False

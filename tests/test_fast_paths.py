@@ -1,9 +1,11 @@
-"""The fast detection functions give exactly what the plain regex versions give.
+"""The parser's fast paths give exactly what the plain versions give.
 
 etl/detect.py searches lower-cased text with case-sensitive patterns, checks a leading \\b (or
 (?<![\\w-])) by hand, and searches the whole text at once instead of line by line: each only
 so that the regex engine can scan for a literal. The reference versions below are the first,
-straightforward ones; they must agree on the seeds and on the edge cases here.
+straightforward ones; they must agree on the seeds and on the edge cases here. etl/recognise.py
+tries its line patterns only on lines with a keyword (P.LINE_KEYWORDS) or a final digit.
+(bench/parse_equivalence.py compares the whole parse output on a larger corpus.)
 """
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from etl import detect as D
+from etl import patterns as P
 from etl.read import read_document
 
 RAW = Path(__file__).resolve().parent.parent / "data" / "raw"
@@ -124,7 +127,7 @@ def test_case_fold_extras_are_the_only_letters_re_ignorecase_adds():
     """str.lower() and re.I agree on every character for the letters of the year patterns,
     except the ones in _CASE_FOLD_EXTRAS (whose texts take the plain path), and lower-casing
     keeps a character a word character or not (the hand-checked \\b)."""
-    letters = sorted(set(re.sub(r"\\.|[^a-zåäöé]", "", "".join(p.lower() for p, _ in D._YEAR_PATTERNS))))
+    letters = sorted("abcdefghijklmnopqrstuvwxyzåäöé")      # the patterns' and keywords' letters
     any_letter = re.compile("[" + "".join(letters) + "]", re.I)
     extras = set(D._CASE_FOLD_EXTRAS.pattern.strip("[]"))
     for cp in range(sys.maxunicode + 1):
@@ -135,3 +138,27 @@ def test_case_fold_extras_are_the_only_letters_re_ignorecase_adds():
         assert (any_letter.fullmatch(c) is not None) == (low in letters), hex(cp)
         if len(low) == 1:
             assert (c.isalnum() or c == "_") == (low.isalnum() or low == "_"), hex(cp)
+
+
+STRUCTURE_PATTERNS = [P.PAGE_FURNITURE, P.PLAN_HEADER, P.REPORT_HEADER_START, P.ACTIVITY_HEADER,
+                      P.INRIKTNINGSMAL, P.KF_MAL, P.NAMNDMAL, P.ENHETSMAL, P.ASSESSMENT, P.LOOSE_INDICATOR_HEADER]
+
+
+def test_every_line_a_structure_pattern_matches_is_tried():
+    from etl.recognise import Recogniser
+
+    texts = ["Indikator Årsmål KF:s årsmål Periodicitet", "  INDIKATOR PERIODENS", "aktivitet startdatum slutdatum",
+             "Målet uppfylls helt", "– Nämndmål:", "Enhetsmål: Brukarna är nöjda", "Tjänsteutlåtande", "Sid 4 (59)",
+             "KF:s mål för verksamhetsområdet: 1.1 Stockholm", "Innehåll ....... 12", "Andel barn 3 %", "Prosa utan något."]
+    raws = [read_document(path, RAW) for path in sorted(RAW.iterdir())]
+    from etl.model import Line, RawDocument
+    raws.append(RawDocument("x.txt", "", "plain", [Line(k + 1, t) for k, t in enumerate(texts)]))
+    for raw in raws:
+        rec = Recogniser(raw, headings=frozenset())
+        assert rec.maybe_structure is not None
+        for i, t in enumerate(rec.stripped):
+            if any(rx.match(t) for rx in STRUCTURE_PATTERNS) or P.TOC_ENTRY.search(t):
+                assert i in rec.maybe_structure, (raw.source_file, t)
+    # a line with a letter that re.I folds differently: every line is tried
+    odd = RawDocument("y.txt", "", "plain", [Line(1, "\u0130ndikator Årsmål KF:s årsmål Periodicitet")])
+    assert Recogniser(odd, headings=frozenset()).maybe_structure is None
