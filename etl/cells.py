@@ -68,16 +68,22 @@ def _atoms(s: str) -> list[tuple[str, float]]:
     return list(out.items())
 
 
+# Readings are built as linked cells, (first cell, the rest's linked cells) ending in None, and
+# a value text's combinations as linked pieces, (the pieces before, this piece); a reading's
+# cells are flattened into a tuple only for the readings a caller gets. (Building every
+# candidate's tuple cost more than all the rest: a long segment has many readings, each a copy.)
+
+
 @lru_cache(maxsize=4096)
-def _segment_readings(seg: str) -> tuple[tuple[tuple[str, ...], float], ...]:
-    """The 64 cheapest readings of a single-spaced segment: each possible first cell followed
-    by the readings of the rest, sorted by cost (ties in the order the atoms were found)."""
+def _segment_readings(seg: str) -> tuple[tuple[tuple | None, float], ...]:
+    """The 64 cheapest readings (linked cells, cost) of a single-spaced segment: each possible
+    first cell followed by the readings of the rest, sorted by cost (ties in the order the
+    atoms were found)."""
     if not seg:
-        return (((), 0.0),)
-    results: list[tuple[tuple[str, ...], float]] = []
+        return ((None, 0.0),)
+    results: list[tuple[tuple | None, float]] = []
     for atom, cost in _atoms(seg):
-        head = (atom,)
-        results.extend([(head + cells, cost + c) for cells, c in _segment_readings(seg[len(atom):].lstrip(" "))])
+        results.extend([((atom, cells), cost + c) for cells, c in _segment_readings(seg[len(atom):].lstrip(" "))])
     results.sort(key=_combo_cost)
     return tuple(results[:64])
 
@@ -147,35 +153,53 @@ def _cost(r: Reading) -> float:
     return r.cost
 
 
-def _combo_cost(combo: tuple[tuple[str | None, ...], float]) -> float:
+def _combo_cost(combo: tuple) -> float:
     return combo[1]
 
 
-def _combos(text: str) -> list[tuple[tuple[str | None, ...], float]]:
-    """(cells, cost) of the readings of a stripped value text, in the order the segments'
-    readings combine (at most 256), unsorted."""
+def _combos(text: str) -> list[tuple[tuple | None, float]]:
+    """(linked pieces, cost) of the readings of a stripped value text, in the order the
+    segments' readings combine (at most 256), unsorted. A piece is a segment's linked cells or
+    the number of empty cells an extra space stands for."""
     parts = _SEPARATOR.split(text)
     # parts alternate segment, separator, segment ...
-    combos: list[tuple[tuple[str | None, ...], float]] = [((), 0.0)]
+    combos: list[tuple[tuple | None, float]] = [(None, 0.0)]
     for i, part in enumerate(parts):
         if i % 2 == 1:
             empties = 1 if part == "\t" else len(part) - 1
-            combos = [(cells + (None,) * empties, c + EMPTY_CELL_COST * empties) for cells, c in combos]
+            combos = [((pieces, empties), c + EMPTY_CELL_COST * empties) for pieces, c in combos]
             continue
         seg = part.strip(" ")
         segs = _segment_readings(seg)
         # the first 256 of the product (built lazily: the product itself may hold thousands)
-        combos = list(islice(((cells + s_cells, c + s_c) for cells, c in combos for s_cells, s_c in segs), 256))
+        combos = list(islice((((pieces, s_cells), c + s_c) for pieces, c in combos for s_cells, s_c in segs), 256))
     return combos
 
 
+def _cells(pieces: tuple | None) -> tuple[str | None, ...]:
+    """The flat cells of a combination's linked pieces."""
+    stack = []
+    while pieces is not None:
+        pieces, piece = pieces
+        stack.append(piece)
+    out: list[str | None] = []
+    for piece in reversed(stack):
+        if type(piece) is int:
+            out.extend([None] * piece)
+            continue
+        while piece is not None:
+            cell, piece = piece
+            out.append(cell)
+    return tuple(out)
+
+
 def _readings(text: str) -> list[Reading]:
-    return sorted((Reading(cells, cost) for cells, cost in _combos(text)), key=_cost)
+    return sorted((Reading(_cells(pieces), cost) for pieces, cost in _combos(text)), key=_cost)
 
 
 def _best_readings(text: str) -> list[Reading]:
     # heapq.nsmallest is sorted(...)[:n], ties in their original order
-    return [Reading(cells, cost) for cells, cost in heapq.nsmallest(BEST_READINGS, _combos(text), key=_combo_cost)]
+    return [Reading(_cells(pieces), cost) for pieces, cost in heapq.nsmallest(BEST_READINGS, _combos(text), key=_combo_cost)]
 
 
 def unit_mismatch(cells: tuple[str | None, ...]) -> bool:

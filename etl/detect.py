@@ -62,9 +62,6 @@ _YEAR_PATTERNS = [  # (pattern, weight): phrases that name the document's own ye
 ]
 
 
-# letters that re.I folds onto the patterns' letters where str.lower() does not: a text that
-# holds one is searched with the patterns as written
-_CASE_FOLD_EXTRAS = P.CASE_FOLD_EXTRAS
 _LOWER_LETTERS = re.compile(r"\\.|[^\\]+")
 
 
@@ -87,7 +84,8 @@ _YEAR_PATTERNS_LOWER = [(_for_lower_text(pat), w) for pat, w in _YEAR_PATTERNS]
 
 def detect_year(text: str) -> int | None:
     votes: Counter[int] = Counter()
-    if _CASE_FOLD_EXTRAS.search(text):
+    if P.has_case_fold_extras(text):
+        # a letter that re.I folds onto the patterns' letters where str.lower() does not
         for pat, w in _YEAR_PATTERNS:
             for m in re.finditer(pat, text, re.I):
                 votes[int(m.group(1))] += w
@@ -129,12 +127,13 @@ _UNIT_TITLE = re.compile(
 )
 
 
-_UNIT_GOAL = re.compile(r"^\W*Enhetsmål\b")
+# "^\W*Enhetsmål\b" on some line, as one multi-line search ([^\w\n] keeps a match on its line)
+_UNIT_GOAL_LINE = re.compile(r"^[^\w\n]*Enhetsmål\b", re.M)
 
 
 def detect_level(raw: RawDocument) -> tuple[str, str | None]:
     texts = [ln.text for ln in raw.lines]
-    if not any(_UNIT_GOAL.match(t) for t in texts):
+    if not _UNIT_GOAL_LINE.search("\n".join(texts)):
         return "namnd", None
     for t in texts[:80]:
         m = _UNIT_TITLE.match(t)

@@ -113,6 +113,19 @@ def test_seed_documents_detect_as_with_the_plain_regexes():
             assert _scores(lines, year, registry) == ref_scores, path.name
 
 
+def test_unit_goal_line_search_matches_the_line_by_line_test():
+    from etl.model import Line, RawDocument
+
+    def ref_has_unit_goals(raw):
+        return any(re.match(r"^\W*Enhetsmål\b", ln.text) for ln in raw.lines)
+
+    cases = [["Text", "– Enhetsmål: Brukarna"], ["Text om Enhetsmål", "Enhetsmålen"], ["•", "Enhetsmål"], ["x Enhetsmål"]]
+    raws = [RawDocument("x.txt", "", "plain", [Line(k + 1, t) for k, t in enumerate(c)]) for c in cases]
+    raws += [read_document(path, RAW) for path in sorted(RAW.iterdir())]
+    for raw in raws:
+        assert (D.detect_level(raw)[0] == "enhet") == ref_has_unit_goals(raw)
+
+
 def test_district_names_after_letters_hyphens_and_across_lines():
     registry = D.load_registry()
     lines = ["Nämndmål:", "XNorrmalm och -Norrmalm och Norrmalms stadsdelsnämnd", "Kungsholmen",
@@ -125,11 +138,11 @@ def test_district_names_after_letters_hyphens_and_across_lines():
 
 def test_case_fold_extras_are_the_only_letters_re_ignorecase_adds():
     """str.lower() and re.I agree on every character for the letters of the year patterns,
-    except the ones in _CASE_FOLD_EXTRAS (whose texts take the plain path), and lower-casing
+    except the ones in P.CASE_FOLD_EXTRAS (whose texts take the plain path), and lower-casing
     keeps a character a word character or not (the hand-checked \\b)."""
     letters = sorted("abcdefghijklmnopqrstuvwxyzåäöé")      # the patterns' and keywords' letters
     any_letter = re.compile("[" + "".join(letters) + "]", re.I)
-    extras = set(D._CASE_FOLD_EXTRAS.pattern.strip("[]"))
+    extras = set(P.CASE_FOLD_EXTRAS)
     for cp in range(sys.maxunicode + 1):
         c = chr(cp)
         if c in extras:
