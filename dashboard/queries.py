@@ -478,8 +478,10 @@ def assessment_years(con) -> list[int]:
 # Budget tables differ per document (plans print "VP 2021", "Netto VP 2021", reports
 # "Budget 2021", "Bokslut", "Utfall netto" ...). Each printed column is classified by its
 # label into a kind (budget | bokslut | prognos | avvikelse | annat) and a year (the year in
-# the label, else the document's year); per document, kind and year the one column of one
-# table that covers the most activity areas is used, so the same money is not counted twice.
+# the label, else the document's year); per district, kind and year the one column of one
+# table (budget_lines.table_no) that covers the most activity areas is used, and within it only
+# the top rows: "varav" sub-rows are parts of the row above and investment rows are not
+# operating money, so the same money is never counted twice.
 
 _YEAR = re.compile(r"\b((?:19|20)\d\d)\b")
 
@@ -524,7 +526,7 @@ WITH c AS (
     SELECT unnest($labels::VARCHAR[]) AS column_label, unnest($kinds::VARCHAR[]) AS kind,
            unnest($label_years::INTEGER[]) AS label_year
 ), lines AS (
-    SELECT d.district, d.year AS doc_year, d.doc_type, b.table_title, b.section, b.row_label,
+    SELECT d.district, d.year AS doc_year, d.doc_type, b.table_no, b.table_title, b.section, b.row_label,
            b.area, b.column_label, b.value, b.value_raw, coalesce(b.unit, 'mnkr') AS unit,
            d.document_id, d.source_file, b.source_line, b.source_page,
            coalesce(c.kind, 'annat') AS kind, CAST(coalesce(c.label_year, d.year) AS BIGINT) AS year,
@@ -534,7 +536,7 @@ WITH c AS (
     WHERE d.level = 'namnd' AND {cells}
 )
 """
-_BUDGET_COLS = ("district, doc_year, doc_type, table_title, section, row_label, area, column_label, value, "
+_BUDGET_COLS = ("district, doc_year, doc_type, table_no, table_title, section, row_label, area, column_label, value, "
                 "value_raw, unit, document_id, source_file, source_line, source_page, kind, year")
 
 
@@ -581,13 +583,19 @@ def _valid_lines(con, year: int, kinds: list[str]) -> pl.DataFrame:
         classes=classes)
 
 
+# Rows that are not an area's own amount: "varav ..." (a part of the row above) and rows of an
+# investment group ("Investeringar › Parkinvesteringar"): investments are not operating money.
+PART_ROW = r"(?i)^\s*varav\b|^investering"
+
+
 def _by_area(df: pl.DataFrame, year: int) -> pl.DataFrame:
-    """Per district the one column that covers the most areas (see budget_by_area), summed
-    per area. `df`: valid cells of one year and kind."""
+    """Per district the one column of one table that covers the most areas (see
+    budget_by_area), summed per area over its top rows. `df`: valid cells of one year and kind."""
+    df = df.filter(~pl.col("row_label").str.contains(PART_ROW))
     if df.height == 0:
         return pl.DataFrame(schema=_AREA_SCHEMA)
     cols = (
-        df.group_by("district", "document_id", "doc_year", "table_title", "column_label")
+        df.group_by("district", "document_id", "doc_year", "table_no", "column_label")
         .agg(pl.col("area").n_unique().alias("n_areas"), pl.col("source_line").min().alias("first"),
              pl.col("budget_line_id").min().alias("leftmost"))
         .with_columns(
@@ -600,9 +608,10 @@ def _by_area(df: pl.DataFrame, year: int) -> pl.DataFrame:
         .sort(["district", "same_year", "partial", "n_areas", "doc_year", "first", "leftmost"],
               descending=[False, True, False, True, True, False, False])
         .group_by("district", maintain_order=True).first()
-        .select("district", "document_id", "table_title", "column_label")
+        .select("district", "document_id", "table_no", "column_label")
     )
-    chosen = df.join(cols, on=["district", "document_id", "table_title", "column_label"], how="inner")
+    chosen = df.join(cols, on=["district", "document_id", "table_no", "column_label"], how="inner",
+                     nulls_equal=True)
     return (
         chosen.group_by("district", "area")
         .agg(pl.col("value").sum(), pl.len().alias("n_lines"),

@@ -48,7 +48,8 @@ with tabell:
 with st.expander("Hur siffrorna väljs"):
     st.markdown(
         "Varje kolumn i dokumentens budgettabeller klassas efter sin rubrik (”VP 2021”, ”Budget 2021” → "
-        "budget; ”Bokslut”, ”Utfall”, ”VB 2019” → bokslut) och år. Per stadsdel används den kolumn som "
-        "täcker flest verksamhetsområden, helst ur årets eget dokument och helst netto (vid lika: "
-        "kolumnen längst till vänster i tabellen). Saknas en sida "
+        "budget; ”Bokslut”, ”Utfall”, ”VB 2019” → bokslut) och år. Per stadsdel används en kolumn i en "
+        "tabell: den som täcker flest verksamhetsområden, helst ur årets eget dokument och helst netto "
+        "(vid lika: kolumnen längst till vänster i tabellen). Rader som börjar med ”varav” ingår redan i "
+        "raden ovanför och investeringar är inte driftbudget, så de räknas inte med. Saknas en sida "
         "visas den som saknad, inte som 0.")

@@ -2,18 +2,20 @@
 Python, every year's columns chosen separately), kept as the reference the fast versions in
 dashboard/queries.py are compared against (tests/test_queries.py).
 
-One deliberate difference from the first version: when two columns of one table tie on every
+Deliberate differences from the first version: when two columns of one table tie on every
 criterion, the first version took whichever polars' unstable sort put first (the result could
-change from one call to the next); the reference and the dashboard take the leftmost one.
+change from one call to the next); the reference and the dashboard take the leftmost one. And a
+column is one table's (table_no, not tables sharing a title), summed over its top rows ("varav"
+and investment rows left out), as in the dashboard.
 """
 from __future__ import annotations
 
 import polars as pl
 
-from dashboard.queries import _AREA_SCHEMA, classify_budget_column, label_year
+from dashboard.queries import _AREA_SCHEMA, PART_ROW, classify_budget_column, label_year
 
 _SQL = """
-SELECT d.district, d.year AS doc_year, d.doc_type, b.table_title, b.section, b.row_label,
+SELECT d.district, d.year AS doc_year, d.doc_type, b.table_no, b.table_title, b.section, b.row_label,
        b.area, b.column_label, b.value, b.value_raw, coalesce(b.unit, 'mnkr') AS unit,
        d.document_id, d.source_file, b.source_line, b.source_page, b.budget_line_id
 FROM budget_lines b JOIN documents d USING (document_id)
@@ -38,11 +40,12 @@ def budget_lines(con, year: int | None = None) -> pl.DataFrame:
 
 def budget_by_area(con, year: int, kind: str = "budget") -> pl.DataFrame:
     df = budget_lines(con, year).filter((pl.col("kind") == kind) & pl.col("area").is_not_null()
-                                        & pl.col("value").is_not_null())
+                                        & pl.col("value").is_not_null()
+                                        & ~pl.col("row_label").str.contains(PART_ROW))
     if df.height == 0:
         return pl.DataFrame(schema=_AREA_SCHEMA)
     cols = (
-        df.group_by("district", "document_id", "doc_year", "table_title", "column_label")
+        df.group_by("district", "document_id", "doc_year", "table_no", "column_label")
         .agg(pl.col("area").n_unique().alias("n_areas"), pl.col("source_line").min().alias("first"),
              pl.col("budget_line_id").min().alias("leftmost"))
         .with_columns(same_year=(pl.col("doc_year") == year),
@@ -50,9 +53,9 @@ def budget_by_area(con, year: int, kind: str = "budget") -> pl.DataFrame:
         .sort(["district", "same_year", "partial", "n_areas", "doc_year", "first", "leftmost"],
               descending=[False, True, False, True, True, False, False])
         .group_by("district", maintain_order=True).first()
-        .select("district", "document_id", "table_title", "column_label")
+        .select("district", "document_id", "table_no", "column_label")
     )
-    chosen = df.join(cols, on=["district", "document_id", "table_title", "column_label"], how="inner")
+    chosen = df.join(cols, on=["district", "document_id", "table_no", "column_label"], how="inner", nulls_equal=True)
     return (
         chosen.group_by("district", "area")
         .agg(pl.col("value").sum(), pl.len().alias("n_lines"),

@@ -299,6 +299,23 @@ def test_budget_queries_match_the_reference_on_the_seed_documents(seed_con):
     assert _assert_budget_queries_match_reference(seed_con) >= 3
 
 
+def test_budget_per_area_adds_up_to_the_printed_total(seed_con):
+    """Kungsholmen's plan 2020 prints one table per area (Kostnader, Intäkter, Netto) besides the
+    summary table by area; each area's amount is its row in the summary table, "varav" rows are
+    parts of the row above, so the areas add up to the printed "Totalt 1207,4"."""
+    k = q.budget_by_area(seed_con, 2020).filter(pl.col("district") == "Kungsholmen")
+    by_area = dict(zip(k["area"], k["value"]))
+    assert by_area["arbetsmarknadsåtgärder"] == pytest.approx(3.2)
+    assert by_area["äldreomsorg"] == pytest.approx(538.1)
+    assert "socialpsykiatri" not in by_area                   # "varav socialpsykiatri": part of IFO
+    assert sum(by_area.values()) == pytest.approx(1207.4)
+    assert set(k["n_lines"]) == {1}
+    e = q.budget_by_area(seed_con, 2020).filter(pl.col("district") == "Enskede-Årsta-Vantör")
+    by_area = dict(zip(e["area"], e["value"]))
+    assert by_area["individ- och familjeomsorg"] == pytest.approx(274.7)   # without its varav rows
+    assert by_area["stadsmiljö"] == pytest.approx(20.4 + 14.1 + 1.2)      # drift, not Parkinvesteringar
+
+
 def test_budget_column_tie_takes_the_leftmost_column_every_time(tmp_path):
     """Two columns of one table that cover the same areas from the same line ("Bokslut före |
     efter resultatöverföringar"): the leftmost is used, on every call (the first version
