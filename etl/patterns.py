@@ -62,6 +62,13 @@ ACTIVITY_DATES = re.compile(r"(?:^|\s)(?P<start>" + DATE + r")\s+(?P<end>" + DAT
 
 # Page furniture printed into the text: "Sid 49 (116)", with the document footer around it.
 PAGE_FURNITURE = re.compile(r"^\s*(?:(?:\S.*\s)?Sid\s+\d+\s+\(\d+\)(?:\s.*)?|Tjänsteutlåtande(?:\s.*)?)$")
+# The page footer printed under "Sid 49 (116)": the office's web address and phone number
+# ("start.stockholm", "stockholm.se", "08-508 08 079", "50809014"), with the street address
+# ("Sankt Eriksgatan 117") before them.
+PAGE_NUMBER = re.compile(r"\bSid\s+\d+\s+\(\d+\)")
+FOOTER_CONTACT = re.compile(r"^\s*(?:[a-zåäö][\w-]*(?:\.[a-zåäö][\w-]*)+|\+?\d[\d -]{5,}\d)\s*$")
+FOOTER_ADDRESS = re.compile(r"^\s*[A-ZÅÄÖ][a-zåäöé]+(?:\s[A-ZÅÄÖa-zåäöé]+)*\s\d{1,4}[A-Za-z]?\s*$")
+FOOTER_LINES = 3            # lines after the page number that may belong to the footer
 # A table-of-contents entry: dot leaders and a page number ("KF:s mål … ..... 43").
 TOC_ENTRY = re.compile(r"(?:\.\s?){4,}\s*\d+\s*$")
 

@@ -55,6 +55,28 @@ def _structure_lines(stripped: list[str], joined: str) -> set[int]:
     return out
 
 
+def _footer_lines(stripped: list[str], joined: str) -> set[int]:
+    """Indices of the footer lines under each page number ("Sid 49 (116)"): up to FOOTER_LINES
+    lines that are a web address or phone number, and a street address right before one."""
+    out: set[int] = set()
+    if "Sid" not in joined:
+        return out
+    for i, t in enumerate(stripped):
+        if "Sid" not in t or not P.PAGE_FURNITURE.match(t) or not P.PAGE_NUMBER.search(t):
+            continue
+        block = range(i + 1, min(i + 1 + P.FOOTER_LINES, len(stripped)))
+        contact = [k for k in block if P.FOOTER_CONTACT.match(stripped[k])]
+        if not contact:
+            continue
+        k = i + 1
+        while k <= contact[-1]:
+            if not (P.FOOTER_CONTACT.match(stripped[k]) or (P.FOOTER_ADDRESS.match(stripped[k]) and k < contact[-1])):
+                break
+            out.add(k)
+            k += 1
+    return out
+
+
 _PERIOD_CELL = re.compile(P.PERIOD)                    # (fullmatch) a line that is only a period
 _ENDS_YEAR = re.compile(r"\d{4}\s*$")
 _ENDS_PERIODICITET = re.compile(r"Periodicitet\s*$")
@@ -149,6 +171,7 @@ class Recogniser:
         # str.lower() occurs (P.CASE_FOLD_EXTRAS), then every line is tried
         joined = "\n".join(self.stripped)
         self.maybe_structure = None if P.has_case_fold_extras(joined) else _structure_lines(self.stripped, joined)
+        self.footer = _footer_lines(self.stripped, joined)
         # line numbers of the document's headings (etl.sections): a heading ends a table
         self.headings = heading_lines(parse_sections(raw)) if headings is None else headings
         self.goals: list[Goal] = []
@@ -237,6 +260,8 @@ class Recogniser:
         return self
 
     def step(self, i: int) -> int:
+        if i in self.footer:
+            return i            # the page footer under "Sid N (M)": page furniture
         if self.maybe_structure is None or i in self.maybe_structure:
             j = self.structure(i)
             if j is not None:

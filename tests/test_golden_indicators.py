@@ -96,3 +96,25 @@ def test_activity_text_whose_first_line_is_shaped_like_a_heading_stays_in_the_ta
     assert len(texts) == 14 and recs["warnings"] == []
     assert any(t.startswith("Socialnämnden ska i samarbete med stadsdelsnämnderna, SHIS och Bostadsförmedlingen")
                for t in texts)
+
+
+@pytest.mark.parametrize("excerpt", ["plain_page_footer_between_tables.txt", "report_page_footer_in_activity_table.txt"])
+def test_page_footer_under_the_page_number_is_page_furniture(excerpt):
+    # Kungsholmen VP 2020 l.609-613 "Tjänsteutlåtande / Sid 16 (59) / stockholm.se / 08-508 08 079";
+    # Norrmalm VB 2021 l.2758-2763 "... Sid 49 (116) / Sankt Eriksgatan 117 / start.stockholm / 50809014"
+    recs = records_for(GOLDEN / excerpt)
+    assert recs["warnings"] == []
+    assert not any("stockholm" in a["text"] for a in recs["activities"])
+    assert recs["indicators"] or recs["activities"]
+
+
+def test_footer_words_without_a_page_number_are_text():
+    from etl.model import RawDocument
+    from etl.read import lines_from_text
+    from etl.recognise import recognise
+
+    text = ("Aktivitet Startdatum Slutdatum\nSprida information till berörda verksamheter.\n"
+            "2021-01-01 2021-12-31\nSankt Eriksgatan 117\nstart.stockholm\n")
+    _, _, activities, warnings = recognise(RawDocument("x.txt", "", "plain", lines_from_text(text)))
+    assert len(activities) == 1
+    assert [w.stage for w in warnings] == ["activities"] and "start.stockholm" in warnings[0].message
