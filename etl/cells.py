@@ -75,15 +75,15 @@ def _atoms(s: str) -> list[tuple[str, float]]:
 
 
 @lru_cache(maxsize=4096)
-def _segment_readings(seg: str) -> tuple[tuple[tuple | None, float], ...]:
-    """The 64 cheapest readings (linked cells, cost) of a single-spaced segment: each possible
-    first cell followed by the readings of the rest, sorted by cost (ties in the order the
-    atoms were found)."""
+def _segment_readings(seg: str) -> tuple[tuple[tuple | None, float, int], ...]:
+    """The 64 cheapest readings (linked cells, cost, number of cells) of a single-spaced
+    segment: each possible first cell followed by the readings of the rest, sorted by cost
+    (ties in the order the atoms were found)."""
     if not seg:
-        return ((None, 0.0),)
-    results: list[tuple[tuple | None, float]] = []
+        return ((None, 0.0, 0),)
+    results: list[tuple[tuple | None, float, int]] = []
     for atom, cost in _atoms(seg):
-        results.extend([((atom, cells), cost + c) for cells, c in _segment_readings(seg[len(atom):].lstrip(" "))])
+        results.extend([((atom, cells), cost + c, n + 1) for cells, c, n in _segment_readings(seg[len(atom):].lstrip(" "))])
     results.sort(key=_combo_cost)
     return tuple(results[:64])
 
@@ -117,10 +117,11 @@ def readings(text: str) -> list[Reading]:
     return list(_cached_readings(text))
 
 
-def best_readings(text: str) -> tuple[Reading, ...]:
+def best_readings(text: str, max_cells: int | None = None) -> tuple[Reading, ...]:
     """The BEST_READINGS cheapest readings of a row's value text: ``readings(text)[:12]``,
-    without building and sorting the readings the row split never looks at."""
-    return _cached_best_readings(text)
+    without building and sorting the readings the row split never looks at; with max_cells,
+    only those of them that have at most max_cells cells."""
+    return _cached_best_readings(text, max_cells)
 
 
 def _with_leading_empties(text: str, read) -> tuple[Reading, ...]:
@@ -143,10 +144,26 @@ def _cached_readings(text: str) -> tuple[Reading, ...]:
 
 
 @lru_cache(maxsize=8192)
-def _cached_best_readings(text: str) -> tuple[Reading, ...]:
-    # the k cheapest of the readings and of their shifted copies are among the k cheapest of
-    # each (a stable sort keeps every reading behind the cheaper-or-equal ones of its list)
-    return _with_leading_empties(text, _best_readings)[:BEST_READINGS]
+def _cached_best_readings(text: str, max_cells: int | None) -> tuple[Reading, ...]:
+    text = normalise_phrases(text).rstrip()
+    if not text.strip():
+        return (Reading((), 0.0),)
+    lead = len(text) - len(text.lstrip(" "))
+    # (leading empty cells, linked pieces, cost, number of cells) of the cheapest readings
+    best = [(0, pieces, cost, n) for pieces, cost, n in
+            heapq.nsmallest(BEST_READINGS, _combos(text.strip()), key=_combo_cost)]   # = sorted(...)[:12]
+    if lead:
+        # Leading spaces on a value line may be empty leading cells (one space each). The k
+        # cheapest of the readings and of their shifted copies are among the k cheapest of each
+        # (a stable sort keeps every reading behind the cheaper-or-equal ones of its list).
+        best += [(lead, pieces, cost + EMPTY_CELL_COST * lead, n) for _, pieces, cost, n in best]
+        best.sort(key=_lead_combo_cost)
+    return tuple(Reading((None,) * k + _cells(pieces), cost) for k, pieces, cost, n in best[:BEST_READINGS]
+                 if max_cells is None or k + n <= max_cells)
+
+
+def _lead_combo_cost(best: tuple) -> float:
+    return best[2]
 
 
 def _cost(r: Reading) -> float:
@@ -157,22 +174,23 @@ def _combo_cost(combo: tuple) -> float:
     return combo[1]
 
 
-def _combos(text: str) -> list[tuple[tuple | None, float]]:
-    """(linked pieces, cost) of the readings of a stripped value text, in the order the
-    segments' readings combine (at most 256), unsorted. A piece is a segment's linked cells or
-    the number of empty cells an extra space stands for."""
+def _combos(text: str) -> list[tuple[tuple | None, float, int]]:
+    """(linked pieces, cost, number of cells) of the readings of a stripped value text, in the
+    order the segments' readings combine (at most 256), unsorted. A piece is a segment's
+    linked cells or the number of empty cells an extra space stands for."""
     parts = _SEPARATOR.split(text)
     # parts alternate segment, separator, segment ...
-    combos: list[tuple[tuple | None, float]] = [(None, 0.0)]
+    combos: list[tuple[tuple | None, float, int]] = [(None, 0.0, 0)]
     for i, part in enumerate(parts):
         if i % 2 == 1:
             empties = 1 if part == "\t" else len(part) - 1
-            combos = [((pieces, empties), c + EMPTY_CELL_COST * empties) for pieces, c in combos]
+            combos = [((pieces, empties), c + EMPTY_CELL_COST * empties, n + empties) for pieces, c, n in combos]
             continue
         seg = part.strip(" ")
         segs = _segment_readings(seg)
         # the first 256 of the product (built lazily: the product itself may hold thousands)
-        combos = list(islice((((pieces, s_cells), c + s_c) for pieces, c in combos for s_cells, s_c in segs), 256))
+        combos = list(islice((((pieces, s_cells), c + s_c, n + s_n)
+                              for pieces, c, n in combos for s_cells, s_c, s_n in segs), 256))
     return combos
 
 
@@ -194,12 +212,7 @@ def _cells(pieces: tuple | None) -> tuple[str | None, ...]:
 
 
 def _readings(text: str) -> list[Reading]:
-    return sorted((Reading(_cells(pieces), cost) for pieces, cost in _combos(text)), key=_cost)
-
-
-def _best_readings(text: str) -> list[Reading]:
-    # heapq.nsmallest is sorted(...)[:n], ties in their original order
-    return [Reading(_cells(pieces), cost) for pieces, cost in heapq.nsmallest(BEST_READINGS, _combos(text), key=_combo_cost)]
+    return sorted((Reading(_cells(pieces), cost) for pieces, cost, _ in _combos(text)), key=_cost)
 
 
 def unit_mismatch(cells: tuple[str | None, ...]) -> bool:

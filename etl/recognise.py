@@ -581,7 +581,7 @@ def split_row(lines: list[Line], expected: int, vocab: Vocabulary | None = None)
             at_line_start = b_i == 0
             values = (text if at_line_start else text[b:]) + tail
             name = None
-            for r in best_readings(values):
+            for r in best_readings(values, expected):
                 cells = r.cells
                 if len(cells) > expected or len(cells) < 2 or not is_period(cells[-1]):
                     continue
