@@ -8,6 +8,7 @@ extraction broke a word: "Fastställ s 2021" -> "Fastställs 2021").
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from etl import patterns as P
 
@@ -33,8 +34,11 @@ _MENDERS = [(w, _mend_pattern(w)) for w in P.MENDABLE_WORDS]
 
 def mend(text: str) -> str:
     """Rejoin words that text extraction broke ("Fastställ s" -> "Fastställs")."""
+    # (a broken word is the whole word once the spaces and tabs are gone: a cheap test first)
+    joined = text.replace(" ", "").replace("\t", "")
     for word, pat in _MENDERS:
-        text = pat.sub(word, text)
+        if word in joined:
+            text = pat.sub(word, text)
     return text
 
 
@@ -50,8 +54,10 @@ def to_float(num: str) -> float:
     return float(re.sub(r"\s", "", num).replace("−", "-").replace(",", "."))
 
 
+@lru_cache(maxsize=8192)
 def parse_number(raw: str | None) -> tuple[float | None, str | None, str | None]:
-    """Parse one table cell. Returns (value, unit, mended raw); value None for words."""
+    """Parse one table cell. Returns (value, unit, mended raw); value None for words.
+    (Cached: the same cells recur in every table.)"""
     text = clean_cell(raw)
     if text is None:
         return None, None, None
