@@ -5,6 +5,7 @@
     .venv/bin/python -m bench.parse_equivalence dump --out NEW_DIR              # after a change
     .venv/bin/python -m bench.parse_equivalence compare REF_DIR NEW_DIR         # identical?
     .venv/bin/python -m bench.parse_equivalence time --runs 3                   # CPU s per document
+    .venv/bin/python -m bench.parse_equivalence stages --runs 3                 # ... per parse stage
 
 ``dump`` parses the five seed documents (data/raw) and the generated corpus (--corpus, default
 /tmp/pe-corpus) one by one with etl.assemble.parse_file and writes every ParsedDocument as JSON
@@ -12,7 +13,10 @@
 and budget lines), one file per document, plus an index of sha256 digests of the dumps.
 ``compare`` reports every document whose dump differs, with the first differing paths.
 ``time`` runs the serial parse of the same documents in fresh processes (no profiler, cold
-caches; CPU time from time.process_time, imports excluded) and prints the median of the runs.
+caches; CPU time from time.process_time, imports excluded) and prints the median of the runs;
+``stages`` does the same for each stage (read, detect, sections, recognise, budget) apart.
+The machine is shared: other processes make CPU times vary by 10 % or more, so compare
+versions with interleaved runs.
 """
 from __future__ import annotations
 
