@@ -26,6 +26,7 @@ import secrets
 import shutil
 import time
 from collections import deque
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -71,6 +72,7 @@ class BuildReport:
     seconds: float = 0.0
     reused: int = 0          # files unchanged since the previous build (not parsed again)
     incremental: bool = False
+    base: str = "new"        # what the build started from: new | copy | standby (see open_target)
     stages: dict[str, float] = field(default_factory=dict)  # seconds per stage
 
     @property
@@ -160,7 +162,7 @@ def parse_stream(paths: list[Path], root: Path, workers: int | None = None) -> I
             yield p, prepare(parse_file(p, root, registry))
         return
     import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures import ProcessPoolExecutor   # only when parsing in parallel
 
     # forkserver: workers are not forked from this (possibly multi-threaded) process
     ctx = multiprocessing.get_context("forkserver")
@@ -185,38 +187,45 @@ def parse_stream(paths: list[Path], root: Path, workers: int | None = None) -> I
 
 # --- build ---------------------------------------------------------------------------------------
 
+def standby_path(db_path: Path) -> Path:
+    """The previous generation of the database, kept after a swap to be updated in place."""
+    return db_path.with_name(db_path.name + ".standby")
+
+
 def build_database(input_dir: Path | str = DEFAULT_INPUT, db_path: Path | str = DEFAULT_DB,
                    progress: Callable[[Path], None] | None = None, reuse: bool = True) -> BuildReport:
     """Build a new database from every document under `input_dir` and swap it in atomically.
-    With `reuse`, the previous database is updated instead: files unchanged since the last
-    build (sha256, path, side-car) are neither parsed nor loaded again."""
+    With `reuse`, an earlier database is updated instead: files unchanged since it was built
+    (sha256, path, side-car) are neither parsed nor loaded again."""
     t0 = time.perf_counter()
     input_dir, db_path = Path(input_dir), Path(db_path)
     if not input_dir.is_dir():
         raise FileNotFoundError(f"input folder not found: {input_dir}")
     stages: dict[str, float] = {}
     paths = find_documents(input_dir)
-    keys = {str(p.relative_to(input_dir)): file_key(p, input_dir) for p in paths}
-    before = previous_files(db_path) if reuse else None
-    unchanged = {rel for rel, key in keys.items() if before is not None and before.get(rel) == key}
-    gone = sorted(rel for rel, key in (before or {}).items() if keys.get(rel) != key)
-    todo = [p for p in paths if str(p.relative_to(input_dir)) not in unchanged]
+    with ThreadPoolExecutor(max_workers=2) as hashing:      # sha256 releases the GIL
+        keys = dict(zip((str(p.relative_to(input_dir)) for p in paths),
+                        hashing.map(lambda p: file_key(p, input_dir), paths)))
     stages["keys"] = time.perf_counter() - t0
-
     db_path.parent.mkdir(parents=True, exist_ok=True)
     remove_stale_temp_files(db_path)
     tmp = db_path.with_name(f"{db_path.name}.tmp{os.getpid()}-{secrets.token_hex(3)}")
-    report = BuildReport(db_path=db_path, reused=len(unchanged), incremental=before is not None, stages=stages)
+    t = time.perf_counter()
+    target, con, before = open_target(db_path, tmp, paths, input_dir, keys, reuse)
+    unchanged = {rel for rel, key in keys.items() if before is not None and before.get(rel) == key}
+    gone = sorted(rel for rel, key in (before or {}).items() if keys.get(rel) != key)
+    todo = [p for p in paths if str(p.relative_to(input_dir)) not in unchanged]
+    report = BuildReport(db_path=db_path, reused=len(unchanged), incremental=before is not None,
+                         base=target.kind, stages=stages)
     parsed = parse_stream(todo, input_dir)
     try:
-        t = time.perf_counter()
-        if before is not None:
-            shutil.copyfile(db_path, tmp)
-        con = duckdb.connect(str(tmp), config={"memory_limit": MEMORY_LIMIT, "temp_directory": f"{tmp}.spill"})
         try:
-            # No transaction around the build: the new file only goes live through os.replace, so
-            # a failure at any point loses nothing, and each batch written frees its memory.
-            if before is None:
+            if target.kind == "standby":      # updated in place: all or nothing
+                con.execute("BEGIN TRANSACTION")
+            # Otherwise no transaction around the build: the new file only goes live through
+            # os.replace, so a failure at any point loses nothing, and each batch written frees
+            # its memory.
+            if target.kind == "new":
                 create_schema(con)
             delete_files(con, gone)
             con.execute("DELETE FROM warnings WHERE document_id IS NULL AND source_file = ?", [ALL_DOCUMENTS])
@@ -240,20 +249,74 @@ def build_database(input_dir: Path | str = DEFAULT_INPUT, db_path: Path | str = 
                          code_fingerprint()])
             report.documents = order_summaries(paths, input_dir, summaries, reused_summaries(con, unchanged))
             t = time.perf_counter()
+            if target.kind == "standby":
+                con.execute("COMMIT")
             con.execute("CHECKPOINT")
             stages["commit"] = time.perf_counter() - t
         finally:
             con.close()
-        os.replace(tmp, db_path)
+        swap_in(target.path, db_path)
     except BaseException:
         parsed.close()
-        for p in (tmp, Path(f"{tmp}.wal")):
-            p.unlink(missing_ok=True)
+        if target.kind != "standby":          # an uncommitted update of the standby rolls back
+            for p in (tmp, Path(f"{tmp}.wal")):
+                p.unlink(missing_ok=True)
         raise
     finally:
-        shutil.rmtree(f"{tmp}.spill", ignore_errors=True)
+        shutil.rmtree(f"{target.path}.spill", ignore_errors=True)
     report.seconds = time.perf_counter() - t0
     return report
+
+
+@dataclass
+class Target:
+    path: Path      # the file this build writes
+    kind: str       # new | copy (of the live database) | standby (the previous generation, in place)
+
+
+IN_PLACE_MAX_BYTES = 32 * 2**20   # larger updates use a copy: one transaction holds them in memory
+
+
+def _connect(path: Path) -> duckdb.DuckDBPyConnection:
+    return duckdb.connect(str(path), config={"memory_limit": MEMORY_LIMIT, "temp_directory": f"{path}.spill"})
+
+
+def open_target(db_path: Path, tmp: Path, paths: list[Path], root: Path, keys: dict[str, str],
+                reuse: bool) -> tuple[Target, duckdb.DuckDBPyConnection, dict[str, str] | None]:
+    """The file to build into, open, and the input files it already holds ({file: key}):
+    1. the standby (the database before the last build), updated in place, when it was written
+       by this code, no reader still has it open and the update is small;
+    2. else a copy of the live database, when it was written by this code;
+    3. else a new file (a full build)."""
+    if reuse:
+        standby = standby_path(db_path)
+        before = previous_files(standby)
+        if before is not None:
+            size = sum(p.stat().st_size for p in paths if before.get(str(p.relative_to(root))) != keys[str(p.relative_to(root))])
+            if size <= IN_PLACE_MAX_BYTES:
+                try:
+                    return Target(standby, "standby"), _connect(standby), before
+                except duckdb.Error:
+                    pass        # an app still reads it (it was live until the last build)
+        before = previous_files(db_path)
+        if before is not None:
+            shutil.copyfile(db_path, tmp)
+            return Target(tmp, "copy"), _connect(tmp), before
+    return Target(tmp, "new"), _connect(tmp), None
+
+
+def swap_in(new: Path, db_path: Path) -> None:
+    """Make `new` the live database in one atomic rename; the replaced file is kept as the
+    standby for the next build (readers that still have it open keep reading it, and the next
+    build copies instead of updating it while they do)."""
+    standby = standby_path(db_path)
+    old = db_path.with_name(f"{db_path.name}.tmp{os.getpid()}-{secrets.token_hex(3)}")
+    had_old = db_path.exists()
+    if had_old:
+        os.link(db_path, old)
+    os.replace(new, db_path)
+    if had_old:
+        os.replace(old, standby)
 
 
 def load_stream(con, parsed: Iterator[tuple[Path, ParsedDocument]], root: Path, keys: dict[str, str],

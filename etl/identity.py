@@ -378,7 +378,7 @@ _GROUPS_SQL = """
 WITH v AS (
     SELECT v.name, v.unit, v.kf_goal_code, v.namndmal, g.text AS goal_text, v.goal_level, v.document_id,
            v.goal_id, v.kf_target_raw, v.outcome_men, v.outcome_women, d.district, d.year,
-           row_number() OVER (ORDER BY d.source_file, v.source_line, v.value_id) AS rn
+           (d.source_file, v.source_line, v.value_id) AS rn
     FROM indicator_values v
     JOIN documents d USING (document_id)
     LEFT JOIN goals g ON g.goal_id = v.goal_id

@@ -180,16 +180,18 @@ class Loader:
     _types: dict[str, dict] = {}
 
     def _arrow_types(self, table: str) -> dict:
-        """Arrow types of a table's columns (so an all-NULL batch still has the right type)."""
-        if table not in self._types:
+        """Arrow types of a table's columns (so an all-NULL batch still has the right type),
+        read once per process for all tables."""
+        if not Loader._types:
             import pyarrow as pa
 
             to_arrow = {"INTEGER": pa.int32(), "BIGINT": pa.int64(), "DOUBLE": pa.float64(),
                         "VARCHAR": pa.string(), "BOOLEAN": pa.bool_()}
-            rows = self.con.execute("SELECT column_name, data_type FROM information_schema.columns "
-                                    "WHERE table_name = ?", [table]).fetchall()
-            Loader._types[table] = {c: to_arrow[t] for c, t in rows}
-        return self._types[table]
+            for t, c, kind in self.con.execute("SELECT table_name, column_name, data_type FROM duckdb_columns() "
+                                               "WHERE database_name = current_database()").fetchall():
+                if kind in to_arrow:
+                    Loader._types.setdefault(t, {})[c] = to_arrow[kind]
+        return Loader._types[table]
 
 
 def load_documents(con: duckdb.DuckDBPyConnection, docs: list[ParsedDocument]) -> dict[str, int]:

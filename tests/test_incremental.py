@@ -160,6 +160,67 @@ def test_an_unreadable_previous_database_means_a_full_build(corpus, tmp_path, pa
     assert snapshot(db) == before
 
 
+def change(path: Path, n: int) -> None:
+    path.write_bytes(path.read_bytes().replace(b" %", b"  %", n))
+
+
+def test_the_previous_generation_is_updated_in_place(corpus, tmp_path, parse_calls):
+    """After two builds the replaced database is kept as a standby; the next build updates it
+    in place (no copy of the live file) and the result still equals a full build."""
+    db = tmp_path / "db.duckdb"
+    assert build_database(corpus, db).base == "new"
+    change(corpus / SMALL[1], 1)
+    assert build_database(corpus, db).base == "copy"          # the standby was built by nothing yet
+    assert etl.build.standby_path(db).exists()
+    change(corpus / SMALL[0], 1)
+    parse_calls.clear()
+    report = build_database(corpus, db)
+    # the standby lags one build: it re-reads the file changed in the last build too
+    assert report.base == "standby" and sorted(parse_calls) == sorted(SMALL[:2])
+    assert snapshot(db) == full_build(corpus, tmp_path)
+    assert sorted(p.name for p in tmp_path.glob("db.duckdb*")) == ["db.duckdb", "db.duckdb.standby"]
+
+
+HOLD = "import duckdb, sys, time; c = duckdb.connect(sys.argv[1], read_only=True); print('open', flush=True); time.sleep(60)"
+
+
+def test_a_standby_still_read_by_an_app_is_not_touched(corpus, tmp_path):
+    db = tmp_path / "db.duckdb"
+    build_database(corpus, db)
+    change(corpus / SMALL[1], 1)
+    build_database(corpus, db)
+    standby = etl.build.standby_path(db)
+    reader = subprocess.Popen([sys.executable, "-c", HOLD, str(standby)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert reader.stdout.readline().strip() == "open"
+        change(corpus / SMALL[0], 1)
+        assert build_database(corpus, db).base == "copy"
+    finally:
+        reader.kill()
+        reader.wait()
+    assert snapshot(db) == full_build(corpus, tmp_path)
+
+
+def test_a_failed_update_in_place_leaves_the_standby_as_it_was(corpus, tmp_path, monkeypatch):
+    db = tmp_path / "db.duckdb"
+    build_database(corpus, db)
+    change(corpus / SMALL[1], 1)
+    build_database(corpus, db)
+    live = snapshot(db)
+    change(corpus / SMALL[0], 1)
+    real = etl.build.derived_stages
+
+    def boom(con):
+        raise RuntimeError("disk full")
+    monkeypatch.setattr(etl.build, "derived_stages", boom)
+    with pytest.raises(RuntimeError, match="disk full"):
+        build_database(corpus, db)
+    assert snapshot(db) == live                                # the live database is untouched
+    monkeypatch.setattr(etl.build, "derived_stages", real)
+    assert build_database(corpus, db).base == "standby"       # the rolled-back standby is still usable
+    assert snapshot(db) == full_build(corpus, tmp_path)
+
+
 def test_reuse_false_parses_everything(corpus, tmp_path, parse_calls):
     db = tmp_path / "db.duckdb"
     build_database(corpus, db)
