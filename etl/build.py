@@ -1,18 +1,20 @@
-"""Build: every document under a folder -> a new DuckDB file, swapped in atomically.
+"""Build: every document under a folder -> a DuckDB file, swapped in atomically.
 
-    keys (sha256 of each file, its path, its side-car) -> previous database reusable?
-      yes: copy it, delete the rows of changed/removed files, parse and load only new files
-      no:  new file, parse and load everything
+    keys (sha256 of each file, its path, its side-car)
+    -> the file to build into (open_target): the standby, updated in place | a copy of the
+       live database | a new file
+    -> delete the rows of changed/removed files; parse and load only new/changed files
     -> derived stages (indicator identities, cross-document warnings) -> sort the search index
-    -> COMMIT, CHECKPOINT -> os.replace(tmp, db)
+       (new file) -> CHECKPOINT -> swap_in: os.replace over the live file, the old one kept as
+       the standby
 
 Parsing runs in worker processes (per-document work) while the main process loads the
 documents as they arrive, in order, in batches (etl/load.py), so memory stays bounded by a
-few documents, not the city. The previous database is reusable when it was written by the
+few documents, not the city. An earlier database is reusable when it was written by the
 same code (a fingerprint of etl/*.py, the schema and the parser's data files, stored in
 `build_info`); then an unchanged file costs nothing but its sha256.
 
-A failed build leaves the previous database untouched; readers holding the old file keep
+A failed build leaves the live database untouched; readers holding the old file keep
 their snapshot and new connections see the new file. A build that is killed leaves its
 temporary file behind; the next build removes it (its process id is in the name).
 """
@@ -26,7 +28,7 @@ import secrets
 import shutil
 import time
 from collections import deque
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -153,7 +155,11 @@ def _parse_one(args: tuple[Path, Path]) -> ParsedDocument:
 
 def parse_stream(paths: list[Path], root: Path, workers: int | None = None) -> Iterator[tuple[Path, ParsedDocument]]:
     """(path, parsed document) in `paths` order; on several cores when there is enough input.
-    At most WINDOW_PER_WORKER documents per worker are parsed ahead of the consumer."""
+    At most WINDOW_PER_WORKER documents per worker are parsed ahead of the consumer.
+
+    The workers come from a forkserver (not forked from this possibly multi-threaded process,
+    e.g. Streamlit's), so like any multiprocessing code a script that builds a large folder
+    must guard its top level with `if __name__ == "__main__":`."""
     workers = workers if workers is not None else (os.cpu_count() or 1)
     size = sum(p.stat().st_size for p in paths if p.exists())
     if workers < 2 or len(paths) < 2 or size < PARALLEL_MIN_BYTES:
@@ -162,9 +168,7 @@ def parse_stream(paths: list[Path], root: Path, workers: int | None = None) -> I
             yield p, prepare(parse_file(p, root, registry))
         return
     import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor   # only when parsing in parallel
 
-    # forkserver: workers are not forked from this (possibly multi-threaded) process
     ctx = multiprocessing.get_context("forkserver")
     ctx.set_forkserver_preload(["etl.assemble", "etl.search"])
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx)

@@ -12,7 +12,7 @@ def _c(cell: Cell) -> str:
 
 def render(doc: ParsedDocument) -> str:
     out: list[str] = [f"Fil: {doc.raw.source_file}  (sha256 {doc.raw.sha256[:12]}…, format {doc.raw.flavour}, "
-                      f"{len(doc.raw.lines)} rader med text)"]
+                      f"{doc.raw.n_lines} rader med text)"]
     if doc.meta is None:
         out.append("Metadata: kunde inte avgöras")
     else:
@@ -31,7 +31,8 @@ def render(doc: ParsedDocument) -> str:
         for r in rows_by_goal.get(key, []):
             pad = "    " * (indent[doc.goals[key].level] + 1 if key is not None else 1)
             out.append(f"{pad}rad {r.source_line}-{r.source_line_end}: {r.name}")
-            if r.outcome.raw or r.outcome_men.raw or r.outcome_women.raw or r.prior_outcome.raw:
+            # a report row (its table has a "VB <year>" column) shows its outcome cells even when all are empty
+            if r.prior_year is not None or r.outcome.raw or r.outcome_men.raw or r.outcome_women.raw or r.prior_outcome.raw:
                 out.append(f"{pad}    utfall {_c(r.outcome)} | män {_c(r.outcome_men)} | kvinnor {_c(r.outcome_women)}"
                            f" | VB {r.prior_year or ''} {_c(r.prior_outcome)}")
             out.append(f"{pad}    årsmål {_c(r.target)} | KF:s årsmål {_c(r.kf_target)} | period {r.periodicity or '·'}")
