@@ -297,7 +297,9 @@ def open_target(db_path: Path, tmp: Path, paths: list[Path], root: Path, keys: d
         before = previous_files(standby)
         if before is not None:
             size = sum(p.stat().st_size for p in paths if before.get(str(p.relative_to(root))) != keys[str(p.relative_to(root))])
-            if size <= IN_PLACE_MAX_BYTES:
+            # file locks keep other processes' readers out, not this process's own (an app
+            # rebuilding after an upload may still have the file open from when it was live)
+            if size <= IN_PLACE_MAX_BYTES and not open_in_this_process(standby):
                 try:
                     return Target(standby, "standby"), _connect(standby), before
                 except duckdb.Error:
@@ -307,6 +309,23 @@ def open_target(db_path: Path, tmp: Path, paths: list[Path], root: Path, keys: d
             shutil.copyfile(db_path, tmp)
             return Target(tmp, "copy"), _connect(tmp), before
     return Target(tmp, "new"), _connect(tmp), None
+
+
+def open_in_this_process(path: Path) -> bool:
+    """Does this process hold a file descriptor on `path` (a DuckDB connection does)?"""
+    try:
+        st = path.stat()
+        fds = os.listdir("/proc/self/fd")
+    except OSError:
+        return False
+    for fd in fds:
+        try:
+            other = os.stat(f"/proc/self/fd/{fd}")
+        except OSError:
+            continue
+        if (other.st_dev, other.st_ino) == (st.st_dev, st.st_ino):
+            return True
+    return False
 
 
 def swap_in(new: Path, db_path: Path) -> None:

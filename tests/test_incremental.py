@@ -201,6 +201,23 @@ def test_a_standby_still_read_by_an_app_is_not_touched(corpus, tmp_path):
     assert snapshot(db) == full_build(corpus, tmp_path)
 
 
+def test_a_standby_open_in_this_process_is_not_touched(corpus, tmp_path):
+    """An app that rebuilds after an upload may still read the replaced file itself; file locks
+    do not keep a process from its own file, so the build checks its open files."""
+    db = tmp_path / "db.duckdb"
+    build_database(corpus, db)
+    reader = duckdb.connect(str(db), read_only=True)          # the app's connection, before the rebuild
+    try:
+        change(corpus / SMALL[1], 1)
+        build_database(corpus, db)                            # db -> standby, still open here
+        change(corpus / SMALL[0], 1)
+        assert build_database(corpus, db).base == "copy"
+        assert reader.execute("SELECT count(*) FROM documents").fetchone()[0] == 3
+    finally:
+        reader.close()
+    assert build_database(corpus, db).base == "standby"
+
+
 def test_a_failed_update_in_place_leaves_the_standby_as_it_was(corpus, tmp_path, monkeypatch):
     db = tmp_path / "db.duckdb"
     build_database(corpus, db)
