@@ -592,8 +592,9 @@ def slide_from_chart(chart: Any, frame: pl.DataFrame | None, meta: ExportMeta, *
     Takes the first bar or line layer whose one axis is quantitative and the other
     nominal/ordinal/temporal. The data are the rows embedded in the chart (exactly what is
     drawn), else ``frame``. Series: the xOffset/yOffset field (grouped bars), else the
-    colour field when it splits a category into several rows (lines per district); a
-    colour that only paints one bar per category (e.g. attainment) is not a series.
+    colour field of a line chart (a line per district, named after it, also when it is the
+    only one), or of a bar chart when it splits a category into several rows; a colour that
+    only paints one bar per category (e.g. attainment) is not a series.
     Category order follows an explicit sort list, a value sort, or the data's order.
     Returns None when nothing fits (then only the picture variant can be offered).
     """
@@ -619,7 +620,9 @@ def slide_from_chart(chart: Any, frame: pl.DataFrame | None, meta: ExportMeta, *
     color = enc.get("color", {}).get("field")
     series = offset
     if series is None and color and color != category and color in rows.columns:
-        if category in rows.columns and rows.height > rows.get_column(category).n_unique():
+        # lines: the colour is always the series (one line per district, even when only one
+        # district has values); bars: only when it splits a category into several bars
+        if mark == "line" or (category in rows.columns and rows.height > rows.get_column(category).n_unique()):
             series = color
     needed = [value, category] + ([series] if series else [])
     if any(f not in rows.columns for f in needed):

@@ -330,6 +330,9 @@ def test_slide_from_dashboard_charts():
     assert lines.kind == "line"
     assert lines.categories == ["2020", "2021"]
     assert lines.series == {"Norrmalm": [1.5, 1.3], "Bromma": [None, 2.0]}
+    # one district with values: its line is still named after it, not after the measure
+    alone = over.filter(pl.col("district") == "Norrmalm")
+    assert ex.slide_from_chart(charts.year_lines(alone, unit="%"), alone, _meta()).series == {"Norrmalm": [1.5, 1.3]}
 
 
 def test_slide_from_chart_declines_what_one_native_chart_cannot_show():
