@@ -6,11 +6,9 @@
 
 For each size N a corpus is generated with bench.generate (cached under --work), then:
 - full build: `build_database` in a new process (cold: no previous database), with the stage
-  times the build reports (BuildReport.stages: keys = file hashes, parse_wait = time the
-  loader waited for the parse workers, load, derived = indicator identities, index = sorting
-  the search postings, commit = COMMIT + CHECKPOINT); peak RSS of the whole process tree
-  (sampled from /proc every 0.1 s; the build's worker processes included) and ru_maxrss of the
-  main process and of the largest child;
+  times the build reports (BuildReport.stages, see etl/build.py); peak RSS and CPU time of
+  the whole process tree (sampled from /proc every 0.1 s; the forkserver and the parse workers
+  included) and ru_maxrss of the main process;
 - detection check: each document's detected district/year/kind/level against the manifest;
 - one changed file: a number in one document is changed and the build runs again on the same
   database path (an incremental build: the previous database is copied and updated);
@@ -378,7 +376,7 @@ def fmt(v, nd=1) -> str:
     return str(v)
 
 
-STAGES = ("keys", "prepare", "parse_wait", "load", "derived", "index", "commit")
+STAGES = ("keys", "open", "parse_wait", "load", "derived", "index", "commit")
 
 
 def parse_and_load(s: dict) -> float:

@@ -75,7 +75,10 @@ class BuildReport:
     reused: int = 0          # files unchanged since the previous build (not parsed again)
     incremental: bool = False
     base: str = "new"        # what the build started from: new | copy | standby (see open_target)
-    stages: dict[str, float] = field(default_factory=dict)  # seconds per stage
+    # seconds per stage: keys (hashing the files), open (the target file, deleting changed
+    # files' rows), parse_wait (the loader waiting for the parse), load, derived (identities,
+    # KF checks), index (sorting the postings of a full build), commit (COMMIT + CHECKPOINT)
+    stages: dict[str, float] = field(default_factory=dict)
 
     @property
     def loaded(self) -> list[DocumentSummary]:
@@ -234,7 +237,7 @@ def build_database(input_dir: Path | str = DEFAULT_INPUT, db_path: Path | str = 
             delete_files(con, gone)
             con.execute("DELETE FROM warnings WHERE document_id IS NULL AND source_file = ?", [ALL_DOCUMENTS])
             con.execute("DELETE FROM build_info")
-            stages["prepare"] = time.perf_counter() - t
+            stages["open"] = time.perf_counter() - t
             for p in paths:
                 if str(p.relative_to(input_dir)) in unchanged and progress:
                     progress(p)

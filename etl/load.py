@@ -63,8 +63,7 @@ def indicator_key(name: str) -> str:
 
 
 class Loader:
-    """Adds documents to the tables; call `flush()` (or `close()`) at the end. The caller owns
-    the transaction."""
+    """Adds documents to the tables in batches; call `flush()` at the end for the last batch."""
 
     def __init__(self, con: duckdb.DuckDBPyConnection, flush_rows: int = FLUSH_ROWS,
                  postings: str = "search_postings"):

@@ -31,8 +31,8 @@ CREATE TABLE goals (
 );
 
 -- The indicator catalogue: one identity per indicator across districts and years.
--- The build first writes one row per distinct normalised name; etl/identity.py (issue 4)
--- then merges printed variants into identities.
+-- Written by the derived stage (etl/identity.py) after every build: printed variants merged
+-- into identities; the load stage gives each value a provisional id from its normalised name.
 CREATE TABLE indicators (
     indicator_id  VARCHAR PRIMARY KEY,
     name          VARCHAR NOT NULL,       -- canonical name
