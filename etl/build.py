@@ -26,8 +26,11 @@ import os
 import re
 import secrets
 import shutil
+import sys
 import time
+import types
 from collections import deque
+from contextlib import contextmanager
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -161,8 +164,7 @@ def parse_stream(paths: list[Path], root: Path, workers: int | None = None) -> I
     At most WINDOW_PER_WORKER documents per worker are parsed ahead of the consumer.
 
     The workers come from a forkserver (not forked from this possibly multi-threaded process,
-    e.g. Streamlit's), so like any multiprocessing code a script that builds a large folder
-    must guard its top level with `if __name__ == "__main__":`."""
+    e.g. Streamlit's) and start without this process's __main__ (see `_no_main`)."""
     workers = workers if workers is not None else (os.cpu_count() or 1)
     size = sum(p.stat().st_size for p in paths if p.exists())
     if workers < 2 or len(paths) < 2 or size < PARALLEL_MIN_BYTES:
@@ -175,21 +177,41 @@ def parse_stream(paths: list[Path], root: Path, workers: int | None = None) -> I
     ctx = multiprocessing.get_context("forkserver")
     ctx.set_forkserver_preload(["etl.assemble", "etl.search"])
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
+
+    def submit(p: Path):
+        with _no_main():        # worker processes start during submit
+            return pool.submit(_parse_one, (p, root))
     try:
         todo = iter(paths)
         window: deque = deque()
         for p in todo:
-            window.append((p, pool.submit(_parse_one, (p, root))))
+            window.append((p, submit(p)))
             if len(window) >= workers * WINDOW_PER_WORKER:
                 break
         while window:
             p, fut = window.popleft()
             nxt = next(todo, None)
             if nxt is not None:
-                window.append((nxt, pool.submit(_parse_one, (nxt, root))))
+                window.append((nxt, submit(nxt)))
             yield p, fut.result()
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+@contextmanager
+def _no_main():
+    """While worker processes start: hide this process's __main__ module from multiprocessing,
+    which would otherwise import it again in every worker. The workers only need etl.build,
+    and __main__ may be a script that runs on import: Streamlit makes the app's page its
+    __main__ (the workers ran the app and started builds of their own), and a script without
+    an `if __name__ == "__main__":` guard would start the build again."""
+    main = sys.modules.get("__main__")
+    sys.modules["__main__"] = types.ModuleType("__main__")
+    try:
+        yield
+    finally:
+        if main is not None:
+            sys.modules["__main__"] = main
 
 
 # --- build ---------------------------------------------------------------------------------------

@@ -153,3 +153,36 @@ def test_goal_text_is_not_extended_by_the_next_heading(seed_con):
     texts = {t for (t,) in seed_con.execute("SELECT text FROM goals WHERE code = '1.2' AND level = 'kf_mal'").fetchall()}
     assert "Stockholm är en trygg, säker och välskött stad att bo och vistas i" in texts
     assert not any(t.endswith(("Agenda 2030", "Beskrivning")) for t in texts)
+
+
+UNGUARDED = """
+from pathlib import Path
+import sys
+print("module ran", flush=True)            # at import: a worker that re-imported __main__ prints it too
+from etl.build import parse_stream
+docs = [d for _, d in parse_stream(sorted(Path(sys.argv[1]).iterdir()), Path(sys.argv[1]))]
+print("parsed", sum(d.meta is not None for d in docs), flush=True)
+"""
+
+
+def test_parallel_parse_workers_do_not_import_the_callers_main_module(tmp_path):
+    """Streamlit runs the app page as __main__; parse workers must not run it again (they did:
+    each worker ran the app and started a build of its own). A plain unguarded script stands in."""
+    import subprocess
+    import sys
+
+    import etl.build
+
+    src = tmp_path / "in"
+    src.mkdir()
+    for i in range(4):                       # > PARALLEL_MIN_BYTES: the worker pool is used
+        for f in RAW.iterdir():
+            (src / f"{i}-{f.name}").write_bytes(f.read_bytes())
+    assert sum(f.stat().st_size for f in src.iterdir()) >= etl.build.PARALLEL_MIN_BYTES
+    script = tmp_path / "unguarded.py"
+    script.write_text(UNGUARDED, encoding="utf-8")
+    root = Path(__file__).resolve().parent.parent
+    res = subprocess.run([sys.executable, str(script), str(src)], cwd=root, capture_output=True, text=True,
+                         env={**__import__("os").environ, "PYTHONPATH": str(root)}, timeout=300)
+    assert res.returncode == 0, res.stderr[-2000:]
+    assert res.stdout.splitlines() == ["module ran", "parsed 20"]
