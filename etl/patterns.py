@@ -66,7 +66,10 @@ PAGE_FURNITURE = re.compile(r"^\s*(?:(?:\S.*\s)?Sid\s+\d+\s+\(\d+\)(?:\s.*)?|Tj�
 # ("start.stockholm", "stockholm.se", "08-508 08 079", "50809014"), with the street address
 # ("Sankt Eriksgatan 117") before them.
 PAGE_NUMBER = re.compile(r"\bSid\s+\d+\s+\(\d+\)")
-FOOTER_CONTACT = re.compile(r"^\s*(?:[a-zåäö][\w-]*(?:\.[a-zåäö][\w-]*)+|\+?\d[\d -]{5,}\d)\s*$")
+FOOTER_WEB = re.compile(r"^\s*[a-zåäö][\w-]*(?:\.[a-zåäö][\w-]*)+\s*$")
+# a phone number is one cell: digits and dashes with single spaces ("08-508 08 079", "50809014");
+# "150 000  160 000" (two cells) is a table's value line
+FOOTER_PHONE = re.compile(r"^\s*(?=(?:\D*\d){7})\+?\d[\d-]*(?: \d[\d-]*)*\s*$")
 FOOTER_ADDRESS = re.compile(r"^\s*[A-ZÅÄÖ][a-zåäöé]+(?:\s[A-ZÅÄÖa-zåäöé]+)*\s\d{1,4}[A-Za-z]?\s*$")
 FOOTER_LINES = 3            # lines after the page number that may belong to the footer
 # A table-of-contents entry: dot leaders and a page number ("KF:s mål … ..... 43").

@@ -56,24 +56,24 @@ def _structure_lines(stripped: list[str], joined: str) -> set[int]:
 
 
 def _footer_lines(stripped: list[str], joined: str) -> set[int]:
-    """Indices of the footer lines under each page number ("Sid 49 (116)"): up to FOOTER_LINES
-    lines that are a web address or phone number, and a street address right before one."""
+    """Indices of the footer lines under each page number ("Sid 49 (116)"): a street address,
+    the web address and one phone number, in that order, the web address required (so a
+    table's value line right after a page number, or after the footer, is never taken for a
+    phone number)."""
     out: set[int] = set()
     if "Sid" not in joined:
         return out
     for i, t in enumerate(stripped):
         if "Sid" not in t or not P.PAGE_FURNITURE.match(t) or not P.PAGE_NUMBER.search(t):
             continue
-        block = range(i + 1, min(i + 1 + P.FOOTER_LINES, len(stripped)))
-        contact = [k for k in block if P.FOOTER_CONTACT.match(stripped[k])]
-        if not contact:
-            continue
-        k = i + 1
-        while k <= contact[-1]:
-            if not (P.FOOTER_CONTACT.match(stripped[k]) or (P.FOOTER_ADDRESS.match(stripped[k]) and k < contact[-1])):
-                break
+        k, end = i + 1, min(i + 1 + P.FOOTER_LINES, len(stripped))
+        if k + 1 < end and P.FOOTER_ADDRESS.match(stripped[k]) and P.FOOTER_WEB.match(stripped[k + 1]):
             out.add(k)
             k += 1
+        if k < end and P.FOOTER_WEB.match(stripped[k]):
+            out.add(k)
+            if k + 1 < end and P.FOOTER_PHONE.match(stripped[k + 1]):
+                out.add(k + 1)
     return out
 
 

@@ -108,6 +108,23 @@ def test_page_footer_under_the_page_number_is_page_furniture(excerpt):
     assert recs["indicators"] or recs["activities"]
 
 
+def test_a_value_line_under_a_page_number_is_not_page_footer():
+    """A row whose values come right after the page number: its numbers are not a phone number
+    (a footer has a web address, and a phone number is one cell)."""
+    from etl.model import RawDocument
+    from etl.read import lines_from_text
+    from etl.recognise import recognise
+
+    head = "Nämndmål:\n1.1.1 Unga har en meningsfull fritid\nIndikator Årsmål KF:s årsmål Periodicitet\n"
+    row = "Antal besök på fritidsgårdar under året\nSid 16 (59)\n{footer}12 000 15 000\nÅr\n"
+    for footer in ("", "stockholm.se\n08-508 08 079\n"):      # without and with the real footer
+        text = head + row.format(footer=footer)
+        _, rows, _, warnings = recognise(RawDocument("x.txt", "", "plain", lines_from_text(text)))
+        assert [(r.name, r.target.value, r.kf_target.value, r.periodicity) for r in rows] == [
+            ("Antal besök på fritidsgårdar under året", 12000.0, 15000.0, "År")], footer
+        assert warnings == []
+
+
 def test_footer_words_without_a_page_number_are_text():
     from etl.model import RawDocument
     from etl.read import lines_from_text
