@@ -639,7 +639,8 @@ def budget_default_year(con) -> int | None:
     """The year whose budget covers the most districts (latest on a tie)."""
     rows = _budget_frame(
         con, "year", "kind = 'budget' AND area IS NOT NULL AND value IS NOT NULL "
-        "GROUP BY year ORDER BY count(DISTINCT district) DESC, year DESC LIMIT 1")
+        "AND NOT regexp_matches(row_label, $part) "          # the rows _by_area adds up
+        "GROUP BY year ORDER BY count(DISTINCT district) DESC, year DESC LIMIT 1", {"part": PART_ROW})
     return int(rows["year"][0]) if rows.height else None
 
 

@@ -316,6 +316,24 @@ def test_budget_per_area_adds_up_to_the_printed_total(seed_con):
     assert by_area["stadsmiljö"] == pytest.approx(20.4 + 14.1 + 1.2)      # drift, not Parkinvesteringar
 
 
+def test_budget_default_year_has_amounts_to_show(tmp_path):
+    """A year whose only budget cells are "varav" or investment rows (not added up per area) is
+    not the default year: it would show an empty page."""
+    path = build_fixture_db(tmp_path / "parts.duckdb")
+    c = duckdb.connect(str(path))
+    c.executemany("INSERT INTO budget_lines (budget_line_id, document_id, table_title, section, row_label, "
+                  "area, column_label, value, value_raw, unit, source_line) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                  [(100 + i, doc, "Mnkr", None, label, "Förskola", "Budget 2022", 1.0, "1,0", "mnkr", 900 + i)
+                   for i, (doc, label) in enumerate([(3, "varav hyror"), (4, "Investeringar › Förskolor"),
+                                                     (6, "varav lokaler")])])
+    c.close()
+    c = duckdb.connect(str(path), read_only=True)
+    assert q.budget_by_area(c, 2022).is_empty()
+    assert q.budget_default_year(c) == 2021
+    assert _assert_budget_queries_match_reference(c) == 2
+    c.close()
+
+
 def test_budget_column_tie_takes_the_leftmost_column_every_time(tmp_path):
     """Two columns of one table that cover the same areas from the same line ("Bokslut före |
     efter resultatöverföringar"): the leftmost is used, on every call (the first version
