@@ -34,9 +34,6 @@ def chart_json(chart: Any) -> str:
     return json.dumps(spec, sort_keys=True, ensure_ascii=False, default=str)
 
 
-_spec_json = chart_json
-
-
 @functools.lru_cache(maxsize=32)
 def _render(kind: str, spec_json: str, meta: ex.ExportMeta) -> bytes:
     spec = json.loads(spec_json)

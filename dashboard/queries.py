@@ -819,7 +819,7 @@ def attainment_share(con) -> dict:
           AND CASE WHEN side = 'own' THEN v.outcome ELSE v.prior_outcome END IS NOT NULL
         ORDER BY y DESC""").fetchall()
     for (year,) in candidates:
-        obs = _observations(_year_rows(con, int(year), slim=True)).filter(pl.col("year") == year)
+        obs = _observations(_year_rows(con, int(year))).filter(pl.col("year") == year)
         judged = _best(obs).filter(pl.col("attainment").is_in(["met", "not_met"])) if obs.height else obs
         if judged.height:
             return {"met_year": int(year), "n_judged": judged.height,
@@ -827,15 +827,13 @@ def attainment_share(con) -> dict:
     return {"met_year": None, "n_judged": 0, "share_met": None}
 
 
-def _year_rows(con, year: int, *, slim: bool = False) -> pl.DataFrame:
-    """The value rows that give an observation of `year`: the year's own documents and the
-    reports whose prior-year column is that year. `slim`: only the columns that decide which
-    row is best and its attainment (the others null), for counting attainment."""
+def _year_rows(con, year: int) -> pl.DataFrame:
+    """The value rows that give an observation of `year` (the year's own documents and the
+    reports whose prior-year column is that year), with only the columns that decide which row
+    is best and its attainment (the others null), for counting attainment."""
     where = (" AND (d.year = $year OR (v.prior_outcome IS NOT NULL"
              " AND coalesce(v.prior_year, d.year - 1) = $year))"
              " ORDER BY d.district, d.year, d.doc_type, v.source_line")
-    if not slim:
-        return _frame(con, _VALUE_SQL + where, {"year": year})
     rows = _frame(con, """
         SELECT v.indicator_id, i.direction, d.district, d.year AS doc_year, d.doc_type, v.outcome,
                v.prior_outcome, v.prior_year, v.target, v.source_line

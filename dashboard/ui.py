@@ -132,7 +132,8 @@ def chart_spec(chart) -> dict:
         lock = _ALTAIR_LOCK
     with lock:
         theme = alt.theme.enable("none") if alt.theme.active == "default" else contextlib.nullcontext()
-        with theme:
+        # no 5 000-row limit: a city-wide chart must draw, not raise MaxRowsError in the page
+        with theme, alt.data_transformers.enable("default", max_rows=None):
             return chart.to_dict(validate=False)
 
 

@@ -77,7 +77,6 @@ def _footer_lines(stripped: list[str], joined: str) -> set[int]:
     return out
 
 
-_PERIOD_CELL = re.compile(P.PERIOD)                    # (fullmatch) a line that is only a period
 _ENDS_YEAR = re.compile(r"\d{4}\s*$")
 _ENDS_PERIODICITET = re.compile(r"Periodicitet\s*$")
 _ENDS_PERIOD_WORD = re.compile(r"Period\s*$")
@@ -356,7 +355,7 @@ class Recogniser:
         self.table.pending.append(ln)
         nxt = self.lines[i + 1].text.strip() if i + 1 < len(self.lines) else ""
         # a row ending in a bare year may go on with its period cell on the next line
-        if not (_ENDS_YEAR.search(ln.text) and _PERIOD_CELL.fullmatch(nxt)):
+        if not (_ENDS_YEAR.search(ln.text) and is_period(nxt)):
             self.try_complete()
         return i
 

@@ -483,7 +483,7 @@ def test_export_ui_callables_run_without_streamlit_context():
 
     df = pl.DataFrame({"district": ["Norrmalm", "Bromma"], "outcome": [1.5, 2.25]})
     chart = alt.Chart(df).mark_bar().encode(x="outcome:Q", y="district:N")
-    spec_json = export_ui._spec_json(chart)
+    spec_json = export_ui.chart_json(chart)
     meta = ex.ExportMeta("Testdiagram", "2021", "Källa: x", "%")
     prs = Presentation(io.BytesIO(export_ui._pptx(spec_json, df, meta, True)))
     chart_ = _chart_shapes(prs.slides[0])[0].chart

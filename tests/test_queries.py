@@ -567,3 +567,13 @@ def test_build_if_missing_builds_from_the_input_folder(tmp_path):
     assert q.overview(c)["n_documents"] == 1
     c.close()
     assert db.build_if_missing(target, src) is False      # present: nothing to do
+
+
+def test_a_chart_with_many_rows_still_makes_a_spec():
+    """Altair refuses more than 5 000 rows by default; a page's chart spec must not."""
+    import altair as alt
+
+    from dashboard.ui import chart_spec
+    df = pl.DataFrame({"x": list(range(6000)), "y": list(range(6000))})
+    spec = chart_spec(alt.Chart(df).mark_point().encode(x="x:Q", y="y:Q"))
+    assert sum(len(rows) for rows in spec["datasets"].values()) == 6000
