@@ -805,7 +805,15 @@ def _fmt(v: float | None) -> str:
     return f"{v:g}".replace(".", ",")
 
 
-_KF_SQL = """
+# KF targets printed next to a district target are unambiguous evidence (one definition for
+# the agreement checks and the disagreement report).
+_EVIDENCE = """evidence AS (
+    SELECT DISTINCT v.indicator_id, d.year, round(v.kf_target, 6) AS kf, d.district
+    FROM indicator_values v JOIN documents d USING (document_id)
+    WHERE v.kf_target IS NOT NULL AND v.target_raw IS NOT NULL AND v.target_raw <> ''
+)"""
+
+_KF_SQL = f"""
 CREATE OR REPLACE TEMP TABLE _kf AS
 WITH r AS (
     SELECT v.value_id, v.indicator_id, v.target, v.target_raw, v.kf_target, v.kf_target_raw,
@@ -814,11 +822,7 @@ WITH r AS (
                                        v.source_line, v.value_id) AS rn
     FROM indicator_values v JOIN documents d USING (document_id)
 ),
--- KF targets printed next to a district target are unambiguous evidence
-evidence AS (
-    SELECT DISTINCT indicator_id, year, round(kf_target, 6) AS kf, district FROM r
-    WHERE kf_target IS NOT NULL AND target_raw IS NOT NULL AND target_raw <> ''
-),
+{_EVIDENCE},
 per_year AS (
     SELECT indicator_id, year, count(DISTINCT kf) AS n_values, min(kf) AS consensus,
            list(DISTINCT district) AS agreeing
@@ -840,12 +844,8 @@ SELECT value_id, indicator_id, year, district, target, kf_target, consensus, oth
 FROM rows
 """
 
-_KF_DISAGREE_SQL = """
-WITH evidence AS (
-    SELECT DISTINCT v.indicator_id, d.year, round(v.kf_target, 6) AS kf, d.district
-    FROM indicator_values v JOIN documents d USING (document_id)
-    WHERE v.kf_target IS NOT NULL AND v.target_raw IS NOT NULL AND v.target_raw <> ''
-)
+_KF_DISAGREE_SQL = f"""
+WITH {_EVIDENCE}
 SELECT indicator_id, year, kf, list(district ORDER BY district) AS districts
 FROM evidence
 WHERE (indicator_id, year) IN (SELECT (indicator_id, year) FROM evidence GROUP BY ALL HAVING count(DISTINCT kf) > 1)

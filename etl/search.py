@@ -7,9 +7,10 @@ Terms come from etl/terms.py (Snowball Swedish stems, å/ä/ö kept, "-an" folde
 "förskolan" finds "förskolor" and "målet" finds "mål". The index is built per document:
 the parse workers count each section's terms (`document_terms`), the load stage inserts
 them with the section ids, and a changed document only replaces its own rows, so an
-incremental build does not re-index the city. `optimise_index` sorts the postings by
-term id after a full build: DuckDB then skips every row group that cannot hold a query's
-terms, and a query reads a few thousand rows instead of millions.
+incremental build does not re-index the city. A full build stages its postings and writes
+them sorted by term id once (`start_staging`/`finish_staging`; `optimise_index` sorts an
+index built otherwise): DuckDB then skips every row group that cannot hold a query's terms,
+and a query reads a few thousand rows instead of millions.
 
 Ranking is Okapi BM25 (k1 = 1.2, b = 0.75, idf = ln(1 + (N - df + 0.5) / (df + 0.5))), any
 query word may match (OR), scored over all documents even when a district is chosen.
