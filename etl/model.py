@@ -9,14 +9,36 @@ from dataclasses import dataclass, field, asdict
 from typing import Any
 
 
+Box = tuple[float, float, float, float]     # x0, top, x1, bottom in points from the page's top left
+
+
+@dataclass(frozen=True)
+class TableCell:
+    """One cell of a table row as the document prints it (PDF geometry or a tab-separated line)."""
+
+    text: str                # the cell's words in reading order, wrapped lines joined
+    col: int                 # the first column it covers (0-based)
+    span: int = 1            # the number of columns it covers (merged cells)
+    box: Box | None = None   # where it is printed (PDF input)
+
+
 @dataclass(frozen=True)
 class Line:
-    """One non-empty line of a document, with where it came from."""
+    """One non-empty line of a document, with where it came from.
+
+    A table row read from a PDF's geometry (or a Markdown tab-separated row) is one Line with
+    ``cells``; its ``text`` is the cells joined by tabs, so every text-based stage still sees
+    it. ``header`` marks a table's header row: for PDFs its cells are the column labels,
+    composed from all header rows ("Mål" over "Årsmål" gives "Mål Årsmål")."""
 
     no: int                  # 1-based line number in the source file
     text: str                # the line as printed, trailing whitespace removed
     page: int | None = None  # page number for PDF input
     gap_before: bool = False # a blank line preceded it in the source
+    box: Box | None = None   # where it is printed (PDF input)
+    cells: tuple[TableCell, ...] | None = None   # a table row
+    table: int | None = None # the table it belongs to (numbered through the document)
+    header: bool = False     # the table's header (column labels)
 
 
 @dataclass
@@ -63,6 +85,7 @@ class Goal:
     assessment: str | None = None      # helt | delvis | inte
     assessment_raw: str | None = None
     source_page: int | None = None
+    source_box: Box | None = None
 
 
 @dataclass
@@ -88,6 +111,8 @@ class IndicatorRow:
     prior_year: int | None = None
     analysis: str | None = None
     source_page: int | None = None
+    source_box: Box | None = None                 # the row's box on the page (PDF tables)
+    cell_boxes: dict[str, Box] | None = None      # each value cell's box, by field name
 
     @property
     def unit(self) -> str | None:
@@ -107,6 +132,7 @@ class Activity:
     deviation: str | None = None
     source_page: int | None = None
     analysis: str | None = None   # "Analys" text printed under the activity (reports)
+    source_box: Box | None = None
 
 
 @dataclass

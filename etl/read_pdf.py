@@ -1,16 +1,26 @@
-"""Read stage for PDF input: PDF bytes -> RawDocument (flavour ``pdf``), every line with its page.
+"""Read stage for PDF input: PDF bytes -> RawDocument (flavour ``pdf``) with tables as tables.
 
-pypdfium2 (PDFium) extracts the text in content order, one printed line per text line, which
-is the same shape as the ``plain`` text extractions the recognisers were written for: a table
-row's name cell comes out line by line, then its value cells on one line. Blank lines are
-not printed in a PDF, so ``gap_before`` (a block boundary, which the recognisers use to end
-paragraphs and rows) is derived from the layout: a line whose baseline is clearly below the
-usual line pitch, or back up the page (the next cell of a table row), or on a new page.
-Table cells are found from the word positions (see `set_cell_text`), so an empty cell becomes
-the extra space the cell grammar (etl/cells.py) expects.
+A council writes its plan or report in a word processor and exports it to PDF, so its
+tables are real tables: bordered (or shaded, or borderless) cells, a header row repeated on
+every page, value columns a few centimetres wide. The stages, each in its own module:
 
-Line numbers run through the whole document (page 1's lines first), so ``source_line`` stays
-unique; ``source_page`` tells the user where to look in the PDF.
+1. page geometry (etl/pdf_page.py): every word with its box, every ruling line;
+2. ruled tables (etl/pdf_grid.py): rulings -> intersections -> cells; a word belongs to the
+   cell whose box holds its centre, so a wrap inside a cell never splits the cell and a
+   right-aligned or centred number lands in its own column;
+3. page furniture (etl/pdf_furniture.py): the running header and footer by what repeats at
+   the same place on the pages, the table of contents by its dot leaders; both left out;
+4. borderless tables (etl/pdf_align.py): columns from the words' alignment across lines;
+5. tables across pages, here: a table that goes on at the top of the next page (same
+   columns) keeps its number; its header rows are found by their words (etl/columns.py) and
+   composed into one label per column ("Mål" over "Årsmål" -> "Mål Årsmål"); a repeated
+   header is marked as the same table's header again.
+
+The result is the usual RawDocument: prose lines (with their page and box, ``gap_before``
+from the layout) and, for each table row, one Line with its ``cells`` (text, column, span,
+box); the header row's Line has ``header=True`` and the column labels as cells. Line numbers
+run through the document (one per prose line or table row), so ``source_line`` stays
+unique; ``source_page`` and the boxes tell the user where to look.
 
 Problems become ``ReadError`` with a message that names the file and what to do:
 encrypted (password), truncated or corrupt, not a PDF at all, or a scan without a text layer
@@ -21,19 +31,29 @@ from __future__ import annotations
 import re
 import statistics
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from etl.model import Line, RawDocument
+from etl.columns import TEMPLATE_WORDS, compose_labels, is_header_row
+from etl.model import Box, Line, RawDocument, TableCell
+from etl.pdf_align import AlignedTable, PhysLine, find_aligned_tables, phys_lines
+from etl.pdf_furniture import furniture, toc_lines
+from etl.pdf_grid import Grid, find_grids
+from etl.pdf_page import PageContent, Word, page_content
 from etl.read import ReadError
 from etl.sniff import describe, sniff
 
 MIN_CHARS_PER_PAGE = 20      # fewer printable characters than this on average: a scan
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+MAX_HEADER_ROWS = 3
+SAME_COLUMNS = 4.0           # points: a table's columns on the next page are where they were
+SAME_COLUMNS_ALIGNED = 14.0  # (borderless tables: columns estimated from the words)
+WORD_SPACE = 0.12            # x font size: a smaller gap between two words on a line is no space
+_WORD = re.compile(r"[A-Za-zÅÄÖåäöéü]+")
+_WORD_END = re.compile(r"[A-Za-zÅÄÖåäöéü]+$")
 
 
 def read_pdf(path: Path | None, rel: str, sha: str, data: bytes) -> RawDocument:
-    """Text of a PDF as numbered lines with page numbers (see module docstring)."""
+    """Text and tables of a PDF as numbered lines with pages and boxes (see module docstring)."""
     import pypdfium2 as pdfium
 
     _check_container(rel, data)
@@ -45,27 +65,22 @@ def read_pdf(path: Path | None, rel: str, sha: str, data: bytes) -> RawDocument:
         n_pages = len(pdf)
         if n_pages == 0:
             raise ReadError(f"{rel}: the PDF has no pages")
-        pages: list[list[_PdfLine]] = []
-        has_images = False
+        pages: list[PageContent] = []
         for index in range(n_pages):
             try:
-                page = pdf[index]
-                pages.append(_page_lines(page))
-                if not has_images:
-                    has_images = any(True for _ in page.get_objects(filter=[pdfium.raw.FPDF_PAGEOBJ_IMAGE], max_depth=2))
+                pages.append(page_content(pdf, index))
             except pdfium.PdfiumError as e:
                 raise ReadError(f"{rel}: page {index + 1} of {n_pages} cannot be read ({e}); "
                                 f"the PDF is damaged, export it again") from None
     finally:
         pdf.close()
-    printable = sum(len(w) for page in pages for pl in page for w, _, _ in pl.words)
+    printable = sum(len(w.text) for p in pages for w in p.words)
     if printable < MIN_CHARS_PER_PAGE * n_pages / 4 or printable < MIN_CHARS_PER_PAGE:
-        if has_images:
+        if any(p.has_images for p in pages):
             raise ReadError(f"{rel}: the PDF is scanned images without a text layer ({n_pages} pages, "
                             f"{printable} characters of text); OCR behövs (needs OCR) before it can be read")
         raise ReadError(f"{rel}: the PDF contains no text ({n_pages} pages)")
-    set_cell_text(pages)
-    return RawDocument(source_file=rel, sha256=sha, flavour="pdf", lines=_number_lines(pages))
+    return RawDocument(source_file=rel, sha256=sha, flavour="pdf", lines=layout_lines(pages))
 
 
 def _check_container(rel: str, data: bytes) -> None:
@@ -88,196 +103,299 @@ def _open_error(rel: str, data: bytes, e: Exception) -> str:
     return f"{rel}: the PDF is damaged and cannot be opened ({e}); export or download it again"
 
 
+# -- one page: tables and prose lines ----------------------------------------------------------
 @dataclass
-class _PdfLine:
-    """One line as PDFium orders it: its words with their x extent, its baseline y."""
-
-    words: list[tuple[str, float, float]]     # (text, left x, right x)
-    top: float | None
-    trailing_space: bool
-    text: str = ""
-    values: str = ""      # a table row's value cells, when they share the line with its name
+class _Cell:
+    col: int
+    span: int
+    box: Box | None
+    words: list[Word]
+    avail: float = 0.0       # the width a line of text has in the cell (its box less the padding)
 
 
-def _page_lines(page) -> list[_PdfLine]:
-    """The printed lines of one page, in PDFium's content order, split into positioned words.
+@dataclass
+class _Fragment:
+    """A table's part on one page: column boundaries and rows of cells."""
 
-    PDFium ends lines with \r\n (its own generated characters, so string indices stay aligned
-    with the character boxes)."""
-    textpage = page.get_textpage()
-    try:
-        n = textpage.count_chars()
-        text = textpage.get_text_range(0, n) if n else ""
-        lines: list[_PdfLine] = []
-        pos = 0
-        # PDFium joins a word hyphenated at a line end into one line, marking the hyphen with
-        # U+FFFE; it is split again there, as printed ("vård-" / "och"), like line ends
-        for m in re.finditer(r"[^\r\n\ufffe]*(?:\r\n|\r|\n|\ufffe|$)", text):
-            chunk = m.group(0)
-            if not chunk:
-                break
-            printed = chunk.rstrip("\r\n").replace("\ufffe", "-")
-            body = _clean(printed)
-            words: list[tuple[str, float, float]] = []
-            top = None
-            if body.strip() and len(body) == len(printed):
-                top, words = _positioned_words(textpage, pos, body)
-            elif body.strip():       # characters were dropped: keep the text, without positions
-                words = [(w, 0.0, 0.0) for w in body.split()]
-            lines.append(_PdfLine(words, top, body.endswith(" ")))
-            pos += len(chunk)
-        return lines
-    finally:
-        textpage.close()
+    xs: list[float]
+    rows: list[list[_Cell]]
+    ruled: bool
+    top: float
+    table: int = -1
+
+    @property
+    def n_cols(self) -> int:
+        return len(self.xs) - 1
 
 
-def _positioned_words(textpage, start: int, body: str) -> tuple[float | None, list[tuple[str, float, float]]]:
-    """Words of a line with their x extent, from the boxes of each word's first and last
-    character (boxes of every character would cost three times as much)."""
-    words: list[tuple[str, float, float]] = []
-    for m in re.finditer(r"\S+", body):
-        try:
-            left = textpage.get_charbox(start + m.start())[0]
-            right = textpage.get_charbox(start + m.end() - 1)[2]
-        except Exception:   # a box is only layout help
-            left = right = words[-1][2] if words else 0.0
-        words.append((m.group(0), left, right))
-    return _baseline(textpage, start + len(body) - len(body.lstrip())), words
+@dataclass
+class _Page:
+    number: int
+    items: list[tuple[float, PhysLine | _Fragment]] = field(default_factory=list)
 
 
-def _baseline(textpage, index: int) -> float | None:
-    """The y of a character's baseline (glyph boxes differ: 'A' is taller than 'r')."""
-    import ctypes
-
-    import pypdfium2.raw as pdfium_c
-
-    x, y = ctypes.c_double(), ctypes.c_double()
-    if pdfium_c.FPDFText_GetCharOrigin(textpage.raw, index, x, y):
-        return y.value
-    return None
-
-
-COLUMN_TOLERANCE = 3.0       # points: cell starts this close are one column
-CELL_GAP = 8.0               # points: a wider gap between words separates two table cells
-
-
-def set_cell_text(pages: list[list[_PdfLine]]) -> None:
-    """Each line's text, written the way the recognisers read table rows: one space between
-    cells and one extra space for every empty cell (column) in between or before them.
-
-    A cell is a run of words separated from the next by a wide gap. Columns are the cell start
-    positions right of the page margin that recur in the document (left-aligned table cells).
-    A table layout is a set of columns seen together on one line (a header or a full row); a
-    row's empty cells are the columns it skips of the widest layout that contains all of its
-    cells. Prose, and lines that fit no layout, are written with single spaces."""
-    lines = [(page_index, pl, _cells(pl)) for page_index, page in enumerate(pages) for pl in page]
-    margins = {}
-    for page_index, page in enumerate(pages):
-        starts = [round(pl.words[0][1]) for pl in page if pl.words and pl.top is not None]
-        margins[page_index] = Counter(starts).most_common(1)[0][0] if starts else 0.0
-    xs = sorted(x for p, _, cells in lines if len(cells) >= 2 for _, x in cells
-                if x > margins[p] + COLUMN_TOLERANCE)
-    columns = _cluster(xs)
-
-    def column_of(x: float) -> int | None:
-        return next((i for i, c in enumerate(columns) if abs(x - c) <= COLUMN_TOLERANCE), None)
-
-    ids_per_line = []
-    for p, _, cells in lines:
-        ids = [column_of(x) if x > margins[p] + COLUMN_TOLERANCE else -1 for _, x in cells]
-        ids_per_line.append(ids)
-    layouts = Counter(frozenset(i for i in ids if i >= 0) for ids in ids_per_line
-                      if None not in ids and sum(i >= 0 for i in ids) >= 2)
-    for (_, pl, cells), ids in zip(lines, ids_per_line):
-        pl.text, in_table = _join_cells(cells, ids, layouts)
-        if in_table and ids[0] == -1 and ids.count(-1) == 1 and any(ch.isdigit() for t, _ in cells[1:] for ch in t):
-            # a one-line name and its values (not a header): two lines, as when the name
-            # wraps, so the recognisers need not guess where the name ends
-            name = " ".join(t for (t, _), i in zip(cells, ids) if i == -1)
-            pl.text, pl.values = name, pl.text[len(name) + 1:]
-        elif pl.text and pl.trailing_space:
-            pl.text += " "
-
-
-def _cells(pl: _PdfLine) -> list[tuple[str, float]]:
-    """(text, start x) of the cells of a line: words closer than a wide gap form one cell."""
-    cells: list[tuple[str, float]] = []
-    prev_right = None
-    for word, left, right in pl.words:
-        if cells and (pl.top is None or (prev_right is not None and left - prev_right <= CELL_GAP)):
-            cells[-1] = (cells[-1][0] + " " + word, cells[-1][1])
+def _grid_fragments(grids: list[Grid], words: list[Word]) -> tuple[list[_Fragment], list[Word]]:
+    """Words into the cells of the ruled tables (by their centre); the other words back."""
+    tables = [g for g in grids if g.n_cols >= 2]
+    per_cell: dict[int, dict[int, list[Word]]] = {k: {} for k in range(len(tables))}
+    free: list[Word] = []
+    for w in words:
+        for k, g in enumerate(tables):
+            if g.contains(w.xc, w.yc):
+                cell = g.cell_at(w.xc, w.yc)
+                if cell is not None:
+                    per_cell[k].setdefault(id(cell), []).append(w)
+                    break
         else:
-            cells.append((word, left))
-        prev_right = right
-    return cells
+            free.append(w)
+    out = []
+    for k, g in enumerate(tables):
+        cells = per_cell[k]
+        if not cells:
+            continue            # rulings around nothing: a frame or a drawing
+        # the cell padding: the least distance from a cell's left edge to its text
+        pad = min((min(w.x0 for w in ws) - c.x0 for c in g.cells if (ws := cells.get(id(c)))), default=0.0)
+        pad = min(max(pad, 0.0), 12.0)
+        rows: list[list[_Cell]] = []
+        for r in range(g.n_rows):
+            row = [_Cell(c.col, c.col_span, c.box, cells.get(id(c), []), c.x1 - c.x0 - 2 * pad)
+                   for c in g.cells if c.row == r]
+            if any(c.words for c in row):
+                rows.append(row)
+        out.append(_Fragment(g.xs, rows, True, g.ys[0]))
+    return out, free
 
 
-def _cluster(xs: list[float]) -> list[float]:
-    """Positions that occur at least twice, merged within the tolerance."""
-    groups: list[list[float]] = []
-    for x in xs:
-        if groups and x - groups[-1][-1] <= COLUMN_TOLERANCE:
-            groups[-1].append(x)
-        else:
-            groups.append([x])
-    return [sum(g) / len(g) for g in groups if len(g) >= 2]
+def _aligned_fragment(t: AlignedTable) -> _Fragment:
+    extent = [0.0] * t.n_cols             # the widest text of each column
+    for ln in t.lines:
+        for w in ln.words:
+            c = t.column_of(w)
+            extent[c] = max(extent[c], w.x1)
+    left = [min((w.x0 for ln in t.lines for w in ln.words if t.column_of(w) == c), default=0.0) for c in range(t.n_cols)]
+    rows = []
+    for lines in t.rows:
+        by_col: dict[int, list[Word]] = {}
+        for ln in lines:
+            for w in ln.words:
+                by_col.setdefault(t.column_of(w), []).append(w)
+        row = []
+        for c in range(t.n_cols):
+            ws = by_col.get(c, [])
+            box = (min(w.x0 for w in ws), min(w.top for w in ws), max(w.x1 for w in ws),
+                   max(w.bottom for w in ws)) if ws else None
+            row.append(_Cell(c, 1, box, ws, extent[c] - left[c]))
+        rows.append(row)
+    return _Fragment(t.xs, rows, False, t.lines[0].top)
 
 
-def _join_cells(cells: list[tuple[str, float]], ids: list[int | None], layouts: Counter) -> tuple[str, bool]:
-    """The line's text, and whether it was read as a table row. `ids`: each cell's column,
-    -1 for the name/prose at the margin, None for no column."""
-    plain = " ".join(t for t, _ in cells)
-    value_ids = {i for i in ids if i is not None and i >= 0}
-    if len(cells) < 2 or None in ids or not value_ids:
-        return plain, False
-    fitting = [(len(layout), n, layout) for layout, n in layouts.items() if value_ids <= layout]
-    if not fitting:
-        return plain, False
-    table = sorted(max(fitting, key=lambda f: (f[0], f[1]))[2])
-    out, prev_pos = "", -1              # position of the previous value cell in its table
-    for (text, _), i in zip(cells, ids):
-        if i == -1:                     # the name (or prose) at the margin
-            out = (out + " " if out else "") + text
-            continue
-        pos = table.index(i)
-        out = (out + " " if out else "") + " " * max(pos - prev_pos - 1, 0) + text
-        prev_pos = pos
-    return out, True
+def _page_layout(page: PageContent) -> tuple[list[_Fragment], list[PhysLine]]:
+    grids = find_grids(page.edges)
+    fragments, free = _grid_fragments(grids, page.words)
+    return fragments, phys_lines(free)
 
 
-def _clean(text: str) -> str:
-    """PDFium's markers out: \x02 marks a soft hyphen at a line end; controls dropped."""
-    text = text.replace("\x02", "-").replace("\u00ad", "-").replace("\u00a0", " ")
-    return _CONTROL.sub("", text)
+# -- text of cells and lines ------------------------------------------------------------------------
+class _Vocab:
+    """The words of the document's prose (lines of running text outside tables, where no
+    narrow cell breaks a word), to tell a word broken inside a narrow cell ("Fastställ" /
+    "s") from two words on two lines ("Tas" / "fram")."""
+
+    PROSE_CHARS = 40
+
+    def __init__(self, lines: list[PhysLine]):
+        self.counts = Counter(m.lower() for ln in lines if sum(len(w.text) + 1 for w in ln.words) >= self.PROSE_CHARS
+                              for w in ln.words for m in _WORD.findall(w.text))
+
+    def known(self, word: str) -> bool:
+        w = word.lower()
+        return len(w) >= 2 and (self.counts.get(w, 0) > 0 or w in TEMPLATE_WORDS)
 
 
-def _number_lines(pages: list[list[_PdfLine]]) -> list[Line]:
-    steps = [prev.top - cur.top for page in pages for prev, cur in zip(page, page[1:])
-             if prev.top is not None and cur.top is not None and prev.top - cur.top > 0.5]
-    # the line pitch of running text: the most common step between lines (paragraph and row
-    # gaps are rarer); a median would be pulled up by them in table-heavy documents
-    pitch = statistics.mode(round(st * 2) / 2 for st in steps) if steps else 12.0
-    lines: list[Line] = []
-    no = 0
-    for page_no, page in enumerate(pages, start=1):
-        prev_y: float | None = None
-        first_on_page = True
-        for pl in page:
-            no += 1
-            if not pl.text.strip():
-                continue
-            if first_on_page:
-                gap = True
-            elif pl.top is None or prev_y is None:
-                gap = False
+def _line_words(words: list[Word]) -> str:
+    out = ""
+    prev = None
+    for w in words:
+        if prev is not None:
+            gap = w.x0 - prev.x1
+            out += " " if (prev.space_after or gap > WORD_SPACE * w.size) else ""
+        out += w.text
+        prev = w
+    return out
+
+
+def _cell_text(cell: _Cell, vocab: _Vocab) -> str:
+    """A cell's words in reading order, its wrapped lines joined: with a space where it
+    wrapped at a space, directly where a hyphen broke a word or the word did not fit the cell."""
+    if not cell.words:
+        return ""
+    lines = phys_lines(cell.words)
+    out = _line_words(lines[0].words)
+    for prev, ln in zip(lines, lines[1:]):
+        text = _line_words(ln.words)
+        out += text if _broken_word(prev, ln, cell.avail, vocab) else " " + text
+    return out
+
+
+def _broken_word(prev: PhysLine, ln: PhysLine, avail: float, vocab: _Vocab) -> bool:
+    """Did the line break inside a word? A hyphen at the end says so (a soft one was not
+    printed, a hard one stays: "2021-|01-01"). Without a hyphen a word processor breaks a
+    word only where it does not fit the cell: the line is full to the cell's edge, with no
+    space after it, and the pieces are digits ("VB 202|1", "0,5|3 %") or letters that make
+    a word ("Peri|od", "Fastställ|s", "näm|nd") rather than two ("Tas|fram", "Periodens|
+    utfall"); letters that are no known word either way are taken as one word broken."""
+    last, first = prev.words[-1], ln.words[0]
+    if last.space_after:
+        return False             # "hälso- " + "och": the space was printed
+    if last.hyphen_after:
+        return True
+    if prev.x1 - prev.x0 < avail - 0.7 * last.size:
+        return False
+    a, b = last.text[-1:], first.text[:1]
+    if a.isdigit() and b.isdigit():
+        return True
+    if not (a.isalpha() and b.isalpha() and b.islower()):
+        return False
+    tail, head = _WORD_END.search(last.text), _WORD.match(first.text)
+    if ":" in last.text or tail is None or head is None:
+        return False             # "KF:s" is a whole word
+    if vocab.known(tail.group(0) + head.group(0)):
+        return True
+    return not vocab.known(tail.group(0)) and not vocab.known(head.group(0))
+
+
+def _line_text(line: PhysLine) -> str:
+    text = _line_words(line.words)
+    last = line.words[-1]
+    if last.hyphen_after == "soft":
+        text += "-"
+    elif last.space_after:
+        text += " "              # a wrapped line keeps its trailing space, as in the text extractions
+    return text
+
+
+def _bold(line: PhysLine) -> bool:
+    return sum(len(w.text) for w in line.words if w.bold) * 2 > sum(len(w.text) for w in line.words)
+
+
+def _union(boxes: list[Box | None]) -> Box | None:
+    bs = [b for b in boxes if b is not None]
+    if not bs:
+        return None
+    return (min(b[0] for b in bs), min(b[1] for b in bs), max(b[2] for b in bs), max(b[3] for b in bs))
+
+
+def _round_box(b: Box | None) -> Box | None:
+    return None if b is None else tuple(round(v, 1) for v in b)       # type: ignore[return-value]
+
+
+# -- the document -------------------------------------------------------------------------------------
+def layout_lines(pages: list[PageContent]) -> list[Line]:
+    """Every page's prose lines and table rows as numbered Lines (see module docstring)."""
+    per_page = [_page_layout(p) for p in pages]
+    vocab = _Vocab([ln for _, lines in per_page for ln in lines])
+    free_lines = [lines for _, lines in per_page]
+    drop = furniture(free_lines, [p.height for p in pages])
+    laid: list[_Page] = []
+    for page, (fragments, lines), dropped in zip(pages, per_page, drop):
+        kept = [ln for k, ln in enumerate(lines) if k not in dropped]
+        toc = toc_lines(kept)
+        kept = [ln for k, ln in enumerate(kept) if k not in toc]
+        h_edges = [e for e in page.edges if e.orient == "h"]
+        aligned = find_aligned_tables(kept, h_edges)
+        in_aligned = {id(ln) for t in aligned for ln in t.lines}
+        lp = _Page(page.number)
+        lp.items = [(ln.top, ln) for ln in kept if id(ln) not in in_aligned]
+        lp.items += [(f.top, f) for f in fragments]
+        lp.items += [(t.lines[0].top, _aligned_fragment(t)) for t in aligned]
+        lp.items.sort(key=lambda it: it[0])
+        laid.append(lp)
+    return _number(laid, vocab)
+
+
+def _same_columns(a: _Fragment, b: _Fragment) -> bool:
+    if a.ruled != b.ruled or a.n_cols != b.n_cols:
+        return False
+    tol = SAME_COLUMNS if a.ruled else SAME_COLUMNS_ALIGNED
+    return all(abs(x - y) <= tol for x, y in zip(a.xs, b.xs))
+
+
+def _row_texts(row: list[_Cell], vocab: _Vocab) -> list[str]:
+    return [_cell_text(c, vocab) for c in row]
+
+
+def _number(laid: list[_Page], vocab: _Vocab) -> list[Line]:
+    steps = []
+    for p in laid:
+        prev = None
+        for _, item in p.items:
+            if isinstance(item, PhysLine):
+                if prev is not None and 0.5 < item.baseline - prev.baseline:
+                    steps.append(round((item.baseline - prev.baseline) * 2) / 2)
+                prev = item
             else:
-                step = prev_y - pl.top
-                gap = step > 1.3 * pitch or step < -0.5 * pitch
-            lines.append(Line(no=no, text=pl.text, page=page_no, gap_before=gap))
-            if pl.values:
+                prev = None
+    # the line pitch of running text: the most common step between lines
+    pitch = statistics.mode(steps) if steps else 12.0
+    out: list[Line] = []
+    no = 0
+    n_tables = 0
+    open_table: tuple[_Fragment, list[list[str]], list[str]] | None = None   # last fragment, header texts, labels
+    for p in laid:
+        prev_line: PhysLine | None = None
+        prev_was_table = True
+        for k, (_, item) in enumerate(p.items):
+            if isinstance(item, PhysLine):
                 no += 1
-                lines.append(Line(no=no, text=pl.values, page=page_no, gap_before=True))
-            first_on_page = False
-            if pl.top is not None:
-                prev_y = pl.top
-    return lines
+                if prev_was_table or prev_line is None:
+                    gap = True
+                else:
+                    # a block boundary: a paragraph's space, a column's top, another style
+                    step = item.baseline - prev_line.baseline
+                    gap = (step > 1.3 * pitch or step < -0.5 * pitch or abs(item.size - prev_line.size) > 0.6
+                           or _bold(item) != _bold(prev_line))
+                box = (item.x0, item.top, item.x1, item.bottom)
+                out.append(Line(no=no, text=_line_text(item), page=p.number, gap_before=gap, box=_round_box(box)))
+                prev_line, prev_was_table = item, False
+                open_table = None
+                continue
+            frag = item
+            texts = [_row_texts(r, vocab) for r in frag.rows]
+            continues = (open_table is not None and k == 0 and _same_columns(open_table[0], frag))
+            header_n = 0
+            if continues:
+                frag.table = open_table[0].table
+                header_texts, labels = open_table[1], open_table[2]
+                while header_n < len(header_texts) and header_n < len(texts) and texts[header_n] == header_texts[header_n]:
+                    header_n += 1
+                if header_n < len(header_texts):
+                    header_n = 0                 # not the whole header repeated: rows only
+            else:
+                n_tables += 1
+                frag.table = n_tables
+                while header_n < min(MAX_HEADER_ROWS, len(texts) - 1) and is_header_row(texts[header_n]):
+                    header_n += 1
+                if header_n == 0 and len(texts) == 1 and is_header_row(texts[0]):
+                    header_n = 1                 # a header alone at the foot of a page
+                header_texts = texts[:header_n]
+                labels = compose_labels([[(c.col, c.span, t) for c, t in zip(r, tx)]
+                                         for r, tx in zip(frag.rows[:header_n], header_texts)], frag.n_cols)
+            if header_n:
+                no += 1
+                box = _union([c.box for r in frag.rows[:header_n] for c in r])
+                cells = tuple(TableCell(lb, c, 1, None) for c, lb in enumerate(labels))
+                out.append(Line(no=no, text="\t".join(labels), page=p.number, gap_before=True,
+                                box=_round_box(box), cells=cells, table=frag.table, header=True))
+            for row, tx in zip(frag.rows[header_n:], texts[header_n:]):
+                no += 1
+                fields = [""] * frag.n_cols
+                for c, t in zip(row, tx):
+                    if c.col < frag.n_cols:
+                        fields[c.col] = t
+                cells = tuple(TableCell(t, c.col, c.span, _round_box(c.box)) for c, t in zip(row, tx))
+                out.append(Line(no=no, text="\t".join(fields), page=p.number, gap_before=True,
+                                box=_round_box(_union([c.box for c in row if c.words])), cells=cells,
+                                table=frag.table))
+            open_table = (frag, header_texts, labels)
+            prev_was_table, prev_line = True, None
+    return out

@@ -18,7 +18,9 @@ import re
 from dataclasses import dataclass, field
 
 from etl import patterns as P
+from etl import table_cells as TC
 from etl.cells import CELL_START, EMPTY_CELL_COST, best_readings, is_period, unit_mismatch
+from etl.columns import ACTIVITY_ROLES, INDICATOR_ROLES
 from etl.model import Activity, Cell, Goal, IndicatorRow, Line, RawDocument, Warning
 from etl.sections import heading_lines, parse_sections
 from etl.numbers import clean_cell, is_word_cell, parse_number
@@ -155,6 +157,13 @@ class _Table:
     pending: list[Line] = field(default_factory=list)
     header_since_row: bool = False
     markdown: bool = False
+    cells: TC.CellColumns | None = None       # a table read from cells (PDF geometry)
+    last_page: int | None = None              # (cells) page of the last row, and whether it was complete
+    last_complete: bool = True
+    last_analysis: bool = False               # (cells) the last row was an Analys row
+    printed_ends: int = 0                     # self-check: rows that print their last cell ...
+    made_ends: int = 0                        # ... and records made with it
+    swallowed: list[int] = field(default_factory=list)   # row-ending lines read as other text
 
 
 class Recogniser:
@@ -179,7 +188,9 @@ class Recogniser:
         self.warnings: list[Warning] = []
         self.current: dict[str, int | None] = {lvl: None for lvl in GOAL_LEVELS}
         self.table: _Table | None = None
-        self.capture: tuple[IndicatorRow | Activity, list[str]] | None = None   # Analys text being read
+        self.capture: tuple[IndicatorRow | Activity, list[int]] | None = None   # Analys text being read (line indices)
+        self.last_cells: _Table | None = None    # a cells table closed by an Analys paragraph: may go on
+        self.other_tables: set[int] = set()       # PDF tables whose header is not an indicator/activity table
         # the document's words, to mend words broken across lines (PDF text only; built lazily)
         self.vocab = (vocab or Vocabulary(raw.lines)) if raw.flavour != "markdown" else None
 
@@ -212,8 +223,10 @@ class Recogniser:
             if not nxt or self.is_marker(j + 1) or P.ASSESSMENT.match(nxt):
                 break
             # a goal's text wraps onto lines that start in lower case ("svenskkunskaper är kort");
-            # Markdown lines are not wrapped at all
-            if nxt[0].islower() and self.raw.flavour != "markdown":
+            # in a PDF onto the lines of its paragraph (no block boundary); Markdown lines are
+            # not wrapped at all
+            pdf_wrap = self.raw.flavour == "pdf" and not self.lines[j + 1].gap_before and j - i < 3
+            if (nxt[0].islower() or pdf_wrap) and self.raw.flavour != "markdown":
                 text = squash(text + " " + nxt)
                 j += 1
             else:
@@ -240,6 +253,7 @@ class Recogniser:
         self.current[level] = goal.key
         for lvl in GOAL_LEVELS[depth + 1:]:
             self.current[lvl] = None
+        self.last_cells = None          # a new goal: no table goes on from before it
         return j
 
     def is_marker(self, i: int) -> bool:
@@ -259,6 +273,8 @@ class Recogniser:
         return self
 
     def step(self, i: int) -> int:
+        if self.lines[i].cells is not None:
+            return self.cells_line(i)
         if i in self.footer:
             return i            # the page footer under "Sid N (M)": page furniture
         if self.maybe_structure is None or i in self.maybe_structure:
@@ -333,24 +349,42 @@ class Recogniser:
             self.capture = (last, []) if last is not None else None
             self.table.header_since_row = False
             return i
+        if self.table.cells is not None and self.capture is not None and self.in_capture(i):
+            self.capture[1].append(i)        # (a short line of Analys text may look like a heading)
+            self.capture[0].analysis = squash((self.capture[0].analysis or "") + " " + t)
+            return i
         if ln.text.lstrip().startswith("#") or P.SUBHEADINGS.match(t) or (
                 ln.no in self.headings and not self.row_follows(i)):
             # a heading ("Uppföljning av ekonomi" after the last activity table) ends the table
             # and any Analys text being read
             self.close_table()
             return i
-        if self.capture is not None and self.in_capture(i):
-            self.capture[1].append(t)
-            item = self.capture[0]
-            item.analysis = squash((item.analysis or "") + " " + t)
-            return i
-        self.capture = None
         tb = self.table
+        if tb.cells is not None:
+            # prose after a table read from cells ends it (a table without a header may go on
+            # with the same columns after the prose: Analys text printed between two tables)
+            self.close_table()
+            return i
+        if self.capture is not None and self.in_capture(i):
+            if self.ends_row(i):
+                # a line that completes a table row ends the Analys/Kommentar paragraph: the
+                # lines after its last sentence are that row's first lines
+                self.end_capture_at_row()
+            else:
+                self.capture[1].append(i)
+                item = self.capture[0]
+                item.analysis = squash((item.analysis or "") + " " + t)
+                if P.PERIOD_AT_END.search(t) and tb.kind != "activity":
+                    tb.swallowed.append(ln.no)
+                return i
+        self.capture = None
         last = self.last_item()
         if (tb.header_since_row and not tb.pending and t[:1].islower() and isinstance(last, IndicatorRow)):
             # the rest of the previous row's name, printed after a page-break header
             last.name = squash(last.name + " " + t)
             last.source_line_end = max(last.source_line_end, ln.no)
+            if P.PERIOD_AT_END.search(t):
+                tb.swallowed.append(ln.no)
             return i
         self.table.pending.append(ln)
         nxt = self.lines[i + 1].text.strip() if i + 1 < len(self.lines) else ""
@@ -384,10 +418,40 @@ class Recogniser:
             return True
         # after a blank line the paragraph goes on only mid-sentence, and with a line that looks
         # like running text (long, or starting in lower case), not a short capitalised cell
-        if text_lines[-1].rstrip().endswith((".", "!", "?", ":")):
+        if self.stripped[text_lines[-1]].rstrip().endswith((".", "!", "?", ":")):
             return False
         t = self.stripped[i]
         return len(t) > 60 or t[:1].islower()
+
+    def ends_row(self, i: int) -> bool:
+        """Does line i complete a row of the open (text) table: it ends in the row's last cell
+        and, read with the lines after the Analys text's last sentence, has a value before it?"""
+        tb = self.table
+        t = self.stripped[i]
+        if tb.kind == "activity":
+            return P.ACTIVITY_DATES.search(t) is not None
+        if not P.PERIOD_AT_END.search(t) or t.endswith("."):
+            return False
+        tail = [self.lines[k] for k in self._after_last_sentence()] + [self.lines[i]]
+        best = split_row(tail, REPORT_CELLS if tb.kind == "report" else PLAN_CELLS, self.vocab)
+        return best is not None and bool(best[0]) and any(c is not None for c in best[1][:-1])
+
+    def _after_last_sentence(self) -> list[int]:
+        captured = self.capture[1] if self.capture else []
+        k = len(captured)
+        while k > 0 and not self.stripped[captured[k - 1]].rstrip().endswith((".", "!", "?", ":")):
+            k -= 1
+        return captured[k:]
+
+    def end_capture_at_row(self) -> None:
+        """Give the captured lines after the Analys text's last sentence back to the table (the
+        first lines of the row that ends now) and rebuild the Analys text without them."""
+        item, captured = self.capture
+        tail = self._after_last_sentence()
+        kept = captured[: len(captured) - len(tail)]
+        item.analysis = squash(" ".join(self.stripped[k] for k in kept)) or None
+        self.table.pending.extend(self.lines[k] for k in tail)
+        self.capture = None
 
     def last_item(self):
         if self.table.kind == "activity":
@@ -435,6 +499,7 @@ class Recogniser:
 
     def finish_activity(self, m: re.Match) -> None:
         tb = self.table
+        tb.made_ends += 1
         lines = tb.pending
         head = lines[-1].text[: m.start()]
         text = squash(join_lines(lines[:-1], self.vocab) + " " + strip_markup(head))
@@ -468,6 +533,7 @@ class Recogniser:
 
     def finish_row(self) -> None:
         tb = self.table
+        tb.made_ends += 1
         lines = tb.pending
         expected = REPORT_CELLS if tb.kind == "report" else PLAN_CELLS
         best = split_row(lines, expected, self.vocab)
@@ -535,13 +601,130 @@ class Recogniser:
         else:
             stage = "activities" if tb.kind == "activity" else "indicators"
             self.warn(stage, f"text in a {tb.kind} table that is not a complete row: {text[:160]!r}", tb.pending[0].no)
+        tb.swallowed.extend(ln.no for ln in tb.pending
+                            if tb.kind != "activity" and P.PERIOD_AT_END.search(strip_markup(ln.text).rstrip()))
         tb.pending = []
 
     def close_table(self) -> None:
-        if self.table is not None:
+        tb = self.table
+        if tb is not None:
             self.flush_incomplete()
+            self.self_check(tb)
+            if tb.cells is not None:
+                self.last_cells = tb
         self.table = None
         self.capture = None
+
+    def self_check(self, tb: _Table) -> None:
+        """Every printed row that ends in its last cell (period, periodicity, dates) must have
+        become a record: a difference is a warning naming the lines."""
+        stage = "activities" if tb.kind == "activity" else "indicators"
+        if tb.cells is not None and tb.printed_ends != tb.made_ends:
+            self.warn(stage, f"self-check: the {tb.kind} table has {tb.printed_ends} rows with their last cell "
+                             f"printed but {tb.made_ends} records were made", tb.header_line)
+        if tb.swallowed:
+            lines = ", ".join(map(str, tb.swallowed[:10]))
+            self.warn(stage, f"self-check: {len(tb.swallowed)} line(s) of the {tb.kind} table end like a row "
+                             f"but were read as other text (lines {lines})", tb.swallowed[0])
+        tb.swallowed = []
+
+    # -- tables read from cells (PDF geometry) ------------------------------------------------
+    def cells_line(self, i: int) -> int:
+        ln = self.lines[i]
+        if ln.header:
+            return self.cells_header(ln, i)
+        tb = self.table
+        if tb is None or tb.cells is None:
+            if tb is not None:
+                self.close_table()
+            resume = self.last_cells
+            if resume is None or ln.table in self.other_tables or not self._fits(resume.cells, ln):
+                return i
+            self.table = tb = resume          # goes on after an Analys paragraph, without a header
+            tb.cells.tables.add(ln.table)
+        elif ln.table not in tb.cells.tables:
+            if not self._fits(tb.cells, ln):
+                self.close_table()
+                return i
+            tb.cells.tables.add(ln.table)     # a table split by the Analys text, header not repeated
+        self.capture = None
+        cols = tb.cells
+        analysis = TC.analysis_text(cols, ln.cells)
+        page_break = tb.last_page is not None and ln.page != tb.last_page
+        if analysis is None and page_break and tb.last_analysis and TC.full_width_text(cols, ln.cells):
+            analysis = ("Analys", TC.full_width_text(cols, ln.cells))   # the Analys row goes on on this page
+        tb.last_page = ln.page
+        tb.last_analysis = analysis is not None
+        if analysis is not None:
+            last = self.last_item()
+            if last is None:
+                self.warn("indicators", f"page {ln.page}: {analysis[0]} text without a row above it: "
+                                        f"{analysis[1][:120]!r}", ln.no)
+            elif analysis[1]:
+                last.analysis = squash(f"{last.analysis or ''} {analysis[1]}")
+            else:
+                self.capture = (last, [])     # the label alone: its text follows as prose
+            return i
+        f = TC.fields_of(cols, ln.cells)
+        if not f:
+            return i
+        stage = "activities" if cols.kind == "activity" else "indicators"
+        text_role = "activity" if cols.kind == "activity" else "name"
+        if text_role not in f and TC.full_width_text(cols, ln.cells) is not None:
+            self.warn(stage, f"page {ln.page}: a full-width row in a {cols.kind} table is not a row: "
+                             f"{TC.full_width_text(cols, ln.cells)[:120]!r}", ln.no)
+            return i
+        complete = TC.is_complete(cols, f)
+        tb.printed_ends += complete
+        last = self.last_item()
+        if last is not None and page_break and (not complete or not tb.last_complete or text_role not in f):
+            # the rest of a row the page broke (its first part above, at the foot of the page)
+            TC.merge_into(last, cols, f, ln)
+            tb.made_ends += complete and not tb.last_complete
+            tb.last_complete = tb.last_complete or complete
+            return i
+        if text_role not in f:
+            self.warn(stage, f"page {ln.page}: a {cols.kind} row without its "
+                             f"{'activity text' if text_role == 'activity' else 'indicator name'}: {ln.text[:120]!r}",
+                      ln.no)
+        if cols.kind == "activity":
+            self.activities.append(TC.activity(cols, f, ln, tb.goal_key))
+        else:
+            self.rows.append(TC.indicator_row(cols, f, ln, tb.goal_key))
+        tb.made_ends += complete
+        if not complete:
+            what = "dates" if cols.kind == "activity" else "period"
+            self.warn(stage, f"page {ln.page}: a {cols.kind} row without its {what} cell: {ln.text[:120]!r}", ln.no)
+        tb.last_complete = complete
+        return i
+
+    @staticmethod
+    def _fits(cols: TC.CellColumns, ln: Line) -> bool:
+        return max((c.col + c.span for c in ln.cells or ()), default=0) == cols.n_cols
+
+    def cells_header(self, ln: Line, i: int) -> int:
+        cols = TC.CellColumns.from_header(ln)
+        tb = self.table
+        if tb is not None and tb.cells is not None and (ln.table in tb.cells.tables or cols.labels == tb.cells.labels):
+            tb.cells.tables.add(ln.table)     # the header again: a page break, or the table split by Analys text
+            tb.header_since_row = True
+            return i
+        self.close_table()
+        self.last_cells = None
+        if cols.kind is None:
+            self.other_tables.add(ln.table)
+            roles = set(cols.roles) - {None}
+            if roles & (INDICATOR_ROLES | ACTIVITY_ROLES) - {"target"} and ({"name", "activity"} & roles):
+                self.warn("indicators", f"page {ln.page}: a table header that is not understood: "
+                                        f"{' | '.join(cols.labels)!r}; its rows are not read", ln.no)
+            return i
+        unknown = cols.unknown()
+        if unknown:
+            stage = "activities" if cols.kind == "activity" else "indicators"
+            self.warn(stage, f"page {ln.page}: header cell(s) {unknown} of a {cols.kind} table not understood; "
+                             "those columns are not read", ln.no)
+        self.table = _Table(cols.kind, self.innermost_goal(), ln.no, prior_year=cols.prior_year, cells=cols)
+        return i
 
     def result(self):
         return self.goals, self.rows, self.activities, self.warnings

@@ -1,0 +1,189 @@
+"""Tables without vertical rulings: columns from the alignment of word boxes across lines.
+
+Input: the words of a page that are in no ruled table (etl/pdf_grid.py), and its horizontal
+rulings. Stages:
+
+1. lines: words on one baseline, left to right (``PhysLine``);
+2. blocks: a table starts at a line with a wide gap between words (a "seed" line: two cells
+   side by side) and goes on while each next line leaves the block's gutters (the x ranges
+   between its columns) free; a word in a gutter that touches no column starts a new column
+   there (a second header row: "Årsmål | KF:s årsmål" under "Mål"); a line whose words bridge
+   a gutter (prose, a full-width "Analys" text) ends the table. A block with fewer than two
+   seed lines is prose;
+3. rows: the block's lines are grouped into table rows by the horizontal rules between them;
+   without rules by the larger vertical gap a cell's padding leaves between rows; without
+   either, a row starts at each line that has text in the last column (cells are
+   top-aligned, and a row's last cell, the period or a date, is one short line).
+
+The result is an ``AlignedTable``: column boundaries and rows of per-column lines of words,
+the same shape the ruled tables give, so the cell text is made the same way for both.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from etl.pdf_page import Edge, Word
+
+SEED_GAP = 0.9        # x font size: a gap this wide between two words separates two cells
+MIN_GUTTER = 0.35     # x font size: the narrowest free band that still separates two columns
+BASELINE = 0.35       # x font size: words whose baselines differ less are on one line
+BLOCK_GAP = 2.6       # x font size: a wider vertical gap between lines ends a table
+ROW_GAP = 1.25        # a step between baselines this many times the table's line pitch starts a row
+RULE_SPAN = 0.5       # a horizontal rule across this share of the table's width separates rows
+
+
+@dataclass
+class PhysLine:
+    words: list[Word]
+
+    @property
+    def top(self) -> float:
+        return min(w.top for w in self.words)
+
+    @property
+    def bottom(self) -> float:
+        return max(w.bottom for w in self.words)
+
+    @property
+    def baseline(self) -> float:
+        return self.words[0].baseline
+
+    @property
+    def size(self) -> float:
+        return max(w.size for w in self.words)
+
+    @property
+    def x0(self) -> float:
+        return self.words[0].x0
+
+    @property
+    def x1(self) -> float:
+        return max(w.x1 for w in self.words)
+
+
+@dataclass
+class AlignedTable:
+    xs: list[float]                            # column boundaries (left edge, gutters' middles, right edge)
+    rows: list[list[PhysLine]] = field(default_factory=list)
+    lines: list[PhysLine] = field(default_factory=list)
+
+    @property
+    def n_cols(self) -> int:
+        return len(self.xs) - 1
+
+    def column_of(self, w: Word) -> int:
+        for k in range(1, len(self.xs) - 1):
+            if w.xc < self.xs[k]:
+                return k - 1
+        return len(self.xs) - 2
+
+
+def phys_lines(words: list[Word]) -> list[PhysLine]:
+    """Words grouped by baseline into printed lines, top to bottom, each left to right."""
+    out: list[list[Word]] = []
+    for w in sorted(words, key=lambda w: (w.baseline, w.x0)):
+        if out and abs(w.baseline - out[-1][0].baseline) <= BASELINE * max(w.size, out[-1][0].size):
+            out[-1].append(w)
+        else:
+            out.append([w])
+    return [PhysLine(sorted(ws, key=lambda w: w.x0)) for ws in out]
+
+
+def _segments(line: PhysLine) -> list[tuple[float, float]]:
+    segs: list[list[float]] = []
+    for w in line.words:
+        if segs and w.x0 - segs[-1][1] <= SEED_GAP * w.size:
+            segs[-1][1] = max(segs[-1][1], w.x1)
+        else:
+            segs.append([w.x0, w.x1])
+    return [(a, b) for a, b in segs]
+
+
+def _fit(columns: list[list[float]], line: PhysLine, min_gutter: float) -> list[list[float]] | None:
+    """The block's columns after adding the line, or None when a word bridges a gutter."""
+    cols = [c[:] for c in columns]
+    for w in line.words:
+        hit = [k for k, (a, b) in enumerate(cols) if w.x0 < b + min_gutter and w.x1 > a - min_gutter]
+        if len(hit) > 1:
+            return None
+        if hit:
+            k = hit[0]
+            cols[k][0], cols[k][1] = min(cols[k][0], w.x0), max(cols[k][1], w.x1)
+        else:
+            cols.append([w.x0, w.x1])
+            cols.sort()
+    # columns that grew into each other
+    for a, b in zip(cols, cols[1:]):
+        if b[0] - a[1] < min_gutter:
+            return None
+    return cols
+
+
+def find_aligned_tables(lines: list[PhysLine], h_edges: list[Edge]) -> list[AlignedTable]:
+    """Borderless (or horizontally ruled) tables among a page's lines (see module docstring)."""
+    tables: list[AlignedTable] = []
+    i = 0
+    while i < len(lines):
+        first = lines[i]
+        segs = _segments(first)
+        if len(segs) < 2:
+            i += 1
+            continue
+        size = first.size
+        min_gutter = MIN_GUTTER * size
+        columns = [[a, b] for a, b in segs]
+        block = [first]
+        seeds = 1
+        j = i + 1
+        while j < len(lines):
+            ln = lines[j]
+            if ln.top - block[-1].bottom > BLOCK_GAP * size:
+                break
+            fitted = _fit(columns, ln, min_gutter)
+            if fitted is None:
+                break
+            columns = fitted
+            block.append(ln)
+            seeds += len(_segments(ln)) >= 2
+            j += 1
+        if seeds >= 2 and len(columns) >= 2:
+            xs = [columns[0][0] - 1] + [(a[1] + b[0]) / 2 for a, b in zip(columns, columns[1:])] + [columns[-1][1] + 1]
+            table = AlignedTable(xs, lines=block)
+            table.rows = _rows(block, table, h_edges)
+            tables.append(table)
+            i = j
+        else:
+            i += 1
+    return tables
+
+
+def _rows(block: list[PhysLine], table: AlignedTable, h_edges: list[Edge]) -> list[list[PhysLine]]:
+    width = table.xs[-1] - table.xs[0]
+    rules = sorted(e.pos for e in h_edges
+                   if min(e.end, table.xs[-1]) - max(e.start, table.xs[0]) >= RULE_SPAN * width
+                   and block[0].top - 3 <= e.pos <= block[-1].bottom + 3)
+    inner = [y for y in rules if block[0].bottom < y < block[-1].top]
+    if inner:
+        rows: list[list[PhysLine]] = [[]]
+        for ln in block:
+            if rows[-1] and any(rows[-1][-1].bottom - 1 <= y <= ln.top + 1 for y in inner):
+                rows.append([])
+            rows[-1].append(ln)
+        return rows
+    steps = [b.baseline - a.baseline for a, b in zip(block, block[1:])]
+    if steps:
+        pitch = min(steps)
+        if any(s > ROW_GAP * pitch + 1.0 for s in steps):
+            rows = [[block[0]]]
+            for s, ln in zip(steps, block[1:]):
+                if s > ROW_GAP * pitch + 1.0:
+                    rows.append([])
+                rows[-1].append(ln)
+            return rows
+    last = table.n_cols - 1
+    rows = []
+    for ln in block:
+        if not rows or any(table.column_of(w) == last for w in ln.words):
+            rows.append([])
+        rows[-1].append(ln)
+    return rows
