@@ -8,27 +8,30 @@ rulings. Stages:
    side by side) and goes on while each next line leaves the block's gutters (the x ranges
    between its columns) free; a word in a gutter that touches no column starts a new column
    there (a second header row: "Årsmål | KF:s årsmål" under "Mål"); a line whose words bridge
-   a gutter (prose, a full-width "Analys" text) ends the table. A block with fewer than two
-   seed lines is prose;
+   a gutter (prose, a full-width "Analys" text) ends the table. Neighbouring columns that no
+   line prints in together are one column (a left-aligned header over centred values). A
+   block with fewer than two seed lines is prose;
 3. rows: the block's lines are grouped into table rows by the horizontal rules between them;
-   without rules by the larger vertical gap a cell's padding leaves between rows; without
-   either, a row starts at each line that has text in the last column (cells are
-   top-aligned, and a row's last cell, the period or a date, is one short line).
+   without rules by the vertical gap a cell's padding or spacing leaves between rows (across
+   every column); without either, a row starts at each line that has text in the first and
+   the last column (cells are top-aligned: a row's name and its last cell start together).
 
 The result is an ``AlignedTable``: column boundaries and rows of per-column lines of words,
 the same shape the ruled tables give, so the cell text is made the same way for both.
 """
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 
+from etl.columns import is_header_row
 from etl.pdf_page import Edge, Word
 
 SEED_GAP = 0.9        # x font size: a gap this wide between two words separates two cells
 MIN_GUTTER = 0.35     # x font size: the narrowest free band that still separates two columns
 BASELINE = 0.35       # x font size: words whose baselines differ less are on one line
 BLOCK_GAP = 2.6       # x font size: a wider vertical gap between lines ends a table
-ROW_GAP = 1.25        # a step between baselines this many times the table's line pitch starts a row
+ROW_GAP = 1.5         # a vertical gap (in every column) this many times the gap between a cell's lines ends a row
 RULE_SPAN = 0.5       # a horizontal rule across this share of the table's width separates rows
 
 
@@ -119,6 +122,32 @@ def _fit(columns: list[list[float]], line: PhysLine, min_gutter: float) -> list[
     return cols
 
 
+def _merge_exclusive(columns: list[list[float]], rows: list[list[PhysLine]]) -> list[list[float]]:
+    """Neighbouring columns that no table row prints in together, one of them not labelled
+    in the header rows, are one column whose header and values are aligned differently (a
+    left-aligned "Årsmål" over centred "32 %")."""
+    cols = [c[:] for c in columns]
+    while len(cols) > 1:
+        used = [{k for k, (a, b) in enumerate(cols) for ln in row for w in ln.words if a - 0.5 <= w.xc <= b + 0.5}
+                for row in rows]
+        n_header = 0
+        while n_header < min(3, len(rows) - 1) and is_header_row(
+                [" ".join(w.text for ln in rows[n_header] for w in ln.words if a - 0.5 <= w.xc <= b + 0.5)
+                 for a, b in cols]):
+            n_header += 1
+        labelled = set().union(*used[:n_header]) if n_header else set()
+        pair = next((k for k in range(len(cols) - 1) if not any(k in u and k + 1 in u for u in used)
+                     and not (k in labelled and k + 1 in labelled)), None)
+        if pair is None:
+            break
+        cols[pair:pair + 2] = [[cols[pair][0], max(cols[pair][1], cols[pair + 1][1])]]
+    return cols
+
+
+def _boundaries(columns: list[list[float]]) -> list[float]:
+    return [columns[0][0] - 1] + [(a[1] + b[0]) / 2 for a, b in zip(columns, columns[1:])] + [columns[-1][1] + 1]
+
+
 def find_aligned_tables(lines: list[PhysLine], h_edges: list[Edge]) -> list[AlignedTable]:
     """Borderless (or horizontally ruled) tables among a page's lines (see module docstring)."""
     tables: list[AlignedTable] = []
@@ -147,10 +176,13 @@ def find_aligned_tables(lines: list[PhysLine], h_edges: list[Edge]) -> list[Alig
             seeds += len(_segments(ln)) >= 2
             j += 1
         if seeds >= 2 and len(columns) >= 2:
-            xs = [columns[0][0] - 1] + [(a[1] + b[0]) / 2 for a, b in zip(columns, columns[1:])] + [columns[-1][1] + 1]
-            table = AlignedTable(xs, lines=block)
+            table = AlignedTable(_boundaries(columns), lines=block)
             table.rows = _rows(block, table, h_edges)
-            tables.append(table)
+            merged = _merge_exclusive(columns, table.rows)
+            if len(merged) < len(columns):
+                table.xs = _boundaries(merged)
+            if len(merged) >= 2:
+                tables.append(table)
             i = j
         else:
             i += 1
@@ -170,20 +202,33 @@ def _rows(block: list[PhysLine], table: AlignedTable, h_edges: list[Edge]) -> li
                 rows.append([])
             rows[-1].append(ln)
         return rows
-    steps = [b.baseline - a.baseline for a, b in zip(block, block[1:])]
-    if steps:
-        pitch = min(steps)
-        if any(s > ROW_GAP * pitch + 1.0 for s in steps):
-            rows = [[block[0]]]
-            for s, ln in zip(steps, block[1:]):
-                if s > ROW_GAP * pitch + 1.0:
+    # bands of text with a clear vertical gap between them, across all columns: a cell's
+    # lines follow each other at the line pitch, a row's padding or spacing leaves more room
+    words = sorted((w for ln in block for w in ln.words), key=lambda w: w.top)
+    bands: list[list[float]] = []
+    for w in words:
+        if bands and w.top <= bands[-1][1]:
+            bands[-1][1] = max(bands[-1][1], w.bottom)
+        else:
+            bands.append([w.top, w.bottom])
+    gaps = [b[0] - a[1] for a, b in zip(bands, bands[1:])]
+    if gaps:
+        size = block[0].size
+        threshold = min(gaps) * ROW_GAP + 0.15 * size
+        if max(gaps) > threshold:
+            rows: list[list[PhysLine]] = [[]]
+            k = 0
+            for ln in block:
+                if rows[-1] and ln.top - rows[-1][-1].bottom > threshold:
                     rows.append([])
                 rows[-1].append(ln)
             return rows
+    # no gaps at all: a row starts at each line with text in the first and the last column
     last = table.n_cols - 1
     rows = []
     for ln in block:
-        if not rows or any(table.column_of(w) == last for w in ln.words):
+        cols = {table.column_of(w) for w in ln.words}
+        if not rows or (0 in cols and last in cols):
             rows.append([])
         rows[-1].append(ln)
     return rows

@@ -254,7 +254,7 @@ def _broken_word(prev: PhysLine, ln: PhysLine, avail: float, vocab: _Vocab) -> b
     a, b = last.text[-1:], first.text[:1]
     if a.isdigit() and b.isdigit():
         return True
-    if not (a.isalpha() and b.isalpha() and b.islower()):
+    if not (a.isalpha() and b.isalpha() and (b.islower() or a.isupper() and b.isupper())):
         return False
     tail, head = _WORD_END.search(last.text), _WORD.match(first.text)
     if ":" in last.text or tail is None or head is None:

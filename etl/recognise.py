@@ -654,6 +654,9 @@ class Recogniser:
         if analysis is None and page_break and tb.last_analysis and TC.full_width_text(cols, ln.cells):
             analysis = ("Analys", TC.full_width_text(cols, ln.cells))   # the Analys row goes on on this page
         tb.last_page = ln.page
+        f = TC.fields_of(cols, ln.cells)
+        if analysis is None and tb.last_analysis and set(f) <= {"name", "activity"} and self.last_item() is not None:
+            analysis = ("Analys", squash(" ".join(v for v, _ in f.values())))   # more lines of its text
         tb.last_analysis = analysis is not None
         if analysis is not None:
             last = self.last_item()
@@ -665,7 +668,6 @@ class Recogniser:
             else:
                 self.capture = (last, [])     # the label alone: its text follows as prose
             return i
-        f = TC.fields_of(cols, ln.cells)
         if not f:
             return i
         stage = "activities" if cols.kind == "activity" else "indicators"
