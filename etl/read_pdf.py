@@ -28,6 +28,7 @@ encrypted (password), truncated or corrupt, not a PDF at all, or a scan without 
 """
 from __future__ import annotations
 
+import bisect
 import re
 import statistics
 from collections import Counter
@@ -50,6 +51,8 @@ SAME_COLUMNS_ALIGNED = 14.0  # (borderless tables: columns estimated from the wo
 WORD_SPACE = 0.12            # x font size: a smaller gap between two words on a line is no space
 _WORD = re.compile(r"[A-Za-zÅÄÖåäöéü]+")
 _WORD_END = re.compile(r"[A-Za-zÅÄÖåäöéü]+$")
+_GROUP_HEAD = re.compile(r"(?:^|\s)[-−]?\d{1,3}(?:\s\d{3})*$")     # "9", "12", "1 234" before a thousands group
+_GROUP_TAIL = re.compile(r"^\d{3}(?:,\d+)?$")                     # "000", "500,5"
 
 
 def read_pdf(path: Path | None, rel: str, sha: str, data: bytes) -> RawDocument:
@@ -189,6 +192,36 @@ def _aligned_fragment(t: AlignedTable) -> _Fragment:
     return _Fragment(t.xs, rows, False, t.lines[0].top)
 
 
+def _rebucket(frag: _Fragment, prev: _Fragment) -> _Fragment | None:
+    """A borderless table without a header, laid out in the columns of the table before it
+    (the same table, split by Analys text or a page break: a column that is empty in all of
+    its rows is not seen in its own words). None when its words do not fit those columns."""
+    if frag.ruled or prev.ruled:
+        return None
+    words = [w for row in frag.rows for c in row for w in c.words]
+    if not words or min(w.x0 for w in words) < prev.xs[0] - SAME_COLUMNS_ALIGNED \
+            or max(w.x1 for w in words) > prev.xs[-1] + SAME_COLUMNS_ALIGNED:
+        return None
+
+    def col(w: Word) -> int:
+        return min(max(bisect.bisect_right(prev.xs, w.xc) - 1, 0), prev.n_cols - 1)
+
+    for row in frag.rows:
+        for c in row:
+            if len({col(w) for w in c.words}) > 1:
+                return None          # one cell would fall into two columns
+    avails = {c.col: c.avail for row in prev.rows for c in row}
+    rows = []
+    for row in frag.rows:
+        by_col: dict[int, list[Word]] = {}
+        for c in row:
+            for w in c.words:
+                by_col.setdefault(col(w), []).append(w)
+        rows.append([_Cell(k, 1, _union([(w.x0, w.top, w.x1, w.bottom) for w in by_col[k]]) if k in by_col else None,
+                           by_col.get(k, []), avails.get(k, 0.0)) for k in range(prev.n_cols)])
+    return _Fragment(prev.xs, rows, False, frag.top)
+
+
 def _page_layout(page: PageContent) -> tuple[list[_Fragment], list[PhysLine]]:
     grids = find_grids(page.edges)
     fragments, free = _grid_fragments(grids, page.words)
@@ -207,9 +240,19 @@ class _Vocab:
         self.counts = Counter(m.lower() for ln in lines if sum(len(w.text) + 1 for w in ln.words) >= self.PROSE_CHARS
                               for w in ln.words for m in _WORD.findall(w.text))
 
+        self._sorted = sorted(set(self.counts) | TEMPLATE_WORDS)
+
     def known(self, word: str) -> bool:
         w = word.lower()
         return len(w) >= 2 and (self.counts.get(w, 0) > 0 or w in TEMPLATE_WORDS)
+
+    def starts_word(self, piece: str) -> bool:
+        """Is the piece a known word or the start of one ("årsm" of "årsmål")?"""
+        w = piece.lower()
+        if len(w) < 3:
+            return False
+        k = bisect.bisect_left(self._sorted, w)
+        return k < len(self._sorted) and self._sorted[k].startswith(w)
 
 
 def _line_words(words: list[Word]) -> str:
@@ -233,35 +276,44 @@ def _cell_text(cell: _Cell, vocab: _Vocab) -> str:
     out = _line_words(lines[0].words)
     for prev, ln in zip(lines, lines[1:]):
         text = _line_words(ln.words)
-        out += text if _broken_word(prev, ln, cell.avail, vocab) else " " + text
+        out += text if _broken_word(out, prev, ln, cell.avail, vocab) else " " + text
     return out
 
 
-def _broken_word(prev: PhysLine, ln: PhysLine, avail: float, vocab: _Vocab) -> bool:
-    """Did the line break inside a word? A hyphen at the end says so (a soft one was not
-    printed, a hard one stays: "2021-|01-01"). Without a hyphen a word processor breaks a
-    word only where it does not fit the cell: the line is full to the cell's edge, with no
-    space after it, and the pieces are digits ("VB 202|1", "0,5|3 %") or letters that make
-    a word ("Peri|od", "Fastställ|s", "näm|nd") rather than two ("Tas|fram", "Periodens|
-    utfall"); letters that are no known word either way are taken as one word broken."""
+def _broken_word(before: str, prev: PhysLine, ln: PhysLine, avail: float, vocab: _Vocab) -> bool:
+    """Did the line break inside a word (``before``: the cell's text up to the break)? A
+    hyphen at the end says so (a soft one was not printed, a hard one stays: "2021-|01-01").
+    Without a hyphen a word processor breaks a word only where it does not fit the cell, so
+    with no space after it: letters that make a known word ("Års|mål", "Peri|od", "näm|nd")
+    where the pieces are not both words ("Tas|fram", "Periodens|utfall"); letters that are
+    no known word either way, on a line full to the cell's edge; digits ("VB 202|1",
+    "0,5|3 %"), unless the rest is a thousands group ("9|000 st"); punctuation that starts
+    the next line ("KF|:s")."""
     last, first = prev.words[-1], ln.words[0]
     if last.space_after:
         return False             # "hälso- " + "och": the space was printed
     if last.hyphen_after:
         return True
-    if prev.x1 - prev.x0 < avail - 0.7 * last.size:
-        return False
-    a, b = last.text[-1:], first.text[:1]
-    if a.isdigit() and b.isdigit():
+    full = prev.x1 - prev.x0 >= avail - 0.7 * last.size
+    a, b = before[-1:], first.text[:1]
+    if b in ":;,.)/":
+        return True              # "KF" + ":s": a wrapped line never starts with these
+    if (a.isdigit() or a in ",." and before[-2:-1].isdigit()) and b.isdigit():
+        # "VB 202|1", "80,|49 %", "90,0|7 %"; but "9 | 000 st" wrapped at a thousands space
+        return not (_GROUP_HEAD.search(before) and _GROUP_TAIL.match(first.text))
+    if a == ":" and b == "s" and len(first.text) <= 2:
         return True
     if not (a.isalpha() and b.isalpha() and (b.islower() or a.isupper() and b.isupper())):
         return False
-    tail, head = _WORD_END.search(last.text), _WORD.match(first.text)
-    if ":" in last.text or tail is None or head is None:
+    tail, head = _WORD_END.search(before), _WORD.match(first.text)
+    if tail is None or head is None or ":" in before[-len(tail.group(0)) - 1:-len(tail.group(0))]:
         return False             # "KF:s" is a whole word
-    if vocab.known(tail.group(0) + head.group(0)):
-        return True
-    return not vocab.known(tail.group(0)) and not vocab.known(head.group(0))
+    t, h = tail.group(0), head.group(0)
+    if vocab.known(t) and vocab.known(h):
+        return False
+    if vocab.known(t + h) or (vocab.starts_word(t + h) and len(h) == len(first.text)):
+        return True              # ("År|sm|ål": "årsm" starts "årsmål", the rest follows)
+    return full and not vocab.known(t) and not vocab.known(h)
 
 
 def _line_text(line: PhysLine) -> str:
@@ -293,7 +345,6 @@ def _round_box(b: Box | None) -> Box | None:
 def layout_lines(pages: list[PageContent]) -> list[Line]:
     """Every page's prose lines and table rows as numbered Lines (see module docstring)."""
     per_page = [_page_layout(p) for p in pages]
-    vocab = _Vocab([ln for _, lines in per_page for ln in lines])
     free_lines = [lines for _, lines in per_page]
     drop = furniture(free_lines, [p.height for p in pages])
     laid: list[_Page] = []
@@ -310,6 +361,7 @@ def layout_lines(pages: list[PageContent]) -> list[Line]:
         lp.items += [(t.lines[0].top, _aligned_fragment(t)) for t in aligned]
         lp.items.sort(key=lambda it: it[0])
         laid.append(lp)
+    vocab = _Vocab([item for p in laid for _, item in p.items if isinstance(item, PhysLine)])
     return _number(laid, vocab)
 
 
@@ -341,6 +393,7 @@ def _number(laid: list[_Page], vocab: _Vocab) -> list[Line]:
     no = 0
     n_tables = 0
     open_table: tuple[_Fragment, list[list[str]], list[str]] | None = None   # last fragment, header texts, labels
+    last_headed: _Fragment | None = None        # the last table fragment that had a header
     for p in laid:
         prev_line: PhysLine | None = None
         prev_was_table = True
@@ -361,6 +414,11 @@ def _number(laid: list[_Page], vocab: _Vocab) -> list[Line]:
                 continue
             frag = item
             texts = [_row_texts(r, vocab) for r in frag.rows]
+            if last_headed is not None and texts and not is_header_row(texts[0]):
+                again = _rebucket(frag, last_headed)
+                if again is not None:
+                    frag = again
+                    texts = [_row_texts(r, vocab) for r in frag.rows]
             continues = (open_table is not None and k == 0 and _same_columns(open_table[0], frag))
             header_n = 0
             if continues:
@@ -397,5 +455,7 @@ def _number(laid: list[_Page], vocab: _Vocab) -> list[Line]:
                                 box=_round_box(_union([c.box for c in row if c.words])), cells=cells,
                                 table=frag.table))
             open_table = (frag, header_texts, labels)
+            if header_n:
+                last_headed = frag
             prev_was_table, prev_line = True, None
     return out
