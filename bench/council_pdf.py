@@ -331,6 +331,9 @@ def _report_header(table: IndicatorTable) -> list[str]:
             "Årsmål", "KF:s årsmål", "Period"]
 
 
+MIN_VALUE_CM = 1.45
+
+
 class DocxWriter:
     def __init__(self, layout: Layout):
         from docx import Document
@@ -416,11 +419,18 @@ class DocxWriter:
             self.doc.add_paragraph(b.text)
 
     def _widths(self, n_values: int) -> list[int]:
+        """The name column's share drawn from the layout's range, the value columns' widths
+        varied around their share; no value column narrower than MIN_VALUE_CM (a word
+        processor's user widens a column whose heading breaks letter by letter)."""
+        from docx.shared import Cm
+
         lo, hi = self.layout.name_share
         name = self.rng.uniform(lo, hi)
+        name = min(name, 1 - n_values * Cm(MIN_VALUE_CM) / self.text_width)
         weights = [self.rng.uniform(0.7, 1.3) for _ in range(n_values)]
         rest = (1 - name) * self.text_width
-        return [int(name * self.text_width)] + [int(rest * w / sum(weights)) for w in weights]
+        values = [max(int(rest * w / sum(weights)), int(Cm(MIN_VALUE_CM))) for w in weights]
+        return [int(self.text_width - sum(values))] + values
 
     def _table(self, n_cols: int, widths: list[int]):
         from docx.enum.table import WD_TABLE_ALIGNMENT
@@ -726,6 +736,7 @@ def main() -> None:
     seeds = [p for p in sorted(SEEDS.iterdir()) if not args.seed or p.name in args.seed]
     corpus = build_corpus(args.out, seeds, layouts)
     totals: dict[str, list[int]] = {}
+    per_layout: dict[str, list[int]] = {}
     for (seed, layout), pdf in corpus.items():
         text_doc = parse_file(SEEDS / seed)
         pdf_doc = parse_file(pdf)
@@ -738,6 +749,11 @@ def main() -> None:
                 t = totals.setdefault(k, [0, 0])
                 t[0] += v[0]
                 t[1] += v[1]
+        lt = per_layout.setdefault(layout, [0, 0])
+        lt[0] += res["indicators"][0]
+        lt[1] += res["indicators"][1]
+    for layout, (a, b) in per_layout.items():
+        print(f"layout {layout:28} indicators {a}/{b} ({100 * a / max(b, 1):.1f} %)")
     print("total: " + " ".join(f"{k}={a}/{b} ({100 * a / max(b, 1):.1f} %)" for k, (a, b) in totals.items()))
 
 

@@ -14,7 +14,8 @@ rulings. Stages:
 3. rows: the block's lines are grouped into table rows by the horizontal rules between them;
    without rules by the vertical gap a cell's padding or spacing leaves between rows (across
    every column); without either, a row starts at each line that has text in the first and
-   the last column (cells are top-aligned: a row's name and its last cell start together).
+   the last column, not in lower case (cells are top-aligned: a row's name and its last cell
+   start together; a wrapped name goes on in lower case).
 
 The result is an ``AlignedTable``: column boundaries and rows of per-column lines of words,
 the same shape the ruled tables give, so the cell text is made the same way for both.
@@ -32,6 +33,7 @@ MIN_GUTTER = 0.35     # x font size: the narrowest free band that still separate
 BASELINE = 0.35       # x font size: words whose baselines differ less are on one line
 BLOCK_GAP = 2.6       # x font size: a wider vertical gap between lines ends a table
 ROW_GAP = 1.5         # a vertical gap (in every column) this many times the gap between a cell's lines ends a row
+ROW_GAP_SIZE = 0.55   # x font size: ... and a gap this wide always does
 RULE_SPAN = 0.5       # a horizontal rule across this share of the table's width separates rows
 
 
@@ -69,6 +71,7 @@ class AlignedTable:
     xs: list[float]                            # column boundaries (left edge, gutters' middles, right edge)
     rows: list[list[PhysLine]] = field(default_factory=list)
     lines: list[PhysLine] = field(default_factory=list)
+    extents: list[list[float]] = field(default_factory=list)   # each column's text from left to right
 
     @property
     def n_cols(self) -> int:
@@ -148,8 +151,21 @@ def _boundaries(columns: list[list[float]]) -> list[float]:
     return [columns[0][0] - 1] + [(a[1] + b[0]) / 2 for a, b in zip(columns, columns[1:])] + [columns[-1][1] + 1]
 
 
-def find_aligned_tables(lines: list[PhysLine], h_edges: list[Edge]) -> list[AlignedTable]:
-    """Borderless (or horizontally ruled) tables among a page's lines (see module docstring)."""
+def _continues_known(segs: list[tuple[float, float]], known: list[list[list[float]]]) -> bool:
+    """Do the segments of a single line sit in three or more columns of a table seen before
+    (one row of a table that goes on after Analys text, its header not repeated)?"""
+    for extents in known:
+        hit = [next((k for k, (a, b) in enumerate(extents) if a - 2 <= (x0 + x1) / 2 <= b + 2), None) for x0, x1 in segs]
+        if None not in hit and len(set(hit)) == len(hit) >= 3:
+            return True
+    return False
+
+
+def find_aligned_tables(lines: list[PhysLine], h_edges: list[Edge],
+                        known: list[list[list[float]]] = ()) -> list[AlignedTable]:
+    """Borderless (or horizontally ruled) tables among a page's lines (see module docstring).
+    ``known``: column extents of the tables before (a one-line block in their columns is a
+    table row, not prose)."""
     tables: list[AlignedTable] = []
     i = 0
     while i < len(lines):
@@ -175,12 +191,12 @@ def find_aligned_tables(lines: list[PhysLine], h_edges: list[Edge]) -> list[Alig
             block.append(ln)
             seeds += len(_segments(ln)) >= 2
             j += 1
-        if seeds >= 2 and len(columns) >= 2:
-            table = AlignedTable(_boundaries(columns), lines=block)
+        if (seeds >= 2 or _continues_known(segs, known)) and len(columns) >= 2:
+            table = AlignedTable(_boundaries(columns), lines=block, extents=columns)
             table.rows = _rows(block, table, h_edges)
             merged = _merge_exclusive(columns, table.rows)
             if len(merged) < len(columns):
-                table.xs = _boundaries(merged)
+                table.xs, table.extents = _boundaries(merged), merged
             if len(merged) >= 2:
                 tables.append(table)
             i = j
@@ -214,7 +230,9 @@ def _rows(block: list[PhysLine], table: AlignedTable, h_edges: list[Edge]) -> li
     gaps = [b[0] - a[1] for a, b in zip(bands, bands[1:])]
     if gaps:
         size = block[0].size
-        threshold = min(gaps) * ROW_GAP + 0.15 * size
+        # a row's gap is wider than the gap between a cell's lines (about a third of the font
+        # size at single spacing); with only single-line rows every gap is a row's
+        threshold = min(ROW_GAP_SIZE * size, min(gaps) * ROW_GAP + 0.15 * size)
         if max(gaps) > threshold:
             rows: list[list[PhysLine]] = [[]]
             k = 0
@@ -223,12 +241,14 @@ def _rows(block: list[PhysLine], table: AlignedTable, h_edges: list[Edge]) -> li
                     rows.append([])
                 rows[-1].append(ln)
             return rows
-    # no gaps at all: a row starts at each line with text in the first and the last column
+    # no gaps at all: a row starts at each line with text in the first and the last column,
+    # the first starting a sentence (a wrapped name goes on in lower case)
     last = table.n_cols - 1
     rows = []
     for ln in block:
         cols = {table.column_of(w) for w in ln.words}
-        if not rows or (0 in cols and last in cols):
+        first = next((w.text for w in ln.words if table.column_of(w) == 0), "")
+        if not rows or (0 in cols and last in cols and not first[:1].islower()):
             rows.append([])
         rows[-1].append(ln)
     return rows

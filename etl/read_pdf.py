@@ -125,6 +125,7 @@ class _Fragment:
     ruled: bool
     top: float
     table: int = -1
+    extents: list[list[float]] | None = None     # (borderless) each column's text, left to right
 
     @property
     def n_cols(self) -> int:
@@ -189,7 +190,7 @@ def _aligned_fragment(t: AlignedTable) -> _Fragment:
                    max(w.bottom for w in ws)) if ws else None
             row.append(_Cell(c, 1, box, ws, extent[c] - left[c]))
         rows.append(row)
-    return _Fragment(t.xs, rows, False, t.lines[0].top)
+    return _Fragment(t.xs, rows, False, t.lines[0].top, extents=t.extents)
 
 
 def _rebucket(frag: _Fragment, prev: _Fragment) -> _Fragment | None:
@@ -203,8 +204,11 @@ def _rebucket(frag: _Fragment, prev: _Fragment) -> _Fragment | None:
             or max(w.x1 for w in words) > prev.xs[-1] + SAME_COLUMNS_ALIGNED:
         return None
 
+    extents = prev.extents or [[a, b] for a, b in zip(prev.xs, prev.xs[1:])]
+
     def col(w: Word) -> int:
-        return min(max(bisect.bisect_right(prev.xs, w.xc) - 1, 0), prev.n_cols - 1)
+        # the column whose text the word's centre is in (or nearest to)
+        return min(range(len(extents)), key=lambda k: max(extents[k][0] - w.xc, w.xc - extents[k][1], 0.0))
 
     for row in frag.rows:
         for c in row:
@@ -219,7 +223,7 @@ def _rebucket(frag: _Fragment, prev: _Fragment) -> _Fragment | None:
                 by_col.setdefault(col(w), []).append(w)
         rows.append([_Cell(k, 1, _union([(w.x0, w.top, w.x1, w.bottom) for w in by_col[k]]) if k in by_col else None,
                            by_col.get(k, []), avails.get(k, 0.0)) for k in range(prev.n_cols)])
-    return _Fragment(prev.xs, rows, False, frag.top)
+    return _Fragment(prev.xs, rows, False, frag.top, extents=prev.extents)
 
 
 def _page_layout(page: PageContent) -> tuple[list[_Fragment], list[PhysLine]]:
@@ -348,12 +352,14 @@ def layout_lines(pages: list[PageContent]) -> list[Line]:
     free_lines = [lines for _, lines in per_page]
     drop = furniture(free_lines, [p.height for p in pages])
     laid: list[_Page] = []
+    known: list[list[list[float]]] = []      # column extents of the borderless tables so far
     for page, (fragments, lines), dropped in zip(pages, per_page, drop):
         kept = [ln for k, ln in enumerate(lines) if k not in dropped]
         toc = toc_lines(kept)
         kept = [ln for k, ln in enumerate(kept) if k not in toc]
         h_edges = [e for e in page.edges if e.orient == "h"]
-        aligned = find_aligned_tables(kept, h_edges)
+        aligned = find_aligned_tables(kept, h_edges, known[-3:])
+        known += [t.extents for t in aligned]
         in_aligned = {id(ln) for t in aligned for ln in t.lines}
         lp = _Page(page.number)
         lp.items = [(ln.top, ln) for ln in kept if id(ln) not in in_aligned]
