@@ -48,6 +48,7 @@ COLUMN_WORD = re.compile(
 HEADER_MARK = re.compile(
     r"\b(?:19|20)\d\d\b|\b(?:VP|VB|Budget|Bokslut|Avvikelse|Kostnader|Intäkter|Netto|Utfall|Prognos\w*|"
     r"Omslutning\w*|Beräknad\w*)|\bmnkr\b")
+UNIT_IN_TEXT = re.compile(r"\bm(?:n)?kr\b", re.I)     # a header that names the unit
 UNIT_WORD = re.compile(r"^(?:mnkr|tkr|kr|kronor|%|procent)\b", re.I)
 TEXT_ROW = re.compile(
     r"^(?P<label>[A-Za-zÅÄÖåäöÉé][^\t]*?)\s+(?P<nums>[-−]?\d+(?:,\d+)?(?:\s+[-−]?\d+(?:,\d+)?)*)"
@@ -558,7 +559,7 @@ def _markdown_tables(lines: list[Line]) -> list[_Table]:
             j += 1
         block = [ln for ln in lines[i:j] if not MD_RULE.match(ln.text)]   # no "|---|---|" rows
         header = _md_cells(block[0].text)
-        if not re.search(r"\bm(?:n)?kr\b", " ".join(header), re.I):
+        if not UNIT_IN_TEXT.search(" ".join(header)):
             i = j
             continue
         table = _Table(stub=header[0], header_text="\t".join(header[1:]), start=block[0],
@@ -578,6 +579,41 @@ def _markdown_tables(lines: list[Line]) -> list[_Table]:
             tables.append(table)
         i = j
     return tables
+
+
+def _cell_tables(lines: list[Line]) -> list[_Table]:
+    """Budget tables read from a PDF's geometry: a table whose header (its column labels,
+    composed from all header rows) names the unit, its rows as printed; a header repeated
+    after a page break is passed over, a row with no amounts is a group label."""
+    tables: list[_Table] = []
+    current: _Table | None = None
+    labels: list[str] = []
+    group = None
+    for i, ln in enumerate(lines):
+        if ln.cells is None:
+            current = None                   # prose ends a table
+            continue
+        if ln.header:
+            new = [_clean(c.text) for c in ln.cells]
+            if current is not None and new == labels:
+                continue                     # the header again, on the next page
+            current, labels, group = None, new, None
+            if UNIT_IN_TEXT.search(" ".join(new)):
+                current = _Table(stub=new[0], header_text="\t".join(new[1:]), start=ln, caption=_caption(lines, i))
+                current.columns = [h or f"Kolumn {n + 1}" for n, h in enumerate(new[1:])]
+                tables.append(current)
+            continue
+        if current is None:
+            continue
+        cells = [_clean(c) for c in ln.text.split("\t")]
+        label, values = cells[0], (cells[1:] + [""] * len(current.columns))[:len(current.columns)]
+        if not any(values):
+            group = label or group
+            continue
+        current.rows.append(_Row(label, group, values, ln))
+        if TOTAL_LABEL.search(label):
+            group = None
+    return [t for t in tables if t.rows]
 
 
 # -- records ------------------------------------------------------------------------------
@@ -783,6 +819,14 @@ def parse_budget(raw: RawDocument, sections: list[dict] | None = None,
     warnings: list[Warning] = []
     if raw.flavour == "markdown":
         tables = _markdown_tables(raw.lines)
+    elif raw.flavour == "pdf":
+        # tables the reader found in the page's geometry, then any left in the text
+        tables = _cell_tables(raw.lines)
+        prose = [ln for ln in raw.lines if ln.cells is None]
+        text_tables = _text_tables(prose, vocab or Vocabulary(prose))
+        for t in text_tables:
+            _settle_columns(t, warnings)
+        tables += text_tables
     else:
         tables = _text_tables(raw.lines, vocab or Vocabulary(raw.lines))
         for t in tables:

@@ -113,15 +113,24 @@ def prior_year(labels: list[str]) -> int | None:
 def is_value(text: str) -> bool:
     """A body cell's content: a number (not a bare year in a heading), a date, a period word,
     or a standard cell phrase."""
-    from etl.numbers import parse_number
-
     t = text.strip()
     if not t:
         return False
-    if _YEAR_ONLY.match(t) and not P.PERIOD_AT_END.fullmatch(" " + t):
-        return False
-    if re.search(P.DATE, t) or P.PERIOD_AT_END.fullmatch(" " + t) or P.PERIOD_AT_END.fullmatch(t):
+    return _is_period(t) or _is_body_value(t)
+
+
+def _is_period(t: str) -> bool:
+    return bool(P.PERIOD_AT_END.fullmatch(" " + t) or P.PERIOD_AT_END.fullmatch(t))
+
+
+def _is_body_value(t: str) -> bool:
+    """A number (not a year), a date or a standard phrase: never printed in a header."""
+    from etl.numbers import parse_number
+
+    if re.search(P.DATE, t):
         return True
+    if _YEAR_ONLY.match(t) or _is_period(t):
+        return False
     value, _unit, _raw = parse_number(t)
     if value is not None:
         return True
@@ -132,16 +141,17 @@ MAX_HEADER_CELL = 60     # characters: a longer cell is a name or a text, not a 
 
 
 def is_header_row(texts: list[str]) -> bool:
-    """Could these cells be a header row? Every printed cell is short, holds no value, and
-    at least one says what a column is (HEADER_WORDS) or the row has two or more labels."""
-    printed = [t for t in texts if t.strip()]
+    """Could these cells be a header row? Every printed cell is short and holds no value (a
+    year is allowed: "VB 2019", "KF:s årsmål år 2025"), and a cell that is not a period
+    says what its column is (HEADER_WORDS): "Netto VP 2021", "Periodens utfall"."""
+    printed = [t.strip() for t in texts if t.strip()]
     if not printed:
         return False
-    if any(len(t) > MAX_HEADER_CELL or is_value(t) for t in printed):
+    if any(len(t) > MAX_HEADER_CELL or _is_body_value(t) for t in printed):
         return False
     if any(re.search(r"\d", t) and not _PRIOR_YEAR.search(t) for t in printed):
         return False
-    return any(HEADER_WORDS.search(t) for t in printed)
+    return any(HEADER_WORDS.search(t) and not _is_period(t) for t in printed)
 
 
 def compose_labels(header_rows: list[list[tuple[int, int, str]]], n_cols: int) -> list[str]:

@@ -205,6 +205,18 @@ def find_aligned_tables(lines: list[PhysLine], h_edges: list[Edge],
     return tables
 
 
+def _line_gap(block: list[PhysLine], table: AlignedTable) -> float:
+    """The least vertical gap between two lines of text in one column."""
+    best = float("inf")
+    for c in range(table.n_cols):
+        lines = [ln for ln in block if any(table.column_of(w) == c for w in ln.words)]
+        for a, b in zip(lines, lines[1:]):
+            gap = b.top - a.bottom
+            if gap > 0:
+                best = min(best, gap)
+    return best if best != float("inf") else 0.0
+
+
 def _rows(block: list[PhysLine], table: AlignedTable, h_edges: list[Edge]) -> list[list[PhysLine]]:
     width = table.xs[-1] - table.xs[0]
     rules = sorted(e.pos for e in h_edges
@@ -231,8 +243,9 @@ def _rows(block: list[PhysLine], table: AlignedTable, h_edges: list[Edge]) -> li
     if gaps:
         size = block[0].size
         # a row's gap is wider than the gap between a cell's lines (about a third of the font
-        # size at single spacing); with only single-line rows every gap is a row's
-        threshold = min(ROW_GAP_SIZE * size, min(gaps) * ROW_GAP + 0.15 * size)
+        # size at single spacing; the least gap between two lines of one column); with only
+        # single-line rows every gap is a row's
+        threshold = min(ROW_GAP_SIZE * size, _line_gap(block, table) * ROW_GAP + 0.15 * size)
         if max(gaps) > threshold:
             rows: list[list[PhysLine]] = [[]]
             k = 0

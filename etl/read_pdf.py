@@ -248,7 +248,7 @@ class _Vocab:
 
     def known(self, word: str) -> bool:
         w = word.lower()
-        return len(w) >= 2 and (self.counts.get(w, 0) > 0 or w in TEMPLATE_WORDS)
+        return (len(w) >= 2 or w in "iåö") and (self.counts.get(w, 0) > 0 or w in TEMPLATE_WORDS)
 
     def starts_word(self, piece: str) -> bool:
         """Is the piece a known word or the start of one ("årsm" of "årsmål")?"""

@@ -679,7 +679,8 @@ class Recogniser:
         complete = TC.is_complete(cols, f)
         tb.printed_ends += complete
         last = self.last_item()
-        if last is not None and page_break and (not complete or not tb.last_complete or text_role not in f):
+        continued = text_role not in f or f[text_role][0][:1].islower()     # no name, or one that goes on
+        if last is not None and page_break and (not complete or not tb.last_complete or continued):
             # the rest of a row the page broke (its first part above, at the foot of the page)
             TC.merge_into(last, cols, f, ln)
             tb.made_ends += complete and not tb.last_complete
