@@ -5,4 +5,5 @@ set -euo pipefail
 cd "$(dirname "$0")"
 source scripts/setup-python.sh
 source scripts/setup-chromium.sh
+source scripts/setup-libreoffice.sh
 exec .venv/bin/python -m pytest "$@"

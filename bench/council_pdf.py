@@ -676,14 +676,14 @@ def build_corpus(out_dir: Path, seeds: list[Path] | None = None, layouts: list[L
 _LINE_END_HYPHEN = re.compile(r"(?<=\w)-\s+(?=[a-zåäö])")
 
 
-def _printed(text: str | None) -> str | None:
+def printed(text: str | None) -> str | None:
     """A name as printed, whether the text extraction kept a line break after a hyphen
     ("SoL- dokumentationen") or the PDF shows the word whole ("SoL-dokumentationen")."""
     return _LINE_END_HYPHEN.sub("-", text) if text else text
 
 
 def row_key(row) -> tuple:
-    return (_printed(row.name), row.target.raw, row.kf_target.raw, row.periodicity, row.outcome.raw, row.outcome_men.raw,
+    return (printed(row.name), row.target.raw, row.kf_target.raw, row.periodicity, row.outcome.raw, row.outcome_men.raw,
             row.outcome_women.raw, row.prior_outcome.raw)
 
 
@@ -692,7 +692,7 @@ def goal_key(g) -> tuple:
 
 
 def activity_key(a) -> tuple:
-    return (_printed(a.text), a.start_date, a.end_date, a.deviation)
+    return (printed(a.text), a.start_date, a.end_date, a.deviation)
 
 
 def budget_key(b: dict) -> tuple:

@@ -8,7 +8,8 @@ rulings. Stages:
    side by side) and goes on while each next line leaves the block's gutters (the x ranges
    between its columns) free; a word in a gutter that touches no column starts a new column
    there (a second header row: "Årsmål | KF:s årsmål" under "Mål"); a line whose words bridge
-   a gutter (prose, a full-width "Analys" text) ends the table. Neighbouring columns that no
+   a gutter (prose, a full-width "Analys" text) ends the table, and so does a header row
+   after the table's rows (the next table starts there). Neighbouring columns that no
    line prints in together are one column (a left-aligned header over centred values). A
    block with fewer than two seed lines is prose;
 3. rows: the block's lines are grouped into table rows by the horizontal rules between them;
@@ -25,7 +26,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from etl.columns import is_header_row
+from etl.columns import header_roles, is_header_row, table_kind
 from etl.pdf_page import Edge, Word
 
 SEED_GAP = 0.9        # x font size: a gap this wide between two words separates two cells
@@ -105,6 +106,23 @@ def _segments(line: PhysLine) -> list[tuple[float, float]]:
     return [(a, b) for a, b in segs]
 
 
+def _segment_texts(line: PhysLine) -> list[str]:
+    return [" ".join(w.text for w in line.words if a <= w.x0 and w.x1 <= b) for a, b in _segments(line)]
+
+
+def looks_like_header(line: PhysLine) -> bool:
+    """Is the line a table's header row (two or more cells, header words, no values)?"""
+    texts = _segment_texts(line)
+    return len(texts) >= 2 and is_header_row(texts)
+
+
+def _starts_record_table(line: PhysLine) -> bool:
+    """Is the line the header of an indicator or activity table ("Aktivitet | Startdatum |
+    Slutdatum")? (A budget table's second header row, "Budget | Bokslut", is not.)"""
+    texts = _segment_texts(line)
+    return len(texts) >= 2 and is_header_row(texts) and table_kind(header_roles(texts)) is not None
+
+
 def _fit(columns: list[list[float]], line: PhysLine, min_gutter: float) -> list[list[float]] | None:
     """The block's columns after adding the line, or None when a word bridges a gutter."""
     cols = [c[:] for c in columns]
@@ -167,6 +185,7 @@ def find_aligned_tables(lines: list[PhysLine], h_edges: list[Edge],
     ``known``: column extents of the tables before (a one-line block in their columns is a
     table row, not prose)."""
     tables: list[AlignedTable] = []
+    known = list(known)
     i = 0
     while i < len(lines):
         first = lines[i]
@@ -179,11 +198,16 @@ def find_aligned_tables(lines: list[PhysLine], h_edges: list[Edge],
         columns = [[a, b] for a, b in segs]
         block = [first]
         seeds = 1
+        body = not looks_like_header(first)
         j = i + 1
         while j < len(lines):
             ln = lines[j]
             if ln.top - block[-1].bottom > BLOCK_GAP * size:
                 break
+            header = looks_like_header(ln)
+            if header and body and _starts_record_table(ln):
+                break                   # another table's header: that table starts here
+            body = body or (not header and len(_segments(ln)) >= 2)   # a row of cells, not a wrapped label
             fitted = _fit(columns, ln, min_gutter)
             if fitted is None:
                 break
@@ -199,6 +223,7 @@ def find_aligned_tables(lines: list[PhysLine], h_edges: list[Edge],
                 table.xs, table.extents = _boundaries(merged), merged
             if len(merged) >= 2:
                 tables.append(table)
+                known = known + [table.extents]     # the tables above on this page too
             i = j
         else:
             i += 1

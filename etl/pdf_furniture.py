@@ -5,7 +5,7 @@ A word processor prints the page header and footer at the same place on every pa
 the council or the address. So a line is furniture when its text, with every number as '#',
 is printed at the same distance from the top (or the bottom) of the page on a good share of
 the pages, and it is among the outermost lines of its page (nothing but other furniture
-above it, or below it). A table's repeated header row repeats too, but it is a table's
+above it, or below it, and within the page's top or bottom band). A table's repeated header row repeats too, but it is a table's
 header (several header-like cells), not furniture.
 
 A table of contents is found by its dot leaders: a line ending in "....... 12" and the lines
@@ -18,11 +18,12 @@ import re
 from collections import Counter
 
 from etl import patterns as P
-from etl.columns import is_header_row
-from etl.pdf_align import PhysLine, _segments
+from etl.pdf_align import PhysLine, looks_like_header
 
 MIN_SHARE = 0.4        # of the pages: a line printed there on this share of pages repeats
 POSITION = 3.0         # points: the same place on two pages
+MARGIN = 0.2          # of the page height: running headers and footers sit in the top or bottom band
+MAX_LINES = 5          # furniture lines at most, at the top and at the bottom of a page
 WRAP_STEP = 1.35       # x font size: a step between baselines up to this is a wrapped line of one paragraph
 _DIGITS = re.compile(r"\d+")
 
@@ -33,14 +34,6 @@ def line_text(line: PhysLine) -> str:
 
 def _key(line: PhysLine, y: float) -> tuple[str, int]:
     return _DIGITS.sub("#", line_text(line)), round(y / POSITION)
-
-
-def _looks_like_table_header(line: PhysLine) -> bool:
-    segs = _segments(line)
-    if len(segs) < 2:
-        return False
-    texts = [" ".join(w.text for w in line.words if a <= w.x0 and w.x1 <= b) for a, b in segs]
-    return is_header_row(texts)
 
 
 def furniture(pages: list[list[PhysLine]], heights: list[float]) -> list[set[int]]:
@@ -56,13 +49,15 @@ def furniture(pages: list[list[PhysLine]], heights: list[float]) -> list[set[int
         bottoms.update({_key(ln, h - ln.bottom) for ln in lines})
     need = max(2, math.ceil(MIN_SHARE * n))
     for p, (lines, h) in enumerate(zip(pages, heights)):
-        for k, ln in enumerate(lines):                       # from the top
-            if tops[_key(ln, ln.top)] < need or _looks_like_table_header(ln):
+        for k, ln in enumerate(lines[:MAX_LINES]):           # from the top
+            if (ln.bottom > MARGIN * h or tops[_key(ln, ln.top)] < need
+                    or looks_like_header(ln)):
                 break
             out[p].add(k)
-        for k in range(len(lines) - 1, -1, -1):              # from the bottom
+        for k in range(len(lines) - 1, max(-1, len(lines) - 1 - MAX_LINES), -1):   # from the bottom
             ln = lines[k]
-            if bottoms[_key(ln, h - ln.bottom)] < need or _looks_like_table_header(ln):
+            if (h - ln.top > MARGIN * h or bottoms[_key(ln, h - ln.bottom)] < need
+                    or looks_like_header(ln) or k in out[p]):
                 break
             out[p].add(k)
     return out

@@ -48,6 +48,7 @@ MIN_CHARS_PER_PAGE = 20      # fewer printable characters than this on average: 
 MAX_HEADER_ROWS = 3
 SAME_COLUMNS = 4.0           # points: a table's columns on the next page are where they were
 SAME_COLUMNS_ALIGNED = 14.0  # (borderless tables: columns estimated from the words)
+KNOWN_TABLES = 6      # borderless tables whose columns a one-row block may continue (the last ones)
 WORD_SPACE = 0.12            # x font size: a smaller gap between two words on a line is no space
 _WORD = re.compile(r"[A-Za-zÅÄÖåäöéü]+")
 _WORD_END = re.compile(r"[A-Za-zÅÄÖåäöéü]+$")
@@ -358,7 +359,7 @@ def layout_lines(pages: list[PageContent]) -> list[Line]:
         toc = toc_lines(kept)
         kept = [ln for k, ln in enumerate(kept) if k not in toc]
         h_edges = [e for e in page.edges if e.orient == "h"]
-        aligned = find_aligned_tables(kept, h_edges, known[-3:])
+        aligned = find_aligned_tables(kept, h_edges, known[-KNOWN_TABLES:])
         known += [t.extents for t in aligned]
         in_aligned = {id(ln) for t in aligned for ln in t.lines}
         lp = _Page(page.number)
@@ -432,18 +433,22 @@ def _number(laid: list[_Page], vocab: _Vocab) -> list[Line]:
                 header_texts, labels = open_table[1], open_table[2]
                 while header_n < len(header_texts) and header_n < len(texts) and texts[header_n] == header_texts[header_n]:
                     header_n += 1
-                if header_n < len(header_texts):
-                    header_n = 0                 # not the whole header repeated: rows only
-            else:
-                n_tables += 1
-                frag.table = n_tables
+                if header_n < len(header_texts) or not header_texts:
+                    header_n = 0                 # not the whole header repeated: rows only ...
+            if not header_n:
+                # ... or a header of its own (the table above came without one: its header,
+                # printed on the page before, was the recogniser's to match)
                 while header_n < min(MAX_HEADER_ROWS, len(texts) - 1) and is_header_row(texts[header_n]):
                     header_n += 1
                 if header_n == 0 and len(texts) == 1 and is_header_row(texts[0]):
                     header_n = 1                 # a header alone at the foot of a page
-                header_texts = texts[:header_n]
-                labels = compose_labels([[(c.col, c.span, t) for c, t in zip(r, tx)]
-                                         for r, tx in zip(frag.rows[:header_n], header_texts)], frag.n_cols)
+                if not continues:
+                    n_tables += 1
+                    frag.table = n_tables
+                if header_n or not continues:
+                    header_texts = texts[:header_n]
+                    labels = compose_labels([[(c.col, c.span, t) for c, t in zip(r, tx)]
+                                             for r, tx in zip(frag.rows[:header_n], header_texts)], frag.n_cols)
             if header_n:
                 no += 1
                 box = _union([c.box for r in frag.rows[:header_n] for c in r])

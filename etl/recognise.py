@@ -273,7 +273,7 @@ class Recogniser:
         return self
 
     def step(self, i: int) -> int:
-        if self.lines[i].cells is not None:
+        if self.lines[i].cells is not None and not self.heading_row(i):
             return self.cells_line(i)
         if i in self.footer:
             return i            # the page footer under "Sid N (M)": page furniture
@@ -284,6 +284,16 @@ class Recogniser:
         if self.table is None:
             return i
         return self.table_line(i)
+
+    def heading_row(self, i: int) -> bool:
+        """A borderless table's "row" that is the heading after the table: text in the first
+        column only, a goal marker ("Nämndmål: 1.1.1 ...") or an assessment ("Uppfylls helt").
+        The page's geometry cannot tell it from a row (same spacing); its words can."""
+        ln = self.lines[i]
+        if ln.header or any(c.text.strip() for c in ln.cells if c.col != 0):
+            return False
+        t = self.stripped[i]
+        return any(rx.match(t) for _, rx in _MARKERS) or bool(P.ASSESSMENT.match(t))
 
     def structure(self, i: int) -> int | None:
         """Page furniture, goal markers, assessments and table headers; returns the index of

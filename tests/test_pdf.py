@@ -9,6 +9,7 @@ import duckdb
 import pytest
 from fpdf import FPDF
 
+from bench.council_pdf import printed
 from etl.build import build_database
 from etl.model import RawDocument
 from etl.read import ReadError, detect_flavour, lines_from_text, read_document
@@ -19,6 +20,12 @@ RAW = Path(__file__).resolve().parent.parent / "data" / "raw"
 # Column x positions (mm) of the two table layouts of the city's templates.
 PLAN_COLUMNS = (20, 112, 137, 165)                             # Indikator | Årsmål | KF:s årsmål | Periodicitet
 REPORT_COLUMNS = (20, 72, 87, 102, 117, 132, 147, 177)         # Indikator | utfall | män | kvinnor | VB prev | Årsmål | KF | Period
+# The header row's labels, as the templates print them (each in its column).
+HEADERS = {"plan": ("Indikator", "Årsmål", "KF:s årsmål", "Periodicitet"),
+           "report": ("Indikator", "Periodens utfall", "Utfall män", "Utfall kvinnor", "Periodens utfall VB 2020",
+                      "Årsmål", "KF:s årsmål", "Period"),
+           "activity": ("Aktivitet", "Startdatum", "Slutdatum")}
+ACTIVITY_COLUMNS = (20, 125, 150)                             # Aktivitet | Startdatum | Slutdatum
 _TO_LATIN1 = str.maketrans({"–": "-", "—": "-", "”": '"', "“": '"', "’": "'", "‘": "'", "…": "...", "•": "-",
                             "\u00a0": " ", "\u2009": " ", "≥": ">=", "≤": "<="})
 
@@ -45,17 +52,22 @@ class Layout:
     """Writes a text excerpt as a PDF page by page: prose line by line, each recognised indicator
     row as a table row (the name wrapped in the first column, a space kept at each wrap, each value in its own column at
     the height of the name's first line, a single space in an empty cell, as the city's PDFs do),
-    and the table header repeated after a page break."""
+    and the table's header row (its labels in their columns) repeated after a page break.
+    A borderless table: tests/test_council_pdf.py has the word processor's ruled ones."""
 
     def __init__(self, kind: str):
         self.kind = kind
-        self.columns = PLAN_COLUMNS if kind == "plan" else REPORT_COLUMNS
+        self.table(kind)
         self.pdf = FPDF(format="A4")
         self.pdf.set_auto_page_break(False)
         self.pdf.set_font("Helvetica", size=8)
         self.y = 1000.0
-        self.header: list[str] = []
         self.row_pages: list[int] = []
+
+    def table(self, kind: str) -> None:
+        """The columns and header of the next table (an indicator or an activity table)."""
+        self.columns = {"plan": PLAN_COLUMNS, "report": REPORT_COLUMNS, "activity": ACTIVITY_COLUMNS}[kind]
+        self.header = list(HEADERS[kind])
 
     def new_page(self) -> None:
         self.pdf.add_page()
@@ -71,25 +83,40 @@ class Layout:
         self.y += 4.0
 
     def header_cells(self, cells: list[str]) -> None:
-        for x, value in zip(self.columns, cells):
-            self.pdf.set_xy(x, self.y)
-            self.pdf.cell(text=value)
-        self.y += 5.0
+        """The header row; a label wider than its column wraps inside it ("Periodens" /
+        "utfall VB" / "2020"), as in a word processor's table."""
+        height = 1
+        for x, right, value in zip(self.columns, list(self.columns[1:]) + [200], cells):
+            height = max(height, self.cell_text(x, self.y, right - x - 1.5, value))
+        self.y += 4 * height + 1.0
+
+    def cell_text(self, x: float, top: float, width: float, value: str | None) -> int:
+        """A cell's text wrapped inside its width, as in a word processor's table: a space
+        kept where it wrapped at a space, a word too long for the column broken without one
+        ("energieffektiviserin" + "g relativt 2018"); a single space in an empty cell. The
+        number of lines."""
+        parts = self.pdf.multi_cell(width, 4, value, dry_run=True, output="LINES") if value else [" "]
+        pos = 0
+        for k, part in enumerate(parts):
+            pos = value.find(part, pos) + len(part) if value and part in value[pos:] else pos
+            at_space = bool(value) and pos < len(value) and value[pos] == " "
+            self.pdf.set_xy(x, top + 4 * k)
+            self.pdf.cell(text=part + (" " if k < len(parts) - 1 and at_space else ""))
+        return len(parts)
 
     def gap(self) -> None:
         self.y += 2.0
 
-    def row(self, name: str, cells: list[str | None], new_table: bool = False) -> None:
+    def row(self, name: str, cells: list[str | None], new_table: bool = False, indicator: bool = True) -> None:
         """A table row; the first row of a table comes with its header on the same page."""
         width = self.columns[1] - self.columns[0] - 3
         name_lines = self.pdf.multi_cell(width, 4, name, dry_run=True, output="LINES")
-        header_height = 4 * len(self.header) if new_table else 0
+        header_height = 13 if new_table else 0
         if self.y + header_height + 4 * len(name_lines) > 270:
             self.new_page()
             new_table = True
         if new_table:
-            for h in self.header:
-                self.text_line(h)
+            self.header_cells(self.header)
         self.y += 1.5                                   # the cell padding above a table row
         top = self.y
         # a word processor keeps the space at a wrap (PDF text "där man " + "bor"); fpdf2 drops it
@@ -99,19 +126,10 @@ class Layout:
         height = len(name_lines)
         edges = list(self.columns[2:]) + [200]
         for x, right, value in zip(self.columns[1:], edges, cells):
-            # a value wider than its column wraps inside it, as in a word processor's table
-            # (a space is kept where it wrapped at a space; a word too long for the column is
-            # broken without one: "energieffektiviserin" + "g relativt 2018")
-            parts = self.pdf.multi_cell(right - x - 1.5, 4, value, dry_run=True, output="LINES") if value else [" "]
-            pos = 0
-            for k, part in enumerate(parts):
-                pos = value.find(part, pos) + len(part) if value and part in value[pos:] else pos
-                at_space = bool(value) and pos < len(value) and value[pos] == " "
-                self.pdf.set_xy(x, top + 4 * k)
-                self.pdf.cell(text=part + (" " if k < len(parts) - 1 and at_space else ""))
-            height = max(height, len(parts))
+            height = max(height, self.cell_text(x, top, right - x - 1.5, value))
         self.y = top + 4 * height + 2
-        self.row_pages.append(self.pdf.page_no())
+        if indicator:
+            self.row_pages.append(self.pdf.page_no())
 
     def output(self) -> bytes:
         return bytes(self.pdf.output())
@@ -120,10 +138,10 @@ class Layout:
 def pdf_of_excerpt(text: str, kind: str) -> tuple[bytes, list]:
     """The PDF of a text excerpt, and the rows recognised in the text itself."""
     raw = raw_of(text)
-    _, rows, _, _ = recognise(raw)
+    _, rows, activities, _ = recognise(raw)
     starts = {r.source_line: r for r in rows}
+    acts = {a.source_line: a for a in activities}
     layout = Layout(kind)
-    header_words = "Indikator"
     lines = text.split("\n")
     in_header = False
     i = 0
@@ -135,25 +153,35 @@ def pdf_of_excerpt(text: str, kind: str) -> tuple[bytes, list]:
             in_header = False
             i = r.source_line_end
             continue
+        if no in acts:                        # an activity: its text, then its dates on a line
+            a = acts[no]
+            layout.row(a.text, [a.start_date, a.end_date], new_table=in_header, indicator=False)
+            in_header = False
+            while i < len(lines) and not (a.end_date or a.start_date or "\0") in lines[i]:
+                i += 1
+            i += 1
+            continue
         t = lines[i].strip()
-        if t.startswith(header_words):        # the table header: printed with the first row
-            layout.header, in_header = [], True
+        for table_kind, labels in ((kind, HEADERS[kind]), ("activity", HEADERS["activity"])):
+            if t.startswith(labels[0]):       # the table header: printed with the first row
+                layout.table(table_kind)
+                in_header = True
         if in_header:
-            if t:
-                layout.header.append(t)
+            pass
         elif not t:
             layout.gap()
         else:
             layout.text_line(t)
         i += 1
     if in_header:
-        for h in layout.header:
-            layout.text_line(h)
+        layout.header_cells(layout.header)
     return layout.output(), rows, layout.row_pages
 
 
 def records(rows, kind):
-    return [(r.name, *row_cells(r, kind)) for r in rows]
+    """Each row as printed (a hyphen the text extraction left before a line break, "SoL-
+    dokumentationen", is the PDF's whole word "SoL-dokumentationen")."""
+    return [(printed(r.name), *row_cells(r, kind)) for r in rows]
 
 
 @pytest.mark.parametrize("name,start,end,kind", [
@@ -192,8 +220,8 @@ def test_empty_cells_keep_their_column(tmp_path):
     layout.row("Andel barn som lever i familjer som har ekonomiskt bistånd", ["0,7 %", "2,7 %", "Tertial"])
     # an activity table on the same page, its columns between the indicator table's columns
     layout.gap()
-    layout.columns = (20, 125, 150)
-    layout.header_cells(["Aktivitet", "Startdatum", "Slutdatum"])
+    layout.table("activity")
+    layout.header_cells(layout.header)
     layout.row("Samverkan med civilsamhället kring feriejobb", ["2020-01-01", "2020-12-31"])
     layout.row("Utveckla bostadsvägledningen", ["2020-02-01", "2020-06-30"])
     path = tmp_path / "t.pdf"
@@ -224,7 +252,12 @@ def test_pdf_build_stores_pages(tmp_path):
 
 # --- PDFs that cannot be read ------------------------------------------------------------
 
+PAGE_WORDS = ("ett", "två", "tre", "fyra", "fem")
+
+
 def simple_pdf(pages: int = 2, **encryption) -> bytes:
+    """Running text on each page (different on each page: text repeated at the same place
+    on every page is page furniture, see test_council_pdf.py)."""
     pdf = FPDF()
     pdf.set_font("Helvetica", size=10)
     if encryption:
@@ -233,7 +266,7 @@ def simple_pdf(pages: int = 2, **encryption) -> bytes:
         pdf.add_page()
         for i in range(30):
             pdf.set_xy(20, 20 + 6 * i)
-            pdf.cell(text=f"Verksamhetsplan 2021 rad {i} på sida {p + 1}")
+            pdf.cell(text=f"Verksamhetsplan 2021 rad {i} på sida {PAGE_WORDS[p]}")
     return bytes(pdf.output())
 
 
@@ -263,7 +296,7 @@ def test_readable_pdf_lines_have_pages(tmp_path):
     (tmp_path / "ok.pdf").write_bytes(simple_pdf(3))
     raw = read_document(tmp_path / "ok.pdf", tmp_path)
     assert [ln.page for ln in raw.lines] == [1] * 30 + [2] * 30 + [3] * 30
-    assert raw.lines[31].text == "Verksamhetsplan 2021 rad 1 på sida 2"
+    assert raw.lines[31].text == "Verksamhetsplan 2021 rad 1 på sida två"
     assert [ln.no for ln in raw.lines] == sorted({ln.no for ln in raw.lines})
 
 
