@@ -35,6 +35,7 @@ BASELINE = 0.35       # x font size: words whose baselines differ less are on on
 BLOCK_GAP = 2.6       # x font size: a wider vertical gap between lines ends a table
 ROW_GAP = 1.5         # a vertical gap (in every column) this many times the gap between a cell's lines ends a row
 ROW_GAP_SIZE = 0.55   # x font size: ... and a gap this wide always does
+COLUMN_GAP = 1.5      # x font size: more room between two lines of text in one column ends a row
 RULE_SPAN = 0.5       # a horizontal rule across this share of the table's width separates rows
 
 
@@ -255,6 +256,29 @@ def _rows(block: list[PhysLine], table: AlignedTable, h_edges: list[Edge]) -> li
                 rows.append([])
             rows[-1].append(ln)
         return rows
+    return _split_at_column_gaps(_rows_by_spacing(block, table), table)
+
+
+def _split_at_column_gaps(rows: list[list[PhysLine]], table: AlignedTable) -> list[list[PhysLine]]:
+    """A row whose text in one column leaves an empty line's room or more between two of its
+    lines is two rows: a cell's lines follow each other at the line pitch (a repeated
+    header and the rest of a row the page broke, printed without cell padding)."""
+    out: list[list[PhysLine]] = []
+    for row in rows:
+        bottoms: dict[int, float] = {}
+        out.append([])
+        for ln in row:
+            cols = {table.column_of(w) for w in ln.words}
+            if out[-1] and any(c in bottoms and ln.top - bottoms[c] > COLUMN_GAP * ln.size for c in cols):
+                out.append([])
+                bottoms = {}
+            out[-1].append(ln)
+            for c in cols:
+                bottoms[c] = ln.bottom
+    return out
+
+
+def _rows_by_spacing(block: list[PhysLine], table: AlignedTable) -> list[list[PhysLine]]:
     # bands of text with a clear vertical gap between them, across all columns: a cell's
     # lines follow each other at the line pitch, a row's padding or spacing leaves more room
     words = sorted((w for ln in block for w in ln.words), key=lambda w: w.top)

@@ -207,21 +207,31 @@ def _rebucket(frag: _Fragment, prev: _Fragment) -> _Fragment | None:
 
     extents = prev.extents or [[a, b] for a, b in zip(prev.xs, prev.xs[1:])]
 
-    def col(w: Word) -> int:
-        # the column whose text the word's centre is in (or nearest to)
-        return min(range(len(extents)), key=lambda k: max(extents[k][0] - w.xc, w.xc - extents[k][1], 0.0))
+    def gap(a: tuple[float, float], k: int) -> float:
+        # how far the text a is from column k's text (minus the overlap when they overlap)
+        lo, hi = extents[k]
+        return max(lo - a[1], a[0] - hi, 0.0) - max(0.0, min(a[1], hi) - max(a[0], lo))
 
-    for row in frag.rows:
-        for c in row:
-            if len({col(w) for w in c.words}) > 1:
-                return None          # one cell would fall into two columns
+    # each cell into one of those: the first column's into the first (a name column is as
+    # wide as its longest name, which the table above need not have), the others, left to
+    # right, each into the column whose text it is in (or nearest to). Cell by cell: two
+    # columns that are never filled in the same row may have come out as one here.
+    target: dict[int, list[int]] = {}
+    for r, row in enumerate(frag.rows):
+        last = -1
+        for c in sorted((c for c in row if c.words), key=lambda c: c.col):
+            span = (min(w.x0 for w in c.words), max(w.x1 for w in c.words))
+            options = range(0, 1) if c.col == 0 else range(last + 1, len(extents))
+            if not options:
+                return None      # more cells than the columns there
+            last = min(options, key=lambda k: gap(span, k))
+            target.setdefault(r, []).append(last)
     avails = {c.col: c.avail for row in prev.rows for c in row}
     rows = []
-    for row in frag.rows:
+    for r, row in enumerate(frag.rows):
         by_col: dict[int, list[Word]] = {}
-        for c in row:
-            for w in c.words:
-                by_col.setdefault(col(w), []).append(w)
+        for c, k in zip(sorted((c for c in row if c.words), key=lambda c: c.col), target.get(r, [])):
+            by_col.setdefault(k, []).extend(c.words)
         rows.append([_Cell(k, 1, _union([(w.x0, w.top, w.x1, w.bottom) for w in by_col[k]]) if k in by_col else None,
                            by_col.get(k, []), avails.get(k, 0.0)) for k in range(prev.n_cols)])
     return _Fragment(prev.xs, rows, False, frag.top, extents=prev.extents)
