@@ -717,12 +717,13 @@ def _records(table: _Table, table_no: int, sections: list[dict], warnings: list[
         label = row.label
         if row.group and row.group != row.label and not TOTAL_LABEL.search(row.label):
             label = f"{row.group} › {row.label}"
+        boxes = {cell.col: cell.box for cell in row.line.cells or ()}     # PDF: each cell's box
         for c, col in enumerate(table.columns):
             raw = row.cells[c] if c < len(row.cells) else ""
             raw = MD_TAGS.sub("", raw).strip()
             if not raw:
                 continue
-            out.append({
+            line = {
                 "table_no": table_no,
                 "table_title": title,
                 "section": heading,
@@ -734,7 +735,11 @@ def _records(table: _Table, table_no: int, sections: list[dict], warnings: list[
                 "unit": UNIT,
                 "source_line": row.line.no,
                 "source_page": row.line.page,
-            })
+            }
+            box = boxes.get(c + 1) or row.line.box
+            if box is not None:
+                line["source_box"] = box             # PDF: the cell's box on its page
+            out.append(line)
     _total_checks(table, f"{title} (line {table.start.no})", warnings)
     return out
 

@@ -58,6 +58,9 @@ _YEAR_PATTERNS = [  # (pattern, weight): phrases that name the document's own ye
     (r"KF:s årsmål år (20\d\d)", 3),
     (r"\bBudget\s+(20\d\d)\b", 2),
     (r"\bVB\s+(20\d\d)\b", 2),
+    # ... but "Periodens utfall VB 2020", the heading of last year's outcome column (repeated
+    # on every page of a report's tables), names the year before: it takes its vote back
+    (r"utfall\s+VB\s+(20\d\d)\b", -2),
     (r"\bunder\s+(20\d\d)\b", 1),
 ]
 
@@ -95,7 +98,8 @@ def detect_year(text: str) -> int | None:
             for m in rx.finditer(low):
                 if not lead or _word_start(low, m.start()):
                     votes[int(m.group(1))] += w
-    return votes.most_common(1)[0][0] if votes else None
+    best = votes.most_common(1)
+    return best[0][0] if best and best[0][1] > 0 else None
 
 
 _VB_PERIOD = re.compile(r"VB\s+20\d\d\b")         # r"\bVB\s+20\d\d\b" with the leading \b checked by hand

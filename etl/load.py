@@ -8,6 +8,7 @@ previous database. `delete_files` removes everything one input file contributed.
 """
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
 from pathlib import Path
@@ -27,18 +28,23 @@ COLUMNS = {
     "sections": ["section_id", "document_id", "heading", "heading_path", "text", "source_line_start",
                  "source_line_end", "source_page"],
     "goals": ["goal_id", "document_id", "level", "code", "text", "assessment", "assessment_raw", "parent_code",
-              "parent_goal_id", "section_id", "source_line", "source_page"],
+              "parent_goal_id", "section_id", "source_line", "source_page", "source_box"],
     "indicator_values": ["value_id", "document_id", "indicator_id", "name", "goal_id", "goal_level", "kf_goal_code",
                          "namndmal", "target", "target_raw", "kf_target", "kf_target_raw", "unit", "periodicity",
                          "outcome", "outcome_raw", "outcome_men", "outcome_men_raw", "outcome_women",
                          "outcome_women_raw", "prior_outcome", "prior_outcome_raw", "prior_year", "analysis",
-                         "section_id", "source_line", "source_line_end", "source_page"],
+                         "section_id", "source_line", "source_line_end", "source_page", "source_box", "cell_boxes"],
     "activities": ["activity_id", "document_id", "goal_id", "goal_code", "text", "start_date", "end_date",
-                   "deviation", "source_line", "source_page", "analysis"],
+                   "deviation", "source_line", "source_page", "source_box", "analysis"],
     "budget_lines": ["budget_line_id", "document_id", "table_title", "section", "row_label", "area", "column_label",
-                     "value", "value_raw", "unit", "source_line", "source_page", "table_no"],
+                     "value", "value_raw", "unit", "source_line", "source_page", "source_box", "table_no"],
     "warnings": ["warning_id", "document_id", "source_file", "stage", "message", "source_line"],
 }
+def _json(box) -> str | None:
+    """A PDF box (or a dict of them) as JSON text; None for text documents."""
+    return None if box is None else json.dumps(box, ensure_ascii=False)
+
+
 ID_COLUMN = {"documents": "document_id", "sections": "section_id", "goals": "goal_id", "indicator_values": "value_id",
              "activities": "activity_id", "budget_lines": "budget_line_id", "warnings": "warning_id"}
 COUNTED = ("documents", "goals", "indicator_values", "activities", "budget_lines", "sections", "warnings")
@@ -129,7 +135,7 @@ class Loader:
             goal_ids[g.key] = add("goals", [
                 doc_id, g.level, g.code, g.text, g.assessment, g.assessment_raw, g.parent_code,
                 goal_ids.get(g.parent_key) if g.parent_key is not None else None,
-                section_id(g.source_line), g.source_line, g.source_page])
+                section_id(g.source_line), g.source_line, g.source_page, _json(g.source_box)])
         for r in doc.indicators:
             goal = doc.goals[r.goal_key] if r.goal_key is not None else None
             kf_goal = _ancestor(doc, r.goal_key, "kf_mal")
@@ -143,17 +149,18 @@ class Loader:
                 r.outcome.value, r.outcome.raw, r.outcome_men.value, r.outcome_men.raw,
                 r.outcome_women.value, r.outcome_women.raw, r.prior_outcome.value, r.prior_outcome.raw,
                 r.prior_year, r.analysis, section_id(r.source_line), r.source_line, r.source_line_end,
-                r.source_page])
+                r.source_page, _json(r.source_box), _json(r.cell_boxes)])
         for a in doc.activities:
             add("activities", [
                 doc_id, goal_ids.get(a.goal_key) if a.goal_key is not None else None,
                 doc.goals[a.goal_key].code if a.goal_key is not None else None,
-                a.text, a.start_date, a.end_date, a.deviation, a.source_line, a.source_page, a.analysis])
+                a.text, a.start_date, a.end_date, a.deviation, a.source_line, a.source_page, _json(a.source_box),
+                a.analysis])
         for b in doc.extra.get("budget_lines", []):
             add("budget_lines", [
                 doc_id, b.get("table_title"), b.get("section"), b["row_label"], b.get("area"), b["column_label"],
                 b.get("value"), b.get("value_raw"), b.get("unit"), b["source_line"], b.get("source_page"),
-                b.get("table_no")])
+                _json(b.get("source_box")), b.get("table_no")])
         return doc_id
 
     def flush(self) -> None:

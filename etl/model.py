@@ -12,6 +12,14 @@ from typing import Any
 Box = tuple[float, float, float, float]     # x0, top, x1, bottom in points from the page's top left
 
 
+def union_box(boxes) -> Box | None:
+    """The smallest box around the boxes given (None ones skipped); None when there are none."""
+    bs = [b for b in boxes if b is not None]
+    if not bs:
+        return None
+    return (min(b[0] for b in bs), min(b[1] for b in bs), max(b[2] for b in bs), max(b[3] for b in bs))
+
+
 @dataclass(frozen=True)
 class TableCell:
     """One cell of a table row as the document prints it (PDF geometry or a tab-separated line)."""

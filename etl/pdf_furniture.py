@@ -26,6 +26,7 @@ MARGIN = 0.2          # of the page height: running headers and footers sit in t
 MAX_LINES = 5          # furniture lines at most, at the top and at the bottom of a page
 WRAP_STEP = 1.35       # x font size: a step between baselines up to this is a wrapped line of one paragraph
 _DIGITS = re.compile(r"\d+")
+_SHORT_LEADER = re.compile(r"[^.\d]\.{2,}\s*\d+\s*$")     # "… för alla...25"
 
 
 def line_text(line: PhysLine) -> str:
@@ -73,6 +74,15 @@ def toc_lines(lines: list[PhysLine]) -> set[int]:
     out = set(entries)
     if len(entries) >= 3:
         out.update(range(entries[0], entries[-1] + 1))
+        # a long entry at either end of the contents leaves room for fewer dots ("alla...25")
+        k = entries[0] - 1
+        while k >= 0 and _SHORT_LEADER.search(line_text(lines[k])):
+            out.add(k)
+            k -= 1
+        k = entries[-1] + 1
+        while k < len(lines) and _SHORT_LEADER.search(line_text(lines[k])):
+            out.add(k)
+            k += 1
     for k in sorted(out):
         j, ln = k - 1, lines[k]
         while j >= 0 and j not in out and ln.baseline - lines[j].baseline < WRAP_STEP * ln.size:

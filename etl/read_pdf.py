@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from etl.columns import TEMPLATE_WORDS, compose_labels, is_header_row
-from etl.model import Box, Line, RawDocument, TableCell
+from etl.model import Box, Line, RawDocument, TableCell, union_box
 from etl.pdf_align import AlignedTable, PhysLine, find_aligned_tables, phys_lines
 from etl.pdf_furniture import furniture, toc_lines
 from etl.pdf_grid import Grid, find_grids
@@ -232,7 +232,7 @@ def _rebucket(frag: _Fragment, prev: _Fragment) -> _Fragment | None:
         by_col: dict[int, list[Word]] = {}
         for c, k in zip(sorted((c for c in row if c.words), key=lambda c: c.col), target.get(r, [])):
             by_col.setdefault(k, []).extend(c.words)
-        rows.append([_Cell(k, 1, _union([(w.x0, w.top, w.x1, w.bottom) for w in by_col[k]]) if k in by_col else None,
+        rows.append([_Cell(k, 1, union_box([(w.x0, w.top, w.x1, w.bottom) for w in by_col[k]]) if k in by_col else None,
                            by_col.get(k, []), avails.get(k, 0.0)) for k in range(prev.n_cols)])
     return _Fragment(prev.xs, rows, False, frag.top, extents=prev.extents)
 
@@ -345,13 +345,6 @@ def _bold(line: PhysLine) -> bool:
     return sum(len(w.text) for w in line.words if w.bold) * 2 > sum(len(w.text) for w in line.words)
 
 
-def _union(boxes: list[Box | None]) -> Box | None:
-    bs = [b for b in boxes if b is not None]
-    if not bs:
-        return None
-    return (min(b[0] for b in bs), min(b[1] for b in bs), max(b[2] for b in bs), max(b[3] for b in bs))
-
-
 def _round_box(b: Box | None) -> Box | None:
     return None if b is None else tuple(round(v, 1) for v in b)       # type: ignore[return-value]
 
@@ -461,7 +454,7 @@ def _number(laid: list[_Page], vocab: _Vocab) -> list[Line]:
                                              for r, tx in zip(frag.rows[:header_n], header_texts)], frag.n_cols)
             if header_n:
                 no += 1
-                box = _union([c.box for r in frag.rows[:header_n] for c in r])
+                box = union_box([c.box for r in frag.rows[:header_n] for c in r])
                 cells = tuple(TableCell(lb, c, 1, None) for c, lb in enumerate(labels))
                 out.append(Line(no=no, text="\t".join(labels), page=p.number, gap_before=True,
                                 box=_round_box(box), cells=cells, table=frag.table, header=True))
@@ -473,7 +466,7 @@ def _number(laid: list[_Page], vocab: _Vocab) -> list[Line]:
                         fields[c.col] = t
                 cells = tuple(TableCell(t, c.col, c.span, _round_box(c.box)) for c, t in zip(row, tx))
                 out.append(Line(no=no, text="\t".join(fields), page=p.number, gap_before=True,
-                                box=_round_box(_union([c.box for c in row if c.words])), cells=cells,
+                                box=_round_box(union_box([c.box for c in row if c.words])), cells=cells,
                                 table=frag.table))
             open_table = (frag, header_texts, labels)
             if header_n:

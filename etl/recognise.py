@@ -14,6 +14,8 @@ The flattened row text is then split into name and cells by etl.cells.
 """
 from __future__ import annotations
 
+import bisect
+
 import re
 from dataclasses import dataclass, field
 
@@ -21,7 +23,7 @@ from etl import patterns as P
 from etl import table_cells as TC
 from etl.cells import CELL_START, EMPTY_CELL_COST, best_readings, is_period, unit_mismatch
 from etl.columns import ACTIVITY_ROLES, INDICATOR_ROLES
-from etl.model import Activity, Cell, Goal, IndicatorRow, Line, RawDocument, Warning
+from etl.model import Activity, Box, Cell, Goal, IndicatorRow, Line, RawDocument, Warning, union_box
 from etl.sections import heading_lines, parse_sections
 from etl.numbers import clean_cell, is_word_cell, parse_number
 from etl.words import Vocabulary
@@ -148,6 +150,11 @@ def squash(text: str) -> str:
     return _SPACES.sub(" ", text).strip()
 
 
+def lines_box(lines: list[Line], page: int | None) -> Box | None:
+    """The box around the lines printed on one page (a PDF's provenance; None for text)."""
+    return union_box(ln.box for ln in lines if ln.page == page)
+
+
 @dataclass
 class _Table:
     kind: str                       # plan | report | activity
@@ -174,6 +181,7 @@ class Recogniser:
         # line several times: as itself, as the next line, as a possible marker)
         self.plain = [strip_markup(ln.text) for ln in raw.lines]
         self.stripped = [t.strip() for t in self.plain]
+        self.line_nos = [ln.no for ln in self.lines]
         # the lines that may be structure (page furniture, goal markers, headers), found in one
         # search of the whole text; exact unless a letter that re.I folds differently from
         # str.lower() occurs (P.CASE_FOLD_EXTRAS), then every line is tried
@@ -247,7 +255,7 @@ class Recogniser:
         goal = Goal(
             key=len(self.goals), level=level, text=text, code=code, source_line=ln.no,
             parent_key=parent_key, parent_code=self.goals[parent_key].code if parent_key is not None else None,
-            source_page=ln.page,
+            source_page=ln.page, source_box=lines_box(self.lines[i:j + 1], ln.page),
         )
         self.goals.append(goal)
         self.current[level] = goal.key
@@ -255,6 +263,14 @@ class Recogniser:
             self.current[lvl] = None
         self.last_cells = None          # a new goal: no table goes on from before it
         return j
+
+    def box_of(self, first: Line, last: Line) -> Box | None:
+        """The box of the lines first..last on first's page (PDF prose lines; None for text)."""
+        if first.box is None:
+            return None
+        i = bisect.bisect_left(self.line_nos, first.no)
+        j = bisect.bisect_right(self.line_nos, last.no)
+        return lines_box(self.lines[i:j], first.page)
 
     def is_marker(self, i: int) -> bool:
         """Is line i a goal marker or a table header?"""
@@ -520,7 +536,7 @@ class Recogniser:
             self.activities.append(Activity(
                 text=text, goal_key=tb.goal_key, source_line=lines[0].no,
                 start_date=m.group("start"), end_date=m.group("end"), deviation=dev,
-                source_page=lines[0].page,
+                source_page=lines[0].page, source_box=lines_box(lines, lines[0].page),
             ))
         tb.pending = []
         tb.header_since_row = False
@@ -581,7 +597,7 @@ class Recogniser:
         row = IndicatorRow(
             name=name, goal_key=tb.goal_key, source_line=first.no, source_line_end=last.no,
             target=make_cell(target_raw), kf_target=make_cell(kf_raw), periodicity=clean_cell(period),
-            source_page=first.page,
+            source_page=first.page, source_box=self.box_of(first, last),
         )
         self.rows.append(row)
 
@@ -593,6 +609,7 @@ class Recogniser:
             outcome=make_cell(outcome), outcome_men=make_cell(men), outcome_women=make_cell(women),
             prior_outcome=make_cell(prior), prior_year=tb.prior_year, target=make_cell(target),
             kf_target=make_cell(kf), periodicity=clean_cell(period), source_page=first.page,
+            source_box=self.box_of(first, last),
         ))
 
     def flush_incomplete(self) -> None:

@@ -27,7 +27,8 @@ CREATE TABLE goals (
     parent_goal_id INTEGER,
     section_id    INTEGER,                -- sections.section_id the goal heading opens (issue 3)
     source_line   INTEGER NOT NULL,
-    source_page   INTEGER
+    source_page   INTEGER,
+    source_box    VARCHAR  -- PDF: [x0, top, x1, bottom] in points from the page's top left (JSON)
 );
 
 -- The indicator catalogue: one identity per indicator across districts and years.
@@ -102,7 +103,9 @@ CREATE TABLE indicator_values (
     section_id        INTEGER,
     source_line       INTEGER NOT NULL,
     source_line_end   INTEGER,
-    source_page       INTEGER
+    source_page       INTEGER,
+    source_box        VARCHAR,  -- PDF: [x0, top, x1, bottom] in points from the page's top left (JSON)
+    cell_boxes        VARCHAR             -- PDF: {"name": box, "target": box, ...} each cell's box (JSON)
 );
 
 CREATE TABLE activities (
@@ -116,6 +119,7 @@ CREATE TABLE activities (
     deviation     VARCHAR,               -- reports: Avvikelse
     source_line   INTEGER NOT NULL,
     source_page   INTEGER,
+    source_box    VARCHAR,  -- PDF: [x0, top, x1, bottom] in points from the page's top left (JSON)
     analysis      VARCHAR                -- reports: "Analys" text under the activity
 );
 
@@ -132,6 +136,7 @@ CREATE TABLE budget_lines (
     unit          VARCHAR,
     source_line   INTEGER NOT NULL,
     source_page   INTEGER,
+    source_box    VARCHAR,  -- PDF: [x0, top, x1, bottom] in points from the page's top left (JSON)
     table_no      INTEGER                 -- the table's number within its document (1, 2, ...)
 );
 

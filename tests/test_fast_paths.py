@@ -28,7 +28,8 @@ def ref_detect_year(text: str) -> int | None:
     for pat, w in D._YEAR_PATTERNS:
         for m in re.finditer(pat, text, re.I):
             votes[int(m.group(1))] += w
-    return votes.most_common(1)[0][0] if votes else None
+    best = votes.most_common(1)
+    return best[0][0] if best and best[0][1] > 0 else None
 
 
 def ref_doc_type_counts(text: str) -> tuple[int, int]:

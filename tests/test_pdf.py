@@ -3,6 +3,7 @@ and clear messages for PDFs that cannot be read. Every PDF is generated here (fp
 from __future__ import annotations
 
 import io
+import json
 from pathlib import Path
 
 import duckdb
@@ -248,6 +249,13 @@ def test_pdf_build_stores_pages(tmp_path):
     n, paged = con.execute("SELECT count(*), count(source_page) FROM indicator_values").fetchone()
     assert n == len(text_rows) and paged == n
     assert con.execute("SELECT count(*) = count(source_page) FROM goals").fetchone()[0]
+    # the box of each row and of each of its cells on its page, for the page behind a number
+    for box, cells, target in con.execute("SELECT source_box, cell_boxes, target_raw FROM indicator_values").fetchall():
+        x0, top, x1, bottom = json.loads(box)
+        assert 0 <= x0 < x1 <= 595.3 and 0 <= top < bottom <= 841.9          # on an A4 page, in points
+        cells = json.loads(cells)
+        assert cells["name"][0] == x0 and ("target" in cells) == (target is not None)
+    assert con.execute("SELECT count(*) = count(source_box) FROM goals").fetchone()[0]
 
 
 # --- PDFs that cannot be read ------------------------------------------------------------
