@@ -4,9 +4,15 @@ Start: `.venv/bin/streamlit run app.py` (or ./start.sh). The database (env STADS
 default data/stadsdelar.duckdb) is opened read-only; it is built from data/raw on first
 start when missing, and a rebuilt file is picked up without a restart.
 """
+import logging
+
 import streamlit as st
 
-from dashboard import db
+import dashboard
+
+dashboard.load()                  # every module once, before the pages (sessions start in threads)
+from dashboard import db          # noqa: E402
+from dashboard.export_ui import deck_panel  # noqa: E402
 
 st.set_page_config(page_title="Stadsdelsjämföraren", page_icon=":material/bar_chart:", layout="wide")
 
@@ -24,9 +30,10 @@ page = st.navigation(pages)
 if not db.ensure_database():      # first start: build from data/raw with a progress bar
     st.stop()
 
-try:  # the slide basket of the export helper, when installed
-    from dashboard.export_ui import deck_panel
-    deck_panel()
-except ImportError:
-    pass
-page.run()
+deck_panel()                      # the slide basket
+try:
+    page.run()
+except Exception:                 # never a traceback for the user (st.stop/rerun are not Exceptions)
+    logging.getLogger("stadsdelsjamforaren").exception("page %s failed", page.title)
+    st.error("Något gick fel när sidan skulle visas. Ändra valen eller ladda om sidan; "
+             "felet är loggat i serverns logg.")

@@ -1,0 +1,17 @@
+"""The dashboard: Streamlit pages (pages/), one query layer (queries.py), charts, exports.
+
+Streamlit runs every session's script in a thread of its own, so several sessions starting at
+once import these modules concurrently; `load()` imports all of them once, under one lock,
+before any page runs (a page never sees a half-imported module)."""
+import importlib
+import threading
+
+MODULES = ("fmt", "queries", "db", "charts", "export", "ui", "export_ui")
+_lock = threading.Lock()
+
+
+def load() -> None:
+    """Import every dashboard module (once; later calls return at once)."""
+    with _lock:
+        for name in MODULES:
+            importlib.import_module(f"{__name__}.{name}")

@@ -8,15 +8,18 @@
 - On first start, when the file is missing, it is built from the embedded documents
   (data/raw) with etl.build.build_database.
 
-Queries run on a cursor of the shared connection (DuckDB connections are not thread-safe;
-cursors are), through `run(query_function, *args)`, cached per file version.
+Queries run through `run(query_function, *args)`, cached per file version, each on a cursor
+of its own of the connection to that version; a version's connection is closed only when
+no query uses it any more, so a rebuild never pulls a connection from under a running
+query of another session.
 """
 from __future__ import annotations
 
 import os
 import threading
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 import duckdb
 
@@ -47,7 +50,23 @@ def signature(path: Path) -> tuple[int, int, int] | None:
 
 
 def connect(path: Path) -> duckdb.DuckDBPyConnection:
-    return duckdb.connect(str(path), read_only=True)
+    """A read-only connection of its own to the file as it is now.
+
+    The file is ATTACHed to a new in-memory database instead of opened with
+    ``duckdb.connect(path)``: DuckDB keeps one instance per path in a process, so connecting
+    to the same path again while an older connection is open would give the OLD file (the
+    inode a rebuild replaced). Each attached instance holds the inode it opened."""
+    con = duckdb.connect(":memory:")
+    con.execute(f"ATTACH '{_sql_string(str(path))}' AS {_CATALOG} (READ_ONLY)")
+    con.execute(f"USE {_CATALOG}")
+    return con
+
+
+_CATALOG = "stadsdelar"
+
+
+def _sql_string(text: str) -> str:
+    return text.replace("'", "''")
 
 
 def build_if_missing(path: Path | None = None, source: Path | None = None,
@@ -85,23 +104,45 @@ def _close(con: duckdb.DuckDBPyConnection) -> None:
         pass
 
 
-# DuckDB keeps one database instance per file path in a process: connecting again to the
-# same path while the old connection is open returns the OLD file (the replaced inode).
-# So when the file's signature changes, the old connection is closed before a new one is
-# opened. Cursors are taken under the same lock and closed after each query.
-_conns: dict[str, tuple[tuple, duckdb.DuckDBPyConnection]] = {}
+# One connection per generation of the file (its signature: inode, mtime, size). When a
+# rebuild replaced the file, the next query opens the new generation; the old one is closed
+# only when no query uses it any more (other sessions may still be reading it). Every query
+# gets a cursor of its own (DuckDB connections are not thread-safe; cursors are).
+class _Generation:
+    def __init__(self, sig: tuple, con: duckdb.DuckDBPyConnection):
+        self.sig, self.con, self.users, self.retired = sig, con, 0, False
+
+
+_current: dict[str, _Generation] = {}
 _conn_lock = threading.Lock()
 
 
-def cursor(path: str, sig: tuple) -> duckdb.DuckDBPyConnection:
-    """A cursor on the connection for this version of the file (reopened after a rebuild)."""
+@contextmanager
+def cursor(path: str, sig: tuple) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A cursor on this version of the file, for one query (``with cursor(...) as cur``)."""
     with _conn_lock:
-        held = _conns.get(path)
-        if held is None or held[0] != sig:
-            if held is not None:
-                _close(held[1])
-            _conns[path] = (sig, connect(Path(path)))
-        return _conns[path][1].cursor()
+        gen = _current.get(path)
+        if gen is None or gen.sig != sig:
+            if gen is not None:
+                gen.retired = True
+                if gen.users == 0:
+                    _close(gen.con)
+            gen = _current[path] = _Generation(sig, connect(Path(path)))
+        gen.users += 1
+        try:
+            cur = gen.con.cursor()
+            cur.execute(f"USE {_CATALOG}")
+        except Exception:
+            gen.users -= 1
+            raise
+    try:
+        yield cur
+    finally:
+        cur.close()
+        with _conn_lock:
+            gen.users -= 1
+            if gen.retired and gen.users == 0:
+                _close(gen.con)
 
 
 def _make_cached():
@@ -110,11 +151,8 @@ def _make_cached():
     @st.cache_data(show_spinner=False, max_entries=512)
     def cached_query(path: str, sig: tuple, name: str, args: tuple, kwargs: tuple):
         from dashboard import queries
-        cur = cursor(path, sig)
-        try:
+        with cursor(path, sig) as cur:
             return getattr(queries, name)(cur, *args, **dict(kwargs))
-        finally:
-            cur.close()
 
     return cached_query
 

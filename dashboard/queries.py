@@ -49,6 +49,14 @@ def _frame(con: duckdb.DuckDBPyConnection, sql: str, params: list | dict | None 
     return con.execute(sql, params or []).pl()
 
 
+def contains_text(columns: list[str], text: str) -> pl.Expr:
+    """Rows where any of the columns holds the user's text: case-insensitive, and literal
+    (a "(" or "?" typed in a filter is a character, never a regular expression)."""
+    needle = text.strip().lower()
+    return pl.any_horizontal([pl.col(c).fill_null("").str.to_lowercase().str.contains(needle, literal=True)
+                              for c in columns])
+
+
 def table_exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
     row = con.execute(
         "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [name]

@@ -2,7 +2,7 @@
 import polars as pl
 import streamlit as st
 
-from dashboard import db, queries
+from dashboard import access, db, queries
 from dashboard.ui import header, no_data, q, show_table
 from etl.add import add_files
 from etl.sniff import MAX_BYTES
@@ -12,7 +12,26 @@ header("Källor och kvalitet", "Vilka dokument som är inlästa, hur de känts i
 # Upload: etl.add.add_files validates (size, type from the content, duplicate, district/year/kind)
 # before anything is written, stores the files in the input folder and rebuilds incrementally.
 CHOICES = {"Ersätt det gamla dokumentet": "replace", "Behåll båda som versioner": "keep", "Lägg inte till": None}
-with st.expander("Lägg till dokument", expanded=bool(st.session_state.get("upl_results"))):
+
+
+def upload_panel() -> None:
+    mode = access.upload_mode()
+    if mode == "off":
+        return                                  # a read-only deployment: no upload at all
+    with st.expander("Lägg till dokument", expanded=bool(st.session_state.get("upl_results"))):
+        if mode == "password" and not st.session_state.get("upl_admin"):
+            given = st.text_input("Lösenord för att lägga till eller ersätta dokument", type="password",
+                                  key="upl_password")
+            if given and access.password_ok(given):
+                st.session_state["upl_admin"] = True
+                st.rerun()
+            if given:
+                st.error("Fel lösenord.")
+            return
+        upload_form()
+
+
+def upload_form() -> None:
     with st.form("upl_form", clear_on_submit=True):
         uploads = st.file_uploader(f"Planer och rapporter (PDF, .txt, .md; högst {MAX_BYTES // 2**20} MB per fil)",
                                    type=["pdf", "txt", "md"],
@@ -32,6 +51,9 @@ with st.expander("Lägg till dokument", expanded=bool(st.session_state.get("upl_
     for status, message in st.session_state.get("upl_results", []):
         {"added": st.success, "replaced": st.success, "version": st.success, "duplicate": st.info,
          "conflict": st.warning}.get(status, st.error)(message)
+
+
+upload_panel()
 
 docs = q(queries.documents)
 if docs.height == 0:

@@ -30,8 +30,7 @@ goal_text = st.text_input("Filtrera på mål eller indikator", key="mal", bind="
 if picked:
     profile = profile.filter(pl.col("area").is_in(picked))
 if goal_text:
-    profile = profile.filter(pl.col("goal_text").str.contains(f"(?i){goal_text}", literal=False)
-                             | pl.col("indicator").str.contains(f"(?i){goal_text}"))
+    profile = profile.filter(queries.contains_text(["goal_text", "indicator"], goal_text))
 if profile.height == 0:
     st.info(f"Inga indikatorer för {district} {year} med valda filter.")
     st.stop()

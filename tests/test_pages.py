@@ -190,3 +190,67 @@ def test_app_builds_a_missing_database_on_first_start(tmp_path, monkeypatch):
     assert not at.exception, [e.message for e in at.exception]
     assert target.exists()
     assert {m.label: m.value for m in at.metric}["Dokument"] == "1"
+
+
+@pytest.mark.parametrize("typed", ["(", "feriejobb (", "?", "[a-", "*"])
+def test_profile_filter_takes_the_text_literally(app, typed):
+    """Regex characters typed into the filter (or put in ?mal=) are characters."""
+    at = app("stadsdelsprofil", stadsdel="Norrmalm", ar="2021", mal=typed)
+    assert not at.error
+    assert any("Inga indikatorer" in i.value for i in at.info)
+
+
+def test_profile_filter_matches_across_case(app):
+    at = app("stadsdelsprofil", stadsdel="Norrmalm", ar="2021", mal="FERIEJOBB")
+    assert sum(len(t.value) for t in at.dataframe) == 1
+
+
+def test_a_failing_page_shows_a_swedish_message_not_a_traceback(app, monkeypatch):
+    from dashboard import queries
+
+    def broken(con):
+        raise RuntimeError("internal detail")
+    monkeypatch.setattr(queries, "districts", broken)
+    at = app("jamfor_indikator")
+    assert [e.value for e in at.error] and "Något gick fel" in at.error[0].value
+    assert "internal detail" not in " ".join(e.value for e in at.error)
+
+
+def _upload_widgets(at) -> tuple[bool, bool]:
+    labels = [t.label for t in at.text_input]
+    return any("Lösenord" in lb for lb in labels), bool(at.get("file_uploader"))
+
+
+def test_upload_is_hidden_in_a_read_only_deployment(app, monkeypatch):
+    monkeypatch.setenv("STADSDEL_READONLY", "1")
+    at = app("kallor")
+    assert not any(e.label == "Lägg till dokument" for e in at.expander)
+    assert _upload_widgets(at) == (False, False)
+
+
+def test_upload_asks_for_the_admin_password(app, monkeypatch):
+    monkeypatch.setenv("STADSDEL_ADMIN_PASSWORD", "hemligt-lösen")
+    at = app("kallor")
+    assert _upload_widgets(at) == (True, False)
+    at.text_input(key="upl_password").input("fel").run()
+    assert any("Fel lösenord" in e.value for e in at.error) and _upload_widgets(at)[1] is False
+    at.text_input(key="upl_password").input("hemligt-lösen").run()
+    assert _upload_widgets(at) == (False, True)
+
+
+def test_open_upload_by_default(app, monkeypatch):
+    monkeypatch.delenv("STADSDEL_READONLY", raising=False)
+    monkeypatch.delenv("STADSDEL_ADMIN_PASSWORD", raising=False)
+    assert _upload_widgets(app("kallor")) == (False, True)
+
+
+def test_streamlit_settings_match_ours():
+    """Localhost only, our upload cap before Streamlit buffers the file, no tracebacks."""
+    import tomllib
+
+    from etl.sniff import MAX_BYTES
+    cfg = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    assert cfg["server"]["address"] == "localhost"
+    assert cfg["server"]["maxUploadSize"] == MAX_BYTES // 2**20
+    assert cfg["client"]["showErrorDetails"] == "none"
+    assert "--server.maxUploadSize" in (ROOT / "start.sh").read_text(encoding="utf-8")
