@@ -6,6 +6,7 @@ Missing values are shown as a dash or a reason, never as 0.
 from __future__ import annotations
 
 import math
+import re
 
 NBSP = "\u00a0"
 MISSING = "–"
@@ -66,3 +67,18 @@ def fmt_lines(start: int | None, end: int | None = None, page: int | None = None
     if page is not None:
         return f"sida {page}, {where}" if where else f"sida {page}"
     return where
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=^&])")
+_LEADING_SPACE = re.compile(r"(?m)^[ \t]+")
+
+
+def md_escape(text: object, *, inline: bool = False) -> str:
+    """Document (or user) text for Streamlit's Markdown, shown exactly as text: every Markdown
+    character escaped (no bold, links, images, HTML, :color[...] or $math$ from a document),
+    indentation dropped (four spaces would start a code block); ``inline``: a piece inside a
+    line, its spaces kept."""
+    if text is None:
+        return ""
+    text = str(text) if inline else _LEADING_SPACE.sub("", str(text))
+    return _MD_SPECIAL.sub(r"\\\1", text)

@@ -20,6 +20,8 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from dashboard.fmt import md_escape
+
 REPORT = "verksamhetsberattelse"
 TERTIAL = "tertialrapport"
 PLAN = "verksamhetsplan"
@@ -732,18 +734,22 @@ def search_sections(con, query: str, limit: int = 50, district: str | None = Non
 
 
 def make_snippet(text: str, terms: list[str], width: int = 220) -> str:
-    """A window of `text` around the first hit, hits wrapped in ** for markdown."""
+    """A window of `text` around the first hit, as Markdown: the document's text escaped
+    (shown as text, fmt.md_escape), the hits in our own bold."""
     low = text.lower()
     hits = [low.find(t) for t in terms if low.find(t) >= 0]
     start = max(0, min(hits) - width // 3) if hits else 0
-    piece = text[start:start + width]
-    piece = re.sub(r"[*_`#\[\]<>]", " ", piece)
+    piece = " ".join(text[start:start + width].split())
+    out, pos = [], 0
     if terms:
-        rx = re.compile("|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True)), re.I)
-        piece = rx.sub(lambda m: f"**{m.group(0)}**", piece)
+        rx = re.compile("|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True) if t), re.I)
+        for m in rx.finditer(piece):
+            out.append(md_escape(piece[pos:m.start()], inline=True) + f"**{md_escape(m.group(0), inline=True)}**")
+            pos = m.end()
+    out.append(md_escape(piece[pos:], inline=True))
     prefix = "…" if start > 0 else ""
     suffix = "…" if start + width < len(text) else ""
-    return f"{prefix}{piece.strip()}{suffix}"
+    return f"{prefix}{''.join(out)}{suffix}"
 
 
 # --- coverage, sources, quality ------------------------------------------------------------

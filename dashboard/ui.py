@@ -13,7 +13,7 @@ import polars as pl
 import streamlit as st
 
 from dashboard import db, queries
-from dashboard.fmt import fmt_lines, fmt_value
+from dashboard.fmt import fmt_lines, fmt_value, md_escape
 
 TABS = ["Diagram", "Tabell"]
 
@@ -68,7 +68,7 @@ def indicator_picker(key: str = "indikator") -> dict | None:
     if wanted in labels.values() and wanted not in options:
         options.insert(0, wanted)
     if not options:
-        st.info(f"Ingen indikator matchar ”{text}”.")
+        st.info(f"Ingen indikator matchar ”{md_escape(text)}”.")
         return None
     chosen = select_col.selectbox("Indikator", options, key=key, bind="query-params",
                                   placeholder="Välj indikator")
@@ -80,9 +80,9 @@ def indicator_picker(key: str = "indikator") -> dict | None:
     kf = "KF:s indikator · " if row.get("is_kf") else ""
     n = row.get("n_districts") or 0
     st.caption(f"{kf}redovisas av {n} {'stadsdel' if n == 1 else 'stadsdelar'}"
-               + (f" · enhet: {row['unit']}" if row.get("unit") else ""))
+               + (f" · enhet: {md_escape(row['unit'])}" if row.get("unit") else ""))
     if text.strip() and hit.height and hit["matched_goal"][0]:
-        st.caption(f"Träff på målet: ”{hit['matched_goal'][0]}”")
+        st.caption(f"Träff på målet: ”{md_escape(hit['matched_goal'][0])}”")
     return row
 
 
@@ -190,29 +190,29 @@ def provenance(row: dict, *, label: str | None = None, expanded: bool = False) -
     """An expander with where a value was printed: document, line(s), raw text, analysis,
     and the printed lines themselves when the source file is in the input folder."""
     name = label or row.get("district") or row.get("indicator") or "Värde"
-    with st.expander(f"{name}: {value_text(row)} — källa", expanded=expanded):
+    with st.expander(md_escape(f"{name}: {value_text(row)} — källa"), expanded=expanded):
         if row.get("source_line") is None:
-            st.write(f"Inget värde: {row.get('missing_reason') or 'saknas'}.")
+            st.markdown(md_escape(f"Inget värde: {row.get('missing_reason') or 'saknas'}."))
             if row.get("source_file"):
-                st.write(f"Dokument för året: `{row['source_file']}`")
+                st.markdown(f"Dokument för året: {md_escape(row['source_file'])}")
             return
         where = fmt_lines(row.get("source_line"), row.get("source_line_end"), row.get("source_page"))
         kind = queries.DOC_TYPE_LABELS.get(row.get("doc_type"), row.get("doc_type") or "")
-        st.markdown(f"**Dokument:** `{row.get('source_file')}` ({kind}), {where}")
+        st.markdown(f"**Dokument:** {md_escape(row.get('source_file'))} ({kind}), {where}")
         if row.get("from_later_report"):
             st.markdown("**Obs:** värdet är hämtat ur följande års verksamhetsberättelse "
                         "(kolumnen ”Periodens utfall VB”).")
         if row.get("raw_text"):
-            st.markdown(f"**Tryckt:** {row['raw_text']}")
+            st.markdown(f"**Tryckt:** {md_escape(row['raw_text'])}")
         if row.get("goal_text"):
-            st.markdown(f"**Mål:** {row['goal_text']}")
+            st.markdown(f"**Mål:** {md_escape(row['goal_text'])}")
         excerpt = queries.source_excerpt(db.input_dir(), row.get("source_file"), row.get("source_line"),
                                          row.get("source_line_end"))
         if excerpt:
             st.code(excerpt, language=None)
         if row.get("analysis"):
             st.markdown("**Analys:**")
-            st.write(row["analysis"])
+            st.markdown(md_escape(row["analysis"]))
 
 
 def no_data(message: str = "Databasen innehåller inga dokument ännu.") -> None:

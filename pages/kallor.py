@@ -3,6 +3,7 @@ import polars as pl
 import streamlit as st
 
 from dashboard import access, db, queries
+from dashboard.fmt import md_escape
 from dashboard.ui import header, no_data, q, show_table
 from etl.add import add_files
 from etl.sniff import MAX_BYTES
@@ -50,7 +51,7 @@ def upload_form() -> None:
         st.rerun()
     for status, message in st.session_state.get("upl_results", []):
         {"added": st.success, "replaced": st.success, "version": st.success, "duplicate": st.info,
-         "conflict": st.warning}.get(status, st.error)(message)
+         "conflict": st.warning}.get(status, st.error)(md_escape(message))
 
 
 upload_panel()
@@ -60,7 +61,7 @@ if docs.height == 0:
     no_data()
     st.stop()
 info = q(queries.build_info)
-st.caption(" · ".join(f"{k}: {v}" for k, v in info.items()))
+st.caption(md_escape(" · ".join(f"{k}: {v}" for k, v in info.items())))
 
 st.subheader("Dokument")
 docs = docs.with_columns(dokument=pl.col("doc_type").replace_strict(queries.DOC_TYPE_LABELS,

@@ -2,7 +2,7 @@
 import streamlit as st
 
 from dashboard import queries
-from dashboard.fmt import fmt_lines
+from dashboard.fmt import fmt_lines, md_escape
 from dashboard.ui import header, q
 
 header("Sök i dokumenten", "Fritextsökning i alla inlästa dokument; böjningsformer matchas (förskola, förskolan).")
@@ -18,14 +18,14 @@ if not text.strip():
     st.stop()
 
 hits = q(queries.search_sections, text, 50, district)
-st.caption(f"{hits.height} träffar" + (" (enkel textsökning; sökindex saknas)"
+st.caption(f"{hits.height} {'träff' if hits.height == 1 else 'träffar'}" + (" (enkel textsökning; sökindex saknas)"
                                        if hits.height and hits["method"][0] == "ilike" else ""))
 for hit in hits.to_dicts():
     kind = queries.DOC_TYPE_LABELS.get(hit["doc_type"], hit["doc_type"])
-    st.markdown(f"#### {hit['heading']}")
-    st.caption(f"{hit['district']} · {kind} {hit['year']} · `{hit['source_file']}` "
-               f"{fmt_lines(hit['source_line_start'], hit['source_line_end'], hit['source_page'])}"
-               + (f" · {hit['heading_path']}" if hit.get("heading_path") else ""))
-    st.markdown(hit["snippet"])
+    st.markdown(f"#### {md_escape(hit['heading'])}")
+    st.caption(md_escape(f"{hit['district']} · {kind} {hit['year']} · {hit['source_file']} "
+                         f"{fmt_lines(hit['source_line_start'], hit['source_line_end'], hit['source_page'])}"
+                         + (f" · {hit['heading_path']}" if hit.get("heading_path") else "")))
+    st.markdown(hit["snippet"])                       # escaped document text, our highlighting
     with st.expander("Hela avsnittet"):
-        st.write(hit["text"] or "")
+        st.markdown(md_escape(hit["text"]))

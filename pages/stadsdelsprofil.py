@@ -3,7 +3,7 @@ import polars as pl
 import streamlit as st
 
 from dashboard import charts, queries
-from dashboard.fmt import fmt_value
+from dashboard.fmt import fmt_value, md_escape
 from dashboard.ui import (header, no_data, provenance, q, show_chart, show_table, value_text, view_tabs,
                           year_select)
 
@@ -60,7 +60,7 @@ with diagram:
                "Indikatorer utan utfall, mål eller känd riktning visas inte här (se Tabell).")
 with tabell:
     for area, part in table.group_by("area", maintain_order=True):
-        st.markdown(f"**{area[0] or 'Utan inriktningsmål'}**")
+        st.markdown(f"**{md_escape(area[0] or 'Utan inriktningsmål')}**")
         show_table(part, {"indicator": "Indikator", "utfall": "Utfall", "mal": "Årsmål",
                           "forra": f"Utfall {year - 1}", "uppfyllelse": "Måluppfyllelse",
                           "goal_text": "Mål", "source_file": "Dokument", "source_line": "Rad"})

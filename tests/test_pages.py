@@ -1,6 +1,7 @@
 """AppTest over every page of the dashboard against the fixture database."""
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -12,6 +13,11 @@ from tests.dashboard_fixture import build_empty_db, build_fixture_db
 ROOT = Path(__file__).resolve().parents[1]
 APP = str(ROOT / "app.py")
 NBSP = "\u00a0"
+def shown(markdown: str) -> str:
+    """What the user reads of a Markdown label whose document text is escaped (fmt.md_escape)."""
+    return re.sub(r"\\(.)", r"\1", markdown)
+
+
 PAGES = ["oversikt", "jamfor_indikator", "stadsdelsprofil", "maluppfyllelse", "ekonomi", "sok", "kallor"]
 
 
@@ -68,7 +74,7 @@ def test_compare_page_defaults_to_the_most_reported_indicator(app):
     at = app("jamfor_indikator")
     assert at.selectbox(key="indikator").value.startswith("Andel barn som lever")
     assert at.selectbox(key="ar").value == 2021
-    labels = [e.label for e in at.expander]
+    labels = [shown(e.label) for e in at.expander]
     assert f"Norrmalm: 1,3{NBSP}% — källa" in labels
     assert f"Kungsholmen: 0,9{NBSP}% — källa" in labels
     # missing values are shown with their reason, never as 0
@@ -89,7 +95,7 @@ def test_compare_page_opens_the_view_in_the_url(app):
     assert at.selectbox(key="indikator").value == "Antal tillhandahållna platser för feriejobb"
     assert at.multiselect(key="stadsdelar").value == ["Norrmalm", "Kungsholmen"]
     assert at.segmented_control(key="sortering").value == "Namn"
-    labels = [e.label for e in at.expander if e.label.endswith("källa")]
+    labels = [shown(e.label) for e in at.expander if e.label.endswith("källa")]
     assert labels == [f"Kungsholmen: 150{NBSP}st — källa", f"Norrmalm: 230{NBSP}st — källa"]
 
 
@@ -165,9 +171,9 @@ def test_search_page_highlights_hits_with_document_and_lines(app):
     at = app("sok", q="feriejobb")
     body = texts(at)
     assert "Trots att **feriejobb** inte erbjudits" in body
-    assert "norrmalm_verksamhetsberattelse_2021.txt" in body and "rad 305–315" in body
+    assert "norrmalm_verksamhetsberattelse_2021.txt" in shown(body) and "rad 305–315" in body
     at = app("sok", q="feriejobb", stadsdel="Hägersten-Älvsjö")
-    assert "1 träffar" in texts(at)
+    assert "1 träff" in texts(at) and "1 träffar" not in texts(at)
 
 
 def test_sources_page_lists_documents_and_warnings(app):
@@ -254,3 +260,45 @@ def test_streamlit_settings_match_ours():
     assert cfg["server"]["maxUploadSize"] == MAX_BYTES // 2**20
     assert cfg["client"]["showErrorDetails"] == "none"
     assert "--server.maxUploadSize" in (ROOT / "start.sh").read_text(encoding="utf-8")
+
+
+HOSTILE = ("**fet** [klick](https://example.invalid/spår) ![bild](https://example.invalid/beacon.png) "
+           "<img src=https://example.invalid/x.png> :red[röd] $x^2$")
+_LIVE_MARKUP = [re.compile(p) for p in (
+    r"(?<!\\)\*\*fet(?<!\\)\*\*",                 # bold
+    r"(?<!\\)\]\(",                                # a link or image: "](" unescaped
+    r"(?<!\\)<img",                                # raw HTML
+    r"(?<!\\):red(?<!\\)\[",                       # a coloured-text directive
+    r"(?<!\\)\$x")]                                # math
+
+
+def test_document_text_is_shown_as_text_everywhere(fixture_db, tmp_path, monkeypatch):
+    """A document whose texts hold Markdown, HTML or links: every page shows them as text
+    (escaped), never as bold, a live link or a remote image."""
+    db_path = tmp_path / "hostile.duckdb"
+    shutil.copy(fixture_db, db_path)
+    import duckdb
+    con = duckdb.connect(str(db_path))
+    con.execute("UPDATE sections SET text = text || ' feriejobb ' || ?, heading = heading || ' ' || ?", [HOSTILE, HOSTILE])
+    con.execute("UPDATE indicator_values SET analysis = ?, target_raw = target_raw || ' ' || ?", [HOSTILE, HOSTILE])
+    con.execute("UPDATE goals SET text = text || ' ' || ?", [HOSTILE])
+    con.close()
+    monkeypatch.setenv("STADSDEL_DB", str(db_path))
+    monkeypatch.setenv("STADSDEL_INPUT", str(tmp_path))
+    checked = 0
+    for page, params in (("sok", {"q": "feriejobb"}), ("jamfor_indikator", {}),
+                         ("jamfor_indikator", {"sok": "självförsörjande"}), ("stadsdelsprofil", {})):
+        at = AppTest.from_file(APP, default_timeout=60)
+        at.run()
+        at.switch_page(f"pages/{page}.py")
+        for k, v in params.items():
+            at.query_params[k] = v
+        at.run()
+        assert not at.exception
+        shown_md = [m.value for m in at.markdown] + [c.value for c in at.caption] + [e.label for e in at.expander]
+        hostile = [t for t in shown_md if "fet" in t and "klick" in t]
+        assert hostile, page                        # the text is there ...
+        for t in hostile:
+            assert not [rx.pattern for rx in _LIVE_MARKUP if rx.search(t)], (page, t)   # ... as text
+        checked += len(hostile)
+    assert checked >= 6
