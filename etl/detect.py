@@ -8,6 +8,7 @@ detected raises DetectError (reported, never guessed).
 from __future__ import annotations
 
 import csv
+import datetime
 import json
 import re
 from collections import Counter
@@ -85,7 +86,8 @@ def _word_start(text: str, pos: int) -> bool:
 _YEAR_PATTERNS_LOWER = [(_for_lower_text(pat), w) for pat, w in _YEAR_PATTERNS]
 
 
-def detect_year(text: str) -> int | None:
+def detect_year(text: str, lo: int = 1990, hi: int = 2100) -> int | None:
+    """The year the document names as its own (weighted phrases), among the years lo..hi."""
     votes: Counter[int] = Counter()
     if P.has_case_fold_extras(text):
         # a letter that re.I folds onto the patterns' letters where str.lower() does not
@@ -98,7 +100,7 @@ def detect_year(text: str) -> int | None:
             for m in rx.finditer(low):
                 if not lead or _word_start(low, m.start()):
                     votes[int(m.group(1))] += w
-    best = votes.most_common(1)
+    best = Counter({y: v for y, v in votes.items() if lo <= y <= hi}).most_common(1)
     return best[0][0] if best and best[0][1] > 0 else None
 
 
@@ -150,6 +152,8 @@ def detect_level(raw: RawDocument) -> tuple[str, str | None]:
 # multi-line search of the text (no "\n" in [^\w\n], so a match stays on its line)
 _OWN_GOAL_LINE = re.compile(r"^[^\w\n]*(?:Nämndmål|Enhetsmål)\b", re.M)
 OWN_GOAL_LINES = 3          # the marker line and the two after it hold the goal's text
+MIN_DISTRICT_SCORE = 20     # e.g. two mentions in the title lines, or one "<name>s stadsdelsnämnd" there
+DISTRICT_MARGIN = 2.0       # the winner scores at least twice the next (seeds and generated city: >= 4x)
 
 
 def _name_matches(names: re.Pattern[str], text: str):
@@ -165,9 +169,10 @@ def _name_matches(names: re.Pattern[str], text: str):
         pos = m.end()
 
 
-def detect_district(lines: list[str], year: int | None, registry: list[District]) -> str | None:
-    """The district the document is about: its name in the title lines, in the council's own
-    goals and as "<name>s stadsdelsnämnd" weigh most; passing mentions of neighbours little.
+def district_candidates(lines: list[str], year: int | None, registry: list[District]) -> list[tuple[str, int]]:
+    """The districts the document names, with their scores, best first: the name in the
+    title lines, in the council's own goals and as "<name>s stadsdelsnämnd" weigh most;
+    passing mentions of neighbours little.
 
     The names are searched in the whole text at once (lines joined with newlines, which the
     pattern never matches), each match weighed by the line it is on."""
@@ -202,39 +207,108 @@ def detect_district(lines: list[str], year: int | None, registry: list[District]
         position = 10 if line < 60 else 1
         goal = 5 if line in goal_lines else 1
         scores[name] += (5 if m.group(2) else 1) * position * goal
-    return scores.most_common(1)[0][0] if scores else None
+    return scores.most_common()
+
+
+def pick_district(ranked: list[tuple[str, int]]) -> str | None:
+    """The clear winner among the candidates, or None: the best must have strong evidence
+    (more than one passing mention in the title lines) and lead the next by a margin, so a
+    plan that only mentions a neighbour, or a tie, is never guessed."""
+    if not ranked or ranked[0][1] < MIN_DISTRICT_SCORE:
+        return None
+    if len(ranked) > 1 and ranked[0][1] < DISTRICT_MARGIN * ranked[1][1]:
+        return None
+    return ranked[0][0]
+
+
+def detect_district(lines: list[str], year: int | None, registry: list[District]) -> str | None:
+    """The district the document is about (pick_district of district_candidates), or None."""
+    return pick_district(district_candidates(lines, year, registry))
+
+
+
+
+
+SIDECAR_FIELDS = {"district": str, "year": int, "doc_type": str, "level": str, "unit_name": (str, type(None))}
+MAX_SIDECAR_BYTES = 64 * 1024
 
 
 def read_sidecar(path: Path) -> dict:
+    """The side-car <file>.meta.json next to a document, checked: a JSON object of known
+    fields with the right types, a year in the registry's range, a known document kind and
+    level (the district is checked against the registry by detect). A bad one is a
+    DetectError naming the side-car and the field: that document is skipped, nothing else."""
     side = path.with_name(path.name + ".meta.json")
     if not side.exists():
         return {}
     try:
+        if side.stat().st_size > MAX_SIDECAR_BYTES:
+            raise DetectError(f"{side.name}: side-car larger than {MAX_SIDECAR_BYTES // 1024} KB")
         data = json.loads(side.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as e:
-        raise DetectError(f"{side.name}: invalid JSON side-car ({e})") from e
-    allowed = {"district", "year", "doc_type", "level", "unit_name"}
-    unknown = set(data) - allowed
+    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as e:
+        raise DetectError(f"{side.name}: invalid JSON side-car ({type(e).__name__}: {str(e)[:200]})") from None
+    if not isinstance(data, dict):
+        raise DetectError(f"{side.name}: the side-car must be a JSON object "
+                          '({"district": …, "year": …, "doc_type": …}), not ' + type(data).__name__)
+    unknown = set(data) - set(SIDECAR_FIELDS)
     if unknown:
-        raise DetectError(f"{side.name}: unknown side-car fields {sorted(unknown)}")
+        raise DetectError(f"{side.name}: unknown side-car fields {sorted(unknown)}; known: {sorted(SIDECAR_FIELDS)}")
+    for key, kind in SIDECAR_FIELDS.items():
+        value = data.get(key)
+        if key in data and (not isinstance(value, kind) or isinstance(value, bool)):
+            raise DetectError(f"{side.name}: {key!r} must be {_type_name(kind)}, not {json.dumps(value)[:60]}")
+        if isinstance(value, str) and not 0 < len(value.strip()) <= 200:
+            raise DetectError(f"{side.name}: {key!r} must be a text of 1–200 characters")
+    lo, hi = year_range()
+    if "year" in data and not lo <= data["year"] <= hi:
+        raise DetectError(f"{side.name}: year {data['year']} is outside {lo}–{hi}")
+    if "doc_type" in data and data["doc_type"] not in DOC_TYPES:
+        raise DetectError(f"{side.name}: doc_type {data['doc_type']!r} is not one of {sorted(DOC_TYPES)}")
+    if "level" in data and data["level"] not in LEVELS:
+        raise DetectError(f"{side.name}: level {data['level']!r} is not one of {sorted(LEVELS)}")
     return data
+
+
+def _type_name(kind) -> str:
+    kinds = kind if isinstance(kind, tuple) else (kind,)
+    return " or ".join({str: "a text", int: "a whole number", type(None): "null"}[k] for k in kinds)
+
+
+def year_range(registry: list[District] | None = None) -> tuple[int, int]:
+    """The years a document may be about: from the registry's first district to next year
+    (a plan is written the year before it applies)."""
+    registry = registry or load_registry()
+    first = min((d.valid_from for d in registry if d.valid_from), default=1990)
+    return first, datetime.date.today().year + 1
 
 
 def detect(raw: RawDocument, path: Path | None = None, registry: list[District] | None = None) -> DocMeta:
     registry = registry or load_registry()
     text = "\n".join(ln.text for ln in raw.lines)
     side = read_sidecar(path) if path else {}
-    year = side.get("year") or detect_year(text)
+    lo, hi = year_range(registry)
+    year = side.get("year") or detect_year(text, lo, hi)
     doc_type = side.get("doc_type") or detect_doc_type(text)
-    district = side.get("district") or detect_district([ln.text for ln in raw.lines], year, registry)
+    ranked: list[tuple[str, int]] = []
+    district = side.get("district")
+    if not district:
+        ranked = district_candidates([ln.text for ln in raw.lines], year, registry)
+        district = pick_district(ranked)
     level, unit = detect_level(raw)
     level = side.get("level", level)
     unit = side.get("unit_name", unit)
     missing = [k for k, v in (("district", district), ("year", year), ("doc_type", doc_type)) if not v]
     if missing:
+        why = ""
+        if "district" in missing and ranked:
+            why = (" (no clear district: candidates "
+                   + ", ".join(f"{name} {score}" for name, score in ranked[:3]) + ")")
+        if "year" in missing:
+            why += f" (no year {lo}–{hi} named as the document's own)"
         raise DetectError(
-            f"{raw.source_file}: could not detect {', '.join(missing)} from the content; "
-            f"add a side-car {Path(raw.source_file).name}.meta.json to state it"
+            f"{raw.source_file}: could not detect {', '.join(missing)} from the content{why}; "
+            f"add a side-car {Path(raw.source_file).name}.meta.json to state it, e.g. "
+            '{"district": "Skarpnäck", "year": 2024, "doc_type": "verksamhetsplan"}'
         )
     if district not in {d.name for d in registry}:
         raise DetectError(f"{raw.source_file}: district {district!r} is not in data/districts.csv")

@@ -110,7 +110,10 @@ def test_seed_documents_detect_as_with_the_plain_regexes():
             == ref_doc_type_counts(text)
         for year in (2019, 2021, 2025):
             ref_scores, ref_name = ref_detect_district(lines, year, registry)
-            assert D.detect_district(lines, year, registry) == ref_name, path.name
+            # the same scores, so the same choice (pick_district's margin rule on top)
+            assert D.detect_district(lines, year, registry) == D.pick_district(ref_scores.most_common()), path.name
+            if year == 2021:
+                assert ref_name == D.detect_district(lines, year, registry), path.name
             assert _scores(lines, year, registry) == ref_scores, path.name
 
 
