@@ -176,7 +176,8 @@ def parse_stream(paths: list[Path], root: Path, workers: int | None = None) -> I
 
     ctx = multiprocessing.get_context("forkserver")
     ctx.set_forkserver_preload(["etl.assemble", "etl.search"])
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_watch_parent,
+                               initargs=(os.getpid(),))
 
     def submit(p: Path):
         with _no_main():        # worker processes start during submit
@@ -196,6 +197,36 @@ def parse_stream(paths: list[Path], root: Path, workers: int | None = None) -> I
             yield p, fut.result()
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+PARENT_CHECK_S = 0.5      # how often a parse worker checks that the build that started it is alive
+
+
+def _watch_parent(pid: int) -> None:
+    """Worker initializer: the worker ends itself when the build process is gone (a SIGKILLed
+    build would otherwise leave its workers, children of the forkserver, running on). Linux
+    also gets PR_SET_PDEATHSIG for the forkserver's death."""
+    import signal
+    import threading
+
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)      # PR_SET_PDEATHSIG = 1
+    except (OSError, AttributeError):
+        pass
+
+    def watch() -> None:
+        while True:
+            time.sleep(PARENT_CHECK_S)
+            try:
+                os.kill(pid, 0)
+            except ProcessLookupError:
+                os._exit(1)
+            except PermissionError:
+                pass                                    # alive, under another user (cannot be ours)
+
+    threading.Thread(target=watch, name="watch-build", daemon=True).start()
 
 
 @contextmanager

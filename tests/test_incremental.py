@@ -323,3 +323,61 @@ def test_a_running_builds_temp_file_is_not_removed(tmp_path):
     finally:
         alive.kill()
         alive.wait()
+
+
+def _children(pid: int) -> list[int]:
+    """The process's descendants (from /proc)."""
+    parents: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        parents.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    out, todo = [], [pid]
+    while todo:
+        kids = parents.get(todo.pop(), [])
+        out += kids
+        todo += kids
+    return out
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def test_a_killed_parallel_build_leaves_no_worker_behind(tmp_path):
+    """SIGKILL a build on several cores while its workers parse: the forkserver and the
+    workers end too (they do not run on holding the caller's pipes)."""
+    src = tmp_path / "in"
+    src.mkdir()
+    text = (RAW / SMALL[0]).read_text(encoding="utf-8")
+    for k in range(150):                                   # > PARALLEL_MIN_BYTES: the parallel path
+        (src / f"doc{k:02d}.txt").write_text(text + f"\nKopia {k}\n", encoding="utf-8")
+    proc = subprocess.Popen([sys.executable, "-c", "import sys; from etl.build import build_database; "
+                             "build_database(sys.argv[1], sys.argv[2])", str(src), str(tmp_path / "db.duckdb")],
+                            cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    try:
+        deadline = time.monotonic() + 60
+        kids: list[int] = []
+        while len(kids) < 3:                               # the forkserver and its workers
+            assert proc.poll() is None and time.monotonic() < deadline, "no workers started"
+            time.sleep(0.05)
+            kids = _children(proc.pid)
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    deadline = time.monotonic() + 10
+    while any(_alive(k) for k in kids) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    left = [k for k in kids if _alive(k)]
+    for k in left:
+        os.kill(k, signal.SIGKILL)
+    assert not left, f"{len(left)} of {len(kids)} worker processes outlived the build"
