@@ -23,6 +23,7 @@ import hashlib
 import os
 import secrets
 import shutil
+import stat
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,6 +33,7 @@ import click
 import duckdb
 
 from etl.model import DocMeta
+from etl.read import printable_name
 from etl.sniff import DOCUMENT_KINDS, MAX_BYTES, sanitise_filename, sniff
 
 CHOICES = ("ask", "replace", "keep")
@@ -108,7 +110,10 @@ def add_files(files: list[tuple[str, bytes]], input_dir: Path | str, db_path: Pa
             if choice not in CHOICES:
                 raise ValueError(f"on_duplicate must be one of {CHOICES}, not {choice!r}")
             report.results.append(_add_one(name, data, library, choice, max_bytes))
-        if build and report.written:
+        # also when a file already in the library is not in the database (an earlier add was
+        # killed between storing and loading it): the same add again loads it
+        behind = any(r.status == "duplicate" and r.existing not in library.in_database for r in report.results)
+        if build and (report.written or behind):
             report.build = build_database(input_dir, db_path, progress=progress)
     return report
 
@@ -125,7 +130,9 @@ def _add_one(name: str, data: bytes, library: "Library", choice: str, max_bytes:
     sha = hashlib.sha256(data).hexdigest()
     same = library.by_sha.get(sha)
     if same:
-        return AddResult(name, "duplicate", f"{shown}: exakt samma fil finns redan som {same}", existing=same,
+        note = "" if same in library.in_database else \
+            " men är inte inläst i databasen (en avbruten inläsning?): databasen byggs om"
+        return AddResult(name, "duplicate", f"{shown}: exakt samma fil finns redan som {same}{note}", existing=same,
                          sha256=sha)
     safe = sanitise_filename(shown, kind)
     doc = _parse_bytes(safe, data)
@@ -188,6 +195,7 @@ class Library:
             shas[rel] = sha
             self.by_sha.setdefault(sha, rel)
         known = self._from_database(db_path, shas)
+        self.in_database = set(known)        # files the database holds as they are now
         missing = [input_dir / rel for rel in shas if rel not in known]
         if missing:     # files the last build did not load (new, or skipped): detect them now
             from etl.build import parse_stream
@@ -276,23 +284,29 @@ def add_command(files: tuple[Path, ...], input_dir: Path | None, db_path: Path |
 
     input_dir = input_dir or DEFAULT_INPUT
     db_path = db_path or DEFAULT_DB
-    payload, too_large = [], 0
+    payload, refused = [], 0
     for f in files:
+        mode = f.stat().st_mode
+        if not stat.S_ISREG(mode):    # a FIFO would block the read forever; a device never ends
+            refused += 1
+            click.echo(f"  {STATUS_SV['rejected']:<11} {printable_name(f.name)}: inte en vanlig fil "
+                       "(FIFO, socket eller enhet)", err=True)
+            continue
         size = f.stat().st_size
         if size > MAX_BYTES:          # refused without reading a huge file into memory
-            too_large += 1
-            click.echo(f"  {STATUS_SV['rejected']:<11} {f.name}: filen är för stor ({size / 2**20:.0f} MB, "
+            refused += 1
+            click.echo(f"  {STATUS_SV['rejected']:<11} {printable_name(f.name)}: filen är för stor ({size / 2**20:.0f} MB, "
                        f"gränsen är {MAX_BYTES / 2**20:.0f} MB)", err=True)
             continue
         payload.append((f.name, f.read_bytes()))
     report = add_files(payload, input_dir, db_path, on_duplicate=choice or "ask", build=not no_build)
     for r in report.results:
-        click.echo(f"  {STATUS_SV[r.status]:<11} {r.message}", err=r.status in ("rejected", "conflict"))
+        click.echo(f"  {STATUS_SV[r.status]:<11} {printable_name(r.message)}", err=r.status in ("rejected", "conflict"))
     if report.build is not None:
         c = report.build.counts
         click.echo(f"Databasen byggd: {c['documents']} dokument, {c['indicator_values']} indikatorvärden "
                    f"({report.build.reused} oförändrade återanvända) -> {report.build.db_path}")
     if report.conflicts:
         click.echo("Kör igen med --replace eller --keep-both för dokumenten ovan som redan finns.", err=True)
-    if too_large or report.rejected or report.conflicts:
+    if refused or report.rejected or report.conflicts:
         raise SystemExit(1)

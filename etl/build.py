@@ -43,7 +43,7 @@ from etl.assemble import parse_file
 from etl.detect import load_registry
 from etl.load import Loader, create_schema, delete_files
 from etl.model import DocMeta, ParsedDocument, Warning
-from etl.read import find_documents
+from etl.read import scan_input
 from etl.search import document_terms, finish_staging, start_staging
 from etl.sniff import MAX_BYTES
 
@@ -53,6 +53,7 @@ DEFAULT_DB = Path(os.environ.get("STADSDEL_DB", ROOT / "data" / "stadsdelar.duck
 OVERRIDES = ROOT / "data" / "indicator_overrides.csv"
 PARSER_DATA = ("districts.csv", "activity_areas.csv")     # data files the parse reads
 ALL_DOCUMENTS = "(alla dokument)"                          # source_file of cross-document warnings
+IGNORED_STAGE = "input"                                     # warnings for entries of the input folder not read
 
 PARALLEL_MIN_BYTES = 3 * 2**20   # below this much input, starting worker processes costs more than it saves
 WINDOW_PER_WORKER = 3            # documents parsed ahead per worker (bounds memory)
@@ -82,6 +83,7 @@ class BuildReport:
     # files' rows), parse_wait (the loader waiting for the parse), load, derived (identities,
     # KF checks), index (sorting the postings of a full build), commit (COMMIT + CHECKPOINT)
     stages: dict[str, float] = field(default_factory=dict)
+    ignored: list[tuple[str, str]] = field(default_factory=list)   # (path, why) of entries not read
 
     @property
     def loaded(self) -> list[DocumentSummary]:
@@ -262,7 +264,7 @@ def build_database(input_dir: Path | str = DEFAULT_INPUT, db_path: Path | str = 
     if not input_dir.is_dir():
         raise FileNotFoundError(f"input folder not found: {input_dir}")
     stages: dict[str, float] = {}
-    paths = find_documents(input_dir)
+    paths, ignored = scan_input(input_dir)
     with ThreadPoolExecutor(max_workers=2) as hashing:      # sha256 releases the GIL
         keys = dict(zip((str(p.relative_to(input_dir)) for p in paths),
                         hashing.map(lambda p: file_key(p, input_dir), paths)))
@@ -276,7 +278,7 @@ def build_database(input_dir: Path | str = DEFAULT_INPUT, db_path: Path | str = 
     gone = sorted(rel for rel, key in (before or {}).items() if keys.get(rel) != key)
     todo = [p for p in paths if str(p.relative_to(input_dir)) not in unchanged]
     report = BuildReport(db_path=db_path, reused=len(unchanged), incremental=before is not None,
-                         base=target.kind, stages=stages)
+                         base=target.kind, stages=stages, ignored=ignored)
     parsed = parse_stream(todo, input_dir)
     try:
         try:
@@ -289,6 +291,8 @@ def build_database(input_dir: Path | str = DEFAULT_INPUT, db_path: Path | str = 
                 create_schema(con)
             delete_files(con, gone)
             con.execute("DELETE FROM warnings WHERE document_id IS NULL AND source_file = ?", [ALL_DOCUMENTS])
+            con.execute("DELETE FROM warnings WHERE document_id IS NULL AND stage = ?", [IGNORED_STAGE])
+            insert_ignored(con, ignored)
             con.execute("DELETE FROM build_info")
             stages["open"] = time.perf_counter() - t
             for p in paths:
@@ -459,6 +463,14 @@ def order_summaries(paths: list[Path], root: Path, *parts: dict[str, DocumentSum
 def table_counts(con) -> dict[str, int]:
     return {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
             for t in ("documents", "goals", "indicator_values", "activities", "budget_lines", "sections", "warnings")}
+
+
+def insert_ignored(con, ignored: list[tuple[str, str]]) -> None:
+    """Every entry of the input folder that is not read, as a warning under its own name."""
+    loader = Loader(con)
+    for rel, why in ignored:
+        loader.add_warning(rel, Warning(IGNORED_STAGE, f"läses inte: {why}"))
+    loader.flush()
 
 
 def insert_warnings(con, warns: list[Warning]) -> None:

@@ -37,7 +37,7 @@ def build(input_dir: Path, db_path: Path, quiet: bool, full: bool) -> None:
     """
     if not input_dir.is_dir():
         raise click.ClickException(f"input folder not found: {input_dir}")
-    from etl.read import find_documents
+    from etl.read import find_documents, printable_name
 
     n = len(find_documents(input_dir))
     if n == 0:
@@ -48,11 +48,14 @@ def build(input_dir: Path, db_path: Path, quiet: bool, full: bool) -> None:
     for doc in report.loaded:
         m, n = doc.meta, doc.counts
         unit = f" ({m.unit_name})" if m.unit_name else ""
-        click.echo(f"  {'same' if doc.reused else 'ok':5} {doc.source_file}: {m.district}{unit}, {m.doc_type} {m.year}, "
+        click.echo(f"  {'same' if doc.reused else 'ok':5} {printable_name(doc.source_file)}: {m.district}{unit}, {m.doc_type} {m.year}, "
                    f"{m.level}; {n['goals']} mål, {n['indicators']} indikatorrader, {n['activities']} aktiviteter, "
                    f"{len(doc.warnings)} varningar")
     for doc in report.skipped:
-        click.echo(f"  SKIP  {doc.source_file}: {'; '.join(w.message for w in doc.warnings)}", err=True)
+        click.echo(f"  SKIP  {printable_name(doc.source_file)}: "
+                   f"{printable_name('; '.join(w.message for w in doc.warnings))}", err=True)
+    for rel, why in report.ignored:
+        click.echo(f"  IGNORE {printable_name(rel)}: {why}", err=True)
     c = report.counts
     click.echo(f"{c['documents']} dokument, {c['indicator_values']} indikatorvärden, {c['goals']} mål, "
                f"{c['activities']} aktiviteter, {c['warnings']} varningar -> {report.db_path} ({report.seconds:.1f} s; "

@@ -161,3 +161,33 @@ def test_cli_add(library, tmp_path):
     assert res.exit_code == 1 and "--replace" in res.output
     res = runner.invoke(cli, ["add", str(g), "--input", str(lib), "--db", str(db), "--keep-both"])
     assert res.exit_code == 0 and "ny version" in res.output
+
+
+def test_a_file_stored_but_not_loaded_is_loaded_by_the_next_add(library):
+    """An add killed between storing the file and rebuilding leaves the library ahead of the
+    database; adding the same file again loads it (it is not just "finns redan")."""
+    lib, db = library
+    data = (RAW / KUNGSHOLMEN).read_bytes()
+    first = add_files([(KUNGSHOLMEN, data)], lib, db, build=False)       # as if killed before the build
+    assert first.results[0].status == "added" and first.build is None
+    assert [d[0] for d in documents(db)] == [LILJEHOLMEN]
+    again = add_files([(KUNGSHOLMEN, data)], lib, db)
+    assert again.results[0].status == "duplicate" and "inte inläst i databasen" in again.results[0].message
+    assert again.build is not None
+    assert [d[0] for d in documents(db)] == sorted([LILJEHOLMEN, KUNGSHOLMEN])
+    third = add_files([(KUNGSHOLMEN, data)], lib, db)                     # now loaded: nothing to do
+    assert third.results[0].status == "duplicate" and third.build is None
+
+
+def test_cli_add_refuses_a_fifo_without_hanging(library, tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    lib, db = library
+    fifo = tmp_path / "plan.pdf"
+    os.mkfifo(fifo)
+    proc = subprocess.run([sys.executable, "-m", "etl", "add", str(fifo), "--input", str(lib), "--db", str(db)],
+                          cwd=Path(__file__).resolve().parents[1], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 1 and "inte en vanlig fil" in proc.stderr
+    assert listing(lib) == [LILJEHOLMEN]

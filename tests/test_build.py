@@ -186,3 +186,51 @@ def test_parallel_parse_workers_do_not_import_the_callers_main_module(tmp_path):
                          env={**__import__("os").environ, "PYTHONPATH": str(root)}, timeout=300)
     assert res.returncode == 0, res.stderr[-2000:]
     assert res.stdout.splitlines() == ["module ran", "parsed 20"]
+
+
+def test_entries_that_are_not_read_are_reported_each_with_its_reason(tmp_path):
+    """Nothing in the input folder is passed over silently, and links out of it are refused."""
+    import os
+
+    from click.testing import CliRunner
+
+    from etl.cli import cli
+
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "k.txt").write_bytes((RAW / "kungsholmen_verksamhetsplan_2020.txt").read_bytes())
+    (src / "arkiv.zip").write_bytes(b"PK\x03\x04")
+    (src / "bild.png").write_bytes(b"\x89PNG\r\n")
+    (src / ".utkast.txt").write_text("dold", encoding="utf-8")
+    (src / ".git").mkdir()
+    (src / ".git" / "x.txt").write_text("inne i en dold mapp", encoding="utf-8")
+    (src / "gammal.txt.meta.json").write_text('{"year": 2020}', encoding="utf-8")
+    os.symlink(tmp_path / "finns-inte.txt", src / "trasig-lank.txt")
+    outside = tmp_path / "utanfor.txt"
+    outside.write_bytes((RAW / "kungsholmen_verksamhetsplan_2020.txt").read_bytes())
+    os.symlink(outside, src / "lank-ut.txt")
+    os.mkfifo(src / "ror.txt")
+    (src / "rad\nbryt\x1b[31m.zip").write_bytes(b"x")
+    report = build_database(src, tmp_path / "db.duckdb")
+    assert [d.source_file for d in report.loaded] == ["k.txt"]
+    why = dict(report.ignored)
+    assert "inte ett dokument" in why["arkiv.zip"] and "inte ett dokument" in why["bild.png"]
+    assert "dold fil" in why[".utkast.txt"] and "dold mapp" in why[".git"] and ".git/x.txt" not in why
+    assert "side-car utan sitt dokument" in why["gammal.txt.meta.json"]
+    assert "leder ingenstans" in why["trasig-lank.txt"] or "inte leder någonstans" in why["trasig-lank.txt"]
+    assert "ut ur mappen" in why["lank-ut.txt"]
+    assert "inte en vanlig fil" in why["ror.txt"]
+    con = duckdb.connect(str(tmp_path / "db.duckdb"), read_only=True)
+    rows = con.execute("SELECT source_file, message FROM warnings WHERE stage = 'input' ORDER BY 1").fetchall()
+    con.close()
+    assert {r[0] for r in rows} == set(why)
+    # an incremental build reports them again, once
+    build_database(src, tmp_path / "db.duckdb")
+    con = duckdb.connect(str(tmp_path / "db.duckdb"), read_only=True)
+    assert con.execute("SELECT count(*) FROM warnings WHERE stage = 'input'").fetchone()[0] == len(why)
+    con.close()
+    # the command line prints every one, control characters escaped
+    out = CliRunner().invoke(cli, ["build", "--input", str(src), "--db", str(tmp_path / "db2.duckdb"), "--quiet"])
+    assert out.exit_code == 0, out.output
+    assert "IGNORE lank-ut.txt" in out.output and "rad\\nbryt\\x1b[31m.zip" in out.output
+    assert "\x1b" not in out.output
