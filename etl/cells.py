@@ -74,18 +74,28 @@ def _atoms(s: str) -> list[tuple[str, float]]:
 # candidate's tuple cost more than all the rest: a long segment has many readings, each a copy.)
 
 
+_TOKEN = re.compile(r"\S+")
+SEGMENT_READINGS = 64       # readings kept per suffix of a segment
+
+
 @lru_cache(maxsize=4096)
 def _segment_readings(seg: str) -> tuple[tuple[tuple | None, float, int], ...]:
     """The 64 cheapest readings (linked cells, cost, number of cells) of a single-spaced
     segment: each possible first cell followed by the readings of the rest, sorted by cost
-    (ties in the order the atoms were found)."""
-    if not seg:
-        return ((None, 0.0, 0),)
-    results: list[tuple[tuple | None, float, int]] = []
-    for atom, cost in _atoms(seg):
-        results.extend([((atom, cells), cost + c, n + 1) for cells, c, n in _segment_readings(seg[len(atom):].lstrip(" "))])
-    results.sort(key=_combo_cost)
-    return tuple(results[:64])
+    (ties in the order the atoms were found). Built from the last word back (no recursion:
+    a segment of any length is read in one pass, each suffix once)."""
+    done: dict[int, tuple] = {len(seg): ((None, 0.0, 0),)}
+    for m in reversed(list(_TOKEN.finditer(seg))):
+        p = m.start()
+        results: list[tuple[tuple | None, float, int]] = []
+        for atom, cost in _atoms(seg[p:]):
+            q = p + len(atom)
+            while q < len(seg) and seg[q] == " ":
+                q += 1
+            results.extend([((atom, cells), cost + c, n + 1) for cells, c, n in done.get(q, ())])
+        results.sort(key=_combo_cost)
+        done[p] = tuple(results[:SEGMENT_READINGS])
+    return done[0] if seg else done[len(seg)]
 
 
 # Standard phrases may be wrapped inside their cell ("Tas fram\nav\nnämnd", "Fastställs  2021"):

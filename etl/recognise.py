@@ -38,6 +38,7 @@ _MARKERS = (
 PLAN_CELLS = 3      # Årsmål, KF:s årsmål, Periodicitet
 REPORT_CELLS = 7    # utfall, män, kvinnor, utfall VB <prev>, Årsmål, KF:s årsmål, Period
 MAX_ROW_LINES = 12  # lines of one table row (an activity's text wraps over up to ~9)
+MAX_WORDS_PER_CELL = 8  # the longest value cell: "1,80 kg CO2 per kg livsmedel", "Tas fram av nämnd/styrelse"
 
 def _structure_lines(stripped: list[str], joined: str) -> set[int]:
     """Indices of the lines (``joined``: the lines joined with newlines) that hold one of the
@@ -792,6 +793,8 @@ def split_row(lines: list[Line], expected: int, vocab: Vocabulary | None = None)
                 continue       # the values would leave no name
             at_line_start = b_i == 0
             values = (text if at_line_start else text[b:]) + tail
+            if len(values.split()) > expected * MAX_WORDS_PER_CELL:
+                continue       # more words than `expected` cells can hold: the values start later
             name = None
             for r in best_readings(values, expected):
                 cells = r.cells

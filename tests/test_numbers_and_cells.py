@@ -70,3 +70,17 @@ def test_a_word_broken_across_lines_is_mended_only_when_the_document_uses_the_wh
     assert cell_texts([Line(2, "arbetar"), Line(3, "klimatsmarta")], vocab) == ["arbetar", "klimatsmarta"]
     assert cell_texts([Line(2, "energieffekti "), Line(3, "visering")], vocab) == ["energieffekti", "visering"]
     assert cell_texts(row, None)[1:3] == ["energieffekti", "visering"]
+
+
+def test_a_row_of_hundreds_of_values_is_read_without_recursion():
+    """A value row of 500 numbers (or 400 double-spaced cells) used to raise RecursionError or
+    take seconds; the grammar reads from the last word back and a row split only tries value
+    starts that `expected` cells can hold (timings: bench/fuzz_cells.py)."""
+    from etl.cells import best_readings
+    from etl.model import Line
+    from etl.recognise import split_row
+
+    assert best_readings(" ".join(["5"] * 500) + " 2021", 7) is not None
+    name, cells = split_row([Line(1, "Andel barn " + "  ".join(["12 %"] * 400) + " 3 % 4 % År")], 3)
+    assert cells == ("3 %", "4 %", "År") and name.startswith("Andel barn 12 %")
+    assert split_row([Line(1, "Namn " + "1 " * 470 + "År")], 7) is not None
