@@ -12,6 +12,7 @@ from etl.model import ParsedDocument, RawDocument, Warning
 from etl.read import ReadError, read_document
 from etl.recognise import recognise
 from etl.sections import heading_lines, parse_sections
+from etl.sniff import MAX_NAME_CHARS
 from etl.words import Vocabulary
 
 
@@ -20,11 +21,26 @@ def parse_raw(raw: RawDocument, path: Path | None = None, registry: list[Distric
     sections = parse_sections(raw)
     vocab = Vocabulary(raw.lines)     # the document's words, built on first use, shared
     goals, rows, activities, warnings = recognise(raw, heading_lines(sections), vocab)
-    doc = ParsedDocument(raw=raw, meta=meta, goals=goals, indicators=rows, activities=activities, warnings=warnings)
+    doc = ParsedDocument(raw=raw, meta=meta, goals=goals, indicators=rows, activities=activities,
+                         warnings=raw.warnings + warnings)
     if not rows and not goals:
         doc.warnings.append(Warning("recognise", "no goals or indicator tables found in this document"))
+    _cut_long_names(doc)
     _optional_stages(doc, sections, vocab)
     return doc
+
+
+def _cut_long_names(doc: ParsedDocument) -> None:
+    """Indicator names and activity texts longer than MAX_NAME_CHARS are cut there, with a
+    warning: no printed name is that long, and each name is compared with every other in
+    the identity stage (five 1 MB names made every later build 21 s slower)."""
+    for item, attr in [(r, "name") for r in doc.indicators] + [(a, "text") for a in doc.activities]:
+        text = getattr(item, attr)
+        if len(text) > MAX_NAME_CHARS:
+            setattr(item, attr, text[:MAX_NAME_CHARS])
+            doc.warnings.append(Warning("recognise", f"line {item.source_line}: a {len(text):,}-character "
+                                                     f"{'indicator name' if attr == 'name' else 'activity text'} "
+                                                     f"cut at {MAX_NAME_CHARS}", item.source_line))
 
 
 def _optional_stages(doc: ParsedDocument, sections: list[dict], vocab: Vocabulary | None = None) -> None:

@@ -58,6 +58,7 @@ class RawDocument:
     flavour: str             # spaced | plain | markdown | pdf
     lines: list[Line]
     n_lines: int = -1        # number of lines; kept when `lines` is dropped after parsing
+    warnings: list["Warning"] = field(default_factory=list)   # the read stage's (lines cut at a limit)
 
     def __post_init__(self) -> None:
         if self.n_lines < 0:

@@ -15,10 +15,11 @@ import os
 import re
 import stat
 import unicodedata
+from dataclasses import replace
 from pathlib import Path
 
-from etl.model import Line, RawDocument
-from etl.sniff import MAX_BYTES, describe, sniff, utf16_encoding
+from etl.model import Line, RawDocument, Warning
+from etl.sniff import MAX_BYTES, MAX_LINE_CHARS, MAX_TEXT_CHARS, describe, sniff, utf16_encoding
 
 TEXT_SUFFIXES = {".txt", ".md", ".markdown", ".text"}
 
@@ -93,9 +94,24 @@ def read_document(path: Path, root: Path | None = None) -> RawDocument:
     if kind != "text":
         raise ReadError(f"{rel}: the content is {describe(kind)}, not a text document")
     text = decode_text(data)
+    if len(text) > MAX_TEXT_CHARS:
+        raise ReadError(f"{rel}: the text is too long ({len(text):,} characters; the limit is {MAX_TEXT_CHARS:,})")
     raw_lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     flavour = detect_flavour(raw_lines)
-    return RawDocument(source_file=rel, sha256=sha, flavour=flavour, lines=lines_from_text(text))
+    lines = lines_from_text(text)
+    return RawDocument(source_file=rel, sha256=sha, flavour=flavour, lines=lines, warnings=cut_long_lines(lines))
+
+
+def cut_long_lines(lines: list[Line]) -> list[Warning]:
+    """Lines longer than MAX_LINE_CHARS cut there (no table cell or sentence is that long;
+    such a line is an extraction accident or an attack), each with a warning."""
+    out = []
+    for k, ln in enumerate(lines):
+        if len(ln.text) > MAX_LINE_CHARS:
+            out.append(Warning("read", f"line {ln.no} has {len(ln.text):,} characters; cut at {MAX_LINE_CHARS:,}",
+                               ln.no))
+            lines[k] = replace(ln, text=ln.text[:MAX_LINE_CHARS], cells=None)
+    return out
 
 
 SIDECAR_SUFFIX = ".meta.json"

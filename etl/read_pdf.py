@@ -42,7 +42,7 @@ from etl.pdf_furniture import furniture, toc_lines
 from etl.pdf_grid import Grid, find_grids
 from etl.pdf_page import PageContent, Word, page_content
 from etl.read import ReadError
-from etl.sniff import describe, sniff
+from etl.sniff import MAX_PAGES, MAX_TEXT_CHARS, describe, sniff
 
 MIN_CHARS_PER_PAGE = 20      # fewer printable characters than this on average: a scan
 MAX_HEADER_ROWS = 3
@@ -69,6 +69,8 @@ def read_pdf(path: Path | None, rel: str, sha: str, data: bytes) -> RawDocument:
         n_pages = len(pdf)
         if n_pages == 0:
             raise ReadError(f"{rel}: the PDF has no pages")
+        if n_pages > MAX_PAGES:
+            raise ReadError(f"{rel}: the PDF has {n_pages} pages; the limit is {MAX_PAGES}")
         pages: list[PageContent] = []
         for index in range(n_pages):
             try:
@@ -79,6 +81,8 @@ def read_pdf(path: Path | None, rel: str, sha: str, data: bytes) -> RawDocument:
     finally:
         pdf.close()
     printable = sum(len(w.text) for p in pages for w in p.words)
+    if printable > MAX_TEXT_CHARS:
+        raise ReadError(f"{rel}: the PDF holds too much text ({printable:,} characters; the limit is {MAX_TEXT_CHARS:,})")
     if printable < MIN_CHARS_PER_PAGE * n_pages / 4 or printable < MIN_CHARS_PER_PAGE:
         if any(p.has_images for p in pages):
             raise ReadError(f"{rel}: the PDF is scanned images without a text layer ({n_pages} pages, "

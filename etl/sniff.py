@@ -14,6 +14,12 @@ import unicodedata
 import zipfile
 
 MAX_BYTES = int(float(os.environ.get("STADSDEL_MAX_MB", "50")) * 1024 * 1024)
+# Bounds inside the size cap (a small file can still ask for a lot of work):
+MAX_PAGES = 2000             # a PDF with more pages is refused (the longest plans have ~150)
+MAX_PAGE_OBJECTS = 200_000   # text, path and image objects on one PDF page (a decompression bomb has millions)
+MAX_TEXT_CHARS = 20_000_000  # characters of text in one document (a 900-page report has ~3 million)
+MAX_LINE_CHARS = 5_000       # a longer line is cut there, with a warning
+MAX_NAME_CHARS = 500         # a longer indicator name or activity text is cut there, with a warning
 DOCUMENT_KINDS = ("pdf", "text")
 TEXT_EXTENSIONS = (".txt", ".md")
 

@@ -5,13 +5,14 @@ import streamlit as st
 from dashboard import access, db, queries
 from dashboard.fmt import md_escape
 from dashboard.ui import header, no_data, q, show_table
-from etl.add import add_files
+from etl.add_worker import add_files_isolated
 from etl.sniff import MAX_BYTES
 
 header("Källor och kvalitet", "Vilka dokument som är inlästa, hur de känts igen och vad inläsningen varnar för.")
 
 # Upload: etl.add.add_files validates (size, type from the content, duplicate, district/year/kind)
-# before anything is written, stores the files in the input folder and rebuilds incrementally.
+# before anything is written, stores the files in the input folder and rebuilds incrementally;
+# it runs in a worker process with a memory and a time limit (etl/add_worker.py).
 CHOICES = {"Ersätt det gamla dokumentet": "replace", "Behåll båda som versioner": "keep", "Lägg inte till": None}
 
 
@@ -45,7 +46,8 @@ def upload_form() -> None:
         files = [(u.name, u.getvalue()) for u in uploads] if sent and uploads else \
             [(n, data) for n, data in pending.items() if answers[n]]
         with st.spinner("Kontrollerar dokumenten och bygger om databasen …"):
-            report = add_files(files, db.input_dir(), db.db_path(), on_duplicate="ask" if sent else answers)
+            # in a worker process with a memory and time limit: a hostile file cannot take the app down
+            report = add_files_isolated(files, db.input_dir(), db.db_path(), on_duplicate="ask" if sent else answers)
         st.session_state["upl_results"] = [(r.status, r.message) for r in report.results]
         st.session_state["upl_pending"] = {n: d for (n, d), r in zip(files, report.results) if r.status == "conflict"}
         st.rerun()

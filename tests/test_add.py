@@ -191,3 +191,49 @@ def test_cli_add_refuses_a_fifo_without_hanging(library, tmp_path):
                           cwd=Path(__file__).resolve().parents[1], capture_output=True, text=True, timeout=60)
     assert proc.returncode == 1 and "inte en vanlig fil" in proc.stderr
     assert listing(lib) == [LILJEHOLMEN]
+
+
+def _pdf_bomb(expanded_mb: int) -> bytes:
+    """A small PDF whose one page's content stream inflates to `expanded_mb` MB."""
+    import zlib
+
+    comp = zlib.compressobj(9)
+    chunk = b" " * 2**20
+    stream = b"".join(comp.compress(chunk) for _ in range(expanded_mb)) + comp.flush()
+    objs = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>",
+            b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(stream) + stream + b"\nendstream"]
+    out, offsets = b"%PDF-1.4\n", []
+    for k, body in enumerate(objs, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % k + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1)
+    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, xref)
+    return out
+
+
+def test_isolated_add_stores_and_loads_like_add(library):
+    from etl.add_worker import add_files_isolated
+
+    lib, db = library
+    report = add_files_isolated([(KUNGSHOLMEN, (RAW / KUNGSHOLMEN).read_bytes())], lib, db)
+    assert [r.status for r in report.results] == ["added"] and report.build["counts"]["documents"] == 2
+    assert [d[0] for d in documents(db)] == sorted([LILJEHOLMEN, KUNGSHOLMEN])
+
+
+def test_a_decompression_bomb_is_refused_in_the_worker_and_nothing_is_stored(library):
+    """A ~1 MB PDF that inflates to 1,5 GB: the worker hits its memory cap, the file is
+    refused with the reason, the library and the database are as before."""
+    from etl.add_worker import add_files_isolated
+
+    lib, db = library
+    bomb = _pdf_bomb(1536)
+    assert len(bomb) < 3 * 2**20
+    before = documents(db)
+    report = add_files_isolated([("bomb.pdf", bomb), (KUNGSHOLMEN, (RAW / KUNGSHOLMEN).read_bytes())], lib, db,
+                                memory_mb=1024)
+    assert [r.status for r in report.results] == ["rejected", "rejected"]
+    assert "behövde mer än 1024 MB minne" in report.results[0].message
+    assert listing(lib) == [LILJEHOLMEN] and documents(db) == before

@@ -193,3 +193,25 @@ def test_sniff(data, kind):
 ])
 def test_sanitise_filename(name, kind, safe):
     assert sanitise_filename(name, kind) == safe
+
+
+def test_limits_inside_the_size_cap_cut_with_a_warning(tmp_path):
+    """A very long line is cut at MAX_LINE_CHARS and a very long indicator name at
+    MAX_NAME_CHARS, each with a warning; the document still loads."""
+    from etl.assemble import parse_file
+    from etl.sniff import MAX_LINE_CHARS, MAX_NAME_CHARS
+
+    text = (RAW / "kungsholmen_verksamhetsplan_2020.txt").read_text(encoding="utf-8")
+    long_name = "Andel " + "mycket " * 120 + "nöjda brukare"            # ~ 850 characters, wrapped over lines
+    wrapped = "\n".join(long_name[k:k + 80] for k in range(0, len(long_name), 80))
+    marker = "Andel barn som lever i familjer som har ekonomiskt bistånd"
+    text = text.replace(marker, wrapped, 1)
+    text += "\n" + "x" * (MAX_LINE_CHARS * 3) + "\n"
+    p = tmp_path / "k.txt"
+    p.write_text(text, encoding="utf-8")
+    doc = parse_file(p, tmp_path)
+    assert doc.meta is not None
+    assert any("cut at" in w.message and "characters" in w.message and w.stage == "read" for w in doc.warnings)
+    assert max(len(ln.text) for ln in doc.raw.lines) <= MAX_LINE_CHARS
+    assert all(len(r.name) <= MAX_NAME_CHARS for r in doc.indicators)
+    assert any(w.stage == "recognise" and "cut at" in w.message for w in doc.warnings)

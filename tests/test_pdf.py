@@ -336,3 +336,11 @@ def test_pdf_without_text_or_images(tmp_path):
     pdf.add_page()
     msg = read_error(tmp_path, "blank.pdf", bytes(pdf.output()))
     assert "no text" in msg and "OCR" not in msg
+
+
+def test_pdf_page_limit(tmp_path, monkeypatch):
+    import etl.read_pdf
+
+    monkeypatch.setattr(etl.read_pdf, "MAX_PAGES", 2)
+    msg = read_error(tmp_path, "long.pdf", simple_pdf(3))
+    assert "3 pages" in msg and "limit is 2" in msg
