@@ -82,3 +82,11 @@ def md_escape(text: object, *, inline: bool = False) -> str:
         return ""
     text = str(text) if inline else _LEADING_SPACE.sub("", str(text))
     return _MD_SPECIAL.sub(r"\\\1", text)
+
+
+def fmt_signed(value: float | int | None, unit: str | None = None) -> str:
+    """A deviation with its sign always shown: "+2,9 mnkr", "−0,6 mnkr", "0 mnkr"."""
+    if _is_missing(value):
+        return MISSING
+    text = fmt_value(abs(value), unit, 1) if unit else fmt_number(abs(value), 1)
+    return ("+" if value > 0 else "−" if value < 0 else "") + text

@@ -655,8 +655,10 @@ def budget_default_year(con) -> int | None:
 
 
 def budget_vs_outcome(con, year: int) -> pl.DataFrame:
-    """Budget against bokslut per district and area: budget, bokslut, avvikelse (bokslut -
-    budget) and avvikelse_pct. Null where one side is missing (never 0)."""
+    """Budget against bokslut per district and area: budget, bokslut, avvikelse and
+    avvikelse_pct. The deviation as the documents define it: budget − bokslut (net cost), so
+    a surplus (överskott) is positive and an overspend (underskott) negative. Null where one
+    side is missing (never 0)."""
     lines = _valid_lines(con, year, ["budget", "bokslut"])
     b = _by_area(lines.filter(pl.col("kind") == "budget"), year).select(
         "district", "area", pl.col("value").alias("budget"), pl.col("column_label").alias("budget_column"),
@@ -666,8 +668,8 @@ def budget_vs_outcome(con, year: int) -> pl.DataFrame:
         pl.col("source_file").alias("bokslut_source"), pl.col("sources").alias("bokslut_lines"))
     df = b.join(o, on=["district", "area"], how="full", coalesce=True)
     return df.with_columns(
-        avvikelse=pl.col("bokslut") - pl.col("budget"),
-        avvikelse_pct=(pl.col("bokslut") - pl.col("budget")) / pl.col("budget") * 100,
+        avvikelse=pl.col("budget") - pl.col("bokslut"),
+        avvikelse_pct=(pl.col("budget") - pl.col("bokslut")) / pl.col("budget") * 100,
     ).sort("district", "area")
 
 

@@ -3,7 +3,7 @@ import polars as pl
 import streamlit as st
 
 from dashboard import charts, queries
-from dashboard.fmt import fmt_value
+from dashboard.fmt import fmt_signed, fmt_value
 from dashboard.ui import header, q, show_chart, show_table, view_tabs, year_select
 
 header("Ekonomi", "Budget och bokslut per verksamhetsområde (mnkr), som de är tryckta i dokumentens tabeller.")
@@ -39,9 +39,11 @@ with tabell:
     rows = versus.to_dicts()
     table = versus.with_columns(*[
         pl.Series(f"{c}_txt", [fmt_value(r[c], "mnkr", 1) for r in rows], dtype=pl.String)
-        for c in ("budget", "bokslut", "avvikelse")])
+        for c in ("budget", "bokslut")], avvikelse_txt=pl.Series([fmt_signed(r["avvikelse"], "mnkr") for r in rows],
+                                                                 dtype=pl.String))
     show_table(table, {"district": "Stadsdel", "area": "Verksamhetsområde", "budget_txt": "Budget",
-                       "bokslut_txt": "Bokslut", "avvikelse_txt": "Avvikelse", "budget_column": "Budgetkolumn",
+                       "bokslut_txt": "Bokslut", "avvikelse_txt": "Avvikelse (överskott +, underskott −)",
+                       "budget_column": "Budgetkolumn",
                        "budget_source": "Dokument (budget)", "budget_lines": "Rader (budget)",
                        "bokslut_column": "Bokslutskolumn", "bokslut_lines": "Rader (bokslut)"}, key="budget_table")
 
@@ -52,4 +54,5 @@ with st.expander("Hur siffrorna väljs"):
         "tabell: den som täcker flest verksamhetsområden, helst ur årets eget dokument och helst netto "
         "(vid lika: kolumnen längst till vänster i tabellen). Rader som börjar med ”varav” ingår redan i "
         "raden ovanför och investeringar är inte driftbudget, så de räknas inte med. Saknas en sida "
-        "visas den som saknad, inte som 0.")
+        "visas den som saknad, inte som 0. Avvikelse = budget − bokslut, som i verksamhetsberättelserna: "
+        "ett överskott är positivt (+), ett underskott negativt (−).")

@@ -26,16 +26,19 @@ with c3:
     sort = sort_select()
 
 # across districts and over years come from the cached by_year frame (one query per indicator)
-across = queries.across_districts(by_year, q(queries.district_documents, year), q(queries.indicator, iid) or {},
-                                  iid, year).filter(pl.col("district").is_in(chosen))
+every = queries.across_districts(by_year, q(queries.district_documents, year), q(queries.indicator, iid) or {},
+                                 iid, year)
+# the city's references come from every district of the year, whatever the user filtered:
+# the filter only decides which bars are drawn
+ref = queries.reference_values(every)
+across = every.filter(pl.col("district").is_in(chosen))
 order = charts.district_order(across, sort, ind["direction"])
 across = across.with_columns(_o=pl.col("district").replace_strict(order, list(range(len(order))),
                                                                   return_dtype=pl.Int64)).sort("_o").drop("_o")
-ref = queries.reference_values(across)
 over = queries.over_years(by_year, chosen)
 source = "Stadsdelsnämndernas verksamhetsplaner och verksamhetsberättelser"
-subtitle = (f"{year} · svart streck: stadsdelens årsmål · blå linje: KF:s årsmål"
-            f"{' · streckad: stadens median' if ref['median'] is not None else ''}")
+median_note = f" · streckad: stadens median (median av {ref['n']} stadsdelar)" if ref["median"] is not None else ""
+subtitle = f"{year} · svart streck: stadsdelens årsmål · blå linje: KF:s årsmål{median_note}"
 
 
 def table(frame: pl.DataFrame) -> pl.DataFrame:

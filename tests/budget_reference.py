@@ -92,6 +92,6 @@ def budget_vs_outcome(con, year: int) -> pl.DataFrame:
         pl.col("source_file").alias("bokslut_source"), pl.col("sources").alias("bokslut_lines"))
     df = b.join(o, on=["district", "area"], how="full", coalesce=True)
     return df.with_columns(
-        avvikelse=pl.col("bokslut") - pl.col("budget"),
-        avvikelse_pct=(pl.col("bokslut") - pl.col("budget")) / pl.col("budget") * 100,
+        avvikelse=pl.col("budget") - pl.col("bokslut"),
+        avvikelse_pct=(pl.col("budget") - pl.col("bokslut")) / pl.col("budget") * 100,
     ).sort("district", "area")

@@ -142,7 +142,7 @@ def test_economy_page_budget_against_bokslut(app):
     at = app("ekonomi")
     table = at.dataframe[0].value
     row = table[(table["Stadsdel"] == "Norrmalm") & (table["Verksamhetsområde"] == "Äldreomsorg")].iloc[0]
-    assert row["Avvikelse"] == f"25,3{NBSP}mnkr"
+    assert row["Avvikelse (överskott +, underskott −)"] == f"−25,3{NBSP}mnkr"      # budget − bokslut: overspend
     kh = table[(table["Stadsdel"] == "Kungsholmen") & (table["Verksamhetsområde"] == "Äldreomsorg")].iloc[0]
     assert kh["Bokslut"] == "–"          # missing, not 0
 

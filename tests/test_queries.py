@@ -268,7 +268,7 @@ def test_budget_by_area_and_vs_outcome(con):
     budget = {(r["district"], r["area"]): r["value"] for r in q.budget_by_area(con, 2021).to_dicts()}
     assert budget[("Kungsholmen", "Äldreomsorg")] == pytest.approx(1020.5)
     versus = {(r["district"], r["area"]): r for r in q.budget_vs_outcome(con, 2021).to_dicts()}
-    assert versus[("Norrmalm", "Äldreomsorg")]["avvikelse"] == pytest.approx(25.3)
+    assert versus[("Norrmalm", "Äldreomsorg")]["avvikelse"] == pytest.approx(-25.3)    # overspend: negative
     missing = versus[("Kungsholmen", "Äldreomsorg")]
     assert missing["bokslut"] is None and missing["avvikelse"] is None   # missing, not 0
 
