@@ -164,7 +164,7 @@ def ranked_bars(frame: pl.DataFrame, *, unit: str | None = None, direction: str 
 
     Bar colour: attainment against the district's own target, by the indicator's direction
     (neutral when direction is unknown). Black tick: the district's own target. Blue rule:
-    the city council's (KF) target. Dashed grey rule: the city median of the shown outcomes.
+    the city council's (KF) target. Dashed grey rule: the city median (of every district of the year, passed in).
     """
     if frame.height == 0:
         return _empty("Inga värden att visa.")

@@ -302,3 +302,26 @@ def test_document_text_is_shown_as_text_everywhere(fixture_db, tmp_path, monkeyp
             assert not [rx.pattern for rx in _LIVE_MARKUP if rx.search(t)], (page, t)   # ... as text
         checked += len(hostile)
     assert checked >= 6
+
+
+def _chart_specs(at) -> list[dict]:
+    import json
+
+    def walk(node):
+        yield node
+        for child in getattr(node, "children", {}).values():
+            yield from walk(child)
+    return [json.loads(e.proto.spec) for e in walk(at._tree) if getattr(e, "type", "") == "vega_lite_chart"]
+
+
+def test_city_median_does_not_change_with_the_district_filter(app):
+    """The median is over every district of the year; the filter only picks the bars."""
+    import json
+
+    def median_of(at):
+        spec = json.dumps(_chart_specs(at)[0], ensure_ascii=False)
+        note = re.search(r"median av (\d+) stadsdelar", spec)
+        return note and note.group(1)
+    everyone = median_of(app("jamfor_indikator"))
+    two = median_of(app("jamfor_indikator", stadsdelar=["Norrmalm", "Kungsholmen"]))
+    assert everyone == two == "3"          # 3 districts of 5 have an outcome in 2021
