@@ -21,6 +21,7 @@ import duckdb
 import polars as pl
 
 from dashboard.fmt import md_escape
+from etl.terms import folded_term, query_words, words
 
 REPORT = "verksamhetsberattelse"
 TERTIAL = "tertialrapport"
@@ -95,29 +96,17 @@ def indicator(con, indicator_id: str) -> dict | None:
 
 
 def search_indicators(con, text: str = "", *, kf_only: bool = False) -> pl.DataFrame:
-    """Indicators whose name (canonical or as printed) or goal text contains `text`.
+    """Indicators whose name (canonical or as printed) or goal text holds every word of `text`.
 
-    One row per indicator: indicator_id, name, unit, direction, is_kf, n_districts, years
-    (list), n_values, matched_goal (a goal text that matched, if the match was on a goal).
+    Words match in any order, case- and accent-insensitively, on their Swedish stems (the
+    full-text search's stemmer, etl/terms.py) and as the start of a word: "barn bistånd",
+    "bistand", "ekonomiskt bist" all find "Andel barn som lever i familjer som har ekonomiskt
+    bistånd". One row per indicator: indicator_id, name, unit, direction, is_kf, n_districts,
+    years (list), n_values, matched_goal (a goal text that matched, when the name did not).
     Sorted by how widely the indicator is reported, then name.
     """
-    pattern = f"%{text.strip()}%"
-    # The text is matched against each distinct (indicator, printed name, goal, nämndmål) once
-    # (a few hundred combinations for a whole city, ILIKE on Swedish text is slow), the counts
-    # come from the values and documents alone (a value has one goal: the join adds no rows).
     sql = """
-    WITH texts AS (
-        SELECT DISTINCT v.indicator_id, v.name AS printed, g.text AS goal_text, v.namndmal
-        FROM indicator_values v
-        JOIN documents d USING (document_id)
-        LEFT JOIN goals g ON g.goal_id = v.goal_id
-    ), hits AS (
-        SELECT indicator_id,
-               max(CASE WHEN goal_text ILIKE $p THEN goal_text
-                        WHEN namndmal ILIKE $p THEN namndmal END) AS matched_goal,
-               bool_or(printed ILIKE $p) OR bool_or(goal_text ILIKE $p) OR bool_or(namndmal ILIKE $p) AS hit
-        FROM texts GROUP BY indicator_id
-    ), stats AS (
+    WITH stats AS (
         SELECT v.indicator_id, count(DISTINCT d.district) AS n_districts,
                list(DISTINCT d.year ORDER BY d.year) AS years, count(d.district) AS n_values
         FROM indicator_values v JOIN documents d USING (document_id)
@@ -126,16 +115,43 @@ def search_indicators(con, text: str = "", *, kf_only: bool = False) -> pl.DataF
     SELECT i.indicator_id, i.name, i.unit, i.direction, i.is_kf, i.gender_split,
            coalesce(s.n_districts, 0) AS n_districts,
            coalesce(s.years, [NULL::INTEGER]) AS years,     -- as list() of the one empty joined row
-           coalesce(s.n_values, 0) AS n_values,
-           h.matched_goal
+           coalesce(s.n_values, 0) AS n_values
     FROM indicators i
     LEFT JOIN stats s ON s.indicator_id = i.indicator_id
-    LEFT JOIN hits h ON h.indicator_id = i.indicator_id
     WHERE ($kf_only = FALSE OR coalesce(i.is_kf, FALSE))
-      AND ($text = '' OR i.name ILIKE $p OR coalesce(h.hit, FALSE))
     ORDER BY n_districts DESC, n_values DESC, i.name, i.indicator_id
     """
-    return _frame(con, sql, {"p": pattern, "text": text.strip(), "kf_only": kf_only})
+    df = _frame(con, sql, {"kf_only": kf_only})
+    wanted = [folded_term(w) for w in query_words(text)]
+    if not wanted:
+        return df.with_columns(matched_goal=pl.lit(None, dtype=pl.String))
+    # each distinct (indicator, printed name, goal, nämndmål) is matched once: a few hundred for a city
+    texts = con.execute("""
+        SELECT DISTINCT v.indicator_id, v.name, g.text, v.namndmal
+        FROM indicator_values v LEFT JOIN goals g ON g.goal_id = v.goal_id""").fetchall()
+    names: dict[str, list[str]] = {r["indicator_id"]: [r["name"]] for r in df.select("indicator_id", "name").to_dicts()}
+    goals: dict[str, list[str]] = {}
+    for iid, printed, goal, namndmal in texts:
+        names.setdefault(iid, []).append(printed)
+        goals.setdefault(iid, []).extend(t for t in (goal, namndmal) if t)
+
+    def matches(t: str) -> bool:
+        terms = {folded_term(w) for w in words(t)}
+        return all(any(x.startswith(w) for x in terms) for w in wanted)
+
+    hit_ids, matched_goal = [], []
+    for iid in df["indicator_id"].to_list():
+        if any(matches(n) for n in names.get(iid, []) if n):
+            hit_ids.append(iid)
+            matched_goal.append(None)
+        else:
+            goal = next((g for g in goals.get(iid, []) if matches(g)), None)
+            if goal is not None:
+                hit_ids.append(iid)
+                matched_goal.append(goal)
+    hits = pl.DataFrame({"indicator_id": hit_ids, "matched_goal": matched_goal},
+                        schema={"indicator_id": pl.String, "matched_goal": pl.String})
+    return df.join(hits, on="indicator_id", how="inner", maintain_order="left")
 
 
 # --- values for one indicator ----------------------------------------------------------------

@@ -65,11 +65,17 @@ def indicator_picker(key: str = "indikator") -> dict | None:
     labels = indicator_labels(every)
     wanted = st.session_state.get(key) or st.query_params.get(key)
     options = [labels[i] for i in found["indicator_id"].to_list()]
-    if wanted in labels.values() and wanted not in options:
-        options.insert(0, wanted)
     if not options:
         st.info(f"Ingen indikator matchar ”{md_escape(text)}”.")
         return None
+    if text.strip():
+        n = len(options)
+        select_col.caption(f"{n} {'indikator matchar' if n == 1 else 'indikatorer matchar'} ”{md_escape(text)}”"
+                           " · välj i listan")
+        if wanted in labels.values() and wanted not in options:
+            # the indicator shown before does not match the new search: say so, show the first match
+            st.caption(f"”{md_escape(wanted)}” matchar inte sökningen; visar den första träffen.")
+            st.session_state[key] = options[0]
     chosen = select_col.selectbox("Indikator", options, key=key, bind="query-params",
                                   placeholder="Välj indikator")
     if chosen is None:

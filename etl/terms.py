@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import unicodedata
 from collections import Counter
 from functools import lru_cache
 
@@ -62,6 +63,12 @@ när efter upp vi dem vara vad över än dig kan sina här ha mot alla under nå
 sedan ju denna själv detta åt utan varit hur ingen mitt ni bli blev oss din dessa några deras
 blir mina samma vilken er sådan vår blivit dess inom mellan sådant varför varje vilka ditt vem
 vilket sitta sådana vart dina vars vårt våra ert era vilkas""".split())
+
+
+def folded_term(word: str) -> str:
+    """The stemmed term without accents ("bistånd" and "bistand" both give "bistand"), for
+    matching what users type without å/ä/ö."""
+    return "".join(c for c in unicodedata.normalize("NFKD", term(word)) if not unicodedata.combining(c))
 
 
 def query_words(query: str | None) -> list[str]:

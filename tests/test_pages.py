@@ -325,3 +325,13 @@ def test_city_median_does_not_change_with_the_district_filter(app):
     everyone = median_of(app("jamfor_indikator"))
     two = median_of(app("jamfor_indikator", stadsdelar=["Norrmalm", "Kungsholmen"]))
     assert everyone == two == "3"          # 3 districts of 5 have an outcome in 2021
+
+
+def test_indicator_search_never_keeps_showing_an_indicator_it_does_not_match(app):
+    at = app("jamfor_indikator", indikator="Antal tillhandahållna platser för feriejobb", sok="bistand barn")
+    assert at.selectbox(key="indikator").value == "Andel barn som lever i familjer som har ekonomiskt bistånd"
+    captions = " ".join(c.value for c in at.caption)
+    assert "matchar inte sökningen" in shown(captions) and "1 indikator matchar" in shown(captions)
+    at.text_input(key="sok").input("BISTÅND").run()
+    assert not at.exception
+    assert "2 indikatorer matchar" in shown(" ".join(c.value for c in at.caption))
