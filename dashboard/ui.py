@@ -55,8 +55,8 @@ def view_tabs(key: str = "vy"):
 def indicator_picker(key: str = "indikator") -> dict | None:
     """Search field (name or goal text) + indicator select box; both in the URL.
 
-    The select box's options are the indicator names: a bound select box keeps the shown
-    label in the URL (?indikator=Andel+barn+...), which stays readable and stable."""
+    The select box's options are the indicator names: the shown label is kept in the URL
+    (?indikator=Andel+barn+...), which stays readable and stable, also for the default."""
     search_col, select_col = st.columns([1, 2])
     text = search_col.text_input("Sök indikator på namn eller mål", key="sok", bind="query-params",
                                  placeholder="t.ex. ekonomiskt bistånd, trygghet")
@@ -76,8 +76,9 @@ def indicator_picker(key: str = "indikator") -> dict | None:
             # the indicator shown before does not match the new search: say so, show the first match
             st.caption(f"”{md_escape(wanted)}” matchar inte sökningen; visar den första träffen.")
             st.session_state[key] = options[0]
-    chosen = select_col.selectbox("Indikator", options, key=key, bind="query-params",
-                                  placeholder="Välj indikator")
+    _start_value(key, options, options[0])
+    chosen = select_col.selectbox("Indikator", options, key=key, placeholder="Välj indikator")
+    keep_view_in_url(**{key: chosen})
     if chosen is None:
         return None
     iid = next(i for i, lab in labels.items() if lab == chosen)
@@ -104,18 +105,57 @@ def indicator_labels(catalogue: pl.DataFrame) -> dict[str, str]:
     return out
 
 
+def keep_view_in_url(**state) -> None:
+    """Write the whole view the page shows into the URL, every time it is shown, not only
+    after the user changed something (as OWID does): a link copied from a default view opens
+    the same view later, also after a rebuild added newer years or districts."""
+    for key, value in state.items():
+        if value is None:
+            continue
+        if isinstance(value, (list, tuple)):
+            want = [str(v) for v in value]
+            if st.query_params.get_all(key) != want:
+                st.query_params[key] = want
+        elif st.query_params.get(key) != str(value):
+            st.query_params[key] = str(value)
+
+
+def _start_value(key: str, options: list, default, many: bool = False):
+    """Put a widget's value in the session before it is drawn: the URL's (when it names
+    valid options) on the session's first run, else the default; a kept value that is no
+    longer an option (the data changed) goes back to the default. These widgets are not
+    bound to the URL by Streamlit, which writes a value only after the user changed it:
+    keep_view_in_url writes every shown value instead."""
+    by_text = {str(o): o for o in options}
+    if key in st.session_state:
+        kept = st.session_state[key]
+        ok = all(v in options for v in kept) if many else kept in options
+        if ok:
+            return
+    if many:
+        wanted = [by_text[v] for v in st.query_params.get_all(key) if v in by_text]
+        st.session_state[key] = wanted or list(default)
+    else:
+        wanted = st.query_params.get(key)
+        st.session_state[key] = by_text.get(wanted, default) if key not in st.session_state else default
+
+
 def year_select(options: list[int], *, key: str = "ar", default: int | None = None,
                 label: str = "År") -> int | None:
     if not options:
         return None
     options = sorted(options, reverse=True)
-    index = options.index(default) if default in options else 0
-    return st.selectbox(label, options, index=index, key=key, bind="query-params", placeholder="Välj år")
+    _start_value(key, options, default if default in options else options[0])
+    year = st.selectbox(label, options, key=key, placeholder="Välj år")
+    keep_view_in_url(**{key: year})
+    return year
 
 
 def district_select(options: list[str], *, key: str = "stadsdelar") -> list[str]:
-    return st.multiselect("Stadsdelar", options, default=options, key=key, bind="query-params",
-                          placeholder="Alla stadsdelar")
+    _start_value(key, options, options, many=True)
+    chosen = st.multiselect("Stadsdelar", options, key=key, placeholder="Alla stadsdelar")
+    keep_view_in_url(**{key: chosen})
+    return chosen
 
 
 def sort_select(key: str = "sortering") -> str:

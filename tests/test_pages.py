@@ -335,3 +335,14 @@ def test_indicator_search_never_keeps_showing_an_indicator_it_does_not_match(app
     at.text_input(key="sok").input("BISTÅND").run()
     assert not at.exception
     assert "2 indikatorer matchar" in shown(" ".join(c.value for c in at.caption))
+
+
+def test_the_default_view_is_written_to_the_url(app):
+    """A link copied from the default view names the indicator, year and districts it shows
+    (the defaults that depend on the data), so it opens the same view after a rebuild added
+    a newer year or another district. Sort order and tab have fixed defaults."""
+    at = app("jamfor_indikator")
+    assert at.query_params["indikator"] == "Andel barn som lever i familjer som har ekonomiskt bistånd"
+    assert at.query_params["ar"] == "2021"
+    assert sorted(at.query_params["stadsdelar"]) == sorted(at.multiselect(key="stadsdelar").options)
+    assert len(at.query_params["stadsdelar"]) == 5
