@@ -5,6 +5,7 @@ default data/stadsdelar.duckdb) is opened read-only; it is built from data/raw o
 start when missing, and a rebuilt file is picked up without a restart.
 """
 import logging
+from pathlib import Path
 
 import streamlit as st
 
@@ -14,7 +15,9 @@ dashboard.load()                  # every module once, before the pages (session
 from dashboard import db          # noqa: E402
 from dashboard.export_ui import deck_panel  # noqa: E402
 
-st.set_page_config(page_title="Stadsdelsjämföraren", page_icon=":material/bar_chart:", layout="wide")
+ICON = Path(__file__).parent / "data" / "icon.png"
+
+st.set_page_config(page_title="Stadsdelsjämföraren", page_icon=str(ICON), layout="wide")   # a local file, no font CDN
 
 pages = [
     st.Page("pages/oversikt.py", title="Översikt", icon=":material/home:", default=True),

@@ -40,6 +40,37 @@ if not Path(CHROMIUM).exists():
 sync_api = pytest.importorskip("playwright.sync_api")
 
 
+class OutboundTrap:
+    """A local listener set as the server's HTTP(S) proxy: any request the app's server
+    process makes to the outside world (an IP lookup, a telemetry call) arrives here."""
+
+    def __init__(self):
+        import threading
+
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen()
+        self.port = self.sock.getsockname()[1]
+        self.seen: list[bytes] = []
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            conn.settimeout(2)
+            try:
+                self.seen.append(conn.recv(200))
+            except OSError:
+                self.seen.append(b"")
+            conn.close()
+
+
+TRAP = OutboundTrap()
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -51,7 +82,9 @@ def server(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("browser")
     db_path = os.environ.get("STADSDEL_BROWSER_DB") or str(build_fixture_db(tmp / "fixture.duckdb"))
     port = free_port()
-    env = {**os.environ, "STADSDEL_DB": db_path}
+    proxy = f"http://127.0.0.1:{TRAP.port}"
+    env = {**os.environ, "STADSDEL_DB": db_path, "HTTP_PROXY": proxy, "HTTPS_PROXY": proxy,
+           "http_proxy": proxy, "https_proxy": proxy, "ALL_PROXY": proxy}
     log = open(tmp / "streamlit.log", "w")
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless", "true",
@@ -193,3 +226,18 @@ def test_shared_url_of_other_pages(server, browser):
     page.get_by_text("Goda exempel").first.wait_for()
     assert page.locator("strong", has_text=re.compile("feriejobb", re.I)).count() >= 1
     page.close()
+
+
+def test_no_request_leaves_the_machine(server, browser):
+    """Neither the browser nor the app's server asks anything outside the machine: every
+    request of every page goes to the app itself (fonts, icons, scripts included), and the
+    server made no connection through the proxy that would carry one."""
+    page = browser.new_page(viewport={"width": 1280, "height": 800}, locale="sv-SE")
+    hosts: set[str] = set()
+    page.on("request", lambda r: hosts.add(urllib.parse.urlparse(r.url).hostname or r.url.split(":")[0]))
+    for path, title in PAGES:
+        page.goto(f"{server}/{path}")
+        settle(page, title)
+    page.close()
+    assert hosts <= {"127.0.0.1", "data", "blob"}, hosts
+    assert TRAP.seen == [], TRAP.seen[:3]
