@@ -222,13 +222,16 @@ def ranked_bars(frame: pl.DataFrame, *, unit: str | None = None, direction: str 
         refs.append({"ref": "KF:s årsmål", "value": kf_target})
     if refs:
         rdf = pl.DataFrame(refs)
+        # the legend lists only the references drawn (no KF entry when there is no KF line)
+        styles = {"Stadens median": (MEDIAN_COLOR, [6, 4]), "KF:s årsmål": (KF_COLOR, [1, 0])}
+        shown = [r["ref"] for r in refs]
         rule_colour = alt.Color(
             "ref:N", title="Referens",
-            scale=alt.Scale(domain=["Stadens median", "KF:s årsmål"], range=[MEDIAN_COLOR, KF_COLOR]))
+            scale=alt.Scale(domain=shown, range=[styles[r][0] for r in shown]))
         rules = alt.Chart(rdf).mark_rule(strokeWidth=2).encode(
             x="value:Q", color=rule_colour,
             strokeDash=alt.StrokeDash("ref:N", scale=alt.Scale(
-                domain=["Stadens median", "KF:s årsmål"], range=[[6, 4], [1, 0]]), legend=None),
+                domain=shown, range=[styles[r][1] for r in shown]), legend=None),
             tooltip=[alt.Tooltip("ref:N", title="Referens"),
                      alt.Tooltip("value:Q", title="Värde", format=NUMBER_FORMAT)])
         layers.append(rules)

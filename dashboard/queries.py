@@ -418,10 +418,19 @@ def over_years(by_year: pl.DataFrame, districts: list[str] | None = None) -> pl.
     return df.sort("district", "year")
 
 
-def reference_values(frame: pl.DataFrame) -> dict:
+CITY_SCALE = 5.0     # a KF target this many times the largest district value or target is a city total
+
+
+def reference_values(frame: pl.DataFrame, unit: str | None = None) -> dict:
     """City median of the outcomes and the KF target (most common printed value) of a
-    one-year cross-district frame. Values are None when they cannot be computed."""
-    out = {"median": None, "kf_target": None, "n": 0}
+    one-year cross-district frame (give it every district of the year, not a selection).
+
+    ``kf_scope`` says whether the KF target can be drawn on the districts' scale:
+    "district" (a share, or a number of the districts' size), or "city" when it is a city
+    total ("9 000 st" feriejobb for the whole city against ~200 per district): then it is
+    shown as text (``kf_text``, the printed target), never as a rule that squashes the bars.
+    Values are None when they cannot be computed (a KF target that is a word, "öka")."""
+    out = {"median": None, "kf_target": None, "kf_scope": None, "kf_text": None, "n": 0}
     if frame.height == 0 or "outcome" not in frame.columns:
         return out
     vals = frame["outcome"].drop_nulls()
@@ -432,6 +441,13 @@ def reference_values(frame: pl.DataFrame) -> dict:
         kf = frame["kf_target"].drop_nulls()
         if kf.len():
             out["kf_target"] = float(kf.mode().sort()[0])
+            raw = frame.filter(pl.col("kf_target") == out["kf_target"])
+            out["kf_text"] = raw["kf_target_raw"].drop_nulls()[0] if "kf_target_raw" in raw.columns and \
+                raw["kf_target_raw"].drop_nulls().len() else None
+            own = [abs(v) for col in ("outcome", "target") if col in frame.columns
+                   for v in frame[col].drop_nulls().to_list()]
+            city = unit != "%" and bool(own) and abs(out["kf_target"]) > CITY_SCALE * max(max(own), 1e-9)
+            out["kf_scope"] = "city" if city else "district"
     return out
 
 

@@ -60,11 +60,14 @@ def district_view(con, info: dict, year: int):
     from dashboard.export import ExportMeta, source_note
 
     frame = queries.indicator_across_districts(con, info["indicator_id"], year)
-    refs = queries.reference_values(frame)
     unit = info.get("unit")
-    chart = charts.ranked_bars(frame, unit=unit, direction=info.get("direction"),
-                               median=refs["median"], kf_target=refs["kf_target"])
-    meta = ExportMeta(title=info["name"], subtitle=_subtitle("districts", info, year),
+    refs = queries.reference_values(frame, unit)
+    chart = charts.ranked_bars(frame, unit=unit, direction=info.get("direction"), median=refs["median"],
+                               kf_target=refs["kf_target"] if refs["kf_scope"] == "district" else None)
+    subtitle = _subtitle("districts", info, year)
+    if refs["kf_scope"] == "city":
+        subtitle += f" · KF:s årsmål för hela staden: {refs['kf_text'] or refs['kf_target']}"
+    meta = ExportMeta(title=info["name"], subtitle=subtitle,
                       source=source_note(frame.filter(pl.col("outcome").is_not_null())),
                       unit=unit)
     return frame, chart, meta

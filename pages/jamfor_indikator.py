@@ -3,7 +3,7 @@ import polars as pl
 import streamlit as st
 
 from dashboard import charts, queries
-from dashboard.fmt import fmt_lines, fmt_value
+from dashboard.fmt import fmt_lines, fmt_value, md_escape
 from dashboard.ui import (district_select, header, indicator_picker, provenance, q, show_chart,
                           show_table, sort_select, value_text, view_tabs, year_select)
 
@@ -30,7 +30,7 @@ every = queries.across_districts(by_year, q(queries.district_documents, year), q
                                  iid, year)
 # the city's references come from every district of the year, whatever the user filtered:
 # the filter only decides which bars are drawn
-ref = queries.reference_values(every)
+ref = queries.reference_values(every, unit)
 across = every.filter(pl.col("district").is_in(chosen))
 order = charts.district_order(across, sort, ind["direction"])
 across = across.with_columns(_o=pl.col("district").replace_strict(order, list(range(len(order))),
@@ -38,7 +38,11 @@ across = across.with_columns(_o=pl.col("district").replace_strict(order, list(ra
 over = queries.over_years(by_year, chosen)
 source = "Stadsdelsnämndernas verksamhetsplaner och verksamhetsberättelser"
 median_note = f" · streckad: stadens median (median av {ref['n']} stadsdelar)" if ref["median"] is not None else ""
-subtitle = f"{year} · svart streck: stadsdelens årsmål · blå linje: KF:s årsmål{median_note}"
+kf_line = ref["kf_target"] if ref["kf_scope"] == "district" else None
+kf_note = " · blå linje: KF:s årsmål" if kf_line is not None else ""
+subtitle = f"{year} · svart streck: stadsdelens årsmål{kf_note}{median_note}"
+if ref["kf_scope"] == "city":
+    subtitle += f" · KF:s årsmål för hela staden: {ref['kf_text'] or fmt_value(ref['kf_target'], unit)}"
 
 
 def table(frame: pl.DataFrame) -> pl.DataFrame:
@@ -55,8 +59,11 @@ def table(frame: pl.DataFrame) -> pl.DataFrame:
 
 diagram, tabell = view_tabs()
 with diagram:
+    if ref["kf_scope"] == "city":
+        st.caption(f"KF:s årsmål för hela staden: {md_escape(ref['kf_text'] or fmt_value(ref['kf_target'], unit))} "
+                   "(en summa för staden, inte jämförbar med en stadsdels värde; visas därför inte som linje).")
     show_chart(charts.ranked_bars(across, unit=unit, direction=ind["direction"], sort=sort,
-                                  median=ref["median"], kf_target=ref["kf_target"],
+                                  median=ref["median"], kf_target=kf_line,
                                   title=ind["name"], subtitle=subtitle),
                across, title=ind["name"], subtitle=subtitle, source=source, key="ranked")
     if "outcome_men" in across.columns and across["outcome_men"].is_not_null().any():

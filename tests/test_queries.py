@@ -567,3 +567,41 @@ def test_a_chart_with_many_rows_still_makes_a_spec():
     df = pl.DataFrame({"x": list(range(6000)), "y": list(range(6000))})
     spec = chart_spec(alt.Chart(df).mark_point().encode(x="x:Q", y="y:Q"))
     assert sum(len(rows) for rows in spec["datasets"].values()) == 6000
+
+
+def _refs_frame(outcomes, targets, kf, kf_raw):
+    n = len(outcomes)
+    return pl.DataFrame({"district": [f"D{i}" for i in range(n)], "outcome": outcomes, "target": targets,
+                         "kf_target": [kf] * n, "kf_target_raw": [kf_raw] * n},
+                        schema={"district": pl.String, "outcome": pl.Float64, "target": pl.Float64,
+                                "kf_target": pl.Float64, "kf_target_raw": pl.String})
+
+
+def test_a_city_total_kf_target_is_not_drawn_on_a_districts_scale():
+    city = q.reference_values(_refs_frame([210.0, 130.0, 99.0], [160.0, 130.0, 100.0], 9000.0, "9 000 st"), "st")
+    assert city["kf_scope"] == "city" and city["kf_text"] == "9 000 st"
+    share = q.reference_values(_refs_frame([1.3, 0.9, 2.0], [0.8, 0.7, 1.0], 2.7, "2,7 %"), "%")
+    assert share["kf_scope"] == "district" and share["kf_target"] == 2.7
+    word = q.reference_values(_refs_frame([1.3, 0.9], [0.8, 0.7], None, "öka"), "%")
+    assert word["kf_target"] is None and word["kf_scope"] is None
+
+
+def test_the_legend_lists_only_the_references_drawn():
+    import json
+
+    frame = _refs_frame([1.3, 0.9], [0.8, 0.7], None, "öka").with_columns(
+        outcome_raw=pl.lit("1"), target_raw=pl.lit("1"), attainment=pl.lit("met"), from_later_report=pl.lit(False),
+        missing_reason=pl.lit(None, pl.String), source_file=pl.lit("x.txt"), source_line=pl.lit(1))
+    spec = charts.ranked_bars(frame, unit="%", median=1.1, kf_target=None).to_dict()
+
+    def legends(node):
+        if isinstance(node, dict):
+            enc = node.get("encoding", {})
+            if enc.get("color", {}).get("title") == "Referens":
+                yield enc["color"]["scale"]["domain"]
+            for v in node.values():
+                yield from legends(v)
+        elif isinstance(node, list):
+            for v in node:
+                yield from legends(v)
+    assert list(legends(spec)) == [["Stadens median"]]
