@@ -249,40 +249,68 @@ LATER_REPORT_NOTE = ("Fyllda punkter: årets verksamhetsberättelse. Ihåliga ro
                      "följande års verksamhetsberättelse (kolumnen ”Periodens utfall VB <år>”).")
 
 
+# Distinct colours for districts (a city has 13 councils): no two alike, none grey.
+DISTRICT_COLORS = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf",
+                   "#bcbd22", "#393b79", "#637939", "#843c39", "#7b4173", "#3182bd"]
+CONTEXT_COLOR = "#c8c8c8"    # the districts not chosen, drawn behind the chosen ones
+HIGHLIGHT_MAX = 8           # more chosen districts than this: every line in colour
+
+
 @_unvalidated
 def year_lines(frame: pl.DataFrame, *, unit: str | None = None, title: str | None = None,
-               subtitle: str | None = None, width="container"):
-    """A line per district over years. Filled points: the year's own report; hollow points:
+               subtitle: str | None = None, width="container", highlight: list[str] | None = None):
+    """A line per district over years, each labelled at its end. ``highlight``: the user's
+    districts, in colour over the others in grey (OWID's highlight); every district keeps
+    its colour from chart to chart. Filled points: the year's own report; hollow points:
     taken from the next year's report ("Periodens utfall VB <år>")."""
     df = frame.filter(pl.col("outcome").is_not_null()) if frame.height else frame
     if df.height == 0:
         return _empty("Inga utfall för valda stadsdelar och år.")
+    everyone = sorted(set(df["district"].to_list()))
+    chosen = [d for d in everyone if highlight is None or d in highlight]
+    if len(chosen) > HIGHLIGHT_MAX or not chosen:
+        chosen = everyone
     df = df.with_columns(
         år=pl.col("year").cast(pl.String),
         källa=pl.when(pl.col("from_later_report")).then(pl.lit("Från följande års rapport"))
         .otherwise(pl.lit("Årets rapport")),
+        vald=pl.col("district").is_in(chosen),
     )
     df = _clean(df, ["district", "år", "outcome", "outcome_raw", "källa", "source_file",
-                     "source_line", "target"])
+                     "source_line", "target", "vald"])
     x = alt.X("år:O", title="År", axis=alt.Axis(labelAngle=0))
     y = alt.Y("outcome:Q", title=_unit_title("Utfall", unit), axis=alt.Axis(format=NUMBER_FORMAT),
               scale=alt.Scale(zero=False))
-    colour = alt.Color("district:N", title="Stadsdel", scale=alt.Scale(scheme="tableau10"))
-    line = alt.Chart(df).mark_line(strokeWidth=2.5).encode(x=x, y=y, color=colour)
-    points = alt.Chart(df).mark_point(size=90, strokeWidth=2.5).encode(
+    palette = alt.Scale(domain=chosen, range=[DISTRICT_COLORS[everyone.index(d) % len(DISTRICT_COLORS)]
+                                              for d in chosen])
+    colour = alt.Color("district:N", title="Stadsdel", scale=palette, legend=None)   # labelled at the line ends
+    tooltip = [alt.Tooltip("district:N", title="Stadsdel"), alt.Tooltip("år:O", title="År"),
+               alt.Tooltip("outcome:Q", title="Utfall", format=NUMBER_FORMAT),
+               alt.Tooltip("outcome_raw:N", title="Tryckt"), alt.Tooltip("källa:N", title="Källa"),
+               alt.Tooltip("source_file:N", title="Dokument"),
+               alt.Tooltip("source_line:Q", title="Rad", format="d")]
+    # separate data for the chosen lines and the grey context: an export reads exactly the
+    # chosen lines as the chart's series (the context layer has no colour field: no series)
+    base = alt.Chart(df.filter(pl.col("vald")))
+    layers = []
+    others = df.filter(~pl.col("vald"))
+    if others.height:
+        layers.append(alt.Chart(others).mark_line(strokeWidth=1.5, color=CONTEXT_COLOR).encode(
+            x=x, y=y, detail="district:N", tooltip=tooltip))
+    line = base.mark_line(strokeWidth=2.5).encode(x=x, y=y, color=colour)
+    points = base.mark_point(size=90, strokeWidth=2.5).encode(
         x=x, y=y, color=colour,
-        fill=alt.condition("datum.källa == 'Årets rapport'",
-                          alt.Fill("district:N", legend=None, scale=alt.Scale(scheme="tableau10")),
-                          alt.value("white")),
+        fill=alt.condition("datum.källa == 'Årets rapport'", alt.Fill("district:N", legend=None, scale=palette),
+                           alt.value("white")),
         shape=alt.Shape("källa:N", title="Källa", scale=alt.Scale(
             domain=["Årets rapport", "Från följande års rapport"], range=["circle", "diamond"]),
             legend=None),  # explained in LATER_REPORT_NOTE (legend symbols render empty)
-        tooltip=[alt.Tooltip("district:N", title="Stadsdel"), alt.Tooltip("år:O", title="År"),
-                 alt.Tooltip("outcome:Q", title="Utfall", format=NUMBER_FORMAT),
-                 alt.Tooltip("outcome_raw:N", title="Tryckt"), alt.Tooltip("källa:N", title="Källa"),
-                 alt.Tooltip("source_file:N", title="Dokument"),
-                 alt.Tooltip("source_line:Q", title="Rad", format="d")])
-    return finish(alt.layer(line, points), title=title, subtitle=subtitle, width=width, height=380)
+        tooltip=tooltip)
+    last = df.filter(pl.col("vald")).sort("år").group_by("district", maintain_order=True).last()
+    labels = alt.Chart(last).mark_text(align="left", dx=8, fontSize=12, fontWeight="bold").encode(
+        x=x, y=y, text="district:N", color=colour)
+    return finish(alt.layer(*layers, line, points, labels), title=title, subtitle=subtitle, width=width,
+                  height=380)
 
 
 @_unvalidated

@@ -653,8 +653,8 @@ def _find_unit(spec: dict, data: Any, enc: dict) -> tuple[dict, Any, dict] | Non
     reference and encoding (a layer inherits both from its parent)."""
     data = spec.get("data", data)
     enc = {**enc, **spec.get("encoding", {})}
-    if _mark_type(spec) in ("bar", "line"):
-        return spec, data, enc
+    if _mark_type(spec) in ("bar", "line") and not ("detail" in enc and "color" not in enc):
+        return spec, data, enc     # (a grey context layer, lines by `detail` without colour, is no series)
     for sub in spec.get("layer", []) or []:
         hit = _find_unit(sub, data, enc)
         if hit is not None:

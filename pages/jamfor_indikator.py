@@ -36,6 +36,7 @@ order = charts.district_order(across, sort, ind["direction"])
 across = across.with_columns(_o=pl.col("district").replace_strict(order, list(range(len(order))),
                                                                   return_dtype=pl.Int64)).sort("_o").drop("_o")
 over = queries.over_years(by_year, chosen)
+over_all = queries.over_years(by_year)          # every district: the ones not chosen in grey
 source = "Stadsdelsnämndernas verksamhetsplaner och verksamhetsberättelser"
 median_note = f" · streckad: stadens median (median av {ref['n']} stadsdelar)" if ref["median"] is not None else ""
 kf_line = ref["kf_target"] if ref["kf_scope"] == "district" else None
@@ -71,8 +72,10 @@ with diagram:
         show_chart(charts.gender_bars(across, unit=unit, title=ind["name"], subtitle=f"{year} per kön"),
                    across, title=ind["name"], subtitle=f"{year} per kön", source=source, key="gender")
     st.subheader("Över tid")
-    show_chart(charts.year_lines(over, unit=unit, title=ind["name"]), over, title=ind["name"],
-               subtitle="Utfall per år", source=source, key="years")
+    show_chart(charts.year_lines(over_all, unit=unit, title=ind["name"], highlight=chosen), over,
+               title=ind["name"], subtitle="Utfall per år" + (" · valda stadsdelar i färg, övriga i grått"
+                                                             if len(chosen) <= charts.HIGHLIGHT_MAX else ""),
+               source=source, key="years")
     st.caption(charts.LATER_REPORT_NOTE)
 with tabell:
     cols = {"district": "Stadsdel", "utfall": "Utfall", "mal": "Årsmål", "kf": "KF:s årsmål",

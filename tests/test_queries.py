@@ -605,3 +605,27 @@ def test_the_legend_lists_only_the_references_drawn():
             for v in node:
                 yield from legends(v)
     assert list(legends(spec)) == [["Stadens median"]]
+
+
+def test_over_years_highlights_the_chosen_districts_and_labels_line_ends():
+    rows = [{"district": d, "year": y, "outcome": float(i + y - 2019), "outcome_raw": "1", "from_later_report": False,
+             "source_file": "x.txt", "source_line": 1, "target": None}
+            for i, d in enumerate(["Bromma", "Kungsholmen", "Norrmalm", "Skarpnäck", "Spånga-Tensta"])
+            for y in (2019, 2020, 2021)]
+    frame = pl.DataFrame(rows)
+    spec = charts.year_lines(frame, unit="%", highlight=["Bromma", "Spånga-Tensta"]).to_dict()
+    layers = spec["layer"]
+    marks = [(l["mark"]["type"] if isinstance(l["mark"], dict) else l["mark"]) for l in layers]
+    assert marks == ["line", "line", "point", "text"]                       # grey context, lines, points, labels
+    assert layers[0]["mark"]["color"] == charts.CONTEXT_COLOR
+    scale = layers[1]["encoding"]["color"]["scale"]
+    assert scale["domain"] == ["Bromma", "Spånga-Tensta"] and len(set(scale["range"])) == 2
+    # a district's colour does not depend on what else is chosen
+    alone = charts.year_lines(frame, highlight=["Spånga-Tensta"]).to_dict()["layer"][1]["encoding"]["color"]["scale"]
+    assert alone["range"] == [scale["range"][1]]
+    assert len(set(charts.DISTRICT_COLORS)) >= 13
+    # the native PowerPoint chart carries the chosen lines only
+    from dashboard.export import ExportMeta, slide_from_chart
+    slide = slide_from_chart(charts.year_lines(frame, highlight=["Bromma", "Spånga-Tensta"]), frame,
+                             ExportMeta(title="t"))
+    assert slide is not None and sorted(slide.series) == ["Bromma", "Spånga-Tensta"]
