@@ -811,9 +811,14 @@ def slides_to_pptx(slides: Sequence[SlideSpec], native: bool = True) -> bytes:
             textbox(sl, top, Inches(0.45), sub, 18, color=muted, name="Underrubrik")
             top += Inches(0.5)
         chart_top = top + Inches(0.1)
-        chart_h = Inches(6.6) - chart_top
+        # the source note wraps inside the slide: as many lines as it needs (about 140
+        # characters a line at 12 pt across the slide), the chart above it gives way
+        n_src = max(1, math.ceil(len(meta.source or "") / 140)) if meta.source else 0
+        src_h = Inches(0.22 * n_src + 0.1)
+        src_top = prs.slide_height - Inches(0.25) - src_h
+        chart_h = (src_top if meta.source else Inches(6.9)) - Inches(0.1) - chart_top
         if meta.source:
-            textbox(sl, Inches(6.7), Inches(0.6), meta.source, 12, color=muted, name="Källa")
+            textbox(sl, src_top, src_h, meta.source, 12, color=muted, name="Källa")
         if native and spec.categories and spec.series:
             cd = CategoryChartData(number_format=_number_format(spec))
             cd.categories = spec.categories
@@ -839,6 +844,9 @@ def slides_to_pptx(slides: Sequence[SlideSpec], native: bool = True) -> bytes:
             va.tick_labels.number_format = _axis_number_format(spec)
             va.tick_labels.number_format_is_linked = False
             va.major_gridlines.format.line.color.rgb = RGBColor(0xDD, 0xDD, 0xDD)
+            values = [v for vals in spec.series.values() for v in vals if v is not None]
+            if spec.kind in ("bar", "column") and values and min(values) >= 0:
+                va.minimum_scale = 0          # bars start at 0: their lengths compare (99 vs 111, not 1:3)
             chart.has_title = False  # the slide's own title says it
             _set_chart_language(chart, "sv-SE")
             if spec.kind == "bar":

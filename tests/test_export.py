@@ -598,3 +598,22 @@ def test_browser_downloads_png_and_pptx(fixture_db, tmp_path):
     assert values["Norrmalm"] == 1.3 and values["Kungsholmen"] == 0.9
     slides = Presentation(io.BytesIO(deck)).slides
     assert len(slides) == 2 and all(_chart_shapes(s) for s in slides)
+
+
+def test_native_bar_axis_starts_at_zero_and_a_long_source_stays_on_the_slide():
+    from pptx import Presentation
+
+    from dashboard.export import ExportMeta, SlideSpec, slides_to_pptx
+
+    long_source = "; ".join(f"stadsdel{k}_verksamhetsberattelse_2021.txt rad {k * 10}–{k * 10 + 4}" for k in range(13))
+    spec = SlideSpec(meta=ExportMeta(title="Utfall per kön", source=long_source, unit="st"), kind="bar",
+                     categories=["Norrmalm", "Kungsholmen"], series={"Kvinnor": [111.0, 99.0], "Män": [99.0, 104.0]})
+    prs = Presentation(io.BytesIO(slides_to_pptx([spec])))
+    slide = prs.slides[0]
+    chart = next(s for s in slide.shapes if s.name == "Diagram").chart
+    assert chart.value_axis.minimum_scale == 0
+    src = next(s for s in slide.shapes if s.name == "Källa")
+    assert src.top + src.height <= prs.slide_height and src.text_frame.word_wrap
+    assert src.height >= 3 * 0.22 * 914400                            # room for the lines it needs
+    diagram = next(s for s in slide.shapes if s.name == "Diagram")
+    assert diagram.top + diagram.height <= src.top
