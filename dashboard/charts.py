@@ -213,7 +213,8 @@ def ranked_bars(frame: pl.DataFrame, *, unit: str | None = None, direction: str 
                                     alt.Tooltip("target_raw:N", title="Tryckt mål")])
     missing = base.transform_filter("!isValid(datum.outcome)").mark_text(
         align="left", dx=4, fontSize=12, fontStyle="italic", color=MISSING_COLOR).encode(
-        y=y, x="zero:Q", text="label:N")
+        y=y, x="zero:Q", text="label:N",
+        tooltip=[alt.Tooltip("district:N", title="Stadsdel"), alt.Tooltip("label:N", title="Inget värde")])
     layers = [bars, ticks, values, missing]
     refs = []
     if median is not None and not math.isnan(median):

@@ -349,8 +349,8 @@ SWEDISH_HEADERS = {
     "outcome": "Utfall",
     "outcome_men": "Utfall män",
     "outcome_women": "Utfall kvinnor",
-    "target": "Mål",
-    "kf_target": "KF:s mål",
+    "target": "Årsmål",
+    "kf_target": "KF:s årsmål",
     "prior_outcome": "Utfall föregående år",
     "prior_year": "Föregående år",
     "unit": "Enhet",
@@ -368,7 +368,7 @@ SWEDISH_HEADERS = {
     "outcome_men_raw": "Tryckt utfall män",
     "outcome_women_raw": "Tryckt utfall kvinnor",
     "target_raw": "Tryckt mål",
-    "kf_target_raw": "Tryckt KF-mål",
+    "kf_target_raw": "Tryckt KF:s årsmål",
     "prior_outcome_raw": "Tryckt utfall föregående år",
     "missing_reason": "Saknas för att",
     "from_later_report": "Från följande års rapport",
@@ -383,6 +383,15 @@ SWEDISH_HEADERS = {
     "doc_year": "Dokumentår",
     "source_line_end": "Till rad",
 }
+
+# Codes of the query frames, as a user reads them (in CSV and Excel cells).
+def _code_labels() -> dict[str, dict]:
+    from dashboard.queries import ASSESSMENT_LABELS, ATTAINMENT_LABELS, DOC_TYPE_LABELS, LEVEL_LABELS
+
+    return {"attainment": ATTAINMENT_LABELS, "doc_type": DOC_TYPE_LABELS, "assessment": ASSESSMENT_LABELS,
+            "level": LEVEL_LABELS,
+            "direction": {"higher": "högre är bättre", "lower": "lägre är bättre"}}
+
 
 # Bookkeeping columns of the query frames that the user never sees; left out of tables.
 INTERNAL_COLUMNS = {"priority", "value_id", "document_id", "raw_text", "goal_id", "section_id",
@@ -423,6 +432,13 @@ def table_for_export(df: pl.DataFrame, meta: ExportMeta | None = None, *,
         elif meta is not None and meta.source:
             note = meta.source.removeprefix("Källa: ").removeprefix("Källor: ")
             out = out.with_columns(pl.lit(note).alias("source"))
+    # codes as words (after the source notes, which read the codes)
+    codes = _code_labels()
+    out = out.with_columns(
+        [pl.col(c).replace_strict(codes[c], default=pl.col(c), return_dtype=pl.String)
+         for c in out.columns if c in codes and out.schema[c] == pl.String]
+        + [pl.col(c).replace_strict({True: "ja", False: "nej"}, default=None, return_dtype=pl.String)
+           for c, t in out.schema.items() if t == pl.Boolean])
     if swedish_headers:
         mapping = {}
         used = set(out.columns)

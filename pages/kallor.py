@@ -63,11 +63,12 @@ if docs.height == 0:
     no_data()
     st.stop()
 info = q(queries.build_info)
-st.caption(md_escape(" · ".join(f"{k}: {v}" for k, v in info.items())))
+st.caption(md_escape(" · ".join(f"{queries.BUILD_INFO_LABELS.get(k, k)}: {v}" for k, v in info.items())))
 
 st.subheader("Dokument")
 docs = docs.with_columns(dokument=pl.col("doc_type").replace_strict(queries.DOC_TYPE_LABELS,
-                                                                     default=pl.col("doc_type")))
+                                                                     default=pl.col("doc_type")),
+                         level=pl.col("level").replace_strict(queries.LEVEL_LABELS, default=pl.col("level")))
 show_table(docs, {"district": "Stadsdel", "year": "År", "dokument": "Dokument", "level": "Nivå",
                   "unit_name": "Enhet", "source_file": "Fil", "text_flavour": "Textformat",
                   "detected_by": "Igenkänt via", "n_lines": "Rader", "n_goals": "Mål",
@@ -76,12 +77,12 @@ show_table(docs, {"district": "Stadsdel", "year": "År", "dokument": "Dokument",
 st.subheader("Varningar från inläsningen")
 warns = q(queries.warnings)
 if warns.height:
-    stages = sorted(set(warns["stage"].to_list()))
+    stages = sorted(set(warns["stage_sv"].to_list()))
     picked = st.multiselect("Steg", stages, key="steg", bind="query-params", placeholder="Alla steg")
     if picked:
-        warns = warns.filter(pl.col("stage").is_in(picked))
-    show_table(warns, {"source_file": "Fil", "stage": "Steg", "source_line": "Rad", "message": "Varning"},
-               key="warnings")
+        warns = warns.filter(pl.col("stage_sv").is_in(picked))
+    show_table(warns, {"source_file": "Fil", "stage_sv": "Steg", "source_line": "Rad", "summary": "Varning",
+                       "message": "Teknisk detalj (engelska)"}, key="warnings")
 else:
     st.success("Inga varningar.")
 

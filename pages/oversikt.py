@@ -37,7 +37,8 @@ with diagram:
     st.caption(sub)
 with tabell:
     table = cov.with_columns(dokument=pl.col("doc_type").replace_strict(
-        queries.DOC_TYPE_LABELS, default=pl.col("doc_type")))
+        queries.DOC_TYPE_LABELS, default=pl.col("doc_type")),
+        level=pl.col("level").replace_strict(queries.LEVEL_LABELS, default=pl.col("level")))
     show_table(table, {"district": "Stadsdel", "year": "År", "dokument": "Dokument", "level": "Nivå",
                        "n_values": "Indikatorvärden", "files": "Fil"}, key="coverage_table")
 

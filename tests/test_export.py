@@ -180,7 +180,7 @@ def test_csv_is_excel_swedish_and_round_trips():
     text = data.decode("utf-8-sig")
     header = text.splitlines()[0]
     assert header == "Stadsdel;År;Dokumenttyp;Utfall;Enhet;Källa"
-    assert "Norrmalm;2021;verksamhetsberattelse;1234,5;%;Verksamhetsberättelse 2021, Norrmalms stadsdelsnämnd" in text
+    assert "Norrmalm;2021;Verksamhetsberättelse;1234,5;%;Verksamhetsberättelse 2021, Norrmalms stadsdelsnämnd" in text
     back = ex.read_export_csv(data)
     assert back["Stadsdel"].to_list() == PROVENANCE["district"].to_list()
     assert back["År"].to_list() == PROVENANCE["year"].to_list()
@@ -617,3 +617,17 @@ def test_native_bar_axis_starts_at_zero_and_a_long_source_stays_on_the_slide():
     assert src.height >= 3 * 0.22 * 914400                            # room for the lines it needs
     diagram = next(s for s in slide.shapes if s.name == "Diagram")
     assert diagram.top + diagram.height <= src.top
+
+
+def test_exported_cells_are_words_not_codes():
+    from dashboard.export import ExportMeta, frame_to_csv, read_export_csv
+
+    df = pl.DataFrame({"district": ["Norrmalm"], "direction": ["lower"], "attainment": ["not_met"],
+                       "doc_type": ["verksamhetsberattelse"], "level": ["namnd"], "from_later_report": [False],
+                       "goal_text": ["Fler är självförsörjande"], "target": [0.8]})
+    back = read_export_csv(frame_to_csv(df, ExportMeta(title="t", unit="%")))
+    row = back.row(0, named=True)
+    assert row["Riktning"] == "lägre är bättre" and row["Måluppfyllelse"] == "Ej uppnått"
+    assert row["Dokumenttyp"] == "Verksamhetsberättelse" and row["Nivå"] == "nämnd"
+    assert row["Från följande års rapport"] == "nej" and row["Mål"] == "Fler är självförsörjande"
+    assert row["Årsmål"] == 0.8 and row["Enhet"] == "%"

@@ -179,8 +179,12 @@ def test_search_page_highlights_hits_with_document_and_lines(app):
 def test_sources_page_lists_documents_and_warnings(app):
     at = app("kallor")
     docs, warns = at.dataframe[0].value, at.dataframe[1].value
-    assert len(docs) == 8
-    assert "Filen kunde inte läsas" in warns["Varning"].tolist()
+    assert len(docs) == 8 and set(docs["Nivå"]) <= {"nämnd", "enhet"}
+    # a Swedish summary for the user, the build's message beside it as the detail
+    assert "Filen kunde inte läsas" in warns["Teknisk detalj (engelska)"].tolist()
+    assert set(warns["Steg"]) <= {"indikatorer", "läsning"} and all(warns["Varning"].str.len() > 0)
+    caption = " ".join(c.value for c in at.caption)
+    assert "Byggd" in shown(caption) and "built_at" not in caption
 
 
 def test_app_builds_a_missing_database_on_first_start(tmp_path, monkeypatch):
