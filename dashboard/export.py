@@ -46,14 +46,19 @@ class ExportMeta:
         return sub
 
     def file_stem(self) -> str:
-        """A file-name-safe stem from the title (keeps å/ä/ö; drops punctuation)."""
-        keep = []
-        for ch in self.title.strip():
-            if ch.isalnum():
-                keep.append(ch)
-            elif ch in " -_" and keep and keep[-1] != "-":
-                keep.append("-")
-        stem = "".join(keep).strip("-")[:80]
+        """A file-name-safe stem from the title and what the subtitle says first (its year
+        or view: "2021", "2021 per kön", "Utfall per år"), so the charts of one page download
+        under different names (keeps å/ä/ö; drops punctuation)."""
+        def safe(text: str, limit: int) -> str:
+            keep = []
+            for ch in text.strip():
+                if ch.isalnum():
+                    keep.append(ch)
+                elif ch in " -_" and keep and keep[-1] != "-":
+                    keep.append("-")
+            return "".join(keep).strip("-")[:limit].strip("-")
+        view = safe(self.subtitle.split(" · ")[0], 30) if self.subtitle else ""
+        stem = "-".join(p for p in (safe(self.title, 70), view) if p)
         return stem or "export"
 
 

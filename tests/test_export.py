@@ -577,7 +577,7 @@ def test_browser_downloads_png_and_pptx(fixture_db, tmp_path):
             with page.expect_download(timeout=60_000) as dl:
                 page.get_by_role("button", name="PNG (bild)").click()
             png = Path(dl.value.path()).read_bytes()
-            assert dl.value.suggested_filename == "Andel-barn.png"
+            assert dl.value.suggested_filename == "Andel-barn-Utfall-2021-per-stadsdel.png"
             with page.expect_download(timeout=60_000) as dl:
                 page.get_by_role("button", name="PowerPoint (redigerbart diagram)").click()
             pptx = Path(dl.value.path()).read_bytes()
@@ -631,3 +631,13 @@ def test_exported_cells_are_words_not_codes():
     assert row["Dokumenttyp"] == "Verksamhetsberättelse" and row["Nivå"] == "nämnd"
     assert row["Från följande års rapport"] == "nej" and row["Mål"] == "Fler är självförsörjande"
     assert row["Årsmål"] == 0.8 and row["Enhet"] == "%"
+
+
+def test_the_charts_of_one_view_download_under_different_names():
+    from dashboard.export import ExportMeta
+
+    title = "Andel barn som lever i familjer som har ekonomiskt bistånd"
+    stems = {ExportMeta(title, sub).file_stem() for sub in
+             ("2021 · svart streck: stadsdelens årsmål", "2021 per kön", "Utfall per år")}
+    assert len(stems) == 3 and all(s.startswith("Andel-barn") for s in stems)
+    assert ExportMeta(title, "2021 per kön").file_stem().endswith("2021-per-kön")
