@@ -1,0 +1,96 @@
+"""First page paint of a fresh session, in Chromium, on a generated city.
+
+    .venv/bin/python -m bench.first_paint                  # 130 documents (13 districts x 5 years x 2 kinds)
+    .venv/bin/python -m bench.first_paint --n 130 --runs 5
+
+Generates a city (bench.generate), builds its database, starts the dashboard (Streamlit,
+headless, 127.0.0.1), and for each page opens a new browser context (a fresh session: no
+cookies, no Streamlit session state) and measures the time from navigation until the page's
+title and first chart (or table) are shown and the script has finished. The first load after
+the server start is reported apart (cold caches). Prints median and max per page; the goal
+is <= 2 s for a fresh session's first page.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PAGES = [("", "Stadsdelsjämföraren"), ("jamfor_indikator", "Jämför indikator"),
+         ("stadsdelsprofil", "Stadsdelsprofil"), ("maluppfyllelse", "Måluppfyllelse"),
+         ("ekonomi", "Ekonomi"), ("sok?q=feriejobb", "Sök i dokumenten")]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--n", type=int, default=130)
+    ap.add_argument("--runs", type=int, default=3)
+    args = ap.parse_args()
+    from playwright.sync_api import sync_playwright
+
+    from etl.build import build_database
+
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        subprocess.run([sys.executable, "-m", "bench.generate", "--out", str(tmp / "city"), "--n", str(args.n)],
+                       cwd=ROOT, check=True, capture_output=True)
+        db = tmp / "city.duckdb"
+        report = build_database(tmp / "city", db, reuse=False)
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        env = {**os.environ, "STADSDEL_DB": str(db), "STADSDEL_READONLY": "1"}
+        server = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
+                                   "--server.headless", "true", "--server.address", "127.0.0.1",
+                                   "--server.port", str(port), "--server.fileWatcherType", "none"],
+                                  cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        url = f"http://127.0.0.1:{port}"
+        times: dict[str, list[float]] = {}
+        cold = None
+        try:
+            for _ in range(300):
+                try:
+                    if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
+                        break
+                except OSError:
+                    time.sleep(0.3)
+            with sync_playwright() as pw:
+                browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
+                for run in range(args.runs + 1):
+                    for path, title in PAGES:
+                        ctx = browser.new_context(viewport={"width": 1280, "height": 800})
+                        page = ctx.new_page()
+                        t = time.perf_counter()
+                        page.goto(f"{url}/{path}")
+                        page.wait_for_selector(f'h1:has-text("{title}")', timeout=120_000)
+                        page.wait_for_selector('[data-testid="stVegaLiteChart"], [data-testid="stDataFrame"], '
+                                               '[data-testid="stMarkdown"]', timeout=120_000)
+                        page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')",
+                                               timeout=120_000)
+                        dt = time.perf_counter() - t
+                        ctx.close()
+                        if cold is None:
+                            cold = (path or "oversikt", dt)
+                        elif run > 0:
+                            times.setdefault(path.split("?")[0] or "oversikt", []).append(dt)
+                browser.close()
+        finally:
+            server.terminate()
+            server.wait(timeout=20)
+    print(f"city: {report.counts['documents']} documents, {report.counts['indicator_values']} indicator values")
+    print(f"first load after server start ({cold[0]}): {cold[1]:.2f} s")
+    print(f"{'page':20} {'median s':>9} {'max s':>7}  (fresh session, {args.runs} runs)")
+    for page, ts in times.items():
+        print(f"{page:20} {statistics.median(ts):9.2f} {max(ts):7.2f}")
+
+
+if __name__ == "__main__":
+    main()
