@@ -13,15 +13,14 @@ is <= 2 s for a fresh session's first page.
 from __future__ import annotations
 
 import argparse
-import os
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
+
+from bench.server import dashboard_server
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGES = [("", "Stadsdelsjämföraren"), ("jamfor_indikator", "Jämför indikator"),
@@ -44,24 +43,9 @@ def main() -> None:
                        cwd=ROOT, check=True, capture_output=True)
         db = tmp / "city.duckdb"
         report = build_database(tmp / "city", db, reuse=False)
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            port = s.getsockname()[1]
-        env = {**os.environ, "STADSDEL_DB": str(db), "STADSDEL_READONLY": "1"}
-        server = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
-                                   "--server.headless", "true", "--server.address", "127.0.0.1",
-                                   "--server.port", str(port), "--server.fileWatcherType", "none"],
-                                  cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        url = f"http://127.0.0.1:{port}"
         times: dict[str, list[float]] = {}
         cold = None
-        try:
-            for _ in range(300):
-                try:
-                    if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
-                        break
-                except OSError:
-                    time.sleep(0.3)
+        with dashboard_server(db) as url:
             with sync_playwright() as pw:
                 browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
                 for run in range(args.runs + 1):
@@ -82,9 +66,6 @@ def main() -> None:
                         elif run > 0:
                             times.setdefault(path.split("?")[0] or "oversikt", []).append(dt)
                 browser.close()
-        finally:
-            server.terminate()
-            server.wait(timeout=20)
     print(f"city: {report.counts['documents']} documents, {report.counts['indicator_values']} indicator values")
     print(f"first load after server start ({cold[0]}): {cold[1]:.2f} s")
     print(f"{'page':20} {'median s':>9} {'max s':>7}  (fresh session, {args.runs} runs)")

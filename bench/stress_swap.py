@@ -15,24 +15,16 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
-import socket
 import statistics
-import subprocess
-import sys
 import tempfile
 import threading
 import time
-import urllib.request
 from pathlib import Path
+
+from bench.server import dashboard_server
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGES = ["", "jamfor_indikator", "stadsdelsprofil", "maluppfyllelse", "ekonomi", "sok?q=feriejobb", "kallor"]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def main() -> None:
@@ -57,13 +49,6 @@ def main() -> None:
             versions.append(tmp / f"v{k}.duckdb")
         live = tmp / "live.duckdb"
         shutil.copy(versions[0], live)
-        port = _free_port()
-        env = {**os.environ, "STADSDEL_DB": str(live), "STADSDEL_READONLY": "1"}
-        server = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
-                                   "--server.headless", "true", "--server.address", "127.0.0.1",
-                                   "--server.port", str(port), "--server.fileWatcherType", "none"],
-                                  cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        url = f"http://127.0.0.1:{port}"
         stop = threading.Event()
         swaps = [0]
 
@@ -75,13 +60,7 @@ def main() -> None:
                 os.replace(nxt, live)
                 time.sleep(args.swap_every)
 
-        try:
-            for _ in range(300):
-                try:
-                    if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
-                        break
-                except OSError:
-                    time.sleep(0.3)
+        with dashboard_server(live) as url:
             errors, times = [], []
             lock = threading.Lock()
 
@@ -115,10 +94,7 @@ def main() -> None:
                 t.start()
             for t in threads:
                 t.join()
-        finally:
             stop.set()
-            server.terminate()
-            server.wait(timeout=20)
     print(f"{args.loads} page loads in {args.sessions} sessions, {swaps[0]} swaps of the database "
           f"(every {args.swap_every} s): {len(errors)} error pages")
     print(f"load time: median {statistics.median(times):.2f} s, max {max(times):.2f} s")

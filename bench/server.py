@@ -1,0 +1,42 @@
+"""The dashboard as a real server for the browser benchmarks (stress_swap, first_paint)."""
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@contextmanager
+def dashboard_server(db: Path) -> Iterator[str]:
+    """Streamlit on a free 127.0.0.1 port on the database `db` (read-only mode: no upload),
+    until it answers its health check; yields its URL and stops it afterwards."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**os.environ, "STADSDEL_DB": str(db), "STADSDEL_READONLY": "1"}
+    server = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
+                               "--server.headless", "true", "--server.address", "127.0.0.1",
+                               "--server.port", str(port), "--server.fileWatcherType", "none"],
+                              cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(300):
+            try:
+                if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
+                    break
+            except OSError:
+                time.sleep(0.3)
+        else:
+            raise RuntimeError("the dashboard did not start")
+        yield url
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
