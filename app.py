@@ -35,7 +35,8 @@ if not db.ensure_database():      # first start: build from data/raw with a prog
 
 deck_panel()                      # the slide basket
 try:
-    page.run()
+    with db.pinned():             # one generation of the database for the whole page run
+        page.run()
 except Exception:                 # never a traceback for the user (st.stop/rerun are not Exceptions)
     logging.getLogger("stadsdelsjamforaren").exception("page %s failed", page.title)
     st.error("Något gick fel när sidan skulle visas. Ändra valen eller ladda om sidan; "

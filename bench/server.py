@@ -15,17 +15,19 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 @contextmanager
-def dashboard_server(db: Path) -> Iterator[str]:
+def dashboard_server(db: Path, log: Path | None = None) -> Iterator[str]:
     """Streamlit on a free 127.0.0.1 port on the database `db` (read-only mode: no upload),
-    until it answers its health check; yields its URL and stops it afterwards."""
+    until it answers its health check; yields its URL and stops it afterwards. ``log``: a
+    file for the server's output (the detail of any error page)."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     env = {**os.environ, "STADSDEL_DB": str(db), "STADSDEL_READONLY": "1"}
+    out = open(log, "w") if log else subprocess.DEVNULL
     server = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
                                "--server.headless", "true", "--server.address", "127.0.0.1",
                                "--server.port", str(port), "--server.fileWatcherType", "none"],
-                              cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                              cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
         for _ in range(300):
@@ -40,3 +42,5 @@ def dashboard_server(db: Path) -> Iterator[str]:
     finally:
         server.terminate()
         server.wait(timeout=20)
+        if log:
+            out.close()

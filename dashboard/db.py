@@ -15,8 +15,10 @@ query of another session.
 """
 from __future__ import annotations
 
+import contextvars
 import os
 import threading
+import time
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Callable, Iterator
@@ -105,44 +107,112 @@ def _close(con: duckdb.DuckDBPyConnection) -> None:
 
 
 # One connection per generation of the file (its signature: inode, mtime, size). When a
-# rebuild replaced the file, the next query opens the new generation; the old one is closed
-# only when no query uses it any more (other sessions may still be reading it). Every query
-# gets a cursor of its own (DuckDB connections are not thread-safe; cursors are).
+# rebuild replaced the file, the next page run opens the new generation; an old one is closed
+# only when nothing uses it any more (another session's page run may still be reading it).
+# A page run holds its generation from start to end (`pinned`, app.py), so all the queries of
+# one page read the same file even when a rebuild swaps it in the middle. Every query gets a
+# cursor of its own (DuckDB connections are not thread-safe; cursors are).
 class _Generation:
-    def __init__(self, sig: tuple, con: duckdb.DuckDBPyConnection):
-        self.sig, self.con, self.users, self.retired = sig, con, 0, False
+    def __init__(self, path: str, sig: tuple, con: duckdb.DuckDBPyConnection):
+        self.path, self.sig, self.con, self.users, self.retired = path, sig, con, 0, False
 
 
-_current: dict[str, _Generation] = {}
+_gens: dict[tuple[str, tuple], _Generation] = {}
 _conn_lock = threading.Lock()
+_pin: contextvars.ContextVar[tuple[str, tuple] | None] = contextvars.ContextVar("stadsdel_db_pin", default=None)
+
+
+def _open(path: str) -> tuple[duckdb.DuckDBPyConnection, tuple]:
+    """A connection to the file as it is now, and the signature of exactly what it opened:
+    the file is opened first and attached through its descriptor (/proc/self/fd/N names that
+    inode even when a rebuild replaces the path a moment later)."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        st = os.fstat(fd)
+        via_fd = f"/proc/self/fd/{fd}"
+        con = connect(Path(via_fd) if os.path.exists(via_fd) else Path(path))
+    finally:
+        os.close(fd)                 # the attached database keeps its own descriptor
+    return con, (st.st_ino, st.st_mtime_ns, st.st_size)
+
+
+def _acquire(path: str, sig: tuple | None = None) -> _Generation:
+    """Generation `sig` of the file (None: the newest), with one more user. Raises
+    FileChangedError when `sig` is no longer the file and nobody holds it open."""
+    with _conn_lock:
+        gen = _gens.get((path, sig)) if sig is not None else None
+        if gen is None:
+            now = signature(Path(path))
+            gen = _gens.get((path, now)) if now is not None else None
+            if gen is None:
+                con, opened = _open(path)
+                gen = _gens.get((path, opened))
+                if gen is None:
+                    for key, g in list(_gens.items()):      # older generations: closed when unused
+                        if key[0] == path and not g.retired:
+                            g.retired = True
+                            if g.users == 0:
+                                _close(g.con)
+                                del _gens[key]
+                    gen = _gens[(path, opened)] = _Generation(path, opened, con)
+                else:
+                    _close(con)
+            if sig is not None and gen.sig != sig:
+                raise FileChangedError(path)
+        gen.users += 1
+        return gen
+
+
+def _release(gen: _Generation) -> None:
+    with _conn_lock:
+        gen.users -= 1
+        if gen.retired and gen.users == 0 and _gens.get((gen.path, gen.sig)) is gen:
+            _close(gen.con)
+            del _gens[(gen.path, gen.sig)]
+
+
+OPEN_ATTEMPTS = 5       # an unpinned query retries when a rebuild replaced the file meanwhile
+
+
+class FileChangedError(RuntimeError):
+    """The database file was replaced between reading its signature and opening it."""
 
 
 @contextmanager
 def cursor(path: str, sig: tuple) -> Iterator[duckdb.DuckDBPyConnection]:
     """A cursor on this version of the file, for one query (``with cursor(...) as cur``)."""
-    with _conn_lock:
-        gen = _current.get(path)
-        if gen is None or gen.sig != sig:
-            if gen is not None:
-                gen.retired = True
-                if gen.users == 0:
-                    _close(gen.con)
-            gen = _current[path] = _Generation(sig, connect(Path(path)))
-        gen.users += 1
-        try:
-            cur = gen.con.cursor()
-            cur.execute(f"USE {_CATALOG}")
-        except Exception:
-            gen.users -= 1
-            raise
+    gen = _acquire(path, sig)
+    try:
+        cur = gen.con.cursor()
+        cur.execute(f"USE {_CATALOG}")
+    except Exception:
+        _release(gen)
+        raise
     try:
         yield cur
     finally:
         cur.close()
-        with _conn_lock:
-            gen.users -= 1
-            if gen.retired and gen.users == 0:
-                _close(gen.con)
+        _release(gen)
+
+
+@contextmanager
+def pinned() -> Iterator[tuple[str, tuple] | None]:
+    """Hold the current generation of the database for a whole page run: every query of the
+    run (`run`) reads that file, also when a rebuild replaces it meanwhile. Yields its
+    (path, signature); None when there is no database (nothing is held; the page says so)."""
+    path = str(db_path())
+    try:
+        gen = _acquire(path)
+    except (FileNotFoundError, duckdb.Error):
+        yield None
+        return
+    sig = gen.sig
+    token = _pin.set((path, sig))
+    try:
+        yield (path, sig)
+    finally:
+        _pin.reset(token)
+        _release(gen)
 
 
 def _make_cached():
@@ -180,8 +250,17 @@ def run(query: Callable | str, *args, **kwargs):
     """Run a dashboard.queries function (or its name) on the current database file,
     cached per file version (a rebuilt file gets fresh results)."""
     name = query if isinstance(query, str) else query.__name__
-    path, sig = current()
-    return _cache()(path, sig, name, tuple(args), tuple(sorted(kwargs.items())))
+    pin = _pin.get()
+    if pin is not None and pin[0] == str(db_path()):
+        return _cache()(*pin, name, tuple(args), tuple(sorted(kwargs.items())))
+    for attempt in range(OPEN_ATTEMPTS):   # not in a page run (CLI, tests): the file as it is now
+        path, sig = current()
+        try:
+            return _cache()(path, sig, name, tuple(args), tuple(sorted(kwargs.items())))
+        except FileChangedError:
+            if attempt == OPEN_ATTEMPTS - 1:
+                raise
+            time.sleep(0.005)
 
 
 def ensure_database() -> bool:

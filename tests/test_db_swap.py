@@ -34,8 +34,7 @@ def test_queries_of_many_sessions_survive_swaps_of_the_file(tmp_path):
     def session() -> None:
         while not stop.is_set():
             try:
-                path, sig = db.current()
-                with db.cursor(path, sig) as cur:
+                with db.pinned() as version, db.cursor(*version) as cur:
                     # two statements on one cursor: both must see the same file
                     a = cur.execute("SELECT min(version), max(version), count(*) FROM documents").fetchone()
                     time.sleep(0.002)                     # hold the connection while the file is swapped
@@ -71,3 +70,23 @@ def test_queries_of_many_sessions_survive_swaps_of_the_file(tmp_path):
             os.environ["STADSDEL_DB"] = old
     assert not errors, f"{len(errors)} failed queries, e.g. {errors[:3]}"
     assert seen == {1, 2, 3}                               # every version was read while it was live
+
+
+def test_a_page_run_reads_one_generation_of_the_file(tmp_path, monkeypatch):
+    """All queries of one page run (db.pinned, app.py) read the same file, also when a
+    rebuild replaces it between two of them (the profile page once got its default district
+    from one file and the district list from the next)."""
+    from tests.dashboard_fixture import build_empty_db, build_fixture_db
+
+    full, empty = build_fixture_db(tmp_path / "full.duckdb"), build_empty_db(tmp_path / "empty.duckdb")
+    live = tmp_path / "live.duckdb"
+    shutil.copy(full, live)
+    monkeypatch.setenv("STADSDEL_DB", str(live))
+    with db.pinned() as version:
+        assert version is not None
+        before = db.run("districts")
+        assert before
+        shutil.copy(empty, tmp_path / "next.duckdb")
+        os.replace(tmp_path / "next.duckdb", live)         # a rebuild swaps the file mid-run
+        assert db.run("districts") == before
+    assert db.run("districts") == []                       # the next run reads the new file
