@@ -491,7 +491,7 @@ def main(ctx, sizes: str, seed: int, work: Path, skip_page: bool, changed_sizes:
             s["changed"] = changed_file_rebuild(corpus, db, reps=5)
             click.echo(f"  one changed file {s['changed']['build_s']:.1f} s {s['changed']['stages']}", err=True)
         else:
-            s["changed"] = {"skipped": "not asked for (--changed-sizes)", "support": incremental_support()}
+            s["changed"] = {"skipped": "not asked for (--changed-sizes)"}
         s["load_avg_after"] = os.getloadavg()
         results["sizes"].append(s)
         json_out.write_text(json.dumps(results, ensure_ascii=False, indent=1, default=str))

@@ -23,7 +23,6 @@ the same shape the ruled tables give, so the cell text is made the same way for 
 """
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass, field
 
 from etl.columns import header_roles, is_header_row, table_kind
@@ -297,7 +296,6 @@ def _rows_by_spacing(block: list[PhysLine], table: AlignedTable) -> list[list[Ph
         threshold = min(ROW_GAP_SIZE * size, _line_gap(block, table) * ROW_GAP + 0.15 * size)
         if max(gaps) > threshold:
             rows: list[list[PhysLine]] = [[]]
-            k = 0
             for ln in block:
                 if rows[-1] and ln.top - rows[-1][-1].bottom > threshold:
                     rows.append([])

@@ -63,8 +63,6 @@ class PageContent:
 
 def page_content(pdf, index: int) -> PageContent:
     """Words, rulings and whether there are images, for page ``index`` of a PdfDocument."""
-    import pypdfium2.raw as R
-
     page = pdf[index]
     try:
         width, height = page.get_size()

@@ -587,8 +587,6 @@ def test_a_city_total_kf_target_is_not_drawn_on_a_districts_scale():
 
 
 def test_the_legend_lists_only_the_references_drawn():
-    import json
-
     frame = _refs_frame([1.3, 0.9], [0.8, 0.7], None, "öka").with_columns(
         outcome_raw=pl.lit("1"), target_raw=pl.lit("1"), attainment=pl.lit("met"), from_later_report=pl.lit(False),
         missing_reason=pl.lit(None, pl.String), source_file=pl.lit("x.txt"), source_line=pl.lit(1))
