@@ -22,10 +22,14 @@ with c2:
     level = st.selectbox("Målnivå", list(LEVELS), format_func=LEVELS.get, key="niva", bind="query-params")
 
 goals = q(queries.goal_assessments, year, level)
-with_assessment = set(goals.filter(pl.col("assessment").is_not_null())["district"].to_list())
+# the grid holds the reports' goals (a plan's goals carry no assessment: mixed in, a city's
+# plans would fill the grid with "Utan bedömning"); districts with only a plan that year are
+# listed below it
+reports = goals.filter(pl.col("doc_type") != queries.PLAN)
+with_assessment = set(reports["district"].to_list())
 without = sorted(set(goals["district"].to_list()) - with_assessment)
-if with_assessment:  # districts whose documents that year carry no assessment (plans) are listed below
-    goals = goals.filter(pl.col("district").is_in(sorted(with_assessment)))
+if with_assessment:
+    goals = reports
 assessed = goals.filter(pl.col("assessment").is_not_null())
 if goals.height == 0:
     st.info(f"Inga mål på nivån {LEVELS[level].lower()} för {year}.")
@@ -35,7 +39,7 @@ cols = st.columns(4)
 for col, (key, label) in zip(cols, queries.ASSESSMENT_LABELS.items()):
     col.metric(label, assessed.filter(pl.col("assessment") == key).height)
 cols[3].metric("Utan bedömning", goals.height - assessed.height,
-               help="Mål i planer, eller mål som rapporten inte bedömer")
+               help="Mål som verksamhetsberättelsen inte bedömer (planer räknas inte här)")
 
 diagram, tabell = view_tabs()
 with diagram:

@@ -350,3 +350,26 @@ def test_the_default_view_is_written_to_the_url(app):
     assert at.query_params["ar"] == "2021"
     assert sorted(at.query_params["stadsdelar"]) == sorted(at.multiselect(key="stadsdelar").options)
     assert len(at.query_params["stadsdelar"]) == 5
+
+
+def test_goal_grid_leaves_out_plan_goals_of_districts_with_a_report(fixture_db, tmp_path, monkeypatch):
+    """A district with both a plan and a report that year: the grid shows the report's goals;
+    the plan's (which carry no assessment) do not add to "Utan bedömning"."""
+    import duckdb
+
+    db_path = tmp_path / "with_plan.duckdb"
+    shutil.copy(fixture_db, db_path)
+    con = duckdb.connect(str(db_path))
+    con.execute("INSERT INTO documents VALUES (99, 'Norrmalm', 2021, 'verksamhetsplan', 'namnd', NULL, "
+                "'norrmalm_verksamhetsplan_2021.txt', ?, 'spaced', 'content', 500)", ["1" * 64])
+    con.execute("INSERT INTO goals (goal_id, document_id, level, code, text, source_line) "
+                "VALUES (9901, 99, 'kf_mal', '1.1', 'Ett mål i planen', 40), (9902, 99, 'kf_mal', '1.2', 'Ett till', 60)")
+    con.close()
+    monkeypatch.setenv("STADSDEL_DB", str(db_path))
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    at.switch_page("pages/maluppfyllelse.py")
+    at.query_params["ar"] = "2021"
+    at.run()
+    assert not at.exception
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics == {"Helt uppfyllt": "2", "Delvis uppfyllt": "3", "Inte uppfyllt": "1", "Utan bedömning": "1"}
