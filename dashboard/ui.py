@@ -140,6 +140,14 @@ def _start_value(key: str, options: list, default, many: bool = False):
         st.session_state[key] = by_text.get(wanted, default) if key not in st.session_state else default
 
 
+def choice_select(label: str, options: list, *, key: str, default) -> object:
+    """A select box whose value is always in the URL (also the default; see keep_view_in_url)."""
+    _start_value(key, options, default if default in options else options[0])
+    value = st.selectbox(label, options, key=key)
+    keep_view_in_url(**{key: value})
+    return value
+
+
 def year_select(options: list[int], *, key: str = "ar", default: int | None = None,
                 label: str = "År") -> int | None:
     if not options:

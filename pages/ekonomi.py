@@ -4,7 +4,7 @@ import streamlit as st
 
 from dashboard import charts, queries
 from dashboard.fmt import fmt_signed, fmt_value
-from dashboard.ui import header, q, show_chart, show_table, view_tabs, year_select
+from dashboard.ui import choice_select, header, q, show_chart, show_table, view_tabs, year_select
 
 header("Ekonomi", "Budget och bokslut per verksamhetsområde (mnkr), som de är tryckta i dokumentens tabeller.")
 
@@ -21,16 +21,28 @@ with c2:
                                 bind="query-params", required=True)
 by_area = q(queries.budget_by_area, year, (kind or "Budget").lower())
 versus = q(queries.budget_vs_outcome, year)
+# one area at a time when many districts report (13 districts x 12 areas in one chart is
+# thousands of pixels tall); all areas stay in the table
+ALL_AREAS = "Alla områden"
+totals = by_area.group_by("area").agg(pl.col("value").sum()).sort("value", descending=True) if by_area.height \
+    else pl.DataFrame({"area": []}, schema={"area": pl.String})
+areas = [a for a in totals["area"].to_list() if a]
+n_districts = by_area["district"].n_unique() if by_area.height else 0
+area = choice_select("Verksamhetsområde", [ALL_AREAS] + areas, key="omrade",
+                     default=ALL_AREAS if n_districts <= 4 or not areas else areas[0]) if areas else ALL_AREAS
+chart_areas = by_area if area == ALL_AREAS else by_area.filter(pl.col("area") == area)
+chart_versus = versus if area == ALL_AREAS else versus.filter(pl.col("area") == area)
+label = "per verksamhetsområde" if area == ALL_AREAS else f"– {area}"
 source = "Stadsdelsnämndernas verksamhetsplaner och verksamhetsberättelser (mnkr)"
 
 diagram, tabell = view_tabs()
 with diagram:
-    if by_area.height:
-        show_chart(charts.budget_bars(by_area, title=f"{kind} {year} per verksamhetsområde"), by_area,
-                   title=f"{kind} {year} per verksamhetsområde", subtitle="mnkr", source=source, key="areas")
+    if chart_areas.height:
+        show_chart(charts.budget_bars(chart_areas, title=f"{kind} {year} {label}"), chart_areas,
+                   title=f"{kind} {year} {label}", subtitle="mnkr", source=source, key="areas")
     else:
         st.info(f"Ingen kolumn för {kind.lower()} {year} i de inlästa dokumenten.")
-    both = versus.filter(pl.col("budget").is_not_null() & pl.col("bokslut").is_not_null())
+    both = chart_versus.filter(pl.col("budget").is_not_null() & pl.col("bokslut").is_not_null())
     if both.height:
         st.subheader(f"Budget mot bokslut {year}")
         show_chart(charts.budget_vs_outcome_bars(both, title=f"Budget mot bokslut {year}"), both,

@@ -373,3 +373,10 @@ def test_goal_grid_leaves_out_plan_goals_of_districts_with_a_report(fixture_db, 
     assert not at.exception
     metrics = {m.label: m.value for m in at.metric}
     assert metrics == {"Helt uppfyllt": "2", "Delvis uppfyllt": "3", "Inte uppfyllt": "1", "Utan bedömning": "1"}
+
+
+def test_economy_area_picker_is_in_the_url(app):
+    at = app("ekonomi")
+    assert at.query_params["omrade"] == "Alla områden"          # few districts: every area at once
+    at = app("ekonomi", omrade="Förskola")
+    assert at.selectbox(key="omrade").value == "Förskola" and not at.exception

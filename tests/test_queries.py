@@ -627,3 +627,13 @@ def test_over_years_highlights_the_chosen_districts_and_labels_line_ends():
     slide = slide_from_chart(charts.year_lines(frame, highlight=["Bromma", "Spånga-Tensta"]), frame,
                              ExportMeta(title="t"))
     assert slide is not None and sorted(slide.series) == ["Bromma", "Spånga-Tensta"]
+
+
+def test_one_budget_area_is_a_bar_per_district_of_bounded_height():
+    rows = [{"district": f"D{i:02d}", "area": "Förskola", "value": 100.0 + i, "sources": "x"} for i in range(13)]
+    spec = charts.budget_bars(pl.DataFrame(rows)).to_dict()
+    assert spec["encoding"]["y"]["field"] == "district" and "yOffset" not in spec["encoding"]
+    assert spec["height"] <= 13 * 30 + 10
+    vs = pl.DataFrame([{"district": f"D{i:02d}", "area": "Förskola", "budget": 100.0, "bokslut": 98.0} for i in range(13)])
+    vspec = charts.budget_vs_outcome_bars(vs).to_dict()
+    assert "row" not in vspec.get("encoding", {}) and vspec["height"] <= 13 * 44 + 10
