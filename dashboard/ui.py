@@ -140,10 +140,10 @@ def _start_value(key: str, options: list, default, many: bool = False):
         st.session_state[key] = by_text.get(wanted, default) if key not in st.session_state else default
 
 
-def choice_select(label: str, options: list, *, key: str, default) -> object:
+def choice_select(label: str, options: list, *, key: str, default, format_func=str) -> object:
     """A select box whose value is always in the URL (also the default; see keep_view_in_url)."""
     _start_value(key, options, default if default in options else options[0])
-    value = st.selectbox(label, options, key=key)
+    value = st.selectbox(label, options, key=key, format_func=format_func)
     keep_view_in_url(**{key: value})
     return value
 

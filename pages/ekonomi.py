@@ -29,10 +29,11 @@ totals = by_area.group_by("area").agg(pl.col("value").sum()).sort("value", desce
 areas = [a for a in totals["area"].to_list() if a]
 n_districts = by_area["district"].n_unique() if by_area.height else 0
 area = choice_select("Verksamhetsområde", [ALL_AREAS] + areas, key="omrade",
-                     default=ALL_AREAS if n_districts <= 4 or not areas else areas[0]) if areas else ALL_AREAS
+                     default=ALL_AREAS if n_districts <= 4 or not areas else areas[0],
+                     format_func=lambda a: a[:1].upper() + a[1:]) if areas else ALL_AREAS
 chart_areas = by_area if area == ALL_AREAS else by_area.filter(pl.col("area") == area)
 chart_versus = versus if area == ALL_AREAS else versus.filter(pl.col("area") == area)
-label = "per verksamhetsområde" if area == ALL_AREAS else f"– {area}"
+label = "per verksamhetsområde" if area == ALL_AREAS else f"– {area[:1].upper() + area[1:]}"
 source = "Stadsdelsnämndernas verksamhetsplaner och verksamhetsberättelser (mnkr)"
 
 diagram, tabell = view_tabs()
