@@ -133,6 +133,13 @@ def _one_source(row: Mapping) -> tuple[tuple, str]:
     return key, ", ".join(parts)
 
 
+def _year_span(years: list[int]) -> str:
+    """2021–2025 for consecutive years, else 2019, 2021 och 2022."""
+    if len(years) > 1 and years == list(range(years[0], years[-1] + 1)):
+        return f"{years[0]}–{years[-1]}"
+    return ", ".join(map(str, years[:-1])) + (" och " if len(years) > 1 else "") + str(years[-1])
+
+
 def source_note(rows: Any, *, prefix: str = "Källa: ", group_from: int = 4) -> str:
     """A source note from provenance rows (dicts or a polars frame).
 
@@ -159,16 +166,22 @@ def source_note(rows: Any, *, prefix: str = "Källa: ", group_from: int = 4) -> 
         return ""
     parts: list[tuple[tuple, str]] = []
     grouped_texts: set[str] = set()
+    # the years of one document type that cover the same districts are one group: a chart over
+    # five years names its 13 districts once ("Verksamhetsberättelse 2021–2025 för ...")
+    by_districts: dict[tuple[str, frozenset], list] = {}
     for (dt, year), districts in groups.items():
-        if len(districts) < group_from:
-            continue
+        if len(districts) >= group_from:
+            by_districts.setdefault((dt, frozenset(districts)), []).append(year)
+    for (dt, districts), years in by_districts.items():
         names = sorted(districts, key=str.lower)
-        label = doc_type_label(dt) + (f" {int(year)}" if year not in (None, "") else "")
+        known = sorted(int(y) for y in years if y not in (None, ""))
+        label = doc_type_label(dt) + (f" {_year_span(known)}" if known else "")
         joined = ", ".join(names[:-1]) + " och " + names[-1]
-        parts.append(((" ", -(int(year) if year else 0), _DOC_TYPE_ORDER.get(dt, 9), ""),
+        parts.append(((" ", -(known[-1] if known else 0), _DOC_TYPE_ORDER.get(dt, 9), ""),
                       f"{label} för stadsdelsnämnderna {joined}"))
-        for d in districts:
-            grouped_texts.add(_one_source({"doc_type": dt, "year": year, "district": d})[1])
+        for year in years:
+            for d in districts:
+                grouped_texts.add(_one_source({"doc_type": dt, "year": year, "district": d})[1])
     for text, key in seen.items():
         if text not in grouped_texts:
             parts.append((key, text))

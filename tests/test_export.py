@@ -640,3 +640,13 @@ def test_the_charts_of_one_view_download_under_different_names():
              ("2021 · svart streck: stadsdelens årsmål", "2021 per kön", "Utfall per år")}
     assert len(stems) == 3 and all(s.startswith("Andel-barn") for s in stems)
     assert ExportMeta(title, "2021 per kön").file_stem().endswith("2021-per-kön")
+
+
+def test_a_years_chart_names_its_districts_once_in_the_source():
+    from dashboard.export import source_note
+
+    districts = ["Bromma", "Farsta", "Kungsholmen", "Norrmalm", "Skarpnäck"]
+    rows = [{"doc_type": "verksamhetsberattelse", "year": y, "district": d} for y in range(2021, 2026) for d in districts]
+    note = source_note(rows)
+    assert note == ("Källa: Verksamhetsberättelse 2021–2025 för stadsdelsnämnderna Bromma, Farsta, Kungsholmen, "
+                    "Norrmalm och Skarpnäck")
