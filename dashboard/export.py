@@ -16,6 +16,7 @@ import datetime as _dt
 import io
 import json
 import math
+import re
 import textwrap
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping, Sequence
@@ -583,6 +584,7 @@ class SlideSpec:
     series: dict[str, list[float | None]]
     png: bytes | None = None  # picture without title/footer (chart_to_png(decorations=False))
     notes: str = field(default="")
+    point_colors: list[str | None] | None = None   # one series: each bar's colour, as in the app ("#2e7d32")
 
     def __post_init__(self) -> None:
         if self.kind not in ("bar", "column", "line"):
@@ -678,8 +680,17 @@ def slide_from_chart(chart: Any, frame: pl.DataFrame | None, meta: ExportMeta, *
         ordered = rows.sort(value, descending=sort.startswith("-"), nulls_last=True)
     elif c_axis[0].get("type") in ("ordinal", "temporal") or mark == "line":
         ordered = rows.sort(category, maintain_order=True)
-    return frame_to_slide(ordered, meta, category=category, value=value, series=series,
-                          kind=kind, png=png)
+    slide = frame_to_slide(ordered, meta, category=category, value=value, series=series,
+                           kind=kind, png=png)
+    scale = enc.get("color", {}).get("scale") or {}
+    if not series and color and color in ordered.columns and isinstance(scale.get("domain"), list) \
+            and isinstance(scale.get("range"), list):
+        # bars coloured by a field (attainment): the same colour for each bar on the slide
+        to_hex = dict(zip(map(str, scale["domain"]), scale["range"]))
+        by_cat = {str(c): to_hex.get(str(v)) for c, v in
+                  zip(ordered.get_column(category).to_list(), ordered.get_column(color).to_list())}
+        slide.point_colors = [by_cat.get(c) for c in slide.categories]
+    return slide
 
 
 def _find_unit(spec: dict, data: Any, enc: dict) -> tuple[dict, Any, dict] | None:
@@ -906,6 +917,11 @@ def slides_to_pptx(slides: Sequence[SlideSpec], native: bool = True) -> bytes:
                     fill = plot.series[0].format.fill
                     fill.solid()
                     fill.fore_color.rgb = RGBColor(0x1F, 0x5F, 0x99)
+                    for i, hex_colour in enumerate(spec.point_colors or []):
+                        if hex_colour and re.fullmatch(r"#[0-9A-Fa-f]{6}", hex_colour):
+                            point = plot.series[0].points[i].format.fill
+                            point.solid()
+                            point.fore_color.rgb = RGBColor.from_string(hex_colour[1:])
         else:
             png = spec.png
             if png is None and not spec.categories:

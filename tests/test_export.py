@@ -650,3 +650,23 @@ def test_a_years_chart_names_its_districts_once_in_the_source():
     note = source_note(rows)
     assert note == ("Källa: Verksamhetsberättelse 2021–2025 för stadsdelsnämnderna Bromma, Farsta, Kungsholmen, "
                     "Norrmalm och Skarpnäck")
+
+
+def test_native_bars_keep_the_apps_attainment_colours():
+    from pptx import Presentation
+
+    from dashboard import charts
+    from dashboard.export import ExportMeta, slide_from_chart, slides_to_pptx
+
+    frame = pl.DataFrame({"district": ["Norrmalm", "Kungsholmen"], "outcome": [1.3, 0.9], "outcome_raw": ["1,3 %", "0,9 %"],
+                          "target": [0.8, 1.0], "target_raw": ["0,8 %", "1,0 %"], "kf_target": [2.7, 2.7],
+                          "attainment": ["not_met", "met"], "from_later_report": [False, False],
+                          "missing_reason": [None, None], "source_file": ["n.txt", "k.txt"], "source_line": [1, 2]},
+                         schema_overrides={"missing_reason": pl.String})
+    slide = slide_from_chart(charts.ranked_bars(frame, unit="%", direction="lower"), frame, ExportMeta(title="t"))
+    attainment = dict(zip(frame["district"], frame["attainment"]))
+    assert slide.point_colors == [charts.ATTAINMENT_COLORS[attainment[c]] for c in slide.categories]
+    prs = Presentation(io.BytesIO(slides_to_pptx([slide])))
+    chart = next(s for s in prs.slides[0].shapes if s.name == "Diagram").chart
+    got = [str(p.format.fill.fore_color.rgb) for p in chart.plots[0].series[0].points][:len(slide.categories)]
+    assert got == [c[1:].upper() for c in slide.point_colors]
