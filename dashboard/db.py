@@ -140,27 +140,32 @@ def _acquire(path: str, sig: tuple | None = None) -> _Generation:
     """Generation `sig` of the file (None: the newest), with one more user. Raises
     FileChangedError when `sig` is no longer the file and nobody holds it open."""
     with _conn_lock:
-        gen = _gens.get((path, sig)) if sig is not None else None
+        gen = _gens.get((path, sig or signature(Path(path))))
         if gen is None:
-            now = signature(Path(path))
-            gen = _gens.get((path, now)) if now is not None else None
-            if gen is None:
-                con, opened = _open(path)
-                gen = _gens.get((path, opened))
-                if gen is None:
-                    for key, g in list(_gens.items()):      # older generations: closed when unused
-                        if key[0] == path and not g.retired:
-                            g.retired = True
-                            if g.users == 0:
-                                _close(g.con)
-                                del _gens[key]
-                    gen = _gens[(path, opened)] = _Generation(path, opened, con)
-                else:
-                    _close(con)
-            if sig is not None and gen.sig != sig:
-                raise FileChangedError(path)
+            gen = _newest(path)
+        if sig is not None and gen.sig != sig:
+            raise FileChangedError(path)
         gen.users += 1
         return gen
+
+
+def _newest(path: str) -> _Generation:
+    """The generation of the file as it is now (opened, or the open one when it is that);
+    the older ones are retired: closed now when unused, else when their last user is done.
+    Called under _conn_lock."""
+    con, opened = _open(path)
+    gen = _gens.get((path, opened))
+    if gen is not None:
+        _close(con)
+        return gen
+    for key, g in list(_gens.items()):
+        if key[0] == path and not g.retired:
+            g.retired = True
+            if g.users == 0:
+                _close(g.con)
+                del _gens[key]
+    gen = _gens[(path, opened)] = _Generation(path, opened, con)
+    return gen
 
 
 def _release(gen: _Generation) -> None:

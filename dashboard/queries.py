@@ -442,9 +442,9 @@ def reference_values(frame: pl.DataFrame, unit: str | None = None) -> dict:
         kf = frame["kf_target"].drop_nulls()
         if kf.len():
             out["kf_target"] = float(kf.mode().sort()[0])
-            raw = frame.filter(pl.col("kf_target") == out["kf_target"])
-            out["kf_text"] = raw["kf_target_raw"].drop_nulls()[0] if "kf_target_raw" in raw.columns and \
-                raw["kf_target_raw"].drop_nulls().len() else None
+            if "kf_target_raw" in frame.columns:
+                printed = frame.filter(pl.col("kf_target") == out["kf_target"])["kf_target_raw"].drop_nulls()
+                out["kf_text"] = printed[0] if printed.len() else None
             own = [abs(v) for col in ("outcome", "target") if col in frame.columns
                    for v in frame[col].drop_nulls().to_list()]
             city = unit != "%" and bool(own) and abs(out["kf_target"]) > CITY_SCALE * max(max(own), 1e-9)

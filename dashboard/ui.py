@@ -123,27 +123,30 @@ def keep_view_in_url(**state) -> None:
 def _start_value(key: str, options: list, default, many: bool = False):
     """Put a widget's value in the session before it is drawn: the URL's (when it names
     valid options) on the session's first run, else the default; a kept value that is no
-    longer an option (the data changed) goes back to the default. These widgets are not
+    longer an option (the data changed) goes back to the default (a selection: to the part
+    of the URL's that is still valid, else the default). These widgets are not
     bound to the URL by Streamlit, which writes a value only after the user changed it:
     keep_view_in_url writes every shown value instead."""
-    by_text = {str(o): o for o in options}
     if key in st.session_state:
         kept = st.session_state[key]
-        ok = all(v in options for v in kept) if many else kept in options
-        if ok:
+        if all(v in options for v in kept) if many else kept in options:
             return
+        if not many:
+            st.session_state[key] = default
+            return
+    by_text = {str(o): o for o in options}
     if many:
         wanted = [by_text[v] for v in st.query_params.get_all(key) if v in by_text]
         st.session_state[key] = wanted or list(default)
     else:
-        wanted = st.query_params.get(key)
-        st.session_state[key] = by_text.get(wanted, default) if key not in st.session_state else default
+        st.session_state[key] = by_text.get(st.query_params.get(key), default)
 
 
-def choice_select(label: str, options: list, *, key: str, default, format_func=str) -> object:
+def choice_select(label: str, options: list, *, key: str, default, format_func=str,
+                  placeholder: str | None = None) -> object:
     """A select box whose value is always in the URL (also the default; see keep_view_in_url)."""
     _start_value(key, options, default if default in options else options[0])
-    value = st.selectbox(label, options, key=key, format_func=format_func)
+    value = st.selectbox(label, options, key=key, format_func=format_func, placeholder=placeholder)
     keep_view_in_url(**{key: value})
     return value
 
@@ -152,11 +155,7 @@ def year_select(options: list[int], *, key: str = "ar", default: int | None = No
                 label: str = "År") -> int | None:
     if not options:
         return None
-    options = sorted(options, reverse=True)
-    _start_value(key, options, default if default in options else options[0])
-    year = st.selectbox(label, options, key=key, placeholder="Välj år")
-    keep_view_in_url(**{key: year})
-    return year
+    return choice_select(label, sorted(options, reverse=True), key=key, default=default, placeholder="Välj år")
 
 
 def district_select(options: list[str], *, key: str = "stadsdelar") -> list[str]:

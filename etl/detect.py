@@ -226,14 +226,11 @@ def detect_district(lines: list[str], year: int | None, registry: list[District]
     return pick_district(district_candidates(lines, year, registry))
 
 
-
-
-
 SIDECAR_FIELDS = {"district": str, "year": int, "doc_type": str, "level": str, "unit_name": (str, type(None))}
 MAX_SIDECAR_BYTES = 64 * 1024
 
 
-def read_sidecar(path: Path) -> dict:
+def read_sidecar(path: Path, registry: list[District] | None = None) -> dict:
     """The side-car <file>.meta.json next to a document, checked: a JSON object of known
     fields with the right types, a year in the registry's range, a known document kind and
     level (the district is checked against the registry by detect). A bad one is a
@@ -259,7 +256,7 @@ def read_sidecar(path: Path) -> dict:
             raise DetectError(f"{side.name}: {key!r} must be {_type_name(kind)}, not {json.dumps(value)[:60]}")
         if isinstance(value, str) and not 0 < len(value.strip()) <= 200:
             raise DetectError(f"{side.name}: {key!r} must be a text of 1–200 characters")
-    lo, hi = year_range()
+    lo, hi = year_range(registry)
     if "year" in data and not lo <= data["year"] <= hi:
         raise DetectError(f"{side.name}: year {data['year']} is outside {lo}–{hi}")
     if "doc_type" in data and data["doc_type"] not in DOC_TYPES:
@@ -285,7 +282,7 @@ def year_range(registry: list[District] | None = None) -> tuple[int, int]:
 def detect(raw: RawDocument, path: Path | None = None, registry: list[District] | None = None) -> DocMeta:
     registry = registry or load_registry()
     text = "\n".join(ln.text for ln in raw.lines)
-    side = read_sidecar(path) if path else {}
+    side = read_sidecar(path, registry) if path else {}
     lo, hi = year_range(registry)
     year = side.get("year") or detect_year(text, lo, hi)
     doc_type = side.get("doc_type") or detect_doc_type(text)
