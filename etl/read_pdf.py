@@ -200,10 +200,13 @@ def _aligned_fragment(t: AlignedTable) -> _Fragment:
 
 def _rebucket(frag: _Fragment, prev: _Fragment) -> _Fragment | None:
     """A borderless table without a header, laid out in the columns of the table before it
-    (the same table, split by Analys text or a page break: a column that is empty in all of
-    its rows is not seen in its own words). None when its words do not fit those columns."""
-    if frag.ruled or prev.ruled:
-        return None
+    (the same table, split by Analys text or a page break, or rows under a ruled header: a
+    column that is empty in all of its rows is not seen in its own words). None when its
+    words do not fit those columns."""
+    if frag.ruled:
+        return None              # a ruled piece has cells of its own
+    # (a ruled table above -- a shaded or ruled header over borderless rows -- lends its
+    # cells' columns as the extents)
     words = [w for row in frag.rows for c in row for w in c.words]
     if not words or min(w.x0 for w in words) < prev.xs[0] - SAME_COLUMNS_ALIGNED \
             or max(w.x1 for w in words) > prev.xs[-1] + SAME_COLUMNS_ALIGNED:
@@ -366,6 +369,8 @@ def layout_lines(pages: list[PageContent]) -> list[Line]:
         toc = toc_lines(kept)
         kept = [ln for k, ln in enumerate(kept) if k not in toc]
         h_edges = [e for e in page.edges if e.orient == "h"]
+        # the ruled tables' columns count too: a borderless row under a ruled (or shaded) header
+        known += [[[a, b] for a, b in zip(f.xs, f.xs[1:])] for f in fragments if f.n_cols >= 3]
         aligned = find_aligned_tables(kept, h_edges, known[-KNOWN_TABLES:])
         known += [t.extents for t in aligned]
         in_aligned = {id(ln) for t in aligned for ln in t.lines}
@@ -445,10 +450,10 @@ def _number(laid: list[_Page], vocab: _Vocab) -> list[Line]:
             if not header_n:
                 # ... or a header of its own (the table above came without one: its header,
                 # printed on the page before, was the recogniser's to match)
-                while header_n < min(MAX_HEADER_ROWS, len(texts) - 1) and is_header_row(texts[header_n]):
+                # (all of a piece's rows may be header rows: a header alone at the foot of a
+                # page, or a two-row header its rule set apart from the rows)
+                while header_n < min(MAX_HEADER_ROWS, len(texts)) and is_header_row(texts[header_n]):
                     header_n += 1
-                if header_n == 0 and len(texts) == 1 and is_header_row(texts[0]):
-                    header_n = 1                 # a header alone at the foot of a page
                 if not continues:
                     n_tables += 1
                     frag.table = n_tables

@@ -180,3 +180,37 @@ def test_plain_text_kommentar_paragraph_ends_at_the_next_row():
     assert flavour == flavour2 == "plain"
     assert len(with_blanks) == 5 and without == with_blanks
     assert "Andel personer" not in (without[0][4] or "")
+
+
+def test_borderless_rows_under_a_ruled_two_row_header(tmp_path):
+    """A header in ruled cells ("Mål" over "Årsmål | KF:s årsmål"), the rows under it without
+    borders, one of them alone between two Analys paragraphs and with an empty KF cell: the
+    rows are read in the header's columns."""
+    xs = (20, 120, 150, 180, 230)
+
+    def draw(pdf, p):
+        _text_at(pdf, 20, 20, "Nämndmål: Alla barn och unga har en meningsfull fritid")
+        pdf.set_font("Helvetica", size=9)
+        pdf.set_line_width(0.3)
+        for x0, x1, y, h, text in ((20, 120, 30, 12, "Indikator"), (120, 180, 30, 6, "Mål"),
+                                   (120, 150, 36, 6, "Årsmål"), (150, 180, 36, 6, "KF:s årsmål"),
+                                   (180, 230, 30, 12, "Periodicitet")):
+            pdf.rect(x0, y, x1 - x0, h)
+            pdf.set_xy(x0 + 1, y + 1)
+            pdf.cell(text=text)
+        for y, cells in ((46, ("Andel barn som deltar i lovaktiviteter", "45 %", "", "År")),
+                         (52, ("Antal feriejobb", "210 st", "9 000 st", "Tertial"))):
+            for x, text in zip(xs, cells):
+                if text:
+                    _text_at(pdf, x + 1, y, text, size=9)
+        _text_at(pdf, 20, 62, "Analys", size=9)
+        _text_at(pdf, 20, 67, "Fler barn har deltagit i lovaktiviteter än året innan, framför allt under sommarlovet.",
+                 size=9)
+        for x, text in zip(xs, ("Andel unga som deltar i föreningsliv", "60 %", "", "År")):
+            if text:
+                _text_at(pdf, x + 1, 80, text, size=9)
+    _, rows, _, _ = recognise(read_document(_pdf(tmp_path, 1, draw), tmp_path))
+    assert [(r.name, r.target.raw, r.kf_target.raw, r.periodicity) for r in rows] == [
+        ("Andel barn som deltar i lovaktiviteter", "45 %", None, "År"),
+        ("Antal feriejobb", "210 st", "9 000 st", "Tertial"),
+        ("Andel unga som deltar i föreningsliv", "60 %", None, "År")]
