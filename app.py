@@ -12,8 +12,9 @@ import streamlit as st
 import dashboard
 
 dashboard.load()                  # every module once, before the pages (sessions start in threads)
-from dashboard import db          # noqa: E402
+from dashboard import db, queries          # noqa: E402
 from dashboard.export_ui import deck_panel  # noqa: E402
+from dashboard.ui import my_district_select, q  # noqa: E402
 
 ICON = Path(__file__).parent / "data" / "icon.png"
 
@@ -36,6 +37,7 @@ if not db.ensure_database():      # first start: build from data/raw with a prog
 deck_panel()                      # the slide basket
 try:
     with db.pinned():             # one generation of the database for the whole page run
+        my_district_select(q(queries.districts))   # "Min stadsdel", highlighted on every page
         page.run()
 except Exception:                 # never a traceback for the user (st.stop/rerun are not Exceptions)
     logging.getLogger("stadsdelsjamforaren").exception("page %s failed", page.title)

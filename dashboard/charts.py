@@ -12,6 +12,7 @@ Missing values are drawn as a grey label with the reason, never as a zero-length
 from __future__ import annotations
 
 import functools
+import json
 import math
 import threading
 
@@ -52,6 +53,8 @@ MISSING_COLOR = "#7a8590"
 MEDIAN_COLOR = "#444444"
 KF_COLOR = "#1a4f9c"
 TARGET_COLOR = "#111111"
+MINE_COLOR = "#000000"          # "Min stadsdel": label and outline
+MINE_OTHERS_OPACITY = 0.45      # the other districts' marks when a district is "mine"
 
 
 _quiet_lock = threading.Lock()
@@ -159,12 +162,14 @@ def district_order(frame: pl.DataFrame, sort: str = "value", direction: str | No
 @_unvalidated
 def ranked_bars(frame: pl.DataFrame, *, unit: str | None = None, direction: str | None = None,
                 sort: str = "value", median: float | None = None, kf_target: float | None = None,
-                title: str | None = None, subtitle: str | None = None, width="container"):
+                title: str | None = None, subtitle: str | None = None, width="container",
+                mine: str | None = None):
     """Horizontal bars of one indicator across districts for one year.
 
     Bar colour: attainment against the district's own target, by the indicator's direction
     (neutral when direction is unknown). Black tick: the district's own target. Blue rule:
     the city council's (KF) target. Dashed grey rule: the city median (of every district of the year, passed in).
+    ``mine``: "Min stadsdel", drawn at full strength with a bold label, the others lighter.
     """
     if frame.height == 0:
         return _empty("Inga värden att visa.")
@@ -181,7 +186,8 @@ def ranked_bars(frame: pl.DataFrame, *, unit: str | None = None, direction: str 
     df = _clean(df, ["district", "outcome", "outcome_raw", "target", "target_raw", "kf_target",
                      "attainment", "attainment_label", "källa", "label", "zero", "source_file",
                      "source_line"])
-    y = alt.Y("district:N", sort=order, title=None, axis=alt.Axis(labelLimit=240))
+    mine = mine if mine in order else None
+    y = alt.Y("district:N", sort=order, title=None, axis=_district_axis(mine))
     x_title = _unit_title("Utfall", unit)
     present = set(df["attainment"].drop_nulls().to_list())
     domain = [d for d in ATTAINMENT_COLORS if d in present] or ["missing"]   # legend: classes shown only
@@ -202,7 +208,7 @@ def ranked_bars(frame: pl.DataFrame, *, unit: str | None = None, direction: str 
     base = alt.Chart(df)
     bars = base.transform_filter("isValid(datum.outcome)").mark_bar(height={"band": 0.7}).encode(
         y=y, x=alt.X("outcome:Q", title=x_title, axis=alt.Axis(format=NUMBER_FORMAT)),
-        color=colour, tooltip=tooltip)
+        color=colour, tooltip=tooltip, **_mine_opacity(mine))
     values = base.transform_filter("isValid(datum.outcome)").mark_text(
         align="left", dx=4, fontSize=12, color="#222222").encode(
         y=y, x="outcome:Q", text=alt.Text("outcome:Q", format=NUMBER_FORMAT))
@@ -241,6 +247,27 @@ def ranked_bars(frame: pl.DataFrame, *, unit: str | None = None, direction: str 
                   resolve_color="independent")
 
 
+def _is_mine(mine: str) -> str:
+    return f"datum.district === {json.dumps(mine)}"
+
+
+def _mine_opacity(mine: str | None) -> dict:
+    """Encoding for the marks of "Min stadsdel": full strength, the other districts lighter."""
+    if mine is None:
+        return {}
+    return {"opacity": alt.condition(_is_mine(mine), alt.value(1.0), alt.value(MINE_OTHERS_OPACITY))}
+
+
+def _district_axis(mine: str | None) -> alt.Axis:
+    """The district axis; "Min stadsdel"'s label bold and marked."""
+    if mine is None:
+        return alt.Axis(labelLimit=240)
+    test = f"datum.value === {json.dumps(mine)}"
+    return alt.Axis(labelLimit=240, labelFontWeight=alt.ExprRef(f"{test} ? 'bold' : 'normal'"),
+                    labelColor=alt.ExprRef(f"{test} ? '{MINE_COLOR}' : '#333333'"),
+                    labelExpr=f"{test} ? '▶ ' + datum.label : datum.label")
+
+
 def _label_expr(labels: dict[str, str]) -> str:
     parts = " : ".join(f"datum.label == '{k}' ? '{v}'" for k, v in labels.items())
     return f"{parts} : datum.label"
@@ -259,16 +286,23 @@ HIGHLIGHT_MAX = 8           # more chosen districts than this: every line in col
 
 @_unvalidated
 def year_lines(frame: pl.DataFrame, *, unit: str | None = None, title: str | None = None,
-               subtitle: str | None = None, width="container", highlight: list[str] | None = None):
+               subtitle: str | None = None, width="container", highlight: list[str] | None = None,
+               mine: str | None = None):
     """A line per district over years, each labelled at its end. ``highlight``: the user's
     districts, in colour over the others in grey (OWID's highlight); every district keeps
     its colour from chart to chart. Filled points: the year's own report; hollow points:
-    taken from the next year's report ("Periodens utfall VB <år>")."""
+    taken from the next year's report ("Periodens utfall VB <år>"). ``mine``: "Min stadsdel",
+    always in colour and drawn thicker; with more chosen districts than HIGHLIGHT_MAX it is
+    the one line in colour."""
     df = frame.filter(pl.col("outcome").is_not_null()) if frame.height else frame
     if df.height == 0:
         return _empty("Inga utfall för valda stadsdelar och år.")
     everyone = sorted(set(df["district"].to_list()))
     chosen = [d for d in everyone if highlight is None or d in highlight]
+    mine = mine if mine in everyone else None
+    if mine is not None and (len(chosen) > HIGHLIGHT_MAX or mine not in chosen):
+        both = sorted({mine, *chosen})
+        chosen = both if len(both) <= HIGHLIGHT_MAX else [mine]
     if len(chosen) > HIGHLIGHT_MAX or not chosen:
         chosen = everyone
     df = df.with_columns(
@@ -298,7 +332,8 @@ def year_lines(frame: pl.DataFrame, *, unit: str | None = None, title: str | Non
     if others.height:
         layers.append(alt.Chart(others).mark_line(strokeWidth=1.5, color=CONTEXT_COLOR).encode(
             x=x, y=y, detail="district:N", tooltip=tooltip))
-    line = base.mark_line(strokeWidth=2.5).encode(x=x, y=y, color=colour)
+    width_enc = {} if mine is None else {"strokeWidth": alt.condition(_is_mine(mine), alt.value(4.5), alt.value(2.0))}
+    line = base.mark_line(strokeWidth=2.5).encode(x=x, y=y, color=colour, **width_enc)
     points = base.mark_point(size=90, strokeWidth=2.5).encode(
         x=x, y=y, color=colour,
         fill=alt.condition("datum.källa == 'Årets rapport'", alt.Fill("district:N", legend=None, scale=palette),
@@ -316,8 +351,9 @@ def year_lines(frame: pl.DataFrame, *, unit: str | None = None, title: str | Non
 
 @_unvalidated
 def gender_bars(frame: pl.DataFrame, *, unit: str | None = None, title: str | None = None,
-                subtitle: str | None = None, width="container"):
-    """Grouped bars: outcome for men/boys and women/girls per district (rows with a split)."""
+                subtitle: str | None = None, width="container", mine: str | None = None):
+    """Grouped bars: outcome for men/boys and women/girls per district (rows with a split);
+    ``mine`` ("Min stadsdel") labelled bold."""
     if frame.height == 0 or "outcome_men" not in frame.columns:
         return _empty("Ingen könsuppdelning.")
     rows = []
@@ -332,7 +368,8 @@ def gender_bars(frame: pl.DataFrame, *, unit: str | None = None, title: str | No
     df = pl.DataFrame(rows)
     colour = alt.Color("kön:N", title="Kön", scale=alt.Scale(
         domain=["Kvinnor/flickor", "Män/pojkar"], range=["#b5446e", "#2a6f97"]))
-    y = alt.Y("district:N", title=None, sort=sorted(set(df["district"].to_list())))
+    shown = sorted(set(df["district"].to_list()))
+    y = alt.Y("district:N", title=None, sort=shown, axis=_district_axis(mine if mine in shown else None))
     bars = alt.Chart(df).mark_bar().encode(
         y=y, yOffset=alt.YOffset("kön:N"),
         x=alt.X("value:Q", title=_unit_title("Utfall", unit), axis=alt.Axis(format=NUMBER_FORMAT)),

@@ -15,6 +15,7 @@ query of another session.
 """
 from __future__ import annotations
 
+
 import contextvars
 import os
 import threading
@@ -225,14 +226,14 @@ def _make_cached():
 
     @st.cache_data(show_spinner=False, max_entries=512)
     def cached_query(path: str, sig: tuple, name: str, args: tuple, kwargs: tuple):
-        from dashboard import queries
         with cursor(path, sig) as cur:
-            return getattr(queries, name)(cur, *args, **dict(kwargs))
+            return _QUERIES[name](cur, *args, **dict(kwargs))
 
     return cached_query
 
 
 _cached = None
+_QUERIES: dict[str, Callable] = {}     # cache key -> query function (run() registers each it is given)
 
 
 def _cache():
@@ -252,9 +253,14 @@ def current() -> tuple[str, tuple]:
 
 
 def run(query: Callable | str, *args, **kwargs):
-    """Run a dashboard.queries function (or its name) on the current database file,
-    cached per file version (a rebuilt file gets fresh results)."""
-    name = query if isinstance(query, str) else query.__name__
+    """Run a query function (con first; of dashboard.queries or any other module, or its
+    name in dashboard.queries) on the current database file, cached per file version (a
+    rebuilt file gets fresh results)."""
+    if isinstance(query, str):
+        from dashboard import queries
+        query = getattr(queries, query)
+    name = f"{query.__module__}.{query.__qualname__}"      # the cache key; the function by name:
+    _QUERIES[name] = query
     pin = _pin.get()
     if pin is not None and pin[0] == str(db_path()):
         return _cache()(*pin, name, tuple(args), tuple(sorted(kwargs.items())))

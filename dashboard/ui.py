@@ -165,6 +165,32 @@ def district_select(options: list[str], *, key: str = "stadsdelar") -> list[str]
     return chosen
 
 
+MY_DISTRICT_KEY = "min"
+NO_DISTRICT = "Ingen vald"
+
+
+def my_district_select(options: list[str]) -> str | None:
+    """The sidebar's "Min stadsdel": chosen once, kept in the session and in the URL (?min=)
+    on every page, so a link carries it. Every chart highlights it and ranked views say its
+    place. None when no district is chosen."""
+    choices = [NO_DISTRICT, *options]
+    _start_value(MY_DISTRICT_KEY, choices, NO_DISTRICT)
+    value = st.sidebar.selectbox("Min stadsdel", choices, key=MY_DISTRICT_KEY,
+                                 help="Markeras i alla diagram, med sin placering bland stadsdelarna.")
+    if value == NO_DISTRICT:
+        if MY_DISTRICT_KEY in st.query_params:
+            del st.query_params[MY_DISTRICT_KEY]
+        return None
+    keep_view_in_url(**{MY_DISTRICT_KEY: value})
+    return value
+
+
+def my_district() -> str | None:
+    """The district chosen as "Min stadsdel" in this session (None when none is)."""
+    value = st.session_state.get(MY_DISTRICT_KEY)
+    return None if value in (None, NO_DISTRICT) else value
+
+
 def sort_select(key: str = "sortering") -> str:
     choice = st.segmented_control("Sortera", ["Värde", "Namn"], default="Värde", key=key,
                                   bind="query-params", required=True)

@@ -2,10 +2,10 @@
 import polars as pl
 import streamlit as st
 
-from dashboard import charts, queries
+from dashboard import charts, queries, standing
 from dashboard.fmt import fmt_lines, fmt_value, md_escape
-from dashboard.ui import (district_select, header, indicator_picker, provenance, q, show_chart,
-                          show_table, sort_select, value_text, view_tabs, year_select)
+from dashboard.ui import (district_select, header, indicator_picker, my_district, provenance, q,
+                          show_chart, show_table, sort_select, value_text, view_tabs, year_select)
 
 header("Jämför indikator", "Var står stadsdelen jämfört med de andra, med sitt eget mål och med KF:s mål?")
 
@@ -58,21 +58,33 @@ def table(frame: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+mine = my_district()
+if mine is not None:
+    place = standing.rank(every, mine, ind["direction"])
+    mine_row = every.filter(pl.col("district") == mine)
+    if place is not None:
+        st.markdown("**Min stadsdel:** " + md_escape(
+            f"{mine} {year}: {value_text(mine_row.row(0, named=True))}, "
+            f"{standing.rank_text(place, ind['direction'])} stadsdelar med värde"))
+    else:
+        reason = mine_row["missing_reason"][0] if mine_row.height else queries.MISSING_NO_DOCUMENT
+        st.markdown("**Min stadsdel:** " + md_escape(f"{mine} {year}: inget värde ({reason or 'saknas'})."))
+
 diagram, tabell = view_tabs()
 with diagram:
     if ref["kf_scope"] == "city":
         st.caption(f"KF:s årsmål för hela staden: {md_escape(ref['kf_text'] or fmt_value(ref['kf_target'], unit))} "
                    "(en summa för staden, inte jämförbar med en stadsdels värde; visas därför inte som linje).")
     show_chart(charts.ranked_bars(across, unit=unit, direction=ind["direction"], sort=sort,
-                                  median=ref["median"], kf_target=kf_line,
+                                  median=ref["median"], kf_target=kf_line, mine=mine,
                                   title=ind["name"], subtitle=subtitle),
                across, title=ind["name"], subtitle=subtitle, source=source, key="ranked")
     if "outcome_men" in across.columns and across["outcome_men"].is_not_null().any():
         st.subheader("Kvinnor och män")
-        show_chart(charts.gender_bars(across, unit=unit, title=ind["name"], subtitle=f"{year} per kön"),
+        show_chart(charts.gender_bars(across, unit=unit, title=ind["name"], subtitle=f"{year} per kön", mine=mine),
                    across, title=ind["name"], subtitle=f"{year} per kön", source=source, key="gender")
     st.subheader("Över tid")
-    show_chart(charts.year_lines(over_all, unit=unit, title=ind["name"], highlight=chosen), over,
+    show_chart(charts.year_lines(over_all, unit=unit, title=ind["name"], highlight=chosen, mine=mine), over,
                title=ind["name"], subtitle="Utfall per år" + (" · valda stadsdelar i färg, övriga i grått"
                                                              if len(chosen) <= charts.HIGHLIGHT_MAX else ""),
                source=source, key="years")

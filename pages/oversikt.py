@@ -2,9 +2,9 @@
 import polars as pl
 import streamlit as st
 
-from dashboard import charts, queries
-from dashboard.fmt import fmt_int, fmt_percent
-from dashboard.ui import header, no_data, q, show_chart, show_table, view_tabs
+from dashboard import charts, queries, standing
+from dashboard.fmt import fmt_int, fmt_percent, fmt_value, md_escape
+from dashboard.ui import header, my_district, no_data, q, show_chart, show_table, view_tabs
 
 header("Stadsdelsjämföraren",
        "Jämför Stockholms stadsdelsnämnder: indikatorer, mål, ekonomi och text ur "
@@ -14,6 +14,55 @@ info = q(queries.overview)
 if not info["n_documents"]:
     no_data()
     st.stop()
+
+
+
+def my_summary(district: str) -> None:
+    """Min stadsdel's summary: latest document, share met against the city, furthest ahead
+    and behind, its goals' printed assessments."""
+    s = q(standing.district_summary, district)
+    st.subheader(f"Min stadsdel: {district}")
+    latest = s["latest"]
+    if latest is None:
+        st.info(f"Inga dokument för {district} är inlästa.")
+        return
+    kind = queries.DOC_TYPE_LABELS.get(latest["doc_type"], latest["doc_type"])
+    st.caption(md_escape(f"Senaste dokument: {kind} {latest['year']} ({latest['source_file']})"))
+    c1, c2 = st.columns(2)
+    if s["share_met"] is not None:
+        delta = (s["share_met"] - s["city_share"]) * 100
+        c1.metric(f"Indikatorer som nått målet {s['year']}", fmt_percent(s["share_met"]),
+                  delta=f"{fmt_value(delta, 'procentenheter', 0)} mot stadens median",
+                  help=f"Av {fmt_int(s['n_judged'])} utfall med mål och känd riktning. Stadens median: "
+                       f"{fmt_percent(s['city_share'])} (median av {s['n_city']} stadsdelar)")
+    if s["goals"].height:
+        counts = s["goals"]["assessment"].value_counts()
+        n = dict(zip(counts["assessment"].to_list(), counts["count"].to_list()))
+        c2.metric(f"Mål helt uppfyllda {s['goal_year']}", f"{n.get('helt', 0)} av {s['goals'].height}",
+                  help=f"Delvis: {n.get('delvis', 0)}, inte: {n.get('inte', 0)} (bedömning i verksamhetsberättelsen)")
+    cols = {"indicator": "Indikator", "utfall": "Utfall", "median_txt": "Stadens median", "rank_text": "Placering"}
+    for frame, heading in ((s["ahead"], "Längst före de andra"), (s["behind"], "Längst efter de andra")):
+        if frame.height:
+            st.markdown(f"**{heading} ({s['year']})**")
+            rows = frame.to_dicts()
+            show_table(frame.with_columns(
+                utfall=pl.Series([fmt_value(r["outcome"], r["unit"]) for r in rows], dtype=pl.String),
+                median_txt=pl.Series([fmt_value(r["median"], r["unit"]) for r in rows], dtype=pl.String)),
+                cols, key=f"mine_{heading}")
+    if s["goals"].height:
+        with st.expander(f"Målens bedömning {s['goal_year']}"):
+            goals = s["goals"].with_columns(bedomning=pl.col("assessment").replace_strict(
+                queries.ASSESSMENT_LABELS, default=pl.col("assessment")))
+            show_table(goals, {"code": "Nr", "text": "Mål", "bedomning": "Bedömning",
+                               "assessment_raw": "Tryckt bedömning"}, key="mine_goals")
+    st.divider()
+
+
+mine = my_district()
+if mine is not None:
+    my_summary(mine)
+else:
+    st.caption("Välj **Min stadsdel** i sidomenyn: den markeras i alla diagram och får en sammanfattning här.")
 
 c1, c2, c3 = st.columns(3)
 c4, c5, _ = st.columns(3)

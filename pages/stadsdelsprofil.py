@@ -2,10 +2,10 @@
 import polars as pl
 import streamlit as st
 
-from dashboard import charts, queries
+from dashboard import charts, queries, standing
 from dashboard.fmt import fmt_value, md_escape
-from dashboard.ui import (header, no_data, provenance, q, show_chart, show_table, value_text, view_tabs,
-                          year_select)
+from dashboard.ui import (header, my_district, no_data, provenance, q, show_chart, show_table, value_text,
+                          view_tabs, year_select)
 
 header("Stadsdelsprofil", "Alla indikatorer för en stadsdel och ett år: mål, utfall, förra året och måluppfyllelse.")
 
@@ -14,9 +14,11 @@ if not districts:
     no_data()
     st.stop()
 default = q(queries.default_district)
+mine = my_district()
+start = mine if mine in districts else default[0]      # "Min stadsdel" opens first
 c1, c2, c3 = st.columns([2, 1, 3])
 with c1:
-    district = st.selectbox("Stadsdel", districts, index=districts.index(default[0]), key="stadsdel",
+    district = st.selectbox("Stadsdel", districts, index=districts.index(start), key="stadsdel",
                             bind="query-params")
 docs = q(queries.documents).filter((pl.col("district") == district) & (pl.col("level") == "namnd"))
 with c2:
@@ -40,6 +42,8 @@ cols = st.columns(len(counts))
 for col, c in zip(cols, sorted(counts, key=lambda c: list(queries.ATTAINMENT_LABELS).index(c["attainment"]))):
     col.metric(queries.ATTAINMENT_LABELS[c["attainment"]], c["len"])
 
+place = q(standing.places, district, year).select("indicator_id", "rank_text")
+profile = profile.join(place, on="indicator_id", how="left")
 rows = profile.to_dicts()
 table = profile.with_columns(
     utfall=pl.Series([value_text(r) for r in rows], dtype=pl.String),
@@ -63,6 +67,7 @@ with tabell:
         st.markdown(f"**{md_escape(area[0] or 'Utan inriktningsmål')}**")
         show_table(part, {"indicator": "Indikator", "utfall": "Utfall", "mal": "Årsmål",
                           "forra": f"Utfall {year - 1}", "uppfyllelse": "Måluppfyllelse",
+                          "rank_text": "Placering bland stadsdelarna",
                           "goal_text": "Mål", "source_file": "Dokument", "source_line": "Rad"})
 
 st.subheader("Varifrån kommer siffrorna?")
