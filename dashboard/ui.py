@@ -12,7 +12,7 @@ from collections import Counter
 import polars as pl
 import streamlit as st
 
-from dashboard import db, queries
+from dashboard import db, page_view, queries
 from dashboard.fmt import fmt_lines, fmt_value, md_escape
 
 TABS = ["Diagram", "Tabell"]
@@ -289,9 +289,34 @@ def provenance(row: dict, *, label: str | None = None, expanded: bool = False) -
                                          row.get("source_line_end"))
         if excerpt:
             st.code(excerpt, language=None)
+        elif row.get("value_id") is not None and not row.get("from_later_report"):
+            printed_page(q(page_view.printed_box, "indicator_values", int(row["value_id"])),
+                         cell="outcome" if row.get("outcome") is not None else "target")
         if row.get("analysis"):
             st.markdown("**Analys:**")
             st.markdown(md_escape(row["analysis"]))
+
+
+def printed_page(where: dict | None, *, cell: str | None = None) -> None:
+    """The page behind a value of a PDF: the printed row cut out of the rendered page, the
+    value's cell marked in red, and a link that opens the original at that page."""
+    if where is None:
+        return
+    pdf = db.input_dir() / where["source_file"]
+    if not pdf.is_file():
+        st.caption(md_escape(f"Originalet {where['source_file']} finns inte i dokumentmappen."))
+        return
+    try:
+        image = page_view.cutout(pdf, where["page"], where["box"], where["cells"].get(cell) if cell else None)
+    except Exception as exc:    # a damaged or replaced file: say so, keep the page
+        st.caption(md_escape(f"Sidan kunde inte visas: {exc}"))
+        return
+    st.image(image, caption=f"Sida {where['page']} i originalet; rött: cellen, blått: raden.")
+    try:
+        url = page_view.original_url(pdf, where["sha256"], where["page"])
+    except OSError:
+        return
+    st.link_button(f"Öppna originalet på sida {where['page']}", url)
 
 
 def no_data(message: str = "Databasen innehåller inga dokument ännu.") -> None:
