@@ -2,8 +2,11 @@
 import streamlit as st
 
 from dashboard import queries
-from dashboard.fmt import fmt_lines, md_escape
-from dashboard.ui import header, q
+from dashboard.fmt import fmt_int, fmt_lines, md_escape
+from dashboard.ui import choice_select, header, q
+
+PER_PAGE = 50        # hits per page
+MAX_HITS = 1000      # hits fetched; more are counted as "minst 1 000"
 
 header("Sök i dokumenten", "Fritextsökning i alla inlästa dokument; böjningsformer matchas (förskola, förskolan).")
 
@@ -17,10 +20,18 @@ if not text.strip():
     st.info("Skriv ett eller flera ord för att söka.")
     st.stop()
 
-hits = q(queries.search_sections, text, 50, district)
-st.caption(f"{hits.height} {'träff' if hits.height == 1 else 'träffar'}" + (" (enkel textsökning; sökindex saknas)"
-                                       if hits.height and hits["method"][0] == "ilike" else ""))
-for hit in hits.to_dicts():
+hits = q(queries.search_sections, text, MAX_HITS, district)
+n = hits.height
+pages = max(1, -(-n // PER_PAGE))
+count = (f"minst {fmt_int(n)} träffar" if n >= MAX_HITS else f"{fmt_int(n)} {'träff' if n == 1 else 'träffar'}")
+if pages > 1:
+    page = choice_select("Sida", list(range(1, pages + 1)), key="sida", default=1)
+    first = (page - 1) * PER_PAGE
+    count += f", visar {first + 1}–{min(n, first + PER_PAGE)}"
+else:
+    first = 0
+st.caption(count + (" (enkel textsökning; sökindex saknas)" if n and hits["method"][0] == "ilike" else ""))
+for hit in hits.slice(first, PER_PAGE).to_dicts():
     kind = queries.DOC_TYPE_LABELS.get(hit["doc_type"], hit["doc_type"])
     st.markdown(f"#### {md_escape(hit['heading'])}")
     st.caption(md_escape(f"{hit['district']} · {kind} {hit['year']} · {hit['source_file']} "
@@ -29,3 +40,5 @@ for hit in hits.to_dicts():
     st.markdown(hit["snippet"])                       # escaped document text, our highlighting
     with st.expander("Hela avsnittet"):
         st.markdown(md_escape(hit["text"]))
+    st.page_link("pages/dokument.py", label="Visa i dokumentet", icon=":material/description:",
+                 query_params={"dokument": str(hit["document_id"]), "avsnitt": str(hit["section_id"])})
