@@ -15,6 +15,9 @@ import datetime as _dt
 import functools
 import hashlib
 import json
+import secrets
+import threading
+from collections import OrderedDict
 from typing import Any
 
 import polars as pl
@@ -23,6 +26,11 @@ import streamlit as st
 from dashboard import export as ex
 
 BASKET_KEY = "export_basket"  # st.session_state: list[SlideSpec]
+BASKET_ID_KEY = "export_basket_id"
+BASKET_PARAM = "bildspel"     # the URL names the session's basket: a reload finds it again
+MAX_BASKETS = 500             # baskets kept in the server's memory (the least recently used go)
+_BASKETS: OrderedDict[str, list[ex.SlideSpec]] = OrderedDict()
+_BASKETS_LOCK = threading.Lock()
 
 
 def chart_json(chart: Any) -> str:
@@ -68,7 +76,30 @@ def n_slides(n: int) -> str:
 
 
 def basket() -> list[ex.SlideSpec]:
-    return st.session_state.setdefault(BASKET_KEY, [])
+    """The session's collected slides. A reloaded page is a new session: the basket named in
+    the URL (?bildspel=<id>) is taken up again from the server's memory."""
+    if BASKET_KEY not in st.session_state:
+        wanted = st.query_params.get(BASKET_PARAM)
+        with _BASKETS_LOCK:
+            kept = _BASKETS.get(wanted) if wanted else None
+        if kept is not None:
+            st.session_state[BASKET_ID_KEY] = wanted
+        st.session_state[BASKET_KEY] = list(kept or [])
+    return st.session_state[BASKET_KEY]
+
+
+def _keep(items: list[ex.SlideSpec]) -> None:
+    """Store the basket under the session's id (made with the first slide) for a reload."""
+    st.session_state[BASKET_KEY] = items
+    bid = st.session_state.setdefault(BASKET_ID_KEY, secrets.token_urlsafe(9))
+    with _BASKETS_LOCK:
+        if items:
+            _BASKETS[bid] = list(items)
+            _BASKETS.move_to_end(bid)
+            while len(_BASKETS) > MAX_BASKETS:
+                _BASKETS.popitem(last=False)
+        else:
+            _BASKETS.pop(bid, None)
 
 
 def _add_to_basket(spec_json: str, frame: pl.DataFrame | None, meta: ex.ExportMeta) -> None:
@@ -79,7 +110,7 @@ def _add_to_basket(spec_json: str, frame: pl.DataFrame | None, meta: ex.ExportMe
         slide = ex.SlideSpec(meta=meta, kind="bar", categories=[], series={}, png=png)
     items = basket()
     items.append(slide)
-    st.session_state[BASKET_KEY] = items
+    _keep(items)
     st.toast(f"Lade till ”{meta.title}” i bildspelet ({n_slides(len(items))}).")
 
 
@@ -87,7 +118,7 @@ def _remove_from_basket(index: int) -> None:
     items = basket()
     if 0 <= index < len(items):
         items.pop(index)
-    st.session_state[BASKET_KEY] = items
+    _keep(items)
 
 
 def export_panel(chart: Any, frame: pl.DataFrame | None, *, meta: ex.ExportMeta,
@@ -138,6 +169,11 @@ def export_panel(chart: Any, frame: pl.DataFrame | None, *, meta: ex.ExportMeta,
 def deck_panel(*, key: str = "deck", sidebar: bool = True) -> None:
     """The collected slides: count, titles, download of the whole deck, empty the basket."""
     items = basket()
+    if items and st.session_state.get(BASKET_ID_KEY):
+        if st.query_params.get(BASKET_PARAM) != st.session_state[BASKET_ID_KEY]:
+            st.query_params[BASKET_PARAM] = st.session_state[BASKET_ID_KEY]
+    elif BASKET_PARAM in st.query_params:
+        del st.query_params[BASKET_PARAM]
     area = st.sidebar if sidebar else st.container()
     with area:
         st.markdown(f"**Bildspel** ({n_slides(len(items))})")
@@ -163,7 +199,7 @@ def deck_panel(*, key: str = "deck", sidebar: bool = True) -> None:
                 file_name=f"bildspel-{stamp}-bilder.pptx", mime=ex.MIME["pptx"],
                 key=f"{key}-download-bild", on_click="ignore")
         if st.button("Töm bildspelet", key=f"{key}-clear"):
-            st.session_state[BASKET_KEY] = []
+            _keep([])
             st.rerun()
 
 

@@ -475,6 +475,32 @@ def test_export_panel_buttons_and_basket(tmp_path):
     assert at.session_state["export_basket"] == []
 
 
+def test_the_slide_basket_survives_a_page_reload():
+    """A reload is a new session: the URL's ?bildspel= finds the basket again; another
+    session without it starts empty; an emptied basket leaves the URL."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_string(PANEL_SCRIPT, default_timeout=60).run()
+    at.button(key="t-basket").click().run()
+    at.button(key="t-basket").click().run()
+    basket_id = at.query_params["bildspel"]
+    assert basket_id
+    reloaded = AppTest.from_string(PANEL_SCRIPT, default_timeout=60)
+    reloaded.query_params["bildspel"] = basket_id
+    reloaded.run()
+    assert not reloaded.exception
+    assert [s.meta.title for s in reloaded.session_state["export_basket"]] == ["Testdiagram", "Testdiagram"]
+    assert "Bildspel** (2 bilder)" in " ".join(m.value for m in reloaded.markdown)
+    other = AppTest.from_string(PANEL_SCRIPT, default_timeout=60).run()
+    assert other.session_state["export_basket"] == []
+    reloaded.button(key="deck-clear").click().run()
+    assert "bildspel" not in reloaded.query_params
+    again = AppTest.from_string(PANEL_SCRIPT, default_timeout=60)
+    again.query_params["bildspel"] = basket_id
+    again.run()
+    assert again.session_state["export_basket"] == []
+
+
 def test_export_ui_callables_run_without_streamlit_context():
     from pptx import Presentation
 
