@@ -585,12 +585,15 @@ class SlideSpec:
     png: bytes | None = None  # picture without title/footer (chart_to_png(decorations=False))
     notes: str = field(default="")
     point_colors: list[str | None] | None = None   # one series: each bar's colour, as in the app ("#2e7d32")
+    # references drawn over the bars, as marker series: "Årsmål" per category (the app's
+    # tick), "KF:s årsmål" and "Stadens median" (the app's rules; the same value throughout)
+    markers: dict[str, list[float | None]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.kind not in ("bar", "column", "line"):
             raise ValueError(f"kind must be 'bar', 'column' or 'line', not {self.kind!r}")
         self.categories = [str(c) for c in self.categories]
-        for name, vals in self.series.items():
+        for name, vals in {**self.series, **self.markers}.items():
             if len(vals) != len(self.categories):
                 raise ValueError(f"series {name!r} has {len(vals)} values for "
                                  f"{len(self.categories)} categories")
@@ -690,7 +693,84 @@ def slide_from_chart(chart: Any, frame: pl.DataFrame | None, meta: ExportMeta, *
         by_cat = {str(c): to_hex.get(str(v)) for c, v in
                   zip(ordered.get_column(category).to_list(), ordered.get_column(color).to_list())}
         slide.point_colors = [by_cat.get(c) for c in slide.categories]
+    if mark == "bar" and not series:
+        slide.markers = _reference_markers(spec, ordered, category, slide.categories)
     return slide
+
+
+MARKER_COLORS = {"Årsmål": "#111111", "KF:s årsmål": "#1a4f9c", "Stadens median": "#444444"}
+
+
+def _layers(spec: dict):
+    yield spec
+    for sub in spec.get("layer", []) or []:
+        yield from _layers(sub)
+
+
+def _reference_markers(spec: dict, rows: pl.DataFrame, category: str, categories: list[str]) -> dict:
+    """The references the bar chart draws, per category: the tick layer's field (the
+    district's own target) and each reference rule ({"ref": name, "value": v} rows, the KF
+    target and the city median, only when the picture draws them)."""
+    out: dict[str, list[float | None]] = {}
+    for layer in _layers(spec):
+        mark = _mark_type(layer)
+        enc = layer.get("encoding", {})
+        if mark == "tick":
+            field_ = (enc.get("x") or {}).get("field") or (enc.get("y") or {}).get("field")
+            if field_ in rows.columns and rows.get_column(field_).drop_nulls().len():
+                by_cat = {str(c): v for c, v in zip(rows.get_column(category).to_list(), rows.get_column(field_).to_list())}
+                out["Årsmål"] = [None if by_cat.get(c) is None else float(by_cat[c]) for c in categories]
+        elif mark == "rule":
+            data = layer.get("data") or {}
+            values = data.get("values") or (spec.get("datasets") or {}).get(data.get("name"), [])
+            for r in values or []:
+                if isinstance(r, dict) and r.get("ref") and isinstance(r.get("value"), (int, float)):
+                    out[str(r["ref"])] = [float(r["value"])] * len(categories)
+    return out
+
+
+def _markers_as_points(chart, names: list[str]) -> None:
+    """Move the named series of a clustered column chart into a line chart on the same axes,
+    drawn as markers only (no line): the references over the bars, editable like them."""
+    from pptx.oxml.ns import qn
+    from lxml import etree
+
+    plot_area = chart._chartSpace.find(qn("c:chart")).find(qn("c:plotArea"))
+    bar = plot_area.find(qn("c:barChart"))
+    line = etree.SubElement(plot_area, qn("c:lineChart"))
+    bar.addnext(line)
+    etree.SubElement(line, qn("c:grouping")).set("val", "standard")
+    etree.SubElement(line, qn("c:varyColors")).set("val", "0")
+    for ser in list(bar.findall(qn("c:ser"))):
+        cached = ser.find(qn("c:tx") + "//" + qn("c:v"))
+        name = cached.text if cached is not None else ""
+        if name not in names:
+            continue
+        bar.remove(ser)
+        for tag in ("c:invertIfNegative", "c:dLbls"):
+            for el in ser.findall(qn(tag)):
+                ser.remove(el)
+        colour = MARKER_COLORS.get(name, "#444444")[1:]
+        sp = etree.fromstring(
+            '<c:spPr xmlns:c="http://schemas.openxmlformats.org/drawingml/2006/chart" '
+            'xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main"><a:ln><a:noFill/></a:ln></c:spPr>')
+        marker = etree.fromstring(
+            '<c:marker xmlns:c="http://schemas.openxmlformats.org/drawingml/2006/chart" '
+            'xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main">'
+            f'<c:symbol val="{"dash" if name == "Årsmål" else "diamond"}"/><c:size val="{14 if name == "Årsmål" else 9}"/>'
+            f'<c:spPr><a:solidFill><a:srgbClr val="{colour}"/></a:solidFill>'
+            f'<a:ln><a:solidFill><a:srgbClr val="{colour}"/></a:solidFill></a:ln></c:spPr></c:marker>')
+        old_sp = ser.find(qn("c:spPr"))
+        if old_sp is not None:
+            ser.remove(old_sp)
+        tx = ser.find(qn("c:tx"))
+        anchor = tx if tx is not None else ser.find(qn("c:order"))
+        anchor.addnext(sp)
+        sp.addnext(marker)
+        line.append(ser)
+    etree.SubElement(line, qn("c:marker")).set("val", "1")
+    for ax in bar.findall(qn("c:axId")):
+        etree.SubElement(line, qn("c:axId")).set("val", ax.get("val"))
 
 
 def _find_unit(spec: dict, data: Any, enc: dict) -> tuple[dict, Any, dict] | None:
@@ -867,19 +947,25 @@ def slides_to_pptx(slides: Sequence[SlideSpec], native: bool = True) -> bytes:
         if native and spec.categories and spec.series:
             cd = CategoryChartData(number_format=_number_format(spec))
             cd.categories = spec.categories
-            for name, vals in spec.series.items():
+            for name, vals in {**spec.series, **spec.markers}.items():
                 cd.add_series(name, vals)
+            # references as markers over the bars: PowerPoint combines them with columns,
+            # not with horizontal bars, so such a slide shows the districts as columns
+            kind = "column" if spec.markers and spec.kind == "bar" else spec.kind
             ctype = {"bar": XL_CHART_TYPE.BAR_CLUSTERED,
                      "column": XL_CHART_TYPE.COLUMN_CLUSTERED,
-                     "line": XL_CHART_TYPE.LINE_MARKERS}[spec.kind]
+                     "line": XL_CHART_TYPE.LINE_MARKERS}[kind]
             gf = sl.shapes.add_chart(ctype, margin, chart_top, content_w, chart_h, cd)
             gf.name = "Diagram"
             chart = gf.chart
+            if spec.markers:
+                _markers_as_points(chart, list(spec.markers))
             chart.font.size = Pt(14)
             chart.font.color.rgb = dark
             multi = len(spec.series) > 1
-            # A line's series is a district or a group: name it even when alone.
-            show_legend = multi or spec.kind == "line"
+            # A line's series is a district or a group: name it even when alone; the
+            # reference markers are named in the legend.
+            show_legend = multi or spec.kind == "line" or bool(spec.markers)
             chart.has_legend = show_legend
             if show_legend:
                 chart.legend.position = XL_LEGEND_POSITION.BOTTOM
@@ -890,11 +976,11 @@ def slides_to_pptx(slides: Sequence[SlideSpec], native: bool = True) -> bytes:
             va.tick_labels.number_format_is_linked = False
             va.major_gridlines.format.line.color.rgb = RGBColor(0xDD, 0xDD, 0xDD)
             values = [v for vals in spec.series.values() for v in vals if v is not None]
-            if spec.kind in ("bar", "column") and values and min(values) >= 0:
+            if kind in ("bar", "column") and values and min(values) >= 0:
                 va.minimum_scale = 0          # bars start at 0: their lengths compare (99 vs 111, not 1:3)
             chart.has_title = False  # the slide's own title says it
             _set_chart_language(chart, "sv-SE")
-            if spec.kind == "bar":
+            if kind == "bar":
                 # PowerPoint draws bar categories bottom-up; keep the data's order top-down,
                 # and keep the value axis at the bottom ("crosses at maximum category").
                 chart.category_axis.reverse_order = True
@@ -906,11 +992,11 @@ def slides_to_pptx(slides: Sequence[SlideSpec], native: bool = True) -> bytes:
                 dl.number_format = _number_format(spec)
                 dl.number_format_is_linked = False
                 dl.font.size = Pt(12)
-                if spec.kind in ("bar", "column"):
+                if kind in ("bar", "column"):
                     dl.position = XL_LABEL_POSITION.OUTSIDE_END
                 else:
                     dl.position = XL_LABEL_POSITION.ABOVE
-            if spec.kind in ("bar", "column"):
+            if kind in ("bar", "column"):
                 plot = chart.plots[0]
                 plot.gap_width = 60
                 if not multi:

@@ -696,3 +696,37 @@ def test_native_bars_keep_the_apps_attainment_colours():
     chart = next(s for s in prs.slides[0].shapes if s.name == "Diagram").chart
     got = [str(p.format.fill.fore_color.rgb) for p in chart.plots[0].series[0].points][:len(slide.categories)]
     assert got == [c[1:].upper() for c in slide.point_colors]
+
+
+def test_the_native_chart_carries_the_target_kf_and_median_the_picture_shows():
+    """The editable chart has the comparison, not only "Utfall": the district's target and
+    the KF target and city median as marker series over the bars, values as drawn."""
+    from pptx import Presentation
+
+    from dashboard import charts
+    from dashboard.export import ExportMeta, slide_from_chart, slides_to_pptx
+
+    frame = pl.DataFrame({"district": ["Norrmalm", "Kungsholmen", "Bromma"], "outcome": [1.3, 0.9, 2.0],
+                          "target": [0.8, None, 1.5], "kf_target": [2.7, 2.7, 2.7],
+                          "attainment": ["not_met", "no_target", "not_met"], "from_later_report": [False] * 3,
+                          "missing_reason": [None] * 3}, schema_overrides={"missing_reason": pl.String})
+    with_refs = charts.ranked_bars(frame, unit="%", direction="lower", median=1.3, kf_target=2.7)
+    slide = slide_from_chart(with_refs, frame, ExportMeta(title="t", unit="%"))
+    by_district = dict(zip(frame["district"], frame["target"]))
+    assert slide.markers["Årsmål"] == [by_district[c] for c in slide.categories]
+    assert slide.markers["KF:s årsmål"] == [2.7] * 3 and slide.markers["Stadens median"] == [1.3] * 3
+    # no KF rule in the picture (a city total shown as text): no KF series on the slide
+    plain = slide_from_chart(charts.ranked_bars(frame, unit="%", direction="lower", median=1.3), frame,
+                             ExportMeta(title="t", unit="%"))
+    assert "KF:s årsmål" not in plain.markers and "Stadens median" in plain.markers
+
+    prs = Presentation(io.BytesIO(slides_to_pptx([slide])))
+    chart = next(s for s in prs.slides[0].shapes if s.name == "Diagram").chart
+    kinds = {plot.__class__.__name__: [s.name for s in plot.series] for plot in chart.plots}
+    assert kinds["BarPlot"] == ["Utfall (%)"]
+    assert sorted(kinds["LinePlot"]) == ["KF:s årsmål", "Stadens median", "Årsmål"]
+    line = next(p for p in chart.plots if p.__class__.__name__ == "LinePlot")
+    assert list(line.series[0].values) == [by_district[c] for c in slide.categories]
+    assert chart.has_legend
+    # the file opens in LibreOffice-compatible form: every series has its values in the workbook
+    assert len(chart.plots[0].categories) == 3
