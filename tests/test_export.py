@@ -538,6 +538,23 @@ def test_libreoffice_renders_the_native_chart(tmp_path):
     assert "Källa:" in text
 
 
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) not installed")
+def test_libreoffice_draws_the_reference_markers(tmp_path):
+    import pypdfium2 as pdfium
+
+    spec = ex.SlideSpec(_meta(), "bar", ["Norrmalm", "Kungsholmen"], {"Utfall (%)": [1.5, 0.25]},
+                        markers={"Årsmål": [1.0, None], "KF:s årsmål": [2.7, 2.7]})
+    deck = tmp_path / "deck.pptx"
+    deck.write_bytes(ex.slides_to_pptx([spec]))
+    res = subprocess.run([sys.executable, str(ROOT / "scripts" / "render_pptx_preview.py"), str(deck),
+                          "--out-dir", str(tmp_path / "prev")], capture_output=True, text=True, timeout=300)
+    assert res.returncode == 0, res.stderr
+    doc = pdfium.PdfDocument(str(tmp_path / "prev" / "deck.pdf"))
+    text = " ".join(doc[0].get_textpage().get_text_range().split())
+    doc.close()
+    assert "Årsmål" in text and "KF:s årsmål" in text and "Norrmalm" in text     # the legend names them
+
+
 # --- real browser: download through the UI -----------------------------------------------------
 
 BROWSER_APP = '''
