@@ -80,17 +80,11 @@ def inspect(file: Path, as_json: bool) -> None:
         click.echo(render(doc))
 
 
-def _register_optional_commands() -> None:
-    """Commands that live in their own modules (identity report, exports, search)."""
-    for module, attr in (("etl.indicator_report", "indicators_command"), ("etl.export_cli", "export_command"),
-                         ("etl.add", "add_command")):
-        try:
-            mod = __import__(module, fromlist=[attr])
-        except ImportError:
-            continue
-        cmd = getattr(mod, attr, None)
-        if cmd is not None:
-            cli.add_command(cmd)
+# Commands that live in their own modules, imported explicitly: a broken import fails the
+# CLI loudly instead of silently removing a command.
+from etl.add import add_command  # noqa: E402
+from etl.export_cli import export_command  # noqa: E402
+from etl.indicator_report import indicators_command  # noqa: E402
 
-
-_register_optional_commands()
+for _command in (indicators_command, export_command, add_command):
+    cli.add_command(_command)

@@ -516,7 +516,7 @@ def test_export_ui_callables_run_without_streamlit_context():
     assert export_ui._render("png", spec_json, meta)[:4] == b"\x89PNG"
 
 
-# --- LibreOffice preview (local only; CI does not install LibreOffice) -----------------------
+# --- LibreOffice preview (test.sh installs LibreOffice; skipped where it is missing) ---------
 
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) not installed")
 def test_libreoffice_renders_the_native_chart(tmp_path):
