@@ -12,7 +12,7 @@ import streamlit as st
 import dashboard
 
 dashboard.load()                  # every module once, before the pages (sessions start in threads)
-from dashboard import db, queries          # noqa: E402
+from dashboard import db, queries  # noqa: E402
 from dashboard.export_ui import deck_panel  # noqa: E402
 from dashboard.ui import my_district_select, q  # noqa: E402
 

@@ -91,7 +91,7 @@ class RssSampler:
             if self._stop.wait(self.every):
                 return
 
-    def __enter__(self) -> "RssSampler":
+    def __enter__(self) -> RssSampler:
         self._thread.start()
         return self
 

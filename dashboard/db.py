@@ -15,14 +15,14 @@ query of another session.
 """
 from __future__ import annotations
 
-
 import contextvars
 import os
 import threading
 import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 import duckdb
 

@@ -18,8 +18,9 @@ import json
 import math
 import re
 import textwrap
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any
 
 import polars as pl
 import vl_convert as vlc
@@ -732,8 +733,8 @@ def _reference_markers(spec: dict, rows: pl.DataFrame, category: str, categories
 def _markers_as_points(chart, names: list[str]) -> None:
     """Move the named series of a clustered column chart into a line chart on the same axes,
     drawn as markers only (no line): the references over the bars, editable like them."""
-    from pptx.oxml.ns import qn
     from lxml import etree
+    from pptx.oxml.ns import qn
 
     plot_area = chart._chartSpace.find(qn("c:chart")).find(qn("c:plotArea"))
     bar = plot_area.find(qn("c:barChart"))
@@ -895,7 +896,7 @@ def slides_to_pptx(slides: Sequence[SlideSpec], native: bool = True) -> bytes:
     from pptx import Presentation
     from pptx.chart.data import CategoryChartData
     from pptx.dml.color import RGBColor
-    from pptx.enum.chart import XL_CHART_TYPE, XL_LEGEND_POSITION, XL_LABEL_POSITION
+    from pptx.enum.chart import XL_CHART_TYPE, XL_LABEL_POSITION, XL_LEGEND_POSITION
     from pptx.enum.text import PP_ALIGN
     from pptx.util import Emu, Inches, Pt
 

@@ -718,7 +718,8 @@ FROM sections s JOIN documents d USING (document_id)
 def _fts_search(con, query: str, limit: int, district: str | None) -> pl.DataFrame | None:
     """Ranked hits from etl.search (BM25 index, Swedish stemming), or None when the database
     has no search index (built by an older version)."""
-    from etl.search import SearchUnavailable, search_sections as fts_search
+    from etl.search import SearchUnavailable
+    from etl.search import search_sections as fts_search
 
     try:
         res = fts_search(con, query, limit, district=district)

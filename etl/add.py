@@ -25,9 +25,9 @@ import secrets
 import shutil
 import stat
 import tempfile
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Mapping
 
 import click
 import duckdb
@@ -118,7 +118,7 @@ def add_files(files: list[tuple[str, bytes]], input_dir: Path | str, db_path: Pa
     return report
 
 
-def _add_one(name: str, data: bytes, library: "Library", choice: str, max_bytes: int) -> AddResult:
+def _add_one(name: str, data: bytes, library: Library, choice: str, max_bytes: int) -> AddResult:
     shown = Path(name.replace("\\", "/")).name or "(namnlös)"
     if len(data) > max_bytes:
         return AddResult(name, "rejected", f"{shown}: filen är för stor ({len(data) / 2**20:.1f} MB, "

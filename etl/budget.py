@@ -673,7 +673,7 @@ def _total_checks(table: _Table, title: str, warnings: list[Warning]) -> None:
             continue
         printed = [parse_value(row.cells[c]) if c < len(row.cells) else None for c in range(len(table.columns))]
 
-        def mismatches(parts: list[_Row]) -> list[tuple[int, float, int]]:
+        def mismatches(parts: list[_Row], printed=printed, row=row) -> list[tuple[int, float, int]]:
             bad = []
             for c in range(len(table.columns)):
                 total, n = _column_sum(parts, c)

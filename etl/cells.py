@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import heapq
 import re
-from itertools import islice
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import islice
 
 from etl import patterns as P
 from etl.numbers import mend

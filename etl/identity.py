@@ -874,7 +874,7 @@ def reconcile_kf_targets(con, names: dict[str, str]) -> list[Warning]:
         checks.extend((ident, year, None, d, v, None, "disagree", detail) for v, ds in printed for d in ds)
 
     con.execute(_KF_SQL)
-    for value_id, ident, year, district, target, kf, consensus, others, rn, status in con.execute(
+    for value_id, ident, year, district, _target, kf, consensus, others, rn, status in con.execute(
             "SELECT value_id, indicator_id, year, district, target, kf_target, consensus, others, rn, status "
             "FROM _kf WHERE status IN ('filled', 'filled_equal', 'check_differs') ORDER BY rn").fetchall():
         name = names.get(ident, ident)

@@ -5,9 +5,8 @@ Every stage takes and returns these dataclasses, so each intermediate can be pri
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field, asdict
+from dataclasses import asdict, dataclass, field
 from typing import Any
-
 
 Box = tuple[float, float, float, float]     # x0, top, x1, bottom in points from the page's top left
 
@@ -58,7 +57,7 @@ class RawDocument:
     flavour: str             # spaced | plain | markdown | pdf
     lines: list[Line]
     n_lines: int = -1        # number of lines; kept when `lines` is dropped after parsing
-    warnings: list["Warning"] = field(default_factory=list)   # the read stage's (lines cut at a limit)
+    warnings: list[Warning] = field(default_factory=list)   # the read stage's (lines cut at a limit)
 
     def __post_init__(self) -> None:
         if self.n_lines < 0:

@@ -15,7 +15,6 @@ The flattened row text is then split into name and cells by etl.cells.
 from __future__ import annotations
 
 import bisect
-
 import re
 from dataclasses import dataclass, field
 
@@ -24,8 +23,8 @@ from etl import table_cells as TC
 from etl.cells import CELL_START, EMPTY_CELL_COST, best_readings, is_period, unit_mismatch
 from etl.columns import ACTIVITY_ROLES, INDICATOR_ROLES
 from etl.model import Activity, Box, Cell, Goal, IndicatorRow, Line, RawDocument, Warning, union_box
-from etl.sections import heading_lines, parse_sections
 from etl.numbers import clean_cell, is_word_cell, parse_number
+from etl.sections import heading_lines, parse_sections
 from etl.words import Vocabulary
 
 GOAL_LEVELS = ("inriktningsmal", "kf_mal", "namndmal", "enhetsmal")
@@ -281,7 +280,7 @@ class Recogniser:
         )
 
     # -- main loop -----------------------------------------------------------------
-    def run(self) -> "Recogniser":
+    def run(self) -> Recogniser:
         i = 0
         n = len(self.lines)
         while i < n:

@@ -223,7 +223,7 @@ def search_sections(con: duckdb.DuckDBPyConnection, query: str, limit: int = 20,
     With `district`, only that district's sections (ranked against the whole city's index).
     Raises SearchUnavailable when the database has no search index.
     """
-    import polars as pl      # not at module level: the parse workers import this module
+    import polars as pl  # not at module level: the parse workers import this module
 
     schema = {c: getattr(pl, t) for c, t in RESULT_TYPES.items()}
     ids = query_term_ids(query or "")

@@ -40,7 +40,7 @@ class Vocabulary:
 
     @property
     def sorted_words(self) -> list[str]:
-        self.counts
+        _ = self.counts          # computes _sorted
         return self._sorted
 
     def known(self, word: str) -> bool:

@@ -4,8 +4,20 @@ import streamlit as st
 
 from dashboard import charts, queries, standing
 from dashboard.fmt import fmt_lines, fmt_value, md_escape
-from dashboard.ui import (district_select, header, indicator_picker, my_district, provenance, q,
-                          show_chart, show_table, sort_select, value_text, view_tabs, year_select)
+from dashboard.ui import (
+    district_select,
+    header,
+    indicator_picker,
+    my_district,
+    provenance,
+    q,
+    show_chart,
+    show_table,
+    sort_select,
+    value_text,
+    view_tabs,
+    year_select,
+)
 
 header("Jämför indikator", "Var står stadsdelen jämfört med de andra, med sitt eget mål och med KF:s mål?")
 

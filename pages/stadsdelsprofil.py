@@ -4,8 +4,18 @@ import streamlit as st
 
 from dashboard import charts, queries, standing
 from dashboard.fmt import fmt_value, md_escape
-from dashboard.ui import (header, my_district, no_data, provenance, q, show_chart, show_table, value_text,
-                          view_tabs, year_select)
+from dashboard.ui import (
+    header,
+    my_district,
+    no_data,
+    provenance,
+    q,
+    show_chart,
+    show_table,
+    value_text,
+    view_tabs,
+    year_select,
+)
 
 header("Stadsdelsprofil", "Alla indikatorer för en stadsdel och ett år: mål, utfall, förra året och måluppfyllelse.")
 

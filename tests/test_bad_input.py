@@ -149,7 +149,7 @@ def test_decode_text(text, encoding):
 
 def test_decode_keeps_utf8_with_a_stray_byte():
     """One broken byte must not turn every å in a UTF-8 file into mojibake."""
-    data = "Förskolor i Älvsjö och Årsta".encode() * 20 + b"\xff" + " slut".encode()
+    data = "Förskolor i Älvsjö och Årsta".encode() * 20 + b"\xff" + b" slut"
     text = decode_text(data)
     assert "Förskolor i Älvsjö" in text and text.endswith("\ufffd slut")
 

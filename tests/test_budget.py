@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from etl.areas import canonical_area, canonical_areas
-from etl.budget import header_segments, fit_columns, join_lines, parse_budget, split_row, Vocabulary
+from etl.budget import Vocabulary, fit_columns, header_segments, join_lines, parse_budget, split_row
 from etl.model import Line, RawDocument
 from etl.read import detect_flavour, lines_from_text
 

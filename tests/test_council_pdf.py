@@ -51,7 +51,7 @@ def test_each_layout_gives_99_percent_of_the_indicator_rows_cell_for_cell(corpus
 
 
 def test_metadata_and_goals_of_every_pdf(corpus):
-    for (seed, layout), (text, doc, res) in corpus.items():
+    for (seed, layout), (_text, doc, res) in corpus.items():
         assert res["meta"], (seed, layout, doc.meta)
         assert res["goals"][0] == res["goals"][1] == res["goals"][2], (seed, layout, res["goals"])
     # the text seeds have 170 goals (each seed once)

@@ -2,8 +2,6 @@
 shows the document section by section."""
 from __future__ import annotations
 
-import shutil
-
 import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest

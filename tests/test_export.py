@@ -363,10 +363,10 @@ def _run_export(db: Path, *args: str):
 
 def test_cli_pptx_chart_equals_query_result(fixture_db, tmp_path):
     import duckdb
+    from dashboard_fixture import BARN
     from pptx import Presentation
 
     from dashboard import charts, queries
-    from dashboard_fixture import BARN
 
     out = tmp_path / "deck.pptx"
     res = _run_export(fixture_db, "--indicator", "barn som lever i familjer", "--year", "2021",
@@ -587,11 +587,11 @@ def test_browser_downloads_png_and_pptx(fixture_db, tmp_path):
     import time
     import urllib.request
 
+    from dashboard_fixture import BARN
     from playwright.sync_api import sync_playwright
     from pptx import Presentation
 
     from dashboard import export_ui
-    from dashboard_fixture import BARN
 
     app = tmp_path / "app.py"
     app.write_text(BROWSER_APP.format(db=fixture_db, iid=BARN), encoding="utf-8")

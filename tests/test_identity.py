@@ -12,8 +12,14 @@ import pytest
 from click.testing import CliRunner
 
 from etl.identity import (
-    attainment, clean_name, compare_keys, infer_direction, load_overrides, name_key,
-    resolve_identities, slugify,
+    attainment,
+    clean_name,
+    compare_keys,
+    infer_direction,
+    load_overrides,
+    name_key,
+    resolve_identities,
+    slugify,
 )
 from etl.indicator_report import indicators_command, override_lines, report_lines
 
@@ -432,7 +438,8 @@ def test_report_shows_override_rows_that_match_nothing(tmp_path):
     assert "line 5" not in out and "2 of 3 override rows match nothing" in out
 
 
-from hypothesis import given, settings, strategies as st  # noqa: E402
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st
 
 _words = st.sampled_from(["Andel", "Andelen", "vård-", "och", "ekono-", "miskt", "(ekonomiskt bistånd)",
                           "ökar", "minskar.", "SoL-", "dokumentationen", "1-14", "–", "”x”", "insatsen/insatserna",

@@ -3,7 +3,6 @@ and a link to the original at that page."""
 from __future__ import annotations
 
 import io
-import json
 
 import duckdb
 import pytest

@@ -8,7 +8,8 @@ import re
 from pathlib import Path
 
 import duckdb
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from etl.budget import parse_budget
 from etl.detect import DetectError, detect, load_registry

@@ -11,10 +11,10 @@ import duckdb
 import polars as pl
 import pytest
 
-from dashboard import charts, db, queries as q
+from dashboard import charts, db
+from dashboard import queries as q
 from dashboard.fmt import NBSP, fmt_lines, fmt_number, fmt_percent, fmt_value
-from tests.dashboard_fixture import (BARN, FERIEJOBB, INRIKTNING, KOSTNAD, PERSONER, build_empty_db,
-                                     build_fixture_db)
+from tests.dashboard_fixture import BARN, FERIEJOBB, INRIKTNING, KOSTNAD, PERSONER, build_empty_db, build_fixture_db
 
 ROOT = Path(__file__).resolve().parents[1]
 
