@@ -15,6 +15,7 @@ import functools
 import json
 import math
 import threading
+from typing import Any, Literal
 
 import altair as alt
 import polars as pl
@@ -84,8 +85,9 @@ def _unvalidated(builder):
 
 
 
-def finish(chart: alt.TopLevelMixin, *, title: str | None = None, subtitle: str | None = None,
-           autosize: str = "fit-x", width=None, height=None, resolve_color: str | None = None):
+def finish(chart: Any, *, title: str | None = None, subtitle: str | None = None,
+           autosize: Literal["pad", "none", "fit", "fit-x", "fit-y"] = "fit-x", width=None, height=None,
+           resolve_color: Literal["independent", "shared"] | None = None):
     """Apply the shared style and the Swedish locale (the last step of every builder).
 
     autosize "fit-x": the width follows the page, the height is the plot's own height (Streamlit
@@ -231,7 +233,7 @@ def ranked_bars(frame: pl.DataFrame, *, unit: str | None = None, direction: str 
         rdf = pl.DataFrame(refs)
         # the legend lists only the references drawn (no KF entry when there is no KF line)
         styles = {"Stadens median": (MEDIAN_COLOR, [6, 4]), "KF:s årsmål": (KF_COLOR, [1, 0])}
-        shown = [r["ref"] for r in refs]
+        shown: list[str] = [str(r["ref"]) for r in refs]
         rule_colour = alt.Color(
             "ref:N", title="Referens",
             scale=alt.Scale(domain=shown, range=[styles[r][0] for r in shown]))

@@ -141,7 +141,7 @@ def _acquire(path: str, sig: tuple | None = None) -> _Generation:
     """Generation `sig` of the file (None: the newest), with one more user. Raises
     FileChangedError when `sig` is no longer the file and nobody holds it open."""
     with _conn_lock:
-        gen = _gens.get((path, sig or signature(Path(path))))
+        gen = _gens.get((path, sig or signature(Path(path)) or ()))
         if gen is None:
             gen = _newest(path)
         if sig is not None and gen.sig != sig:
@@ -258,9 +258,11 @@ def run(query: Callable | str, *args, **kwargs):
     rebuilt file gets fresh results)."""
     if isinstance(query, str):
         from dashboard import queries
-        query = getattr(queries, query)
-    name = f"{query.__module__}.{query.__qualname__}"      # the cache key; the function by name:
-    _QUERIES[name] = query
+        func: Callable = getattr(queries, query)
+    else:
+        func = query
+    name = f"{func.__module__}.{func.__qualname__}"      # the cache key; the function by name:
+    _QUERIES[name] = func
     pin = _pin.get()
     if pin is not None and pin[0] == str(db_path()):
         return _cache()(*pin, name, tuple(args), tuple(sorted(kwargs.items())))

@@ -174,15 +174,15 @@ def source_note(rows: Any, *, prefix: str = "Källa: ", group_from: int = 4) -> 
     for (dt, year), districts in groups.items():
         if len(districts) >= group_from:
             by_districts.setdefault((dt, frozenset(districts)), []).append(year)
-    for (dt, districts), years in by_districts.items():
-        names = sorted(districts, key=str.lower)
+    for (dt, members), years in by_districts.items():
+        names = sorted(members, key=str.lower)
         known = sorted(int(y) for y in years if y not in (None, ""))
         label = doc_type_label(dt) + (f" {_year_span(known)}" if known else "")
         joined = ", ".join(names[:-1]) + " och " + names[-1]
         parts.append(((" ", -(known[-1] if known else 0), _DOC_TYPE_ORDER.get(dt, 9), ""),
                       f"{label} för stadsdelsnämnderna {joined}"))
         for year in years:
-            for d in districts:
+            for d in members:
                 grouped_texts.add(_one_source({"doc_type": dt, "year": year, "district": d})[1])
     for text, key in seen.items():
         if text not in grouped_texts:
@@ -929,7 +929,7 @@ def slides_to_pptx(slides: Sequence[SlideSpec], native: bool = True) -> bytes:
         meta = spec.meta
         size, n_lines = _title_fit(meta.title, content_w / 914400)
         title_h = Inches(n_lines * size * 1.22 / 72 + 0.15)
-        top = Inches(0.35)
+        top: int = Inches(0.35)
         textbox(sl, top, title_h, meta.title, size, bold=True, name="Rubrik")
         top += title_h
         sub = meta.subtitle_line()
@@ -941,7 +941,7 @@ def slides_to_pptx(slides: Sequence[SlideSpec], native: bool = True) -> bytes:
         # characters a line at 12 pt across the slide), the chart above it gives way
         n_src = max(1, math.ceil(len(meta.source or "") / 140)) if meta.source else 0
         src_h = Inches(0.22 * n_src + 0.1)
-        src_top = prs.slide_height - Inches(0.25) - src_h
+        src_top = int(prs.slide_height or Inches(7.5)) - Inches(0.25) - src_h
         chart_h = (src_top if meta.source else Inches(6.9)) - Inches(0.1) - chart_top
         if meta.source:
             textbox(sl, src_top, src_h, meta.source, 12, color=muted, name="Källa")

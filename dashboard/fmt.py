@@ -45,13 +45,13 @@ def fmt_value(value: float | int | None, unit: str | None = None, decimals: int 
 
 def fmt_percent(share: float | None, decimals: int = 0) -> str:
     """A share 0..1 as a percentage: 0.5 -> "50 %"."""
-    if _is_missing(share):
+    if share is None or _is_missing(share):
         return MISSING
     return fmt_value(share * 100, "%", decimals)
 
 
 def fmt_int(value: float | int | None) -> str:
-    if _is_missing(value):
+    if value is None or _is_missing(value):
         return MISSING
     return fmt_number(round(value), 0)
 
@@ -86,7 +86,7 @@ def md_escape(text: object, *, inline: bool = False) -> str:
 
 def fmt_signed(value: float | int | None, unit: str | None = None) -> str:
     """A deviation with its sign always shown: "+2,9 mnkr", "−0,6 mnkr", "0 mnkr"."""
-    if _is_missing(value):
+    if value is None or _is_missing(value):
         return MISSING
     text = fmt_value(abs(value), unit, 1) if unit else fmt_number(abs(value), 1)
     return ("+" if value > 0 else "−" if value < 0 else "") + text

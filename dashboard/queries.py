@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any, cast
 
 import duckdb
 import polars as pl
@@ -140,7 +141,8 @@ def search_indicators(con, text: str = "", *, kf_only: bool = False) -> pl.DataF
         terms = {folded_term(w) for w in words(t)}
         return all(any(x.startswith(w) for x in terms) for w in wanted)
 
-    hit_ids, matched_goal = [], []
+    hit_ids: list[str] = []
+    matched_goal: list[str | None] = []
     for iid in df["indicator_id"].to_list():
         if any(matches(n) for n in names.get(iid, []) if n):
             hit_ids.append(iid)
@@ -190,7 +192,7 @@ _OBS_SCHEMA_COLS = [
 def value_rows(con, *, indicator_id: str | None = None, district: str | None = None,
                years: tuple[int, int] | None = None) -> pl.DataFrame:
     """The printed value rows (council-level documents) matching the filters, with provenance."""
-    sql, params = _VALUE_SQL, []
+    sql, params = _VALUE_SQL, list[object]()
     if indicator_id is not None:
         sql += " AND v.indicator_id = ?"
         params.append(indicator_id)
@@ -316,7 +318,7 @@ def _best(obs: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _per_value(values: pl.Series, fn, dtype: pl.DataType) -> pl.Series:
+def _per_value(values: pl.Series, fn, dtype: Any) -> pl.Series:
     """`fn` applied once per distinct non-null value (a frame repeats few distinct values);
     null stays null. Python's own semantics (round, str.strip), without a per-row loop."""
     distinct = values.drop_nulls().unique()
@@ -431,13 +433,13 @@ def reference_values(frame: pl.DataFrame, unit: str | None = None) -> dict:
     total ("9 000 st" feriejobb for the whole city against ~200 per district): then it is
     shown as text (``kf_text``, the printed target), never as a rule that squashes the bars.
     Values are None when they cannot be computed (a KF target that is a word, "öka")."""
-    out = {"median": None, "kf_target": None, "kf_scope": None, "kf_text": None, "n": 0}
+    out: dict[str, Any] = {"median": None, "kf_target": None, "kf_scope": None, "kf_text": None, "n": 0}
     if frame.height == 0 or "outcome" not in frame.columns:
         return out
     vals = frame["outcome"].drop_nulls()
     out["n"] = vals.len()
     if vals.len():
-        out["median"] = float(vals.median())
+        out["median"] = float(cast(float, vals.median()))
     if "kf_target" in frame.columns:
         kf = frame["kf_target"].drop_nulls()
         if kf.len():

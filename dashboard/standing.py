@@ -8,6 +8,8 @@ goals' printed assessments. No streamlit here (the tests call it on a fixture da
 """
 from __future__ import annotations
 
+from typing import cast
+
 import polars as pl
 
 from dashboard import queries
@@ -76,9 +78,10 @@ def positions(best: pl.DataFrame, district: str, *, min_districts: int = 2,
             continue
         direction = group["direction"][0]
         place = rank(group, district, direction)
+        assert place is not None            # the district is in the group with an outcome
         mine = group.filter(pl.col("district") == district).row(0, named=True)
         rows.append({"indicator_id": iid, "indicator": mine.get("indicator"), "unit": mine.get("unit"),
-                     "outcome": mine["outcome"], "median": float(group["outcome"].median()),
+                     "outcome": mine["outcome"], "median": float(cast(float, group["outcome"].median())),
                      "place": place[0], "of": place[1], "direction": direction,
                      "lead": 1 - (place[0] - 1) / (place[1] - 1), "rank_text": rank_text(place, direction),
                      "source_file": mine.get("source_file"), "source_line": mine.get("source_line")})
@@ -114,7 +117,7 @@ def district_summary(con, district: str) -> dict:
         if mine.height == 0:
             continue
         out.update(year=year, share_met=float(mine["share"][0]), n_judged=int(mine["n"][0]),
-                   city_share=float(shares["share"].median()), n_city=shares.height)
+                   city_share=float(cast(float, shares["share"].median())), n_city=shares.height)
         pos = positions(best, district, min_districts=MIN_DISTRICTS, directed_only=True)
         # furthest ahead: the best places first, ties by how many districts are behind;
         # furthest behind: the last places first
@@ -125,7 +128,7 @@ def district_summary(con, district: str) -> dict:
     goals = queries.goal_assessments(con).filter(
         (pl.col("district") == district) & pl.col("assessment").is_not_null())
     if goals.height:
-        goal_year = int(goals["year"].max())
+        goal_year = int(cast(int, goals["year"].max()))
         out["goal_year"] = goal_year
         out["goals"] = goals.filter(pl.col("year") == goal_year)
     return out

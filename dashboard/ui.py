@@ -8,11 +8,14 @@ from __future__ import annotations
 import contextlib
 import threading
 from collections import Counter
+from typing import Any
 
 import polars as pl
 import streamlit as st
 
 from dashboard import db, page_view, queries
+from dashboard.export import ExportMeta, source_note
+from dashboard.export_ui import chart_json, export_panel
 from dashboard.fmt import fmt_lines, fmt_value, md_escape
 
 TABS = ["Diagram", "Tabell"]
@@ -139,11 +142,11 @@ def _start_value(key: str, options: list, default, many: bool = False):
         wanted = [by_text[v] for v in st.query_params.get_all(key) if v in by_text]
         st.session_state[key] = wanted or list(default)
     else:
-        st.session_state[key] = by_text.get(st.query_params.get(key), default)
+        st.session_state[key] = by_text.get(st.query_params.get(key) or "", default)
 
 
 def choice_select(label: str, options: list, *, key: str, default, format_func=str,
-                  placeholder: str | None = None) -> object:
+                  placeholder: str | None = None) -> Any:
     """A select box whose value is always in the URL (also the default; see keep_view_in_url)."""
     _start_value(key, options, default if default in options else options[0])
     value = st.selectbox(label, options, key=key, format_func=format_func, placeholder=placeholder)
@@ -221,29 +224,18 @@ _ALTAIR_LOCK = threading.Lock()
 
 def show_chart(chart, frame: pl.DataFrame | None = None, *, title: str = "", subtitle: str = "",
                source: str = "", unit: str | None = None, key: str) -> None:
-    """The chart, then (when the export helper is installed) its export panel. The source
-    note is built from the frame's provenance rows when it has them, else `source`.
-    The chart's spec is made once (chart_spec) for both."""
+    """The chart, then its export panel. The source note is built from the frame's
+    provenance rows when it has them, else `source`. The chart's spec is made once
+    (chart_spec) for both."""
     spec = chart_spec(chart)
-    try:
-        from dashboard.export import ExportMeta, source_note
-        from dashboard.export_ui import chart_json, export_panel
-    except Exception:
-        export_panel = None
-    else:
-        exported = chart_json(spec)     # before st.vega_lite_chart, which patches the spec in place
+    exported = chart_json(spec)     # before st.vega_lite_chart, which patches the spec in place
     st.vega_lite_chart(spec, theme=None, width="stretch", key=f"chart_{key}",
                        alt=" – ".join(t for t in (title, subtitle) if t) or None)
-    if export_panel is None:
-        return
-    try:
-        note = ""
-        if frame is not None and {"doc_type", "year", "district"} <= set(frame.columns):
-            note = source_note(frame)
-        meta = ExportMeta(title, subtitle, note or (f"Källa: {source}" if source else ""), unit)
-        export_panel(exported, frame, meta=meta, key=key)
-    except Exception as exc:  # an export problem must not break the page
-        st.caption(f"Export är inte tillgänglig: {exc}")
+    note = ""
+    if frame is not None and {"doc_type", "year", "district"} <= set(frame.columns):
+        note = source_note(frame)
+    meta = ExportMeta(title, subtitle, note or (f"Källa: {source}" if source else ""), unit)
+    export_panel(exported, frame, meta=meta, key=key)
 
 
 def show_table(frame: pl.DataFrame, columns: dict[str, str], *, key: str | None = None) -> None:
@@ -276,7 +268,7 @@ def provenance(row: dict, *, label: str | None = None, expanded: bool = False) -
                 st.markdown(f"Dokument för året: {md_escape(row['source_file'])}")
             return
         where = fmt_lines(row.get("source_line"), row.get("source_line_end"), row.get("source_page"))
-        kind = queries.DOC_TYPE_LABELS.get(row.get("doc_type"), row.get("doc_type") or "")
+        kind = queries.DOC_TYPE_LABELS.get(row.get("doc_type") or "", row.get("doc_type") or "")
         st.markdown(f"**Dokument:** {md_escape(row.get('source_file'))} ({kind}), {where}")
         if row.get("from_later_report"):
             st.markdown("**Obs:** värdet är hämtat ur följande års verksamhetsberättelse "
