@@ -28,6 +28,7 @@ pages = [
     st.Page("pages/ekonomi.py", title="Ekonomi", icon=":material/payments:"),
     st.Page("pages/sok.py", title="Sök i dokumenten", icon=":material/search:"),
     st.Page("pages/dokument.py", title="Dokument", icon=":material/description:"),
+    st.Page("pages/stadsdelar.py", title="Stadsdelar", icon=":material/map:"),
     st.Page("pages/kallor.py", title="Källor och kvalitet", icon=":material/fact_check:"),
 ]
 page = st.navigation(pages)

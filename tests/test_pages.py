@@ -18,7 +18,7 @@ def shown(markdown: str) -> str:
     return re.sub(r"\\(.)", r"\1", markdown)
 
 
-PAGES = ["oversikt", "jamfor_indikator", "stadsdelsprofil", "maluppfyllelse", "ekonomi", "sok", "dokument", "kallor"]
+PAGES = ["oversikt", "jamfor_indikator", "stadsdelsprofil", "maluppfyllelse", "ekonomi", "sok", "dokument", "stadsdelar", "kallor"]
 
 
 @pytest.fixture(scope="module")
