@@ -2,7 +2,7 @@
 import polars as pl
 import streamlit as st
 
-from dashboard import charts, queries, standing
+from dashboard import charts, queries, registry_queries, standing
 from dashboard.fmt import fmt_lines, fmt_value, md_escape
 from dashboard.ui import (
     district_select,
@@ -47,8 +47,12 @@ across = every.filter(pl.col("district").is_in(chosen))
 order = charts.district_order(across, sort, ind["direction"])
 across = across.with_columns(_o=pl.col("district").replace_strict(order, list(range(len(order))),
                                                                   return_dtype=pl.Int64)).sort("_o").drop("_o")
-over = queries.over_years(by_year, chosen)
+# a chosen district that was formed by a merger brings its predecessors' years along
+lineage = sorted({p["name"] for d in chosen for p in registry_queries.predecessors(d)} - set(chosen))
+over = queries.over_years(by_year, chosen + lineage)
 over_all = queries.over_years(by_year)          # every district: the ones not chosen in grey
+chart_years = sorted(set(over["year"].to_list()))
+lineage_notes = [n for d in chosen if (n := registry_queries.lineage_note(d, chart_years))]
 source = "Stadsdelsnämndernas verksamhetsplaner och verksamhetsberättelser"
 median_note = f" · streckad: stadens median (median av {ref['n']} stadsdelar)" if ref["median"] is not None else ""
 kf_line = ref["kf_target"] if ref["kf_scope"] == "district" else None
@@ -96,10 +100,12 @@ with diagram:
         show_chart(charts.gender_bars(across, unit=unit, title=ind["name"], subtitle=f"{year} per kön", mine=mine),
                    across, title=ind["name"], subtitle=f"{year} per kön", source=source, key="gender")
     st.subheader("Över tid")
-    show_chart(charts.year_lines(over_all, unit=unit, title=ind["name"], highlight=chosen, mine=mine), over,
+    show_chart(charts.year_lines(over_all, unit=unit, title=ind["name"], highlight=chosen + lineage, mine=mine), over,
                title=ind["name"], subtitle="Utfall per år" + (" · valda stadsdelar i färg, övriga i grått"
                                                              if len(chosen) <= charts.HIGHLIGHT_MAX else ""),
                source=source, key="years")
+    for note in lineage_notes:
+        st.caption(md_escape(note))
     st.caption(charts.LATER_REPORT_NOTE)
 with tabell:
     cols = {"district": "Stadsdel", "utfall": "Utfall", "mal": "Årsmål", "kf": "KF:s årsmål",

@@ -209,3 +209,30 @@ def test_page_with_an_empty_database(app_file, tmp_path, monkeypatch):
     assert at.title[0].value == "Stadsdelar"
     assert len(at.dataframe[0].value) == 13          # the registry is data: shown without documents
     assert any("Databasen innehåller inga dokument" in i.value for i in at.info)
+
+
+def test_over_the_years_a_merged_district_brings_its_predecessors_with_a_note(tmp_path, monkeypatch):
+    """Hägersten-Älvsjö chosen: its predecessor's 2019 value is drawn and the chart says why
+    the lines change name, instead of a silent gap before 2020."""
+    from tests.dashboard_fixture import BARN, BARN_NAME, _value
+
+    path = build_fixture_db(tmp_path / "merged.duckdb")
+    with duckdb.connect(str(path)) as con:
+        con.execute("INSERT INTO documents VALUES (90, 'Hägersten-Liljeholmen', 2019, 'verksamhetsberattelse', "
+                    "'namnd', NULL, 'hl_vb_2019.txt', ?, 'spaced', 'content', 100)", ["1" * 64])
+        row = _value(900, 90, BARN, BARN_NAME, 40, unit="%", outcome=1.9, outcome_raw="1,9 %")
+        cols = list(row)
+        con.execute(f"INSERT INTO indicator_values ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
+                    [row[c] for c in cols])
+    monkeypatch.setenv("STADSDEL_DB", str(path))
+    monkeypatch.setenv("STADSDEL_INPUT", str(tmp_path))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.query_params["stadsdelar"] = ["Hägersten-Älvsjö"]
+    at.query_params["vy"] = "Tabell"
+    at.run()
+    at.switch_page(str(ROOT / "pages" / "jamfor_indikator.py")).run()
+    assert not at.exception
+    captions = " ".join(c.value for c in at.caption).replace("\\", "")
+    assert "Hägersten-Älvsjö bildades 2020 av Hägersten-Liljeholmen och Älvsjö" in captions
+    over = at.dataframe[1].value                      # over the years, Tabell tab
+    assert ("Hägersten-Liljeholmen", 2019) in set(zip(over["Stadsdel"], over["År"]))
