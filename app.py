@@ -36,10 +36,10 @@ page = st.navigation(pages)
 if not db.ensure_database():      # first start: build from data/raw with a progress bar
     st.stop()
 
-deck_panel()                      # the slide basket
 try:
     with db.pinned():             # one generation of the database for the whole page run
         my_district_select(q(queries.districts))   # "Min stadsdel", highlighted on every page
+        deck_panel()              # the slide basket
         page.run()
 except Exception:                 # never a traceback for the user (st.stop/rerun are not Exceptions)
     logging.getLogger("stadsdelsjamforaren").exception("page %s failed", page.title)

@@ -146,7 +146,7 @@ def _start_value(key: str, options: list, default, many: bool = False):
 
 
 def choice_select(label: str, options: list, *, key: str, default, format_func=str,
-                  placeholder: str | None = None) -> Any:
+                  placeholder: str = "Välj") -> Any:
     """A select box whose value is always in the URL (also the default; see keep_view_in_url)."""
     _start_value(key, options, default if default in options else options[0])
     value = st.selectbox(label, options, key=key, format_func=format_func, placeholder=placeholder)
@@ -178,7 +178,7 @@ def my_district_select(options: list[str]) -> str | None:
     place. None when no district is chosen."""
     choices = [NO_DISTRICT, *options]
     _start_value(MY_DISTRICT_KEY, choices, NO_DISTRICT)
-    value = st.sidebar.selectbox("Min stadsdel", choices, key=MY_DISTRICT_KEY,
+    value = st.sidebar.selectbox("Min stadsdel", choices, key=MY_DISTRICT_KEY, placeholder="Välj stadsdel",
                                  help="Markeras i alla diagram, med sin placering bland stadsdelarna.")
     if value == NO_DISTRICT:
         if MY_DISTRICT_KEY in st.query_params:

@@ -19,7 +19,8 @@ c1, c2 = st.columns([1, 2])
 with c1:
     year = year_select(years)
 with c2:
-    level = st.selectbox("Målnivå", list(LEVELS), format_func=LEVELS.get, key="niva", bind="query-params")
+    level = st.selectbox("Målnivå", list(LEVELS), format_func=LEVELS.get, key="niva", bind="query-params",
+                             placeholder="Välj målnivå")
 
 goals = q(queries.goal_assessments, year, level)
 # the grid holds the reports' goals (a plan's goals carry no assessment: mixed in, a city's

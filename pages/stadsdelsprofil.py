@@ -28,7 +28,7 @@ mine = my_district()
 start = mine if mine in districts else default[0]      # "Min stadsdel" opens first
 c1, c2, c3 = st.columns([2, 1, 3])
 with c1:
-    district = st.selectbox("Stadsdel", districts, index=districts.index(start), key="stadsdel",
+    district = st.selectbox("Stadsdel", districts, index=districts.index(start), key="stadsdel", placeholder="Välj stadsdel",
                             bind="query-params")
 docs = q(queries.documents).filter((pl.col("district") == district) & (pl.col("level") == "namnd"))
 with c2:

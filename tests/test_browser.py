@@ -32,6 +32,7 @@ VIEWPORTS = [(1280, 800), (1920, 1080)]
 PAGES = [("", "Stadsdelsjämföraren"), ("jamfor_indikator", "Jämför indikator"),
          ("stadsdelsprofil", "Stadsdelsprofil"), ("maluppfyllelse", "Måluppfyllelse"),
          ("ekonomi", "Ekonomi"), ("sok?q=feriejobb", "Sök i dokumenten"),
+         ("dokument?dokument=1&avsnitt=2", "Dokument"), ("stadsdelar", "Stadsdelar"),
          ("kallor", "Källor och kvalitet")]
 FERIEJOBB = "Antal tillhandahållna platser för feriejobb"
 
@@ -218,13 +219,44 @@ def test_shared_url_of_other_pages(server, browser):
     page.goto(f"{server}/stadsdelsprofil?stadsdel=Kungsholmen&ar=2021&vy=Tabell")
     settle(page, "Stadsdelsprofil")
     no_exception(page)
-    assert page.get_by_role("combobox", name="Stadsdel").input_value() == "Kungsholmen"
+    assert page.get_by_role("combobox", name="Stadsdel", exact=True).input_value() == "Kungsholmen"
     assert page.get_by_role("tab", name="Tabell").get_attribute("aria-selected") == "true"
     shot(page, "stadsdelsprofil-kungsholmen")
     page.goto(f"{server}/sok?q=feriejobb")
     settle(page, "Sök i dokumenten")
     page.get_by_text("Goda exempel").first.wait_for()
     assert page.locator("strong", has_text=re.compile("feriejobb", re.I)).count() >= 1
+    page.close()
+
+
+def test_my_district_is_chosen_once_and_follows_the_user(server, browser):
+    """Min stadsdel picked in the sidebar: the compare page says its place, the URL carries
+    it, another page reached through the navigation keeps it, and a search hit opens its
+    section in the document view."""
+    page = browser.new_page(viewport={"width": 1280, "height": 800}, locale="sv-SE")
+    page.goto(f"{server}/jamfor_indikator")
+    settle(page, "Jämför indikator")
+    box = page.get_by_role("combobox", name="Min stadsdel")
+    box.click()
+    page.get_by_role("option", name="Norrmalm").click()
+    page.wait_for_function("() => location.search.includes('min=Norrmalm')", timeout=30_000)
+    page.get_by_text("2:a bäst av 3 stadsdelar med värde").wait_for(timeout=30_000)
+    no_exception(page)
+    shot(page, "min-stadsdel-jamfor")
+    page.locator('[data-testid="stSidebarNav"]').get_by_text("Stadsdelsprofil").click()
+    settle(page, "Stadsdelsprofil")
+    page.wait_for_function("() => location.search.includes('min=Norrmalm')", timeout=30_000)
+    assert page.get_by_role("combobox", name="Stadsdel", exact=True).input_value() == "Norrmalm"
+    page.locator('[data-testid="stSidebarNav"]').get_by_text("Översikt").click()
+    settle(page, "Stadsdelsjämföraren")
+    page.get_by_text("Min stadsdel: Norrmalm").wait_for(timeout=30_000)
+    shot(page, "min-stadsdel-oversikt")
+    page.goto(f"{server}/sok?q=feriejobb")
+    settle(page, "Sök i dokumenten")
+    page.get_by_text("Visa i dokumentet").first.click()
+    settle(page, "Dokument")
+    page.wait_for_function("() => location.search.includes('avsnitt=')", timeout=30_000)
+    no_exception(page)
     page.close()
 
 
