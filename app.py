@@ -14,7 +14,7 @@ import dashboard
 dashboard.load()                  # every module once, before the pages (sessions start in threads)
 from dashboard import db, queries  # noqa: E402
 from dashboard.export_ui import deck_panel  # noqa: E402
-from dashboard.ui import my_district_select, q  # noqa: E402
+from dashboard.ui import my_district_select, q, swedish_chrome  # noqa: E402
 
 ICON = Path(__file__).parent / "data" / "icon.png"
 
@@ -32,6 +32,7 @@ pages = [
     st.Page("pages/kallor.py", title="Källor och kvalitet", icon=":material/fact_check:"),
 ]
 page = st.navigation(pages)
+swedish_chrome()                  # Streamlit's English hints in Swedish or hidden
 
 if not db.ensure_database():      # first start: build from data/raw with a progress bar
     st.stop()

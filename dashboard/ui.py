@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import threading
 from collections import Counter
+from pathlib import Path
 from typing import Any
 
 import polars as pl
@@ -41,6 +42,15 @@ def require_app() -> None:
     if PagesManager.uses_pages_directory:
         PagesManager.uses_pages_directory = False
         st.rerun()
+
+
+SWEDISH_CSS = (Path(__file__).parent / "swedish.css").read_text(encoding="utf-8")
+
+
+def swedish_chrome() -> None:
+    """Our fixed style sheet (dashboard/swedish.css: Streamlit's own English hints in
+    Swedish or hidden); app.py puts it on every page. Never document text."""
+    st.html(f"<style>{SWEDISH_CSS}</style>")
 
 
 def header(title: str, caption: str | None = None) -> None:

@@ -260,6 +260,27 @@ def test_my_district_is_chosen_once_and_follows_the_user(server, browser):
     page.close()
 
 
+def test_streamlits_own_hints_are_swedish_or_hidden(server, browser):
+    """Typing in a text field shows a Swedish hint, not "Press Enter to apply"; the element
+    toolbars (English tooltips, a CSV with decimal points) are not shown: the export panel
+    under each chart and table is the Swedish way to download."""
+    page = browser.new_page(viewport={"width": 1280, "height": 800}, locale="sv-SE")
+    page.goto(f"{server}/jamfor_indikator?vy=Tabell")
+    settle(page, "Jämför indikator")
+    field = page.get_by_role("textbox", name="Sök indikator på namn eller mål")
+    field.fill("barn")
+    hint = page.locator('[data-testid="InputInstructions"]').first
+    hint.wait_for(timeout=10_000)
+    shown = page.evaluate("(el) => getComputedStyle(el, '::after').content", hint.element_handle())
+    assert "Tryck Enter" in shown
+    assert "Press Enter" not in page.evaluate("() => document.body.innerText")
+    page.locator('[data-testid="stDataFrame"]:visible').first.hover()
+    page.wait_for_timeout(500)
+    toolbars = page.locator('[data-testid="stElementToolbar"]')
+    assert all(not toolbars.nth(i).is_visible() for i in range(toolbars.count()))
+    page.close()
+
+
 def test_no_request_leaves_the_machine(server, browser):
     """Neither the browser nor the app's server asks anything outside the machine: every
     request of every page goes to the app itself (fonts, icons, scripts included), and the
