@@ -14,6 +14,7 @@ from __future__ import annotations
 import functools
 import json
 import math
+import textwrap
 import threading
 from typing import Any, Literal
 
@@ -268,6 +269,26 @@ def _district_axis(mine: str | None) -> alt.Axis:
     return alt.Axis(labelLimit=240, labelFontWeight=alt.ExprRef(f"{test} ? 'bold' : 'normal'"),
                     labelColor=alt.ExprRef(f"{test} ? '{MINE_COLOR}' : '#333333'"),
                     labelExpr=f"{test} ? '▶ ' + datum.label : datum.label")
+
+
+WRAP_LABEL_CHARS = 46      # a long axis label: two lines of about this many characters
+
+
+def wrapped_labels(names: list[str], width: int = WRAP_LABEL_CHARS, max_lines: int = 2) -> str:
+    """A labelExpr that shows each long name on up to `max_lines` lines (Vega draws an array
+    label as lines) instead of cutting it after a few words; the last line ends in "…" when
+    the name is longer still (the tooltip has the whole name)."""
+    table = {}
+    for name in dict.fromkeys(names):
+        lines = textwrap.wrap(name, width) or [name]
+        if len(lines) > max_lines:
+            lines = lines[:max_lines]
+            lines[-1] = lines[-1][: width - 1].rstrip() + "…"
+        if len(lines) > 1:
+            table[name] = lines
+    if not table:
+        return "datum.label"
+    return f"{json.dumps(table, ensure_ascii=False)}[datum.value] || datum.label"
 
 
 def _label_expr(labels: dict[str, str]) -> str:
@@ -549,8 +570,9 @@ def target_gaps(frame: pl.DataFrame, *, title: str | None = None, subtitle: str 
     df = _clean(df.sort("target_gap"), ["indicator", "target_gap", "outcome", "outcome_raw", "target",
                                         "target_raw", "attainment", "source_file", "source_line"])
     domain = [d for d in ATTAINMENT_COLORS if d in set(df["attainment"].to_list())]
-    y = alt.Y("indicator:N", title=None, sort=df["indicator"].to_list(),
-              axis=alt.Axis(labelLimit=320))
+    names = df["indicator"].to_list()
+    y = alt.Y("indicator:N", title=None, sort=names,
+              axis=alt.Axis(labelLimit=0, labelExpr=wrapped_labels(names, WRAP_LABEL_CHARS)))
     bars = alt.Chart(df).mark_bar().encode(
         y=y, x=alt.X("target_gap:Q", title="Avstånd till målet (% av målet, positivt = bättre än målet)",
                      axis=alt.Axis(format=NUMBER_FORMAT),
@@ -565,5 +587,6 @@ def target_gaps(frame: pl.DataFrame, *, title: str | None = None, subtitle: str 
                  alt.Tooltip("source_file:N", title="Dokument"),
                  alt.Tooltip("source_line:Q", title="Rad", format="d")])
     zero = alt.Chart(pl.DataFrame({"x": [0.0]})).mark_rule(color="#333333").encode(x="x:Q")
+    lines = max(len(textwrap.wrap(n, WRAP_LABEL_CHARS)[:2]) for n in names)
     return finish(alt.layer(bars, zero), title=title, subtitle=subtitle, width=width,
-                  height=max(120, 22 * df.height))
+                  height=max(120, (16 * lines + 8) * df.height))
