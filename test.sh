@@ -6,4 +6,5 @@ cd "$(dirname "$0")"
 source scripts/setup-python.sh
 source scripts/setup-chromium.sh
 source scripts/setup-libreoffice.sh
+source scripts/lint.sh
 exec .venv/bin/python -m pytest "$@"

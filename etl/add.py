@@ -28,6 +28,7 @@ import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 import duckdb
@@ -35,6 +36,9 @@ import duckdb
 from etl.model import DocMeta
 from etl.read import printable_name
 from etl.sniff import DOCUMENT_KINDS, MAX_BYTES, sanitise_filename, sniff
+
+if TYPE_CHECKING:                   # etl.build imports this module's callers; read lazily at run time
+    from etl.build import BuildReport
 
 CHOICES = ("ask", "replace", "keep")
 KIND_SV = {"empty": "en tom fil", "html": "en webbsida (HTML)", "docx": "ett Word-dokument (.docx)",
@@ -62,7 +66,7 @@ class AddResult:
 @dataclass
 class AddReport:
     results: list[AddResult] = field(default_factory=list)
-    build: object | None = None       # etl.build.BuildReport when the database was rebuilt
+    build: BuildReport | None = None  # when the database was rebuilt
 
     @property
     def written(self) -> list[AddResult]:

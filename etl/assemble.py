@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from etl.detect import DetectError, District, detect
-from etl.model import ParsedDocument, RawDocument, Warning
+from etl.model import ParsedDocument, ParseWarning, RawDocument
 from etl.read import ReadError, read_document
 from etl.recognise import recognise
 from etl.sections import heading_lines, parse_sections
@@ -24,7 +24,7 @@ def parse_raw(raw: RawDocument, path: Path | None = None, registry: list[Distric
     doc = ParsedDocument(raw=raw, meta=meta, goals=goals, indicators=rows, activities=activities,
                          warnings=raw.warnings + warnings)
     if not rows and not goals:
-        doc.warnings.append(Warning("recognise", "no goals or indicator tables found in this document"))
+        doc.warnings.append(ParseWarning("recognise", "no goals or indicator tables found in this document"))
     _cut_long_names(doc)
     _optional_stages(doc, sections, vocab)
     return doc
@@ -38,7 +38,7 @@ def _cut_long_names(doc: ParsedDocument) -> None:
         text = getattr(item, attr)
         if len(text) > MAX_NAME_CHARS:
             setattr(item, attr, text[:MAX_NAME_CHARS])
-            doc.warnings.append(Warning("recognise", f"line {item.source_line}: a {len(text):,}-character "
+            doc.warnings.append(ParseWarning("recognise", f"line {item.source_line}: a {len(text):,}-character "
                                                      f"{'indicator name' if attr == 'name' else 'activity text'} "
                                                      f"cut at {MAX_NAME_CHARS}", item.source_line))
 
@@ -60,10 +60,10 @@ def parse_file(path: Path, root: Path | None = None, registry: list[District] | 
         raw = read_document(path, root)
     except (ReadError, OSError, UnicodeError) as e:
         empty = RawDocument(source_file=rel, sha256="", flavour="", lines=[])
-        return ParsedDocument(raw=empty, meta=None, warnings=[Warning("read", str(e))])
+        return ParsedDocument(raw=empty, meta=None, warnings=[ParseWarning("read", str(e))])
     try:
         return parse_raw(raw, path, registry)
     except DetectError as e:
-        return ParsedDocument(raw=raw, meta=None, warnings=[Warning("detect", str(e))])
+        return ParsedDocument(raw=raw, meta=None, warnings=[ParseWarning("detect", str(e))])
     except Exception as e:  # a parser bug must not take the other documents down
-        return ParsedDocument(raw=raw, meta=None, warnings=[Warning("parse", f"{rel}: {type(e).__name__}: {e}")])
+        return ParsedDocument(raw=raw, meta=None, warnings=[ParseWarning("parse", f"{rel}: {type(e).__name__}: {e}")])

@@ -17,7 +17,7 @@ Stages (each passes plain data to the next):
 4. records: one per (row, column) with a value, plus the canonical activity area;
 5. checks: a total row (Summa, Totalt, "Drift totalt", Netto) is compared with the sum of
    the rows above it (sub-rows "varav ..." excluded); a difference of more than one unit
-   of the total's last printed decimal (rounding) becomes a Warning.
+   of the total's last printed decimal (rounding) becomes a ParseWarning.
 
 Also the numbered decision list of a plan ("8. Nämnden ansöker om budgetjustering med
 1,8 mnkr ...") gives one record per item with an amount.
@@ -27,9 +27,10 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import TypeGuard
 
 from etl.areas import canonical_area
-from etl.model import Line, RawDocument, Warning
+from etl.model import Line, ParseWarning, RawDocument
 from etl.numbers import parse_number
 from etl.sections import parse_sections, section_index_for_line
 from etl.words import WORD, Vocabulary
@@ -269,7 +270,7 @@ def _is_header_line(text: str) -> bool:
     return all(YEAR_CELL.match(c) for c in sp.cells if c)
 
 
-def _is_data(sp: _Split | None) -> bool:
+def _is_data(sp: _Split | None) -> TypeGuard[_Split]:
     if sp is None:
         return False
     filled = [c for c in sp.cells if c]
@@ -337,7 +338,7 @@ def _find_header(lines: list[Line], i: int, vocab: Vocabulary) -> dict | None:
         t = lines[j].text.strip()
         if _is_data(split_row(t)):
             break
-        if _text_row(t) and _text_row(t)[2][:1].isalpha():
+        if (tr := _text_row(t)) and tr[2][:1].isalpha():
             note_mode = True
             break
         if not _is_header_line(t):
@@ -559,6 +560,7 @@ def _markdown_tables(lines: list[Line]) -> list[_Table]:
             j += 1
         block = [ln for ln in lines[i:j] if not MD_RULE.match(ln.text)]   # no "|---|---|" rows
         header = _md_cells(block[0].text)
+        assert header is not None       # every line of the block is a table line
         if not UNIT_IN_TEXT.search(" ".join(header)):
             i = j
             continue
@@ -568,6 +570,7 @@ def _markdown_tables(lines: list[Line]) -> list[_Table]:
         group = None
         for line in block[1:]:
             cells = _md_cells(line.text)
+            assert cells is not None    # every line of the block is a table line
             label, values = cells[0], cells[1:]
             if not any(values):
                 group = label or group
@@ -653,8 +656,8 @@ def _candidate_parts(block: list[_Row]) -> list[list[_Row]]:
 
 
 def _column_sum(rows: list[_Row], c: int) -> tuple[float | None, int]:
-    vals = [parse_value(r.cells[c]) for r in rows if c < len(r.cells)]
-    vals = [v for v in vals if v is not None]
+    parsed = [parse_value(r.cells[c]) for r in rows if c < len(r.cells)]
+    vals = [v for v in parsed if v is not None]
     return (round(sum(vals), 6) if vals else None), len(vals)
 
 
@@ -665,7 +668,7 @@ def _tolerance(raw: str) -> float:
     return 1.5 * 10 ** -(len(m.group(1)) if m else 0) + 1e-9
 
 
-def _total_checks(table: _Table, title: str, warnings: list[Warning]) -> None:
+def _total_checks(table: _Table, title: str, warnings: list[ParseWarning]) -> None:
     block: list[_Row] = []
     for row in table.rows:
         if not TOTAL_LABEL.search(row.label):
@@ -686,7 +689,7 @@ def _total_checks(table: _Table, title: str, warnings: list[Warning]) -> None:
         readings = [mismatches(parts) for parts in _candidate_parts(block)]
         best = min(readings, key=len)
         for c, total, n in best:
-            warnings.append(Warning(
+            warnings.append(ParseWarning(
                 STAGE,
                 f"{title}: row '{row.label}', column '{table.columns[c]}': printed total "
                 f"{row.cells[c]} but the {n} rows above sum to {_fmt(total)}",
@@ -700,7 +703,7 @@ def _fmt(x: float) -> str:
     return s
 
 
-def _records(table: _Table, table_no: int, sections: list[dict], warnings: list[Warning]) -> list[dict]:
+def _records(table: _Table, table_no: int, sections: list[dict], warnings: list[ParseWarning]) -> list[dict]:
     heading, area_cands = _section_context(sections, table.start.no, table_start=True)
     title = table.stub or heading or "Budgettabell"
     # the table's area: named by its stub, its caption, or the headings it sits under
@@ -782,7 +785,7 @@ def _decision_records(lines: list[Line], sections: list[dict], table_no: int) ->
     return out
 
 
-def _settle_columns(t: _Table, warnings: list[Warning]) -> None:
+def _settle_columns(t: _Table, warnings: list[ParseWarning]) -> None:
     """Give a text table its final columns and every row exactly that many cells."""
     if t.note_column:
         return
@@ -805,7 +808,7 @@ def _settle_columns(t: _Table, warnings: list[Warning]) -> None:
                 r.label = f"{r.label} {cells.pop(0)}"      # "Grupp 2 12,0 11,0"
             fitted = _fit(cells, n)
         if fitted is None:
-            warnings.append(Warning(STAGE, f"row '{r.label}' does not fit the table's {n} columns", r.line.no))
+            warnings.append(ParseWarning(STAGE, f"row '{r.label}' does not fit the table's {n} columns", r.line.no))
             continue
         r.cells = fitted
         kept.append(r)
@@ -813,7 +816,7 @@ def _settle_columns(t: _Table, warnings: list[Warning]) -> None:
 
 
 def parse_budget(raw: RawDocument, sections: list[dict] | None = None,
-                 vocab: Vocabulary | None = None) -> tuple[list[dict], list[Warning]]:
+                 vocab: Vocabulary | None = None) -> tuple[list[dict], list[ParseWarning]]:
     """All budget-table cells of a document as budget_lines records, plus warnings.
 
     ``sections`` (from etl.sections.parse_sections) gives each table its section heading
@@ -821,7 +824,7 @@ def parse_budget(raw: RawDocument, sections: list[dict] | None = None,
     """
     if sections is None:
         sections = parse_sections(raw)
-    warnings: list[Warning] = []
+    warnings: list[ParseWarning] = []
     if raw.flavour == "markdown":
         tables = _markdown_tables(raw.lines)
     elif raw.flavour == "pdf":

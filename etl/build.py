@@ -30,7 +30,7 @@ import sys
 import time
 import types
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -42,7 +42,7 @@ import duckdb
 from etl.assemble import parse_file
 from etl.detect import load_registry
 from etl.load import Loader, create_schema, delete_files
-from etl.model import DocMeta, ParsedDocument, Warning
+from etl.model import DocMeta, ParsedDocument, ParseWarning
 from etl.read import scan_input
 from etl.search import document_terms, finish_staging, start_staging
 from etl.sniff import MAX_BYTES
@@ -65,7 +65,7 @@ class DocumentSummary:
     """What the build did with one input file."""
     source_file: str
     meta: DocMeta | None                      # None: the file was skipped (see warnings)
-    warnings: list[Warning] = field(default_factory=list)
+    warnings: list[ParseWarning] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)   # goals, indicators, activities
     reused: bool = False                      # unchanged since the previous build: not parsed
 
@@ -161,7 +161,8 @@ def _parse_one(args: tuple[Path, Path]) -> ParsedDocument:
     return prepare(parse_file(path, root, load_registry()))
 
 
-def parse_stream(paths: list[Path], root: Path, workers: int | None = None) -> Iterator[tuple[Path, ParsedDocument]]:
+def parse_stream(paths: list[Path], root: Path, workers: int | None = None,
+                 ) -> Generator[tuple[Path, ParsedDocument], None, None]:
     """(path, parsed document) in `paths` order; on several cores when there is enough input.
     At most WINDOW_PER_WORKER documents per worker are parsed ahead of the consumer.
 
@@ -442,11 +443,11 @@ def reused_summaries(con, unchanged: set[str]) -> dict[str, DocumentSummary]:
                (SELECT count(*) FROM activities a WHERE a.document_id = d.document_id)
         FROM build_files f LEFT JOIN documents d USING (document_id)
         WHERE f.source_file IN (SELECT unnest(?::VARCHAR[]))""", [sorted(unchanged)]).fetchall()
-    warns: dict[str, list[Warning]] = {}
+    warns: dict[str, list[ParseWarning]] = {}
     for src, stage, message, line in con.execute(
             "SELECT source_file, stage, message, source_line FROM warnings "
             "WHERE source_file IN (SELECT unnest(?::VARCHAR[])) ORDER BY warning_id", [sorted(unchanged)]).fetchall():
-        warns.setdefault(src, []).append(Warning(stage, message, line))
+        warns.setdefault(src, []).append(ParseWarning(stage, message, line))
     out = {}
     for src, district, year, doc_type, level, unit, by, n_goals, n_rows, n_acts in rows:
         meta = DocMeta(district, year, doc_type, level, unit, by) if district is not None else None
@@ -469,11 +470,11 @@ def insert_ignored(con, ignored: list[tuple[str, str]]) -> None:
     """Every entry of the input folder that is not read, as a warning under its own name."""
     loader = Loader(con)
     for rel, why in ignored:
-        loader.add_warning(rel, Warning(IGNORED_STAGE, f"läses inte: {why}"))
+        loader.add_warning(rel, ParseWarning(IGNORED_STAGE, f"läses inte: {why}"))
     loader.flush()
 
 
-def insert_warnings(con, warns: list[Warning]) -> None:
+def insert_warnings(con, warns: list[ParseWarning]) -> None:
     """Cross-document warnings (no single document), shown under ALL_DOCUMENTS."""
     loader = Loader(con)
     for w in warns:
@@ -481,14 +482,14 @@ def insert_warnings(con, warns: list[Warning]) -> None:
     loader.flush()
 
 
-def version_warnings(con) -> list[Warning]:
+def version_warnings(con) -> list[ParseWarning]:
     """Several documents for the same district, year, kind and level (kept as versions by
     `etl add --keep-both`, or copied in twice): both load; say so where users look."""
     rows = con.execute("""
         SELECT district, doc_type, year, coalesce(unit_name, ''), list(source_file ORDER BY source_file)
         FROM documents GROUP BY district, doc_type, year, level, coalesce(unit_name, '')
         HAVING count(*) > 1 ORDER BY 1, 2, 3""").fetchall()
-    return [Warning("versions", f"{len(files)} versions of {district} {doc_type} {year}"
+    return [ParseWarning("versions", f"{len(files)} versions of {district} {doc_type} {year}"
                                 f"{' (' + unit + ')' if unit else ''}: {', '.join(files)}")
             for district, doc_type, year, unit, files in rows]
 
@@ -523,7 +524,7 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def derived_stages(con: duckdb.DuckDBPyConnection) -> list[Warning]:
+def derived_stages(con: duckdb.DuckDBPyConnection) -> list[ParseWarning]:
     """Cross-document stages that run on the loaded tables (same transaction)."""
     from etl.identity import resolve_identities
 

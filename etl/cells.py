@@ -241,4 +241,6 @@ _PERIOD_CELL = re.compile(P.PERIOD)
 
 
 def is_period(cell: str | None) -> bool:
-    return bool(cell) and _PERIOD_CELL.fullmatch(cell) is not None
+    if not cell:
+        return False
+    return _PERIOD_CELL.fullmatch(cell) is not None

@@ -46,10 +46,11 @@ def build(input_dir: Path, db_path: Path, quiet: bool, full: bool) -> None:
                            hidden=quiet) as bar:
         report = build_database(input_dir, db_path, progress=lambda p: bar.update(1), reuse=not full)
     for doc in report.loaded:
-        m, n = doc.meta, doc.counts
+        m, k = doc.meta, doc.counts
+        assert m is not None            # report.loaded: the documents with metadata
         unit = f" ({m.unit_name})" if m.unit_name else ""
         click.echo(f"  {'same' if doc.reused else 'ok':5} {printable_name(doc.source_file)}: {m.district}{unit}, {m.doc_type} {m.year}, "
-                   f"{m.level}; {n['goals']} mål, {n['indicators']} indikatorrader, {n['activities']} aktiviteter, "
+                   f"{m.level}; {k['goals']} mål, {k['indicators']} indikatorrader, {k['activities']} aktiviteter, "
                    f"{len(doc.warnings)} varningar")
     for doc in report.skipped:
         click.echo(f"  SKIP  {printable_name(doc.source_file)}: "

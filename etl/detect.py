@@ -226,7 +226,8 @@ def detect_district(lines: list[str], year: int | None, registry: list[District]
     return pick_district(district_candidates(lines, year, registry))
 
 
-SIDECAR_FIELDS = {"district": str, "year": int, "doc_type": str, "level": str, "unit_name": (str, type(None))}
+SIDECAR_FIELDS: dict[str, type | tuple[type, ...]] = {
+    "district": str, "year": int, "doc_type": str, "level": str, "unit_name": (str, type(None))}
 MAX_SIDECAR_BYTES = 64 * 1024
 
 
@@ -307,6 +308,7 @@ def detect(raw: RawDocument, path: Path | None = None, registry: list[District] 
             f"add a side-car {Path(raw.source_file).name}.meta.json to state it, e.g. "
             '{"district": "Skarpnäck", "year": 2024, "doc_type": "verksamhetsplan"}'
         )
+    assert year is not None             # else "year" is missing: raised above
     if district not in {d.name for d in registry}:
         raise DetectError(f"{raw.source_file}: district {district!r} is not in data/districts.csv")
     if doc_type not in DOC_TYPES or level not in LEVELS:

@@ -25,11 +25,15 @@ def resolve_indicator(con: duckdb.DuckDBPyConnection, text: str) -> dict:
         "SELECT indicator_id FROM indicators WHERE lower(name) = lower(?) ORDER BY indicator_id",
         [text.strip()]).fetchall()
     if len(rows) == 1:
-        return queries.indicator(con, rows[0][0])
+        hit = queries.indicator(con, rows[0][0])
+        assert hit is not None          # the id was just read from the indicators table
+        return hit
     found = queries.search_indicators(con, text)
     found = found.filter(pl.col("n_values") > 0) if found.height else found
     if found.height == 1:
-        return queries.indicator(con, found["indicator_id"][0])
+        hit = queries.indicator(con, found["indicator_id"][0])
+        assert hit is not None          # search_indicators lists rows of the indicators table
+        return hit
     if found.height == 0:
         raise click.ClickException(f"no indicator matches {text!r}")
     listing = "\n".join(f"  {r['indicator_id']}: {r['name']}"
@@ -44,7 +48,11 @@ def latest_year_with_values(con: duckdb.DuckDBPyConnection, indicator_id: str) -
 
     df = queries.indicator_by_year(con, indicator_id)
     df = df.filter(pl.col("outcome").is_not_null()) if df.height else df
-    return int(df["year"].max()) if df.height else None
+    if not df.height:
+        return None
+    top = df["year"].max()
+    assert isinstance(top, int)         # documents.year: INTEGER NOT NULL, and df has rows
+    return int(top)
 
 
 def _subtitle(kind: str, info: dict, year: int | None, years: list[int] | None = None) -> str:

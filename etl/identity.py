@@ -45,7 +45,7 @@ from pathlib import Path
 import pyarrow as pa
 from rapidfuzz import fuzz, process
 
-from etl.model import Warning
+from etl.model import ParseWarning
 
 # --- measured thresholds ---------------------------------------------------------------
 # MEASURED on the five seed documents (403 indicator rows, 229 distinct printed names, 2020,
@@ -306,11 +306,11 @@ class Override:
         return name_key(self.printed_name).full
 
 
-def load_overrides(path: Path | None) -> tuple[list[Override], list[Warning]]:
+def load_overrides(path: Path | None) -> tuple[list[Override], list[ParseWarning]]:
     """Read the curated override CSV (columns: printed_name, action, value, goal, note).
     Lines starting with '#' are comments. Bad rows are reported, not fatal."""
     out: list[Override] = []
-    warns: list[Warning] = []
+    warns: list[ParseWarning] = []
     if path is None or not Path(path).exists():
         return out, warns
     with open(path, encoding="utf-8-sig", newline="") as fh:
@@ -324,11 +324,11 @@ def load_overrides(path: Path | None) -> tuple[list[Override], list[Warning]]:
         row = dict(zip(header, (c.strip() for c in rec)))
         name, action, value = row.get("printed_name", ""), row.get("action", "").lower(), row.get("value", "")
         if not name or action not in OVERRIDE_ACTIONS or (not value):
-            warns.append(Warning("indicators", f"{Path(path).name}:{lineno}: ignored override row "
+            warns.append(ParseWarning("indicators", f"{Path(path).name}:{lineno}: ignored override row "
                                  f"(need printed_name, action in {OVERRIDE_ACTIONS}, value)", lineno))
             continue
         if action == "direction" and value.lower() not in DIRECTIONS:
-            warns.append(Warning("indicators", f"{Path(path).name}:{lineno}: direction must be one of "
+            warns.append(ParseWarning("indicators", f"{Path(path).name}:{lineno}: direction must be one of "
                                  f"{DIRECTIONS}, got {value!r}", lineno))
             continue
         out.append(Override(name, action, value.lower() if action == "direction" else value,
@@ -455,7 +455,7 @@ class _Clusters:
         return i
 
     def units(self, root: int) -> set[str]:
-        return {self.nodes[m].unit for m in self.members[root] if self.nodes[m].unit}
+        return {unit for m in self.members[root] if (unit := self.nodes[m].unit)}
 
     def why_not(self, a: int, b: int, check_tables: bool | None) -> str | None:
         ra, rb = self.find(a), self.find(b)
@@ -512,6 +512,7 @@ def _build_nodes(groups: list[dict], overrides: list[Override]) -> list[_Node]:
         key = name_key(g["name"])
         scope = None
         for o in scoped:
+            assert o.goal is not None   # scoped: the identity overrides with a goal
             if o.key == key.full and o.goal.lower() in _row_context(g):
                 scope = o.value
                 break
@@ -525,10 +526,10 @@ def _build_nodes(groups: list[dict], overrides: list[Override]) -> list[_Node]:
     return list(nodes.values())
 
 
-def cluster_nodes(nodes: list[_Node], overrides: list[Override]) -> tuple[_Clusters, list[dict], list[Warning]]:
+def cluster_nodes(nodes: list[_Node], overrides: list[Override]) -> tuple[_Clusters, list[dict], list[ParseWarning]]:
     """Cluster printed-name nodes into identities. Returns the clusters, the candidate
     pairs a person should review, and warnings about overrides that could not apply."""
-    warns: list[Warning] = []
+    warns: list[ParseWarning] = []
     by_key: dict[str, list[int]] = defaultdict(list)
     for n in nodes:
         by_key[n.key.full].append(n.nid)
@@ -548,7 +549,7 @@ def cluster_nodes(nodes: list[_Node], overrides: list[Override]) -> tuple[_Clust
         score = round(float(fuzz.ratio(nodes[a].key.base, nodes[b].key.base)), 1)   # for information
         blocked = cl.union(a, b, method, score, why, check_tables=None)
         if blocked:
-            warns.append(Warning("indicators", f"override line {o.line} ({o.printed_name!r} {o.action} "
+            warns.append(ParseWarning("indicators", f"override line {o.line} ({o.printed_name!r} {o.action} "
                                  f"{o.value!r}) not applied: {blocked}", o.line))
 
     # 1. overrides: explicit identities and same_as
@@ -654,7 +655,7 @@ def _canonical(groups: list[dict]) -> str:
     return min(names, key=lambda n: (-names[n], len(n), n))
 
 
-def resolve_identities(con, overrides_path: Path | None) -> list[Warning]:
+def resolve_identities(con, overrides_path: Path | None) -> list[ParseWarning]:
     """Give every indicator_values row its identity and rewrite the `indicators` catalogue,
     `indicator_matches` (how each printed name was matched, what to review) and
     `kf_target_checks` (KF:s årsmål reconciliation). Runs inside the caller's transaction."""
@@ -676,7 +677,7 @@ def resolve_identities(con, overrides_path: Path | None) -> list[Warning]:
         if len(units) > 1:
             where = "; ".join(f"{u}: " + ", ".join(sorted({p for n in ns if n.unit == u
                                                           for g in n.groups for p in g["places"]})) for u in units)
-            warns.append(Warning("indicators", f"{ns[0].display!r} is printed with different units "
+            warns.append(ParseWarning("indicators", f"{ns[0].display!r} is printed with different units "
                                  f"({where}); kept as separate indicators"))
 
     # identities
@@ -689,12 +690,13 @@ def resolve_identities(con, overrides_path: Path | None) -> list[Warning]:
         mgroups = [g for m in members for g in nodes[m].groups]
         name = _canonical(mgroups)
         forced = {nodes[m].scope for m in members} - {None}
-        units: Counter = Counter()
+        unit_rows: Counter = Counter()
         for g in mgroups:
             if norm_unit(g["unit"]):
-                units[g["unit"].strip()] += g["n"]
-        unit = units.most_common(1)[0][0] if units else None
+                unit_rows[g["unit"].strip()] += g["n"]
+        unit = unit_rows.most_common(1)[0][0] if unit_rows else None
         ident = forced.pop() if forced else slugify(name_key(name).full)
+        assert ident is not None        # None was taken out of forced
         if ident in used and not forced:
             # the same words in another unit: a separate identity, told apart by its unit
             base = slugify(name_key(name).full, max_len=64)
@@ -856,20 +858,20 @@ CHECK_COLUMNS = ["indicator_id", "year", "value_id", "district", "printed_kf_tar
                  "status", "note"]
 
 
-def reconcile_kf_targets(con, names: dict[str, str]) -> list[Warning]:
+def reconcile_kf_targets(con, names: dict[str, str]) -> list[ParseWarning]:
     """KF:s årsmål is the same for every district in a year. Per identity and year: store a
     warning where districts print different KF targets; where they agree, fill a plan's
     empty KF:s årsmål on a single-value row (only a district årsmål printed), and flag a
     single value printed as KF:s årsmål that differs from what the other districts print.
     The row-by-row work is SQL; Python only words the notes of the rows that need one."""
-    found: list[tuple[tuple, Warning]] = []     # (sort key, warning)
+    found: list[tuple[tuple, ParseWarning]] = []     # (sort key, warning)
     checks: list[tuple] = []
     disagree: dict[tuple[str, int], list[tuple[float, list[str]]]] = defaultdict(list)
     for ident, year, kf, districts in con.execute(_KF_DISAGREE_SQL).fetchall():
         disagree[(ident, year)].append((kf, districts))
     for (ident, year), printed in disagree.items():
         detail = "; ".join(f"{_fmt(v)} ({', '.join(ds)})" for v, ds in printed)
-        found.append(((ident, year, 0), Warning("indicators", f"KF:s årsmål {year} differs between districts for "
+        found.append(((ident, year, 0), ParseWarning("indicators", f"KF:s årsmål {year} differs between districts for "
                                                                f"{names.get(ident, ident)!r}: {detail}")))
         checks.extend((ident, year, None, d, v, None, "disagree", detail) for v, ds in printed for d in ds)
 
@@ -882,13 +884,13 @@ def reconcile_kf_targets(con, names: dict[str, str]) -> list[Warning]:
             note = (f"single value {_fmt(kf)} read as KF:s årsmål, other districts print "
                     f"{_fmt(consensus)}: it may be the district's own årsmål")
             checks.append((ident, year, value_id, district, kf, consensus, status, note))
-            found.append(((ident, year, rn), Warning("indicators", f"{district} {year}: {name!r}: {note}")))
+            found.append(((ident, year, rn), ParseWarning("indicators", f"{district} {year}: {name!r}: {note}")))
             continue
         note = f"KF:s årsmål {_fmt(consensus)} from {', '.join(others)}"
         if status == "filled_equal":
             note += "; the single printed value equals it and may be KF:s årsmål, not the district's"
         checks.append((ident, year, value_id, district, None, consensus, status, note))
-        found.append(((ident, year, rn), Warning("indicators", f"{district} {year}: {name!r}: filled empty {note}")))
+        found.append(((ident, year, rn), ParseWarning("indicators", f"{district} {year}: {name!r}: filled empty {note}")))
     con.execute("UPDATE indicator_values SET kf_target = k.consensus FROM _kf k "
                 "WHERE indicator_values.value_id = k.value_id AND k.status IN ('filled', 'filled_equal')")
     con.execute("DELETE FROM kf_target_checks")

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import duckdb
 
-from etl.model import ParsedDocument, Warning
+from etl.model import ParsedDocument, ParseWarning
 from etl.search import document_terms, insert_terms
 from etl.sections import section_index_for_line
 
@@ -83,7 +83,9 @@ class Loader:
         self.next_id = {t: self._max_id(t, col) + 1 for t, col in ID_COLUMN.items()}
 
     def _max_id(self, table: str, col: str) -> int:
-        return int(self.con.execute(f"SELECT coalesce(max({col}), 0) FROM {table}").fetchone()[0])
+        row = self.con.execute(f"SELECT coalesce(max({col}), 0) FROM {table}").fetchone()
+        assert row is not None          # an aggregate without GROUP BY returns one row
+        return int(row[0])
 
     def _add(self, table: str, values: list) -> int | None:
         cols = self.rows[table]
@@ -99,6 +101,12 @@ class Loader:
         self.pending += 1
         return new_id
 
+    def _add_keyed(self, table: str, values: list) -> int:
+        """`_add` for a table with an id column (ID_COLUMN): returns the new row's id."""
+        new_id = self._add(table, values)
+        assert new_id is not None       # every table in ID_COLUMN gets an id
+        return new_id
+
     def add(self, doc: ParsedDocument) -> int | None:
         """Queue one document's rows; returns its document_id (None for a skipped file,
         whose warnings are still stored)."""
@@ -111,16 +119,17 @@ class Loader:
             self.flush()
         return doc_id
 
-    def add_warning(self, source_file: str, w: Warning, document_id: int | None = None) -> None:
+    def add_warning(self, source_file: str, w: ParseWarning, document_id: int | None = None) -> None:
         self._add("warnings", [document_id, source_file, w.stage, w.message, w.source_line])
 
     def _add_document(self, doc: ParsedDocument) -> int:
-        m, add = doc.meta, self._add
-        doc_id = add("documents", [m.district, m.year, m.doc_type, m.level, m.unit_name, doc.raw.source_file,
-                                   doc.raw.sha256, doc.raw.flavour, m.detected_by, doc.raw.n_lines])
+        m, add, add_keyed = doc.meta, self._add, self._add_keyed
+        assert m is not None            # add() calls this for a detected document only
+        doc_id = add_keyed("documents", [m.district, m.year, m.doc_type, m.level, m.unit_name, doc.raw.source_file,
+                                         doc.raw.sha256, doc.raw.flavour, m.detected_by, doc.raw.n_lines])
         sections = doc.extra.get("sections", [])
-        section_ids = [add("sections", [doc_id, s["heading"], s.get("heading_path"), s.get("text"),
-                                        s["source_line_start"], s["source_line_end"], s.get("source_page")])
+        section_ids = [add_keyed("sections", [doc_id, s["heading"], s.get("heading_path"), s.get("text"),
+                                              s["source_line_start"], s["source_line_end"], s.get("source_page")])
                        for s in sections]
         found = doc.extra.get("search_terms") or document_terms(sections)
         self.terms.append((found, section_ids))
@@ -132,7 +141,7 @@ class Loader:
 
         goal_ids: dict[int, int] = {}
         for g in doc.goals:
-            goal_ids[g.key] = add("goals", [
+            goal_ids[g.key] = add_keyed("goals", [
                 doc_id, g.level, g.code, g.text, g.assessment, g.assessment_raw, g.parent_code,
                 goal_ids.get(g.parent_key) if g.parent_key is not None else None,
                 section_id(g.source_line), g.source_line, g.source_page, _json(g.source_box)])

@@ -57,7 +57,7 @@ class RawDocument:
     flavour: str             # spaced | plain | markdown | pdf
     lines: list[Line]
     n_lines: int = -1        # number of lines; kept when `lines` is dropped after parsing
-    warnings: list[Warning] = field(default_factory=list)   # the read stage's (lines cut at a limit)
+    warnings: list[ParseWarning] = field(default_factory=list)   # the read stage's (lines cut at a limit)
 
     def __post_init__(self) -> None:
         if self.n_lines < 0:
@@ -75,7 +75,7 @@ class DocMeta:
 
 
 @dataclass
-class Warning:
+class ParseWarning:
     stage: str
     message: str
     source_line: int | None = None
@@ -152,7 +152,7 @@ class ParsedDocument:
     goals: list[Goal] = field(default_factory=list)
     indicators: list[IndicatorRow] = field(default_factory=list)
     activities: list[Activity] = field(default_factory=list)
-    warnings: list[Warning] = field(default_factory=list)
+    warnings: list[ParseWarning] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)   # budget_lines, sections, ... (later stages)
 
     def to_dict(self) -> dict[str, Any]:

@@ -23,6 +23,7 @@ the same shape the ruled tables give, so the cell text is made the same way for 
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from etl.columns import header_roles, is_header_row, table_kind
@@ -180,7 +181,7 @@ def _continues_known(segs: list[tuple[float, float]], known: list[list[list[floa
 
 
 def find_aligned_tables(lines: list[PhysLine], h_edges: list[Edge],
-                        known: list[list[list[float]]] = ()) -> list[AlignedTable]:
+                        known: Sequence[list[list[float]]] = ()) -> list[AlignedTable]:
     """Borderless (or horizontally ruled) tables among a page's lines (see module docstring).
     ``known``: column extents of the tables before (a one-line block in their columns is a
     table row, not prose)."""

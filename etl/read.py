@@ -18,7 +18,7 @@ import unicodedata
 from dataclasses import replace
 from pathlib import Path
 
-from etl.model import Line, RawDocument, Warning
+from etl.model import Line, ParseWarning, RawDocument
 from etl.sniff import MAX_BYTES, MAX_LINE_CHARS, MAX_TEXT_CHARS, describe, sniff, utf16_encoding
 
 TEXT_SUFFIXES = {".txt", ".md", ".markdown", ".text"}
@@ -102,13 +102,13 @@ def read_document(path: Path, root: Path | None = None) -> RawDocument:
     return RawDocument(source_file=rel, sha256=sha, flavour=flavour, lines=lines, warnings=cut_long_lines(lines))
 
 
-def cut_long_lines(lines: list[Line]) -> list[Warning]:
+def cut_long_lines(lines: list[Line]) -> list[ParseWarning]:
     """Lines longer than MAX_LINE_CHARS cut there (no table cell or sentence is that long;
     such a line is an extraction accident or an attack), each with a warning."""
     out = []
     for k, ln in enumerate(lines):
         if len(ln.text) > MAX_LINE_CHARS:
-            out.append(Warning("read", f"line {ln.no} has {len(ln.text):,} characters; cut at {MAX_LINE_CHARS:,}",
+            out.append(ParseWarning("read", f"line {ln.no} has {len(ln.text):,} characters; cut at {MAX_LINE_CHARS:,}",
                                ln.no))
             lines[k] = replace(ln, text=ln.text[:MAX_LINE_CHARS], cells=None)
     return out

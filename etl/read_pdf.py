@@ -441,6 +441,7 @@ def _number(laid: list[_Page], vocab: _Vocab) -> list[Line]:
             continues = (open_table is not None and k == 0 and _same_columns(open_table[0], frag))
             header_n = 0
             if continues:
+                assert open_table is not None    # continues: it is the table open above
                 frag.table = open_table[0].table
                 header_texts, labels = open_table[1], open_table[2]
                 while header_n < len(header_texts) and header_n < len(texts) and texts[header_n] == header_texts[header_n]:
@@ -463,10 +464,10 @@ def _number(laid: list[_Page], vocab: _Vocab) -> list[Line]:
                                              for r, tx in zip(frag.rows[:header_n], header_texts)], frag.n_cols)
             if header_n:
                 no += 1
-                box = union_box([c.box for r in frag.rows[:header_n] for c in r])
+                header_box = union_box([c.box for r in frag.rows[:header_n] for c in r])
                 cells = tuple(TableCell(lb, c, 1, None) for c, lb in enumerate(labels))
                 out.append(Line(no=no, text="\t".join(labels), page=p.number, gap_before=True,
-                                box=_round_box(box), cells=cells, table=frag.table, header=True))
+                                box=_round_box(header_box), cells=cells, table=frag.table, header=True))
             for row, tx in zip(frag.rows[header_n:], texts[header_n:]):
                 no += 1
                 fields = [""] * frag.n_cols

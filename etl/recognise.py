@@ -22,7 +22,7 @@ from etl import patterns as P
 from etl import table_cells as TC
 from etl.cells import CELL_START, EMPTY_CELL_COST, best_readings, is_period, unit_mismatch
 from etl.columns import ACTIVITY_ROLES, INDICATOR_ROLES
-from etl.model import Activity, Box, Cell, Goal, IndicatorRow, Line, RawDocument, Warning, union_box
+from etl.model import Activity, Box, Cell, Goal, IndicatorRow, Line, ParseWarning, RawDocument, union_box
 from etl.numbers import clean_cell, is_word_cell, parse_number
 from etl.sections import heading_lines, parse_sections
 from etl.words import Vocabulary
@@ -193,18 +193,18 @@ class Recogniser:
         self.goals: list[Goal] = []
         self.rows: list[IndicatorRow] = []
         self.activities: list[Activity] = []
-        self.warnings: list[Warning] = []
+        self.warnings: list[ParseWarning] = []
         self.current: dict[str, int | None] = {lvl: None for lvl in GOAL_LEVELS}
         self.table: _Table | None = None
         self.capture: tuple[IndicatorRow | Activity, list[int]] | None = None   # Analys text being read (line indices)
         self.last_cells: _Table | None = None    # a cells table closed by an Analys paragraph: may go on
-        self.other_tables: set[int] = set()       # PDF tables whose header is not an indicator/activity table
+        self.other_tables: set[int | None] = set()       # PDF tables whose header is not an indicator/activity table
         # the document's words, to mend words broken across lines (PDF text only; built lazily)
         self.vocab = (vocab or Vocabulary(raw.lines)) if raw.flavour != "markdown" else None
 
     # -- helpers -------------------------------------------------------------------
     def warn(self, stage: str, message: str, line: int | None) -> None:
-        self.warnings.append(Warning(stage, message, line))
+        self.warnings.append(ParseWarning(stage, message, line))
 
     def innermost_goal(self) -> int | None:
         for lvl in reversed(GOAL_LEVELS):
@@ -306,6 +306,7 @@ class Recogniser:
         column only, a goal marker ("Nämndmål: 1.1.1 ...") or an assessment ("Uppfylls helt").
         The page's geometry cannot tell it from a row (same spacing); its words can."""
         ln = self.lines[i]
+        assert ln.cells is not None     # step calls this for a table row only
         if ln.header or any(c.text.strip() for c in ln.cells if c.col != 0):
             return False
         t = self.stripped[i]
@@ -369,13 +370,15 @@ class Recogniser:
         """A line inside a table: Analys text, a row's lines, or the end of the table."""
         ln = self.lines[i]
         t = self.stripped[i]
+        tb = self.table
+        assert tb is not None           # step calls this inside a table only
         if P.ANALYSIS.match(t):
             self.flush_incomplete()
             last = self.last_item()
             self.capture = (last, []) if last is not None else None
-            self.table.header_since_row = False
+            tb.header_since_row = False
             return i
-        if self.table.cells is not None and self.capture is not None and self.in_capture(i):
+        if tb.cells is not None and self.capture is not None and self.in_capture(i):
             self.capture[1].append(i)        # (a short line of Analys text may look like a heading)
             self.capture[0].analysis = squash((self.capture[0].analysis or "") + " " + t)
             return i
@@ -385,7 +388,6 @@ class Recogniser:
             # and any Analys text being read
             self.close_table()
             return i
-        tb = self.table
         if tb.cells is not None:
             # prose after a table read from cells ends it (a table without a header may go on
             # with the same columns after the prose: Analys text printed between two tables)
@@ -412,7 +414,7 @@ class Recogniser:
             if P.PERIOD_AT_END.search(t):
                 tb.swallowed.append(ln.no)
             return i
-        self.table.pending.append(ln)
+        tb.pending.append(ln)
         nxt = self.lines[i + 1].text.strip() if i + 1 < len(self.lines) else ""
         # a row ending in a bare year may go on with its period cell on the next line
         if not (_ENDS_YEAR.search(ln.text) and is_period(nxt)):
@@ -423,7 +425,9 @@ class Recogniser:
         """Does a row of the open table end within the next few lines, before the next heading?
         Then the heading-shaped line i is the first line of that row (an activity's text), not
         a heading that ends the table."""
-        kind = self.table.kind
+        tb = self.table
+        assert tb is not None           # called inside a table only (table_line)
+        kind = tb.kind
         for k in range(i, min(i + MAX_ROW_LINES, len(self.lines))):
             ln = self.lines[k]
             if k > i and ln.no in self.headings:
@@ -437,6 +441,7 @@ class Recogniser:
         """Does an Analys/Kommentar paragraph go on (at line i)? It may be interrupted by a
         page-break header; it ends at a blank line after a finished sentence."""
         ln = self.lines[i]
+        assert self.capture is not None     # called while Analys text is read only (table_line)
         text_lines = self.capture[1]
         if not text_lines:
             return True
@@ -453,6 +458,7 @@ class Recogniser:
         """Does line i complete a row of the open (text) table: it ends in the row's last cell
         and, read with the lines after the Analys text's last sentence, has a value before it?"""
         tb = self.table
+        assert tb is not None           # called inside a table only (table_line)
         t = self.stripped[i]
         if tb.kind == "activity":
             return P.ACTIVITY_DATES.search(t) is not None
@@ -472,17 +478,22 @@ class Recogniser:
     def end_capture_at_row(self) -> None:
         """Give the captured lines after the Analys text's last sentence back to the table (the
         first lines of the row that ends now) and rebuild the Analys text without them."""
-        item, captured = self.capture
+        tb, capture = self.table, self.capture
+        assert tb is not None and capture is not None   # called inside a table, reading Analys text (table_line)
+        item, captured = capture
         tail = self._after_last_sentence()
         kept = captured[: len(captured) - len(tail)]
         item.analysis = squash(" ".join(self.stripped[k] for k in kept)) or None
-        self.table.pending.extend(self.lines[k] for k in tail)
+        tb.pending.extend(self.lines[k] for k in tail)
         self.capture = None
 
-    def last_item(self):
-        if self.table.kind == "activity":
-            return self.activities[-1] if self.activities and self.activities[-1].source_line >= self.table.header_line else None
-        return self.rows[-1] if self.rows and self.rows[-1].source_line >= self.table.header_line else None
+    def last_item(self) -> IndicatorRow | Activity | None:
+        """The table's last record (read since its header), if any."""
+        tb = self.table
+        assert tb is not None           # called inside a table only
+        if tb.kind == "activity":
+            return self.activities[-1] if self.activities and self.activities[-1].source_line >= tb.header_line else None
+        return self.rows[-1] if self.rows and self.rows[-1].source_line >= tb.header_line else None
 
     def skip_report_header(self, i: int) -> tuple[int, int | None]:
         j = i
@@ -505,6 +516,7 @@ class Recogniser:
     # -- rows ----------------------------------------------------------------------
     def try_complete(self) -> None:
         tb = self.table
+        assert tb is not None           # called inside a table only
         last = tb.pending[-1]
         if tb.kind == "activity":
             m = P.ACTIVITY_DATES.search(last.text)
@@ -525,6 +537,7 @@ class Recogniser:
 
     def finish_activity(self, m: re.Match) -> None:
         tb = self.table
+        assert tb is not None           # called inside a table only
         tb.made_ends += 1
         lines = tb.pending
         head = lines[-1].text[: m.start()]
@@ -543,6 +556,7 @@ class Recogniser:
 
     def finish_markdown_row(self, ln: Line) -> None:
         tb = self.table
+        assert tb is not None           # called inside a table only
         prefix = tb.pending[:-1]
         cells = [strip_markup(c).strip() for c in ln.text.split("\t")]
         while cells and cells[-1] == "" and len(cells) > PLAN_CELLS + 1:
@@ -559,6 +573,7 @@ class Recogniser:
 
     def finish_row(self) -> None:
         tb = self.table
+        assert tb is not None           # called inside a table only
         tb.made_ends += 1
         lines = tb.pending
         expected = REPORT_CELLS if tb.kind == "report" else PLAN_CELLS
@@ -587,9 +602,11 @@ class Recogniser:
 
     def add_plan_row(self, name: str, targets: list[str | None], period: str | None, first: Line, last: Line) -> None:
         tb = self.table
+        assert tb is not None           # called inside a table only
         target_raw, kf_raw = (targets + [None, None])[:2] if len(targets) >= 2 else (targets[0], None) if targets else (None, None)
         if len(targets) == 1 and targets[0] is not None:
             lone = clean_cell(targets[0])
+            assert lone is not None     # a cell of a reading is a word of the row's text, never blank
             lone_is_word = parse_number(lone)[0] is None
             # A lone KF phrase, or a lone value in the KF goal's own table, is the KF target.
             if (lone_is_word and is_word_cell(lone) and _KF_PHRASE.match(lone)) or self.goal_level(tb.goal_key) in ("kf_mal", "inriktningsmal", None):
@@ -603,6 +620,7 @@ class Recogniser:
 
     def add_report_row(self, name: str, cells: tuple[str | None, ...], first: Line, last: Line) -> None:
         tb = self.table
+        assert tb is not None           # called inside a table only
         outcome, men, women, prior, target, kf, period = cells
         self.rows.append(IndicatorRow(
             name=name, goal_key=tb.goal_key, source_line=first.no, source_line_end=last.no,
@@ -621,9 +639,10 @@ class Recogniser:
         text = squash(join_lines(tb.pending, self.vocab))
         last = self.last_item()
         if tb.header_since_row and last is not None and tb.kind != "activity" and not text.endswith("."):
+            assert isinstance(last, IndicatorRow)   # not an activity table: its records are rows
             last.name = squash(last.name + " " + text)
             last.source_line_end = max(last.source_line_end, tb.pending[-1].no)
-        elif last is not None and getattr(last, "analysis", None) and text.endswith((".", "!", "?")):
+        elif last is not None and last.analysis and text.endswith((".", "!", "?")):
             last.analysis = squash(last.analysis + " " + text)
         else:
             stage = "activities" if tb.kind == "activity" else "indicators"
@@ -660,28 +679,35 @@ class Recogniser:
         ln = self.lines[i]
         if ln.header:
             return self.cells_header(ln, i)
+        cells = ln.cells
+        assert cells is not None        # step calls this for a table row only
         tb = self.table
         if tb is None or tb.cells is None:
             if tb is not None:
                 self.close_table()
             resume = self.last_cells
-            if resume is None or ln.table in self.other_tables or not self._fits(resume.cells, ln):
+            if resume is None:
+                return i
+            cols = resume.cells
+            assert cols is not None       # close_table keeps only a table read from cells as last_cells
+            if ln.table in self.other_tables or not self._fits(cols, ln):
                 return i
             self.table = tb = resume          # goes on after an Analys paragraph, without a header
-            tb.cells.tables.add(ln.table)
-        elif ln.table not in tb.cells.tables:
-            if not self._fits(tb.cells, ln):
-                self.close_table()
-                return i
-            tb.cells.tables.add(ln.table)     # a table split by the Analys text, header not repeated
+            cols.tables.add(ln.table)
+        else:
+            cols = tb.cells
+            if ln.table not in cols.tables:
+                if not self._fits(cols, ln):
+                    self.close_table()
+                    return i
+                cols.tables.add(ln.table)     # a table split by the Analys text, header not repeated
         self.capture = None
-        cols = tb.cells
-        analysis = TC.analysis_text(cols, ln.cells)
+        analysis = TC.analysis_text(cols, cells)
         page_break = tb.last_page is not None and ln.page != tb.last_page
-        if analysis is None and page_break and tb.last_analysis and TC.full_width_text(cols, ln.cells):
-            analysis = ("Analys", TC.full_width_text(cols, ln.cells))   # the Analys row goes on on this page
+        if analysis is None and page_break and tb.last_analysis and (wide := TC.full_width_text(cols, cells)):
+            analysis = ("Analys", wide)   # the Analys row goes on on this page
         tb.last_page = ln.page
-        f = TC.fields_of(cols, ln.cells)
+        f = TC.fields_of(cols, cells)
         if analysis is None and tb.last_analysis and set(f) <= {"name", "activity"} and self.last_item() is not None:
             analysis = ("Analys", squash(" ".join(v for v, _ in f.values())))   # more lines of its text
         tb.last_analysis = analysis is not None
@@ -699,9 +725,9 @@ class Recogniser:
             return i
         stage = "activities" if cols.kind == "activity" else "indicators"
         text_role = "activity" if cols.kind == "activity" else "name"
-        if text_role not in f and TC.full_width_text(cols, ln.cells) is not None:
+        if text_role not in f and (wide := TC.full_width_text(cols, cells)) is not None:
             self.warn(stage, f"page {ln.page}: a full-width row in a {cols.kind} table is not a row: "
-                             f"{TC.full_width_text(cols, ln.cells)[:120]!r}", ln.no)
+                             f"{wide[:120]!r}", ln.no)
             return i
         complete = TC.is_complete(cols, f)
         tb.printed_ends += complete

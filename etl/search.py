@@ -149,9 +149,9 @@ def index_exists(con: duckdb.DuckDBPyConnection) -> bool:
                       "('search_postings', 'search_lengths')").fetchone()
     if not row or row[0] != 2:
         return False
-    indexed, total = con.execute(
+    counts = con.execute(
         "SELECT (SELECT count(*) FROM search_lengths), (SELECT count(*) FROM sections)").fetchone()
-    return indexed == total
+    return counts is not None and counts[0] == counts[1]
 
 
 # --- querying --------------------------------------------------------------------------------

@@ -35,7 +35,7 @@ class CellColumns:
     roles: list[str | None]
     kind: str | None
     prior_year: int | None
-    tables: set[int] = field(default_factory=set)     # the PDF table numbers it spans
+    tables: set[int | None] = field(default_factory=set)     # the PDF table numbers it spans
 
     @classmethod
     def from_header(cls, line: Line) -> CellColumns:
