@@ -26,6 +26,7 @@ pages = [
     st.Page("pages/stadsdelsprofil.py", title="Stadsdelsprofil", icon=":material/location_city:"),
     st.Page("pages/maluppfyllelse.py", title="Måluppfyllelse", icon=":material/flag:"),
     st.Page("pages/ekonomi.py", title="Ekonomi", icon=":material/payments:"),
+    st.Page("pages/aktiviteter.py", title="Aktiviteter", icon=":material/checklist:"),
     st.Page("pages/sok.py", title="Sök i dokumenten", icon=":material/search:"),
     st.Page("pages/dokument.py", title="Dokument", icon=":material/description:"),
     st.Page("pages/stadsdelar.py", title="Stadsdelar", icon=":material/map:"),

@@ -20,6 +20,7 @@ from dashboard.export_ui import chart_json, export_panel
 from dashboard.fmt import fmt_lines, fmt_value, md_escape
 
 TABS = ["Diagram", "Tabell"]
+MAP_TAB = "Karta"
 
 
 def q(query, *args, **kwargs):
@@ -60,9 +61,9 @@ def header(title: str, caption: str | None = None) -> None:
         st.caption(caption)
 
 
-def view_tabs(key: str = "vy"):
-    """Diagram/Tabell tabs whose choice is kept in the URL (?vy=Tabell)."""
-    return st.tabs(TABS, key=key, bind="query-params")
+def view_tabs(key: str = "vy", *, with_map: bool = False):
+    """Diagram/Tabell (and Karta) tabs whose choice is kept in the URL (?vy=Tabell)."""
+    return st.tabs([*TABS, MAP_TAB] if with_map else TABS, key=key, bind="query-params")
 
 
 def indicator_picker(key: str = "indikator") -> dict | None:
@@ -233,10 +234,10 @@ _ALTAIR_LOCK = threading.Lock()
 
 
 def show_chart(chart, frame: pl.DataFrame | None = None, *, title: str = "", subtitle: str = "",
-               source: str = "", unit: str | None = None, key: str) -> None:
+               source: str = "", unit: str | None = None, credit: str = "", key: str) -> None:
     """The chart, then its export panel. The source note is built from the frame's
     provenance rows when it has them, else `source`. The chart's spec is made once
-    (chart_spec) for both."""
+    (chart_spec) for both. ``credit``: a line added to the source note (a map's data)."""
     spec = chart_spec(chart)
     exported = chart_json(spec)     # before st.vega_lite_chart, which patches the spec in place
     st.vega_lite_chart(spec, theme=None, width="stretch", key=f"chart_{key}",
@@ -244,7 +245,10 @@ def show_chart(chart, frame: pl.DataFrame | None = None, *, title: str = "", sub
     note = ""
     if frame is not None and {"doc_type", "year", "district"} <= set(frame.columns):
         note = source_note(frame)
-    meta = ExportMeta(title, subtitle, note or (f"Källa: {source}" if source else ""), unit)
+    note = note or (f"Källa: {source}" if source else "")
+    if credit:
+        note = f"{note}. {credit}" if note else credit
+    meta = ExportMeta(title, subtitle, note, unit)
     export_panel(exported, frame, meta=meta, key=key)
 
 

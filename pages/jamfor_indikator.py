@@ -2,7 +2,7 @@
 import polars as pl
 import streamlit as st
 
-from dashboard import charts, queries, registry_queries, standing
+from dashboard import charts, geo, queries, registry_queries, standing
 from dashboard.fmt import fmt_lines, fmt_value, md_escape
 from dashboard.ui import (
     district_select,
@@ -86,7 +86,7 @@ if mine is not None:
         reason = mine_row["missing_reason"][0] if mine_row.height else queries.MISSING_NO_DOCUMENT
         st.markdown("**Min stadsdel:** " + md_escape(f"{mine} {year}: inget värde ({reason or 'saknas'})."))
 
-diagram, tabell = view_tabs()
+diagram, tabell, karta = view_tabs(with_map=True)
 with diagram:
     if ref["kf_scope"] == "city":
         st.caption(f"KF:s årsmål för hela staden: {md_escape(ref['kf_text'] or fmt_value(ref['kf_target'], unit))} "
@@ -113,6 +113,17 @@ with tabell:
     show_table(table(across), cols, key="across_table")
     st.subheader("Över tid")
     show_table(table(over), {"year": "År", **cols}, key="over_table")
+
+with karta:
+    colour_by = st.segmented_control("Färg efter", ["Utfall", "Måluppfyllelse"], default="Utfall", key="karta",
+                                     bind="query-params", required=True)
+    kind = "attainment" if colour_by == "Måluppfyllelse" else "value"
+    map_sub = f"{year} · {'måluppfyllelse mot stadsdelens årsmål' if kind == 'attainment' else 'utfall'}"
+    # every district of the year on the map (the filter picks bars, not the city)
+    show_chart(geo.district_map(every, unit=unit, chosen=mine, title=ind["name"], subtitle=map_sub, color_kind=kind),
+               every, title=ind["name"], subtitle=map_sub, source=source, credit=geo.MAP_NOTE, key="map")
+    st.caption(f"{geo.MAP_NOTE}. Grå: inget värde (orsaken visas när du håller över stadsdelen)."
+               + (" Tjock kant: min stadsdel." if mine else ""))
 
 st.subheader(f"Varifrån kommer siffrorna ({year})?")
 for row in across.to_dicts():

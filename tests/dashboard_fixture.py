@@ -14,6 +14,11 @@ What the fixture contains, so tests can state expectations:
 - "Andel personer ... ekonomiskt bistånd" with a gender split; Hägersten-Älvsjö printed
   "Tas fram" instead of an outcome.
 - Budget lines (Budget/Bokslut 2021) for Norrmalm and Kungsholmen, sections, warnings.
+- Activities (ACTIVITIES): Norrmalm's 2021 report has one marked "Avvikelse" (with an analysis)
+  and one whose end date (2022-06-30) lies after the report's year; Kungsholmen's 2021 report
+  and Enskede-Årsta-Vantör's 2021 plan each have one about "äldreomsorgen(s)", the plan's with
+  a start date printed as text ("Hösten 2021") and no goal; one in Kungsholmen's 2020 plan,
+  one in the unit-level plan.
 """
 from __future__ import annotations
 
@@ -208,6 +213,11 @@ def build_fixture_db(path: str | Path) -> Path:
         )
         con.executemany("INSERT INTO warnings VALUES (?, ?, ?, ?, ?, ?)", WARNINGS)
         con.executemany(
+            "INSERT INTO activities (activity_id, document_id, goal_id, goal_code, text, start_date, "
+            "end_date, deviation, source_line, analysis) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            ACTIVITIES,
+        )
+        con.executemany(
             "INSERT INTO build_info VALUES (?, ?)",
             [("built_at", "2026-11-22T07:00:00+00:00"), ("input_dir", "data/raw")],
         )
@@ -226,3 +236,27 @@ def build_empty_db(path: str | Path) -> Path:
     con.execute(SCHEMA.read_text(encoding="utf-8"))
     con.close()
     return path
+
+
+# id, document_id, goal_id, goal_code, text, start_date, end_date, deviation, line, analysis
+ACTIVITIES = [
+    (1, 1, 102, "1.1", "Formalisera samverkan mellan försörjningsstödsenheten och samhällsvägledningen "
+     "för nyanlända", "2021-01-01", "2021-12-31", None, 330, None),
+    (2, 1, 104, None, "Team för psykisk ohälsa startas upp i hemtjänsten i egen regi", "2021-01-01",
+     "2021-12-31", "Avvikelse", 340, "Kompetenssatsningen genomfördes under hösten och teamet "
+     "planeras att startas upp under 2022."),
+    (3, 1, 103, "1.2", "Utveckla trygghetsvandringar i Vasastaden tillsammans med lokala aktörer",
+     "2021-03-01", "2022-06-30", None, 430, "Arbetet är påbörjat och fortsätter under 2022."),
+    (4, 2, 202, "1.1", "Medarbetare inom äldreomsorgens verksamheter genomför kompetenshöjande insatser "
+     "i jämställdhet", "2021-01-01", "2021-12-31", None, 292, None),
+    (5, 2, 203, "1.2", "Genomföra trygghetsvandringar på Kungsholmen tillsammans med polisen",
+     "2021-01-01", "2021-12-31", None, 405, None),
+    (6, 3, 302, "1.1", "Erbjuda feriejobb till fler ungdomar i stadsdelsområdet", "2021-01-01",
+     "2021-12-31", None, 220, None),
+    (7, 3, None, None, "Ta fram en plan för digitalisering av äldreomsorgen", "Hösten 2021", "2021-12-31",
+     None, 230, None),
+    (8, 5, 501, "1.1", "Kartlägga behovet av feriejobb inför sommaren", "2020-01-01", "2020-06-30", None,
+     200, None),
+    (9, 6, None, None, "Utveckla de dagliga verksamheternas utbud av aktiviteter", "2021-01-01",
+     "2021-12-31", None, 95, None),
+]

@@ -31,7 +31,7 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
 VIEWPORTS = [(1280, 800), (1920, 1080)]
 PAGES = [("", "Stadsdelsjämföraren"), ("jamfor_indikator", "Jämför indikator"),
          ("stadsdelsprofil", "Stadsdelsprofil"), ("maluppfyllelse", "Måluppfyllelse"),
-         ("ekonomi", "Ekonomi"), ("sok?q=feriejobb", "Sök i dokumenten"),
+         ("ekonomi", "Ekonomi"), ("aktiviteter", "Aktiviteter"), ("sok?q=feriejobb", "Sök i dokumenten"),
          ("dokument?dokument=1&avsnitt=2", "Dokument"), ("stadsdelar", "Stadsdelar"),
          ("kallor", "Källor och kvalitet")]
 FERIEJOBB = "Antal tillhandahållna platser för feriejobb"
@@ -294,3 +294,30 @@ def test_no_request_leaves_the_machine(server, browser):
     page.close()
     assert hosts <= {"127.0.0.1", "data", "blob"}, hosts
     assert TRAP.seen == [], TRAP.seen[:3]
+
+
+def test_map_tab_draws_the_city_and_exports_it(server, browser):
+    """Karta on the compare page: the map drawn in the browser, Min stadsdel outlined, and its
+    export panel gives a PNG and an SVG of the map with the open-data note."""
+    page = browser.new_page(viewport={"width": 1280, "height": 800}, locale="sv-SE", accept_downloads=True)
+    page.goto(f"{server}/jamfor_indikator?indikator={urllib.parse.quote(FERIEJOBB)}&vy=Karta&min=Norrmalm")
+    settle(page, "Jämför indikator")
+    panel = page.get_by_role("tabpanel", name="Karta")
+    panel.locator("canvas, svg.marks").first.wait_for(state="visible", timeout=30_000)
+    panel.get_by_text("Tjock kant: min stadsdel").wait_for()
+    no_exception(page)
+    shot(page, "jamfor-karta")
+    panel.get_by_text("Exportera diagram och data").click()
+    with page.expect_download(timeout=60_000) as dl:
+        panel.get_by_role("button", name="PNG (bild)").click()
+    png = Path(dl.value.path()).read_bytes()
+    assert dl.value.suggested_filename.endswith(".png") and "feriejobb" in dl.value.suggested_filename
+    with page.expect_download(timeout=60_000) as dl:
+        panel.get_by_role("button", name="SVG").click()
+    svg = Path(dl.value.path()).read_text(encoding="utf-8")
+    page.close()
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
+    assert width > 500 and height > 400
+    # every area of the city is a shape in the picture, the note credits the map's data
+    assert svg.count("Stadsdel: ") >= 13 and "Stockholms stad, öppna data (CC0)" in svg

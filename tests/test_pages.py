@@ -1,6 +1,7 @@
 """AppTest over every page of the dashboard against the fixture database."""
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from pathlib import Path
@@ -18,7 +19,7 @@ def shown(markdown: str) -> str:
     return re.sub(r"\\(.)", r"\1", markdown)
 
 
-PAGES = ["oversikt", "jamfor_indikator", "stadsdelsprofil", "maluppfyllelse", "ekonomi", "sok", "dokument", "stadsdelar", "kallor"]
+PAGES = ["oversikt", "jamfor_indikator", "stadsdelsprofil", "maluppfyllelse", "ekonomi", "aktiviteter", "sok", "dokument", "stadsdelar", "kallor"]
 
 
 @pytest.fixture(scope="module")
@@ -380,3 +381,27 @@ def test_economy_area_picker_is_in_the_url(app):
     assert at.query_params["omrade"] == "Alla områden"          # few districts: every area at once
     at = app("ekonomi", omrade="Förskola")
     assert at.selectbox(key="omrade").value == "Förskola" and not at.exception
+
+
+def _map_spec(at) -> dict:
+    (spec,) = [s for s in _chart_specs(at) if '"geoshape"' in json.dumps(s)]
+    return spec
+
+
+def test_compare_page_map_tab_shows_every_district_whatever_the_filter(app):
+    """Karta beside Diagram/Tabell: the city's districts of the year on the map (the filter picks
+    bars only), coloured by outcome or by attainment as chosen (kept in the URL), with the
+    map's open-data note."""
+    at = app("jamfor_indikator", indikator="Antal tillhandahållna platser för feriejobb",
+             stadsdelar=["Norrmalm"])
+    at.selectbox(key="min").set_value("Kungsholmen").run()
+    assert [t.label for t in at.tabs] == ["Diagram", "Tabell", "Karta"]
+    assert at.segmented_control(key="karta").value == "Utfall"
+    text = json.dumps(_map_spec(at), ensure_ascii=False)
+    for district in ("Norrmalm", "Kungsholmen", "Enskede-Årsta-Vantör"):   # Kungsholmen: filtered out
+        assert district in text
+    assert "Stockholms stad, öppna data (CC0)" in texts(at)
+    assert "Tjock kant: min stadsdel" in texts(at)
+    by_attainment = app("jamfor_indikator", indikator="Antal tillhandahållna platser för feriejobb",
+                        karta="Måluppfyllelse")
+    assert "Uppnått" in json.dumps(_map_spec(by_attainment), ensure_ascii=False)
