@@ -15,16 +15,17 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 @contextmanager
-def dashboard_server(db: Path, log: Path | None = None) -> Iterator[str]:
+def dashboard_server(db: Path, log: Path | None = None, app: Path = ROOT / "app.py") -> Iterator[str]:
     """Streamlit on a free 127.0.0.1 port on the database `db` (read-only mode: no upload),
     until it answers its health check; yields its URL and stops it afterwards. ``log``: a
-    file for the server's output (the detail of any error page)."""
+    file for the server's output (the detail of any error page); ``app``: another script to
+    serve the same way (the benchmarks' baseline page)."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     env = {**os.environ, "STADSDEL_DB": str(db), "STADSDEL_READONLY": "1"}
     out = open(log, "w") if log else subprocess.DEVNULL
-    server = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
+    server = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(app),
                                "--server.headless", "true", "--server.address", "127.0.0.1",
                                "--server.port", str(port), "--server.fileWatcherType", "none"],
                               cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
