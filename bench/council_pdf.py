@@ -31,8 +31,8 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from etl import patterns as P
 from etl.model import ParsedDocument
+from etl.parse import patterns as P
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "data" / "raw"
@@ -111,10 +111,10 @@ def _consume_text(lines, k: int, target: str, owned: dict, tag) -> int:
 
 def document_blocks(doc: ParsedDocument) -> list[Block]:
     """The seed's content as paragraphs and tables, in document order (see module docstring)."""
-    from etl.budget import _markdown_tables, _settle_columns, _text_tables
-    from etl.recognise import Recogniser
-    from etl.sections import heading_lines, parse_sections
-    from etl.words import Vocabulary
+    from etl.parse.budget import _markdown_tables, _settle_columns, _text_tables
+    from etl.parse.recognise import Recogniser
+    from etl.parse.sections import heading_lines, parse_sections
+    from etl.parse.vocabulary import Vocabulary
 
     raw = doc.raw
     lines = raw.lines
@@ -177,7 +177,7 @@ def document_blocks(doc: ParsedDocument) -> list[Block]:
             if no in index and owned.get(no, ("header",))[0] == "header":
                 owned[no] = ("budget", n)
     for g in doc.goals:
-        # the lines the goal's text takes, as the recogniser reads them (etl.recognise.open_goal)
+        # the lines the goal's text takes, as the recogniser reads them (etl.parse.recognise.open_goal)
         k = index[g.source_line]
         owned[g.source_line] = ("goal", g.key)
         rest = re.sub(r"^\W*(?:KF:s inriktningsmål|KF:s mål för verksamhetsområdet|Nämndmål|Enhetsmål)\s*:?\s*",
@@ -657,7 +657,7 @@ def _fingerprint() -> str:
 def build_corpus(out_dir: Path, seeds: list[Path] | None = None, layouts: list[Layout] | None = None) -> dict[tuple[str, str], Path]:
     """Every seed in every layout as a PDF under out_dir: {(seed file name, layout name): pdf}.
     PDFs already made by the same generator and seeds are reused."""
-    from etl.assemble import parse_file
+    from etl.parse.assemble import parse_file
 
     seeds = seeds or sorted(p for p in SEEDS.iterdir() if p.is_file())
     layouts = layouts or LAYOUTS
@@ -735,7 +735,7 @@ def compare(text_doc: ParsedDocument, pdf_doc: ParsedDocument) -> dict:
 
 
 def main() -> None:
-    from etl.assemble import parse_file
+    from etl.parse.assemble import parse_file
 
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--out", type=Path, default=Path(tempfile.gettempdir()) / "council-pdfs")

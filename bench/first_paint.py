@@ -65,7 +65,7 @@ def main() -> None:
     args = ap.parse_args()
     from playwright.sync_api import sync_playwright
 
-    from etl.build import build_database
+    from etl.store.build import build_database
 
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)

@@ -22,7 +22,7 @@ give the same bytes):
 
 What is not generated: tertial reports, PDF input, new indicator names or table layouts.
 
-The seeds' own district/year/kind/level are detected with etl.detect, so any seed folder
+The seeds' own district/year/kind/level are detected with etl.parse.detect, so any seed folder
 works. Which (district, year, kind) is generated for size N: nämnd plans and reports for the
 latest years first (13-14 councils x 2 per year, 2026 back to 2007: 546 documents), then
 unit plans (several units per district and year) until N is reached.
@@ -109,8 +109,9 @@ class Generated:
 
 # -- seeds and registry ----------------------------------------------------------------------
 def load_seeds(seeds_dir: Path = SEEDS_DIR) -> list[Seed]:
-    from etl.detect import detect, load_registry
-    from etl.read import decode_text, find_documents, read_document
+    from etl.parse.detect import detect, load_registry
+    from etl.read.files import find_documents
+    from etl.read.text import decode_text, read_document
 
     registry = load_registry()
     seeds = []
@@ -126,7 +127,7 @@ def load_seeds(seeds_dir: Path = SEEDS_DIR) -> list[Seed]:
 
 def district_forms() -> tuple[dict[str, list[str]], dict[str, list[str]], list[tuple[str, int | None, int | None]]]:
     """name -> [name, genitive, ...]; successor -> predecessor names; (name, valid_from, valid_to)."""
-    from etl.detect import load_registry
+    from etl.parse.detect import load_registry
 
     forms, predecessors, validity = {}, {}, []
     for d in load_registry():

@@ -8,7 +8,7 @@
     .venv/bin/python -m bench.parse_equivalence stages --runs 3                 # ... per parse stage
 
 ``dump`` parses the five seed documents (data/raw) and the generated corpus (--corpus, default
-/tmp/pe-corpus) one by one with etl.assemble.parse_file and writes every ParsedDocument as JSON
+/tmp/pe-corpus) one by one with etl.parse.assemble.parse_file and writes every ParsedDocument as JSON
 (``doc.to_dict()``: meta, goals, indicators, activities, warnings, and doc.extra's sections
 and budget lines), one file per document, plus an index of sha256 digests of the dumps.
 ``compare`` reports every document whose dump differs, with the first differing paths.
@@ -48,7 +48,7 @@ def documents(corpus: Path) -> list[tuple[str, Path, Path]]:
 
 
 def dump_one(path: Path, root: Path, registry) -> str:
-    from etl.assemble import parse_file
+    from etl.parse.assemble import parse_file
 
     doc = parse_file(path, root, registry)
     return json.dumps(doc.to_dict(), ensure_ascii=False, indent=1, sort_keys=True, default=str)
@@ -64,7 +64,7 @@ def main() -> None:
 @click.option("--corpus", type=click.Path(path_type=Path), default=DEFAULT_CORPUS, show_default=True)
 def dump(out: Path, corpus: Path) -> None:
     """Parse every document and write its ParsedDocument as JSON under OUT."""
-    from etl.detect import load_registry
+    from etl.parse.detect import load_registry
 
     registry = load_registry()
     out.mkdir(parents=True, exist_ok=True)
@@ -127,8 +127,8 @@ def compare(ref: Path, new: Path) -> None:
 @click.option("--corpus", type=click.Path(path_type=Path), default=DEFAULT_CORPUS)
 def time_one(corpus: Path) -> None:
     """One serial parse of all documents in this (fresh) process; prints JSON timings."""
-    from etl.assemble import parse_file
-    from etl.detect import load_registry
+    from etl.parse.assemble import parse_file
+    from etl.parse.detect import load_registry
 
     registry = load_registry()
     docs = documents(corpus)
@@ -146,12 +146,12 @@ def time_one(corpus: Path) -> None:
 @click.option("--corpus", type=click.Path(path_type=Path), default=DEFAULT_CORPUS)
 def stages_one(corpus: Path) -> None:
     """CPU seconds of each parse stage over all documents, in this (fresh) process (JSON)."""
-    from etl.budget import parse_budget
-    from etl.detect import detect, load_registry
-    from etl.read import read_document
-    from etl.recognise import recognise
-    from etl.sections import heading_lines, parse_sections
-    from etl.words import Vocabulary
+    from etl.parse.budget import parse_budget
+    from etl.parse.detect import detect, load_registry
+    from etl.parse.recognise import recognise
+    from etl.parse.sections import heading_lines, parse_sections
+    from etl.parse.vocabulary import Vocabulary
+    from etl.read.text import read_document
 
     registry = load_registry()
     cpu = dict.fromkeys(("read", "detect", "sections", "recognise", "budget"), 0.0)

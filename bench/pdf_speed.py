@@ -8,7 +8,7 @@ LibreOffice, four layouts; needs `soffice`). Measured:
 - ``etl build`` of a folder of these PDFs, in a new process (cold, no earlier database):
   on every core, and pinned to one core (``taskset -c 0``): pages per second of the whole
   build (read, recognise, assemble, load, search index);
-- the read stage alone (etl.read_pdf.read_pdf: page geometry, ruled and borderless tables,
+- the read stage alone (etl.read.pdf.read_pdf: page geometry, ruled and borderless tables,
   furniture), one process: pages per second;
 - pdfplumber, one process: ``page.extract_tables()`` on every page (the tables only, no
   recognition or load), pages per second.
@@ -40,7 +40,7 @@ def _pages(pdf: Path) -> int:
 
 
 def _build(input_dir: Path, db: Path, one_core: bool) -> float:
-    code = ("import sys, time; from etl.build import build_database; t = time.perf_counter(); "
+    code = ("import sys, time; from etl.store.build import build_database; t = time.perf_counter(); "
             "r = build_database(sys.argv[1], sys.argv[2], reuse=False); "
             "assert not r.skipped, [s.source_file for s in r.skipped]; print(time.perf_counter() - t)")
     cmd = [sys.executable, "-c", code, str(input_dir), str(db)]
@@ -55,7 +55,7 @@ def _build(input_dir: Path, db: Path, one_core: bool) -> float:
 
 
 def _read_only(pdfs: list[Path]) -> float:
-    from etl.read_pdf import read_pdf
+    from etl.read.pdf import read_pdf
 
     t = time.perf_counter()
     for p in pdfs:

@@ -6,7 +6,7 @@
 
 For each size N a corpus is generated with bench.generate (cached under --work), then:
 - full build: `build_database` in a new process (cold: no previous database), with the stage
-  times the build reports (BuildReport.stages, see etl/build.py); peak RSS and CPU time of
+  times the build reports (BuildReport.stages, see etl/store/build.py); peak RSS and CPU time of
   the whole process tree (sampled from /proc every 0.1 s; the forkserver and the parse workers
   included) and ru_maxrss of the main process;
 - detection check: each document's detected district/year/kind/level against the manifest;
@@ -106,7 +106,7 @@ def build_in_process(corpus: Path, db: Path) -> dict:
     import resource
 
     t_import = time.perf_counter()
-    import etl.build as B
+    import etl.store.build as B
 
     import_s = time.perf_counter() - t_import
     sampler = RssSampler(os.getpid())
@@ -558,8 +558,8 @@ def profile(n: int, seed: int, work: Path, top: int) -> None:
     import cProfile
     import pstats
 
-    from etl.assemble import parse_file
-    from etl.detect import load_registry
+    from etl.parse.assemble import parse_file
+    from etl.parse.detect import load_registry
 
     corpus = corpus_for(work, n, seed)
     paths = sorted(p for p in corpus.iterdir() if p.suffix in (".txt", ".md"))

@@ -6,7 +6,7 @@
 Starts the dashboard (Streamlit, headless, on 127.0.0.1) on a copy of the embedded database,
 opens N sessions in Debian's Chromium (Playwright; no download; a thread and a browser per
 session, so their page runs overlap) that load the dashboard's pages in turn while a thread replaces the database file every --swap-every
-seconds with another build (os.replace, as etl.build does). A page load counts as an error
+seconds with another build (os.replace, as etl.store.build does). A page load counts as an error
 page when the app shows an exception or a Swedish error message ("Något gick fel"). Prints
 loads, error pages, swaps and the load times; the goal is 0 error pages.
 """
@@ -36,7 +36,7 @@ def main() -> None:
     args = ap.parse_args()
     from playwright.sync_api import sync_playwright
 
-    from etl.build import build_database
+    from etl.store.build import build_database
 
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)

@@ -9,21 +9,20 @@ Read at call time, so a test (or a restarted app) sees the environment as it is 
 from __future__ import annotations
 
 import hmac
-import os
 
-_YES = {"1", "true", "yes", "ja", "on"}
+from etl import settings
 
 
 def upload_mode() -> str:
     """'off', 'password' or 'open' (see the module docstring)."""
-    if os.environ.get("STADSDEL_READONLY", "").strip().lower() in _YES:
+    if settings.read_only():
         return "off"
-    if os.environ.get("STADSDEL_ADMIN_PASSWORD"):
+    if settings.admin_password():
         return "password"
     return "open"
 
 
 def password_ok(given: str) -> bool:
     """Is this the admin password? (Compared in constant time.)"""
-    expected = os.environ.get("STADSDEL_ADMIN_PASSWORD", "")
+    expected = settings.admin_password()
     return bool(expected) and hmac.compare_digest(given.encode(), expected.encode())

@@ -25,7 +25,7 @@ import polars as pl
 
 from dashboard.fmt import fmt_lines
 from dashboard.queries import DOC_TYPE_LABELS, PLAN, REPORT, TERTIAL, table_exists
-from etl.terms import folded_term, query_words, words
+from etl.search.terms import folded_term, query_words, words
 
 STATUS_PLANNED = "Planerad"
 STATUS_DEVIATION = "Avvikelse"
@@ -130,7 +130,7 @@ def _code_key(label: str) -> tuple:
 def text_matcher(text: str):
     """A predicate "does this text hold every word the user typed": the dashboard's one
     folding rule (as queries.search_indicators): words in any order, case- and
-    accent-insensitive on their Swedish stems (etl.terms.folded_term), and as the start of a
+    accent-insensitive on their Swedish stems (etl.search.terms.folded_term), and as the start of a
     word. None when the user typed no word."""
     wanted = [folded_term(w) for w in query_words(text)]
     if not wanted:

@@ -6,7 +6,7 @@
 - Each query checks the file's (inode, mtime, size); when a rebuild replaced the file, a new
   connection is opened and the cached query results of the old file are no longer used.
 - On first start, when the file is missing, it is built from the embedded documents
-  (data/raw) with etl.build.build_database.
+  (data/raw) with etl.store.build.build_database.
 
 Queries run through `run(query_function, *args)`, cached per file version, each on a cursor
 of its own of the connection to that version; a version's connection is closed only when
@@ -26,21 +26,15 @@ from typing import Any
 
 import duckdb
 
-ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_DB = ROOT / "data" / "stadsdelar.duckdb"
-DEFAULT_INPUT = ROOT / "data" / "raw"
+from etl import settings
+
+ROOT = settings.ROOT
 
 _build_lock = threading.Lock()
 
 
-def db_path() -> Path:
-    env = os.environ.get("STADSDEL_DB")
-    return Path(env) if env else DEFAULT_DB
-
-
-def input_dir() -> Path:
-    env = os.environ.get("STADSDEL_INPUT")
-    return Path(env) if env else DEFAULT_INPUT
+db_path = settings.db_path           # env STADSDEL_DB, read at call time
+input_dir = settings.input_dir       # env STADSDEL_INPUT
 
 
 def signature(path: Path) -> tuple[int, int, int] | None:
@@ -84,9 +78,9 @@ def build_if_missing(path: Path | None = None, source: Path | None = None,
         if path.exists():
             return False
         try:
-            from etl.build import build_database
+            from etl.store.build import build_database
         except ImportError as exc:  # the parser is not installed / not written yet
-            raise RuntimeError(f"etl.build saknas: {exc}") from exc
+            raise RuntimeError(f"etl.store.build saknas: {exc}") from exc
         path.parent.mkdir(parents=True, exist_ok=True)
         build_database(str(source), str(path), progress=progress)
     return True

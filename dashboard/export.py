@@ -1,7 +1,7 @@
 """Exports of charts and data for presentations: PNG, SVG, PDF, PowerPoint, CSV, Excel.
 
 Pure functions, no streamlit: the dashboard (dashboard/export_ui.py), the CLI
-(etl/export_cli.py) and the tests all call these.
+(etl/cli/export.py) and the tests all call these.
 
 Images are rendered with vl-convert from the same Vega-Lite spec the browser shows,
 wrapped in a presentation frame: a large title, a subtitle (unit and year), readable
@@ -24,6 +24,16 @@ from typing import Any
 
 import polars as pl
 import vl_convert as vlc
+
+from dashboard.queries import (
+    ASSESSMENT_LABELS,
+    ATTAINMENT_LABELS,
+    DOC_TYPE_LABELS,
+    LEVEL_LABELS,
+    PLAN,
+    REPORT,
+    TERTIAL,
+)
 
 # ---------------------------------------------------------------------------
 # Metadata and source notes
@@ -64,13 +74,7 @@ class ExportMeta:
         return stem or "export"
 
 
-DOC_TYPE_LABELS = {
-    "verksamhetsplan": "Verksamhetsplan",
-    "verksamhetsberattelse": "Verksamhetsberättelse",
-    "tertialrapport": "Tertialrapport",
-}
-
-_DOC_TYPE_ORDER = {"verksamhetsberattelse": 0, "tertialrapport": 1, "verksamhetsplan": 2}
+_DOC_TYPE_ORDER = {REPORT: 0, TERTIAL: 1, PLAN: 2}
 
 
 def doc_type_label(doc_type: str | None) -> str:
@@ -406,8 +410,6 @@ SWEDISH_HEADERS = {
 
 # Codes of the query frames, as a user reads them (in CSV and Excel cells).
 def _code_labels() -> dict[str, dict]:
-    from dashboard.queries import ASSESSMENT_LABELS, ATTAINMENT_LABELS, DOC_TYPE_LABELS, LEVEL_LABELS
-
     return {"attainment": ATTAINMENT_LABELS, "doc_type": DOC_TYPE_LABELS, "assessment": ASSESSMENT_LABELS,
             "level": LEVEL_LABELS,
             "direction": {"higher": "högre är bättre", "lower": "lägre är bättre"}}

@@ -22,7 +22,7 @@ import duckdb
 import polars as pl
 
 from dashboard.fmt import md_escape
-from etl.terms import folded_term, query_words, words
+from etl.search.terms import folded_term, query_words, words
 
 REPORT = "verksamhetsberattelse"
 TERTIAL = "tertialrapport"
@@ -101,7 +101,7 @@ def search_indicators(con, text: str = "", *, kf_only: bool = False) -> pl.DataF
     """Indicators whose name (canonical or as printed) or goal text holds every word of `text`.
 
     Words match in any order, case- and accent-insensitively, on their Swedish stems (the
-    full-text search's stemmer, etl/terms.py) and as the start of a word: "barn bistånd",
+    full-text search's stemmer, etl/search/terms.py) and as the start of a word: "barn bistånd",
     "bistand", "ekonomiskt bist" all find "Andel barn som lever i familjer som har ekonomiskt
     bistånd". One row per indicator: indicator_id, name, unit, direction, is_kf, n_districts,
     years (list), n_values, matched_goal (a goal text that matched, when the name did not).
@@ -254,24 +254,6 @@ def _missing_reason(r: dict) -> str | None:
     return MISSING_EMPTY
 
 
-def _attainment(outcome, target, direction) -> str:
-    if outcome is None:
-        return "missing"
-    if target is None:
-        return "no_target"
-    if direction not in ("higher", "lower"):
-        return "no_direction"
-    o, t = round(float(outcome), 9), round(float(target), 9)
-    if direction == "higher":
-        return "met" if o >= t else "not_met"
-    return "met" if o <= t else "not_met"
-
-
-def attainment(outcome: float | None, target: float | None, direction: str | None) -> str:
-    """'met' | 'not_met' | 'no_direction' | 'no_target' | 'missing' (see ATTAINMENT_LABELS)."""
-    return _attainment(outcome, target, direction)
-
-
 def _raw_text(r: dict) -> str:
     parts = [r.get("printed_name") or ""]
     labels = [("outcome_raw", "utfall"), ("outcome_men_raw", "män/pojkar"),
@@ -338,8 +320,11 @@ def _missing_reason_expr(outcome_raw: pl.Series) -> pl.Expr:
 
 
 def _attainment_expr(outcome: pl.Series, target: pl.Series) -> pl.Expr:
-    """_attainment for every row ("planned" for a plan row without an outcome); outcome and
-    target are compared rounded to 9 decimals with Python's round, as in _attainment."""
+    """Attainment of every row, the one definition (see ATTAINMENT_LABELS): "planned" for a
+    plan's row without an outcome, "missing" for another row without one, "no_target",
+    "no_direction" (neither higher nor lower is better), else "met" / "not_met" against the
+    district's own target by the indicator's direction. Outcome and target are compared
+    rounded to 9 decimals with Python's round (0.1 + 0.2 meets 0.3)."""
     o = pl.lit(_per_value(outcome, lambda v: round(float(v), 9), pl.Float64))
     t = pl.lit(_per_value(target, lambda v: round(float(v), 9), pl.Float64))
     direction = pl.col("direction")
@@ -718,10 +703,10 @@ FROM sections s JOIN documents d USING (document_id)
 
 
 def _fts_search(con, query: str, limit: int, district: str | None) -> pl.DataFrame | None:
-    """Ranked hits from etl.search (BM25 index, Swedish stemming), or None when the database
+    """Ranked hits from etl.search.index (BM25 index, Swedish stemming), or None when the database
     has no search index (built by an older version)."""
-    from etl.search import SearchUnavailable
-    from etl.search import search_sections as fts_search
+    from etl.search.index import SearchUnavailable
+    from etl.search.index import search_sections as fts_search
 
     try:
         res = fts_search(con, query, limit, district=district)
@@ -738,7 +723,7 @@ def search_terms(query: str) -> list[str]:
 
 def search_sections(con, query: str, limit: int = 50, district: str | None = None) -> pl.DataFrame:
     """Sections matching `query` with district, document and lines; `snippet` marks hits
-    with **bold**. Uses the full-text index (etl.search: BM25, Swedish stems) when present,
+    with **bold**. Uses the full-text index (etl.search.index: BM25, Swedish stems) when present,
     else ILIKE on all words. Column `method` says which ('fts' | 'ilike')."""
     terms = search_terms(query)
     empty = _frame(con, _SECTION_META_SQL + " WHERE FALSE").with_columns(
@@ -859,7 +844,7 @@ def warnings(con) -> pl.DataFrame:
 
 
 def uncertain_matches(con) -> pl.DataFrame:
-    """Indicator name matches listed for review (table written by etl/identity.py), or empty."""
+    """Indicator name matches listed for review (table written by etl/derive/identity.py), or empty."""
     if not table_exists(con, "indicator_matches"):
         return pl.DataFrame()
     return _frame(con, "SELECT * FROM indicator_matches WHERE needs_review ORDER BY score DESC NULLS LAST")

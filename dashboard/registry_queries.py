@@ -1,6 +1,6 @@
 """The district registry for the dashboard: Stockholm's district councils, current and former.
 
-The registry is data/districts.csv, read by etl.detect.load_registry (the reader the ETL's
+The registry is data/districts.csv, read by etl.parse.detect.load_registry (the reader the ETL's
 district detection uses: one place for the file's rules). No streamlit here.
 
 - `registry()`: every council with its years, predecessors and successor (a polars frame).
@@ -12,7 +12,7 @@ district detection uses: one place for the file's rules). No streamlit here.
 
 A merged council keeps its own name in the database for the years it existed: the ETL maps a
 former name to its successor only for documents after the former council's last year
-(etl/detect.py), so Hägersten-Liljeholmen's 2019 report is stored as Hägersten-Liljeholmen's.
+(etl/parse/detect.py), so Hägersten-Liljeholmen's 2019 report is stored as Hägersten-Liljeholmen's.
 """
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ import duckdb
 import polars as pl
 
 from dashboard.queries import PLAN, REPORT, TERTIAL
-from etl.detect import District, load_registry
+from etl.parse.detect import District, load_registry
 
 REGISTRY_SCHEMA: dict[str, pl.DataType] = {
     "name": pl.String(), "aliases": pl.List(pl.String), "valid_from": pl.Int64(), "valid_to": pl.Int64(),

@@ -1,4 +1,4 @@
-from etl.cli import cli
+from etl.cli.main import cli
 
 if __name__ == "__main__":
     cli()

@@ -5,14 +5,14 @@ import streamlit as st
 from dashboard import access, db, queries
 from dashboard.fmt import md_escape
 from dashboard.ui import header, no_data, q, show_table
-from etl.add_worker import add_files_isolated
-from etl.sniff import MAX_BYTES
+from etl import settings
+from etl.store.add_worker import add_files_isolated
 
 header("Källor och kvalitet", "Vilka dokument som är inlästa, hur de känts igen och vad inläsningen varnar för.")
 
-# Upload: etl.add.add_files validates (size, type from the content, duplicate, district/year/kind)
+# Upload: etl.store.add.add_files validates (size, type from the content, duplicate, district/year/kind)
 # before anything is written, stores the files in the input folder and rebuilds incrementally;
-# it runs in a worker process with a memory and a time limit (etl/add_worker.py).
+# it runs in a worker process with a memory and a time limit (etl/store/add_worker.py).
 CHOICES = {"Ersätt det gamla dokumentet": "replace", "Behåll båda som versioner": "keep", "Lägg inte till": None}
 
 
@@ -35,7 +35,7 @@ def upload_panel() -> None:
 
 def upload_form() -> None:
     with st.form("upl_form", clear_on_submit=True):
-        uploads = st.file_uploader(f"Planer och rapporter (PDF, .txt, .md; högst {MAX_BYTES // 2**20} MB per fil)",
+        uploads = st.file_uploader(f"Planer och rapporter (PDF, .txt, .md; högst {settings.max_bytes() // 2**20} MB per fil)",
                                    type=["pdf", "txt", "md"],
                                    accept_multiple_files=True)
         sent = st.form_submit_button("Lägg till")

@@ -12,7 +12,7 @@ RAW = ROOT / "data" / "raw"
 
 @pytest.fixture(scope="session")
 def seed_db(tmp_path_factory) -> Path:
-    from etl.build import build_database
+    from etl.store.build import build_database
 
     path = tmp_path_factory.mktemp("seed") / "seed.duckdb"
     build_database(RAW, path)

@@ -1,4 +1,4 @@
-"""A small, made-up DuckDB database for the dashboard tests, built through etl/schema.sql.
+"""A small, made-up DuckDB database for the dashboard tests, built through etl/store/schema.sql.
 
 Values are realistic in shape (units, wrapped names, raw cells like "1,3 %" or "Tas fram",
 an annual report's "Periodens utfall VB <previous year>" column) but invented.
@@ -27,7 +27,7 @@ from pathlib import Path
 import duckdb
 
 ROOT = Path(__file__).resolve().parents[1]
-SCHEMA = ROOT / "etl" / "schema.sql"
+SCHEMA = ROOT / "etl" / "store" / "schema.sql"
 
 BARN = "andel-barn-ekonomiskt-bistand"
 PERSONER = "andel-personer-ekonomiskt-bistand"

@@ -8,8 +8,8 @@ import json
 from pathlib import Path
 
 from etl.model import RawDocument
-from etl.read import detect_flavour, lines_from_text
-from etl.recognise import recognise
+from etl.parse.recognise import recognise
+from etl.read.text import detect_flavour, lines_from_text
 
 GOLDEN = Path(__file__).parent / "golden" / "indicators"
 

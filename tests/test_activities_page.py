@@ -22,7 +22,7 @@ from dashboard import export as ex
 from tests.dashboard_fixture import KF_ARBETE, KF_TRYGG, build_empty_db, build_fixture_db
 
 ROOT = Path(__file__).resolve().parents[1]
-SCHEMA = ROOT / "etl" / "schema.sql"
+SCHEMA = ROOT / "etl" / "store" / "schema.sql"
 PAGE = "pages/aktiviteter.py"
 PAGE_LINE = '    st.Page("pages/aktiviteter.py", title="Aktiviteter", icon=":material/checklist:"),\n'
 

@@ -1,4 +1,4 @@
-"""Adding documents (etl.add.add_files and `python -m etl add`): nothing is written before a
+"""Adding documents (etl.store.add.add_files and `python -m etl add`): nothing is written before a
 file passes validation; duplicates and second documents for the same district/year/kind are
 caught; the database is rebuilt incrementally."""
 from __future__ import annotations
@@ -9,9 +9,9 @@ import duckdb
 import pytest
 from click.testing import CliRunner
 
-import etl.build
-from etl.add import add_files
-from etl.cli import cli
+import etl.store.build
+from etl.cli.main import cli
+from etl.store.add import add_files
 from tests.test_bad_input import docx_bytes
 from tests.test_pdf import excerpt, pdf_of_excerpt
 
@@ -26,7 +26,7 @@ def library(tmp_path):
     lib.mkdir()
     (lib / LILJEHOLMEN).write_bytes((RAW / LILJEHOLMEN).read_bytes())
     db = tmp_path / "db.duckdb"
-    etl.build.build_database(lib, db)
+    etl.store.build.build_database(lib, db)
     return lib, db
 
 
@@ -45,8 +45,8 @@ def documents(db: Path) -> list[tuple]:
 def test_add_stores_and_rebuilds_parsing_only_the_new_file(library, monkeypatch):
     lib, db = library
     parsed = []
-    real = etl.build.parse_file
-    monkeypatch.setattr(etl.build, "parse_file", lambda p, *a: parsed.append(Path(p).name) or real(p, *a))
+    real = etl.store.build.parse_file
+    monkeypatch.setattr(etl.store.build, "parse_file", lambda p, *a: parsed.append(Path(p).name) or real(p, *a))
     report = add_files([("Kungsholmen VP 2020.txt", (RAW / KUNGSHOLMEN).read_bytes())], lib, db)
     [r] = report.results
     assert (r.status, r.stored_as) == ("added", "kungsholmen-vp-2020.txt")
@@ -215,7 +215,7 @@ def _pdf_bomb(expanded_mb: int) -> bytes:
 
 
 def test_isolated_add_stores_and_loads_like_add(library):
-    from etl.add_worker import add_files_isolated
+    from etl.store.add_worker import add_files_isolated
 
     lib, db = library
     report = add_files_isolated([(KUNGSHOLMEN, (RAW / KUNGSHOLMEN).read_bytes())], lib, db)
@@ -226,7 +226,7 @@ def test_isolated_add_stores_and_loads_like_add(library):
 def test_a_decompression_bomb_is_refused_in_the_worker_and_nothing_is_stored(library):
     """A ~1 MB PDF that inflates to 1,5 GB: the worker hits its memory cap, the file is
     refused with the reason, the library and the database are as before."""
-    from etl.add_worker import add_files_isolated
+    from etl.store.add_worker import add_files_isolated
 
     lib, db = library
     bomb = _pdf_bomb(1536)

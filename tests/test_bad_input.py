@@ -10,9 +10,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from etl.build import build_database
-from etl.read import decode_text
-from etl.sniff import sanitise_filename, sniff
+from etl.read.sniff import sanitise_filename, sniff
+from etl.read.text import decode_text
+from etl.store.build import build_database
 from tests.test_pdf import scanned_pdf, simple_pdf
 
 RAW = Path(__file__).resolve().parent.parent / "data" / "raw"
@@ -198,8 +198,8 @@ def test_sanitise_filename(name, kind, safe):
 def test_limits_inside_the_size_cap_cut_with_a_warning(tmp_path):
     """A very long line is cut at MAX_LINE_CHARS and a very long indicator name at
     MAX_NAME_CHARS, each with a warning; the document still loads."""
-    from etl.assemble import parse_file
-    from etl.sniff import MAX_LINE_CHARS, MAX_NAME_CHARS
+    from etl.parse.assemble import parse_file
+    from etl.read.sniff import MAX_LINE_CHARS, MAX_NAME_CHARS
 
     text = (RAW / "kungsholmen_verksamhetsplan_2020.txt").read_text(encoding="utf-8")
     long_name = "Andel " + "mycket " * 120 + "nöjda brukare"            # ~ 850 characters, wrapped over lines

@@ -7,9 +7,9 @@ import duckdb
 import pytest
 
 from bench.generate import Planned, generate
-from etl.assemble import parse_file
-from etl.build import build_database
-from etl.detect import load_registry
+from etl.parse.assemble import parse_file
+from etl.parse.detect import load_registry
+from etl.store.build import build_database
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "data" / "raw"

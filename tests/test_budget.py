@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from etl.areas import canonical_area, canonical_areas
-from etl.budget import Vocabulary, fit_columns, header_segments, join_lines, parse_budget, split_row
 from etl.model import Line, RawDocument
-from etl.read import detect_flavour, lines_from_text
+from etl.parse.areas import canonical_area, canonical_areas
+from etl.parse.budget import Vocabulary, fit_columns, header_segments, join_lines, parse_budget, split_row
+from etl.read.text import detect_flavour, lines_from_text
 
 GOLDEN = Path(__file__).parent / "golden" / "budget"
 RAW = Path(__file__).resolve().parent.parent / "data" / "raw"
@@ -314,7 +314,7 @@ def test_canonical_area_list_is_small_and_unique():
 
 # -- the seed documents ---------------------------------------------------------------------
 def _seed(name: str):
-    from etl.read import read_document
+    from etl.read.text import read_document
     path = next(RAW.glob(name))
     return parse_budget(read_document(path, RAW))
 

@@ -5,8 +5,8 @@ import duckdb
 import pytest
 from click.testing import CliRunner
 
-from etl.build import build_database
-from etl.cli import cli
+from etl.cli.main import cli
+from etl.store.build import build_database
 
 RAW = Path(__file__).resolve().parent.parent / "data" / "raw"
 
@@ -95,11 +95,11 @@ def test_failed_build_keeps_the_previous_database(tmp_path, monkeypatch):
     src.mkdir()
     (src / "k.txt").write_bytes((RAW / "kungsholmen_verksamhetsplan_2020.txt").read_bytes())
     build_database(src, db)
-    import etl.build
+    import etl.store.build
 
     def boom(con):
         raise RuntimeError("disk full")
-    monkeypatch.setattr(etl.build, "derived_stages", boom)
+    monkeypatch.setattr(etl.store.build, "derived_stages", boom)
     (src / "n.txt").write_bytes((RAW / "norrmalm_verksamhetsberattelse_2021.txt").read_bytes())
     for reuse in (True, False):            # an incremental and a full build fail alike
         with pytest.raises(RuntimeError, match="disk full"):
@@ -152,7 +152,7 @@ UNGUARDED = """
 from pathlib import Path
 import sys
 print("module ran", flush=True)            # at import: a worker that re-imported __main__ prints it too
-from etl.build import parse_stream
+from etl.store.build import parse_stream
 docs = [d for _, d in parse_stream(sorted(Path(sys.argv[1]).iterdir()), Path(sys.argv[1]))]
 print("parsed", sum(d.meta is not None for d in docs), flush=True)
 """
@@ -164,14 +164,14 @@ def test_parallel_parse_workers_do_not_import_the_callers_main_module(tmp_path):
     import subprocess
     import sys
 
-    import etl.build
+    import etl.store.build
 
     src = tmp_path / "in"
     src.mkdir()
     for i in range(4):                       # > PARALLEL_MIN_BYTES: the worker pool is used
         for f in RAW.iterdir():
             (src / f"{i}-{f.name}").write_bytes(f.read_bytes())
-    assert sum(f.stat().st_size for f in src.iterdir()) >= etl.build.PARALLEL_MIN_BYTES
+    assert sum(f.stat().st_size for f in src.iterdir()) >= etl.store.build.PARALLEL_MIN_BYTES
     script = tmp_path / "unguarded.py"
     script.write_text(UNGUARDED, encoding="utf-8")
     root = Path(__file__).resolve().parent.parent
@@ -187,7 +187,7 @@ def test_entries_that_are_not_read_are_reported_each_with_its_reason(tmp_path):
 
     from click.testing import CliRunner
 
-    from etl.cli import cli
+    from etl.cli.main import cli
 
     src = tmp_path / "in"
     src.mkdir()

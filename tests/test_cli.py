@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 from click.testing import CliRunner
 
-from etl.cli import cli
+from etl.cli.main import cli
 
 COMMANDS = ["build", "inspect", "indicators", "export", "add"]
 

@@ -12,7 +12,7 @@ from collections import defaultdict
 import pytest
 
 from bench.council_pdf import LAYOUTS, SEEDS, build_corpus, compare
-from etl.assemble import parse_file
+from etl.parse.assemble import parse_file
 
 pytestmark = pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed")
 

@@ -50,7 +50,7 @@ def test_queries_of_many_sessions_survive_swaps_of_the_file(tmp_path):
             k += 1
             tmp = tmp_path / f"live.tmp{k}"
             shutil.copy(versions[k % len(versions)], tmp)
-            os.replace(tmp, live)                          # as etl.build does
+            os.replace(tmp, live)                          # as etl.store.build does
             time.sleep(0.01)
 
     old = os.environ.get("STADSDEL_DB")

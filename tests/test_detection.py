@@ -8,9 +8,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from etl.build import build_database
-from etl.detect import DetectError, detect, year_range
 from etl.model import Line, RawDocument
+from etl.parse.detect import DetectError, detect, year_range
+from etl.store.build import build_database
 
 RAW = Path(__file__).resolve().parent.parent / "data" / "raw"
 BODY = ["Nämndens verksamhet ska bidra till att målen nås.",

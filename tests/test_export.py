@@ -356,7 +356,7 @@ def fixture_db(tmp_path_factory) -> Path:
 
 
 def _run_export(db: Path, *args: str):
-    from etl.export_cli import export_command
+    from etl.cli.export import export_command
 
     return CliRunner().invoke(export_command, ["--db", str(db), *args], catch_exceptions=False)
 
@@ -433,7 +433,7 @@ def test_cli_deck_with_several_indicators(fixture_db, tmp_path):
 
 
 def test_cli_ambiguous_indicator_lists_candidates(fixture_db, tmp_path):
-    res = CliRunner().invoke(__import__("etl.export_cli", fromlist=["x"]).export_command,
+    res = CliRunner().invoke(__import__("etl.cli.export", fromlist=["x"]).export_command,
                              ["--db", str(fixture_db), "--indicator", "ekonomiskt bistånd",
                               "--out", str(tmp_path / "x.png")])
     assert res.exit_code != 0

@@ -1,9 +1,9 @@
 """The parser's fast paths give exactly what the plain versions give.
 
-etl/detect.py searches lower-cased text with case-sensitive patterns, checks a leading \\b (or
+etl/parse/detect.py searches lower-cased text with case-sensitive patterns, checks a leading \\b (or
 (?<![\\w-])) by hand, and searches the whole text at once instead of line by line: each only
 so that the regex engine can scan for a literal. The reference versions below are the first,
-straightforward ones; they must agree on the seeds and on the edge cases here. etl/recognise.py
+straightforward ones; they must agree on the seeds and on the edge cases here. etl/parse/recognise.py
 tries its line patterns only on lines with a keyword (P.LINE_KEYWORDS) or a final digit.
 (bench/parse_equivalence.py compares the whole parse output on a larger corpus.)
 """
@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from etl import detect as D
-from etl import patterns as P
-from etl.read import read_document
+from etl.parse import detect as D
+from etl.parse import patterns as P
+from etl.read.text import read_document
 
 RAW = Path(__file__).resolve().parent.parent / "data" / "raw"
 
@@ -162,7 +162,7 @@ STRUCTURE_PATTERNS = [P.PAGE_FURNITURE, P.PLAN_HEADER, P.REPORT_HEADER_START, P.
 
 
 def test_every_line_a_structure_pattern_matches_is_tried():
-    from etl.recognise import Recogniser
+    from etl.parse.recognise import Recogniser
 
     texts = ["Indikator Årsmål KF:s årsmål Periodicitet", "  INDIKATOR PERIODENS", "aktivitet startdatum slutdatum",
              "Målet uppfylls helt", "– Nämndmål:", "Enhetsmål: Brukarna är nöjda", "Tjänsteutlåtande", "Sid 4 (59)",

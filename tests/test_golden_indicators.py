@@ -44,8 +44,8 @@ def test_markdown_table_with_misspelled_header_and_empty_kf_cell():
 
 def test_table_with_a_missing_column_is_reported_and_still_read():
     from etl.model import RawDocument
-    from etl.read import lines_from_text
-    from etl.recognise import recognise
+    from etl.parse.recognise import recognise
+    from etl.read.text import lines_from_text
 
     text = ("Nämndmål:\n1.1.1 Invånare försörjer sig själva\n"
             "Indikator Årsmål Periodicitet\n"
@@ -75,8 +75,8 @@ def test_activity_table_ends_at_a_chapter_heading():
 
 def test_analys_after_a_chapter_heading_is_not_attached_to_the_last_activity():
     from etl.model import RawDocument
-    from etl.read import lines_from_text
-    from etl.recognise import recognise
+    from etl.parse.recognise import recognise
+    from etl.read.text import lines_from_text
 
     text = (GOLDEN / "report_activity_table_ends_at_heading.txt").read_text(encoding="utf-8")
     # later in the same document (l.6396-6402): a heading, a grade and an Analys paragraph
@@ -90,7 +90,7 @@ def test_analys_after_a_chapter_heading_is_not_attached_to_the_last_activity():
 
 def test_activity_text_whose_first_line_is_shaped_like_a_heading_stays_in_the_table():
     # Kungsholmen VP 2020 l.1121: "Socialnämnden ska i samarbete med stadsdelsnämnderna, SHIS och" is a
-    # heading by shape (etl.sections), but the activity's dates follow: it is a row, not the table's end
+    # heading by shape (etl.parse.sections), but the activity's dates follow: it is a row, not the table's end
     recs = records_for(GOLDEN / "plain_activity_text_shaped_like_heading.txt")
     texts = [a["text"] for a in recs["activities"]]
     assert len(texts) == 14 and recs["warnings"] == []
@@ -112,8 +112,8 @@ def test_a_value_line_under_a_page_number_is_not_page_footer():
     """A row whose values come right after the page number: its numbers are not a phone number
     (a footer has a web address, and a phone number is one cell)."""
     from etl.model import RawDocument
-    from etl.read import lines_from_text
-    from etl.recognise import recognise
+    from etl.parse.recognise import recognise
+    from etl.read.text import lines_from_text
 
     head = "Nämndmål:\n1.1.1 Unga har en meningsfull fritid\nIndikator Årsmål KF:s årsmål Periodicitet\n"
     row = "Antal besök på fritidsgårdar under året\nSid 16 (59)\n{footer}12 000 15 000\nÅr\n"
@@ -127,8 +127,8 @@ def test_a_value_line_under_a_page_number_is_not_page_footer():
 
 def test_footer_words_without_a_page_number_are_text():
     from etl.model import RawDocument
-    from etl.read import lines_from_text
-    from etl.recognise import recognise
+    from etl.parse.recognise import recognise
+    from etl.read.text import lines_from_text
 
     text = ("Aktivitet Startdatum Slutdatum\nSprida information till berörda verksamheter.\n"
             "2021-01-01 2021-12-31\nSankt Eriksgatan 117\nstart.stockholm\n")

@@ -11,8 +11,8 @@ import duckdb
 import pytest
 from click.testing import CliRunner
 
-from etl.identity import (
-    attainment,
+from etl.cli.indicators import indicators_command, override_lines, report_lines
+from etl.derive.identity import (
     clean_name,
     compare_keys,
     infer_direction,
@@ -21,16 +21,15 @@ from etl.identity import (
     resolve_identities,
     slugify,
 )
-from etl.indicator_report import indicators_command, override_lines, report_lines
 
-SCHEMA = Path(__file__).resolve().parent.parent / "etl" / "schema.sql"
+SCHEMA = Path(__file__).resolve().parent.parent / "etl" / "store" / "schema.sql"
 ROOT = Path(__file__).resolve().parent.parent
 
 EB_CHILDREN = "Andel barn som lever i familjer som har ekonomiskt bistånd"
 
 
 def make_db(rows: list[dict], con=None):
-    """A database built through etl/schema.sql holding the given indicator rows.
+    """A database built through etl/store/schema.sql holding the given indicator rows.
 
     Each row: name, district, year and optionally unit, goal (text of the goal whose table
     holds it), goal_level, doc_type, target, kf_target, kf_target_raw, outcome_men."""
@@ -331,15 +330,6 @@ def test_direction_rules(name, direction):
     assert infer_direction(name)[0] == direction
 
 
-@pytest.mark.parametrize("outcome,target,direction,expected", [
-    (1.3, 0.8, "lower", "not_met"), (0.7, 0.8, "lower", "met"), (0.8, 0.8, "lower", "met"),
-    (90, 88, "higher", "met"), (87.9, 88, "higher", "not_met"), (0.1 + 0.2, 0.3, "higher", "met"),
-    (100, 100, "neither", None), (None, 5, "higher", None), (5, None, "lower", None), (5, 4, None, None),
-])
-def test_attainment(outcome, target, direction, expected):
-    assert attainment(outcome, target, direction) == expected
-
-
 # --- the review report ---------------------------------------------------------------------------
 
 def test_uncertain_match_report_lists_pairs_with_scores(tmp_path):
@@ -370,7 +360,7 @@ def test_report_command_explains_a_missing_database(tmp_path):
 
 @pytest.fixture(scope="module")
 def seed_db(tmp_path_factory):
-    from etl.build import build_database
+    from etl.store.build import build_database
     db = tmp_path_factory.mktemp("seed") / "s.duckdb"
     build_database(ROOT / "data" / "raw", db)
     con = duckdb.connect(str(db), read_only=True)

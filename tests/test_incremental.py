@@ -14,8 +14,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-import etl.build
-from etl.build import build_database
+import etl.store.build
+from etl.store.build import build_database
 
 ROOT = Path(__file__).resolve().parent.parent
 RAW = ROOT / "data" / "raw"
@@ -65,12 +65,12 @@ def corpus(tmp_path) -> Path:
 @pytest.fixture()
 def parse_calls(monkeypatch) -> list[str]:
     calls: list[str] = []
-    real = etl.build.parse_file
+    real = etl.store.build.parse_file
 
     def counting(path, root=None, registry=None):
         calls.append(Path(path).name)
         return real(path, root, registry)
-    monkeypatch.setattr(etl.build, "parse_file", counting)
+    monkeypatch.setattr(etl.store.build, "parse_file", counting)
     return calls
 
 
@@ -144,7 +144,7 @@ def test_sidecar_or_code_change_invalidates(corpus, tmp_path, parse_calls, monke
     assert parse_calls == [SMALL[1]]
     assert {d.meta.year for d in report.loaded} == {2019, 2021}
     parse_calls.clear()
-    monkeypatch.setattr(etl.build, "code_fingerprint", lambda: "a new parser")
+    monkeypatch.setattr(etl.store.build, "code_fingerprint", lambda: "a new parser")
     report = build_database(corpus, db)
     assert sorted(parse_calls) == sorted(SMALL) and not report.incremental
 
@@ -171,7 +171,7 @@ def test_the_previous_generation_is_updated_in_place(corpus, tmp_path, parse_cal
     assert build_database(corpus, db).base == "new"
     change(corpus / SMALL[1], 1)
     assert build_database(corpus, db).base == "copy"          # the standby was built by nothing yet
-    assert etl.build.standby_path(db).exists()
+    assert etl.store.build.standby_path(db).exists()
     change(corpus / SMALL[0], 1)
     parse_calls.clear()
     report = build_database(corpus, db)
@@ -189,7 +189,7 @@ def test_a_standby_still_read_by_an_app_is_not_touched(corpus, tmp_path):
     build_database(corpus, db)
     change(corpus / SMALL[1], 1)
     build_database(corpus, db)
-    standby = etl.build.standby_path(db)
+    standby = etl.store.build.standby_path(db)
     reader = subprocess.Popen([sys.executable, "-c", HOLD, str(standby)], stdout=subprocess.PIPE, text=True)
     try:
         assert reader.stdout.readline().strip() == "open"
@@ -225,15 +225,15 @@ def test_a_failed_update_in_place_leaves_the_standby_as_it_was(corpus, tmp_path,
     build_database(corpus, db)
     live = snapshot(db)
     change(corpus / SMALL[0], 1)
-    real = etl.build.derived_stages
+    real = etl.store.build.derived_stages
 
     def boom(con):
         raise RuntimeError("disk full")
-    monkeypatch.setattr(etl.build, "derived_stages", boom)
+    monkeypatch.setattr(etl.store.build, "derived_stages", boom)
     with pytest.raises(RuntimeError, match="disk full"):
         build_database(corpus, db)
     assert snapshot(db) == live                                # the live database is untouched
-    monkeypatch.setattr(etl.build, "derived_stages", real)
+    monkeypatch.setattr(etl.store.build, "derived_stages", real)
     assert build_database(corpus, db).base == "standby"       # the rolled-back standby is still usable
     assert snapshot(db) == full_build(corpus, tmp_path)
 
@@ -253,16 +253,16 @@ def test_reuse_false_parses_everything(corpus, tmp_path, parse_calls):
 SLOW_BUILD = textwrap.dedent("""
     import sys, time
     from pathlib import Path
-    import etl.build
+    import etl.store.build
 
-    real = etl.build.derived_stages
+    real = etl.store.build.derived_stages
     def slow(con):
         # rows are loaded into the new file; stop here until killed
         Path(sys.argv[3]).write_text("loaded")
         time.sleep(120)
         return real(con)
-    etl.build.derived_stages = slow
-    etl.build.build_database(sys.argv[1], sys.argv[2])
+    etl.store.build.derived_stages = slow
+    etl.store.build.build_database(sys.argv[1], sys.argv[2])
 """)
 
 
@@ -317,7 +317,7 @@ def test_a_running_builds_temp_file_is_not_removed(tmp_path):
         stale = tmp_path / f"db.duckdb.tmp{dead.pid}-def456"
         stale.write_bytes(b"x")
         Path(f"{stale}.wal").write_bytes(b"x")
-        removed = etl.build.remove_stale_temp_files(db)
+        removed = etl.store.build.remove_stale_temp_files(db)
         assert sorted(p.name for p in removed) == sorted([stale.name, stale.name + ".wal"])
         assert mine.exists()
     finally:
@@ -358,7 +358,7 @@ def test_a_killed_parallel_build_leaves_no_worker_behind(tmp_path):
     text = (RAW / SMALL[0]).read_text(encoding="utf-8")
     for k in range(150):                                   # > PARALLEL_MIN_BYTES: the parallel path
         (src / f"doc{k:02d}.txt").write_text(text + f"\nKopia {k}\n", encoding="utf-8")
-    proc = subprocess.Popen([sys.executable, "-c", "import sys; from etl.build import build_database; "
+    proc = subprocess.Popen([sys.executable, "-c", "import sys; from etl.store.build import build_database; "
                              "build_database(sys.argv[1], sys.argv[2])", str(src), str(tmp_path / "db.duckdb")],
                             cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})
     try:

@@ -1,8 +1,8 @@
 """The number and cell conventions every part of the product relies on."""
 import pytest
 
-from etl.cells import readings
-from etl.numbers import parse_number
+from etl.parse.cells import readings
+from etl.parse.numbers import parse_number
 
 
 @pytest.mark.parametrize("raw, value, unit, text", [
@@ -59,8 +59,8 @@ def test_number_with_a_wrapped_phrase_that_ends_in_a_year_is_one_cell():
 
 def test_a_word_broken_across_lines_is_mended_only_when_the_document_uses_the_whole_word():
     from etl.model import Line
-    from etl.recognise import cell_texts
-    from etl.words import Vocabulary
+    from etl.parse.recognise import cell_texts
+    from etl.parse.vocabulary import Vocabulary
 
     prose = Line(1, "Verksamheterna arbetar med energieffektiviseringar och klimatsmarta inköp i hela staden. ")
     vocab = Vocabulary([prose])
@@ -76,9 +76,9 @@ def test_a_row_of_hundreds_of_values_is_read_without_recursion():
     """A value row of 500 numbers (or 400 double-spaced cells) used to raise RecursionError or
     take seconds; the grammar reads from the last word back and a row split only tries value
     starts that `expected` cells can hold (timings: bench/fuzz_cells.py)."""
-    from etl.cells import best_readings
     from etl.model import Line
-    from etl.recognise import split_row
+    from etl.parse.cells import best_readings
+    from etl.parse.recognise import split_row
 
     assert best_readings(" ".join(["5"] * 500) + " 2021", 7) is not None
     name, cells = split_row([Line(1, "Andel barn " + "  ".join(["12 %"] * 400) + " 3 % 4 % År")], 3)

@@ -10,7 +10,7 @@ from PIL import Image
 from streamlit.testing.v1 import AppTest
 
 from dashboard import page_view
-from etl.build import build_database
+from etl.store.build import build_database
 from tests.test_pages import APP
 from tests.test_pdf import Layout
 

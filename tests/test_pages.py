@@ -189,7 +189,7 @@ def test_sources_page_lists_documents_and_warnings(app):
 
 
 def test_app_builds_a_missing_database_on_first_start(tmp_path, monkeypatch):
-    pytest.importorskip("etl.build")
+    pytest.importorskip("etl.store.build")
     src = tmp_path / "raw"
     src.mkdir()
     seed = min((ROOT / "data" / "raw").glob("*.txt"), key=lambda p: p.stat().st_size)
@@ -259,10 +259,10 @@ def test_streamlit_settings_match_ours():
     """Localhost only, our upload cap before Streamlit buffers the file, no tracebacks."""
     import tomllib
 
-    from etl.sniff import MAX_BYTES
+    from etl import settings
     cfg = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
     assert cfg["server"]["address"] == "localhost"
-    assert cfg["server"]["maxUploadSize"] == MAX_BYTES // 2**20
+    assert cfg["server"]["maxUploadSize"] == settings.max_bytes() // 2**20
     assert cfg["client"]["showErrorDetails"] == "none"
     assert "--server.maxUploadSize" in (ROOT / "start.sh").read_text(encoding="utf-8")
 

@@ -11,13 +11,13 @@ import duckdb
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from etl.budget import parse_budget
-from etl.detect import DetectError, detect, load_registry
-from etl.load import create_schema, load_documents
 from etl.model import DocMeta, ParsedDocument, RawDocument
-from etl.read import detect_flavour, lines_from_text
-from etl.recognise import recognise
-from etl.sections import parse_sections
+from etl.parse.budget import parse_budget
+from etl.parse.detect import DetectError, detect, load_registry
+from etl.parse.recognise import recognise
+from etl.parse.sections import parse_sections
+from etl.read.text import detect_flavour, lines_from_text
+from etl.store.load import create_schema, load_documents
 
 RAW = Path(__file__).resolve().parent.parent / "data" / "raw"
 DOCS = {p.name: p.read_text(encoding="utf-8").split("\n") for p in sorted(RAW.iterdir()) if p.suffix in (".txt", ".md")}
@@ -122,8 +122,8 @@ PDF = _small_pdf()
 def test_damaged_pdf_bytes_give_a_document_or_a_read_error(flips, cut):
     """Bytes overwritten and the file cut short: the PDF reader returns lines or a ReadError
     naming the file, never another exception."""
-    from etl.read import ReadError
-    from etl.read_pdf import read_pdf
+    from etl.read.errors import ReadError
+    from etl.read.pdf import read_pdf
 
     data = bytearray(PDF)
     for at, value in flips:

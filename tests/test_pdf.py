@@ -11,10 +11,11 @@ import pytest
 from fpdf import FPDF
 
 from bench.council_pdf import printed
-from etl.build import build_database
 from etl.model import RawDocument
-from etl.read import ReadError, detect_flavour, lines_from_text, read_document
-from etl.recognise import recognise
+from etl.parse.recognise import recognise
+from etl.read.errors import ReadError
+from etl.read.text import detect_flavour, lines_from_text, read_document
+from etl.store.build import build_database
 
 RAW = Path(__file__).resolve().parent.parent / "data" / "raw"
 
@@ -339,8 +340,8 @@ def test_pdf_without_text_or_images(tmp_path):
 
 
 def test_pdf_page_limit(tmp_path, monkeypatch):
-    import etl.read_pdf
+    import etl.read.pdf
 
-    monkeypatch.setattr(etl.read_pdf, "MAX_PAGES", 2)
+    monkeypatch.setattr(etl.read.pdf, "MAX_PAGES", 2)
     msg = read_error(tmp_path, "long.pdf", simple_pdf(3))
     assert "3 pages" in msg and "limit is 2" in msg

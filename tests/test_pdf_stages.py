@@ -1,4 +1,4 @@
-"""The PDF reader's stages one by one (etl/pdf_*.py, etl/read_pdf.py) and the recogniser's
+"""The PDF reader's stages one by one (etl/pdf_*.py, etl/read/pdf.py) and the recogniser's
 guarantees that nothing is lost: page furniture by repetition, a table of contents by its
 dot leaders, ruled cells, words broken in a narrow cell, the per-table self-check, and the
 plain-text "Kommentar" paragraph that must not swallow the rows after it."""
@@ -9,11 +9,11 @@ from pathlib import Path
 from fpdf import FPDF
 
 from etl.model import Line, RawDocument, TableCell
-from etl.pdf_align import PhysLine
-from etl.pdf_page import Word
-from etl.read import detect_flavour, lines_from_text, read_document
-from etl.read_pdf import _broken_word, _Vocab
-from etl.recognise import recognise
+from etl.parse.recognise import recognise
+from etl.read.pdf import _broken_word, _Vocab
+from etl.read.pdf_align import PhysLine
+from etl.read.pdf_page import Word
+from etl.read.text import detect_flavour, lines_from_text, read_document
 
 RAW = Path(__file__).resolve().parent.parent / "data" / "raw"
 BODY = ["Nämnden arbetar för att alla invånare ska känna sig trygga i sin stadsdel {p}.",

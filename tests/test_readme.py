@@ -2,7 +2,7 @@
 import re
 from pathlib import Path
 
-from etl.cli import cli
+from etl.cli.main import cli
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -30,3 +30,25 @@ def test_documented_command_options_exist():
             continue
         known = {o for p in cli.commands[cmd].params for o in p.opts} | {"--help", "-h"}
         assert set(re.findall(r"(?<!\w)(--[a-z][a-z-]*)", rest)) <= known, (cmd, rest)
+
+
+def test_every_environment_variable_is_in_the_settings_and_the_readme():
+    """One place for each setting: every STADSDEL_ variable the code or the tests read is
+    declared in etl/settings.py, and the README's table lists exactly those."""
+    from etl.settings import VARIABLES
+
+    declared = {v.name for v in VARIABLES}
+    used = set()
+    for folder in ("etl", "dashboard", "pages", "tests", "bench"):
+        for path in (ROOT / folder).rglob("*.py"):
+            used |= set(re.findall(r"\bSTADSDEL_[A-Z_]+\b", path.read_text(encoding="utf-8")))
+    used |= set(re.findall(r"\bSTADSDEL_[A-Z_]+\b", (ROOT / "app.py").read_text(encoding="utf-8")))
+    assert used <= declared, used - declared
+    table = README.split("## Settings (environment variables)", 1)[1].split("\n## ", 1)[0]
+    assert set(re.findall(r"^\| `(STADSDEL_[A-Z_]+)` \|", table, re.M)) == declared
+    outside = set()
+    for folder in ("etl", "dashboard", "pages"):
+        for path in (ROOT / folder).rglob("*.py"):
+            if path.name != "settings.py" and re.search(r"os\.environ(\.get)?\(?\[?[\"']STADSDEL_", path.read_text(encoding="utf-8")):
+                outside.add(path.name)
+    assert outside == set(), f"read outside etl/settings.py: {outside}"

@@ -1,7 +1,7 @@
 """The district registry (dashboard/registry_queries.py) and the Stadsdelar page (pages/stadsdelar.py).
 
 Expectations about the registry are read from data/districts.csv here with the csv module,
-independently of the code under test (etl.detect.load_registry).
+independently of the code under test (etl.parse.detect.load_registry).
 """
 from __future__ import annotations
 

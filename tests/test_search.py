@@ -6,11 +6,11 @@ from pathlib import Path
 import duckdb
 import pytest
 
-import etl.search as search
-from etl.search import SearchUnavailable, create_index, search_sections
+import etl.search.index as search
+from etl.search.index import SearchUnavailable, create_index, search_sections
 
 ROOT = Path(__file__).resolve().parent.parent
-SCHEMA = (ROOT / "etl" / "schema.sql").read_text(encoding="utf-8")
+SCHEMA = (ROOT / "etl" / "store" / "schema.sql").read_text(encoding="utf-8")
 
 SECTIONS = [
     # (section_id, document_id, heading, text, line)
@@ -96,7 +96,7 @@ def test_a_chosen_district_gets_its_own_hits_ranked_against_the_whole_city(con):
 
 
 def test_deleted_documents_leave_the_index(con):
-    from etl.load import delete_files
+    from etl.store.load import delete_files
 
     delete_files(con, ["norrmalm_vb_2021.txt"])
     assert search_sections(con, "parkerna").is_empty()
@@ -121,8 +121,8 @@ def test_search_without_index_says_so():
 
 def test_seed_documents_all_found_by_an_inflected_word():
     """Every seed document talks about its 'verksamhet'; any inflection finds all five."""
-    from etl.read import read_document
-    from etl.sections import parse_sections
+    from etl.parse.sections import parse_sections
+    from etl.read.text import read_document
 
     raw_dir = ROOT / "data" / "raw"
     c = duckdb.connect()

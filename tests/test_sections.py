@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from etl.model import RawDocument
-from etl.read import detect_flavour, lines_from_text
-from etl.sections import PREAMBLE_HEADING, parse_sections, section_index_for_line
+from etl.parse.sections import PREAMBLE_HEADING, parse_sections, section_index_for_line
+from etl.read.text import detect_flavour, lines_from_text
 
 GOLDEN = Path(__file__).parent / "golden" / "sections"
 RAW = Path(__file__).resolve().parent.parent / "data" / "raw"
@@ -106,7 +106,7 @@ def test_markdown_emphasised_line_is_a_sub_heading_under_the_open_heading():
 
 
 def test_every_seed_document_has_sections_that_cover_its_lines():
-    from etl.read import read_document
+    from etl.read.text import read_document
     for path in sorted(RAW.iterdir()):
         raw = read_document(path, RAW)
         secs = parse_sections(raw)

@@ -13,7 +13,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from etl.build import build_database
+from etl.store.build import build_database
 from tests.test_browser import ARGS, CHROMIUM, free_port, no_exception, settle
 
 pytestmark = pytest.mark.browser

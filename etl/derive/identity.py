@@ -1,0 +1,890 @@
+"""Indicator identity: printed indicator names -> one identity per indicator.
+
+The documents print the same indicator with small differences (wrapped or hyphenated
+words, "Andel"/"Andelen", a parenthesised qualifier added one year, a renamed indicator
+after a new city budget). This module gives every printed row an `indicator_id`:
+
+1. normalise  — whitespace, hyphenation ("ekono- miskt"), quotes, "Andelen" -> "Andel",
+                a trailing "ökar"/"minskar" (kept as a direction hint), trailing punctuation;
+                a trailing "(...)" is kept apart as the *qualifier*;
+2. compare    — light Swedish stemming of the words, then rapidfuzz similarity. Thresholds
+                were measured on the seed documents (see MEASURED below);
+3. override   — data/indicator_overrides.csv (a staff member's corrections) wins.
+
+Rules, in the order they are applied while clustering printed names (union-find with
+cannot-link constraints):
+- two printed names whose units differ are never merged (not even by an override);
+- names printed in the same indicator table (same document and goal) are different
+  indicators: a table never lists one indicator twice;
+- different trailing qualifiers ("(ekonomiskt bistånd)" vs "(socialpsykiatri)") are
+  different indicators; a bare name joins a qualified one only if exactly one qualified
+  variant of that base exists (otherwise it is listed for review);
+- a word *substituted* by another ("idrottsaktiviteter"/"kulturaktiviteter", "före"/"efter")
+  means a different indicator; a word *added* ("Sjukfrånvaro" vs "Sjukfrånvaro dag 1-14",
+  "... livsmedel" vs "... livsmedel och måltider") may be a rename or a narrower indicator:
+  it is never merged automatically but listed for review with its score.
+
+Goal context: the same normalised words are one identity wherever they are printed (the
+city's KF indicators recur under renumbered goals after a new budget, and a district prints
+the same indicator under both a KF goal and its own nämndmål). Goal context is used as a
+cannot-link (same table => different indicators), is shown in the review report, and an
+override row may be scoped to a goal (`goal` column) to split a name that means different
+things under different goals.
+"""
+from __future__ import annotations
+
+import csv
+import hashlib
+import re
+import unicodedata
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import pyarrow as pa
+from rapidfuzz import fuzz, process
+
+from etl.model import ParseWarning
+
+# --- measured thresholds ---------------------------------------------------------------
+# MEASURED on the five seed documents (403 indicator rows, 229 distinct printed names, 2020,
+# 2021 and 2025; every pair of distinct normalised names with ratio >= 60 was read by hand):
+# - pairs with a *substituted* word reach ratio 95 and are all different indicators
+#   ("före"/"efter resultatöverföringar" 95.1, "våldsutövare"/"våldsutsatta" 95.0,
+#   "familjehemsplacerade"/"institutionsplacerade" 91.9, "alkohol"/"tobak" 94.5), so a
+#   substitution is never merged, whatever the ratio;
+# - word-level ratios cannot tell inflection from a different word ("SoL-"/"HSL-dokumentation"
+#   90.3 but "barnets"/"barnens" 85.7), so words pair only when they differ in the ending;
+# - names that differ by *added* words score 80.6-92.5 when they are plausibly the same
+#   (renames: "... kulturaktiviteter" + "på fritiden" 92.5, "skötsel" + "och städning" 89.9,
+#   "livsmedel" + "och måltider" 86.3) and <= 79 when they are not ("Sjukfrånvaro" /
+#   "Sjukfrånvaro dag 1-14" 72.7): REVIEW_MIN 80 lists the former for a person, not the latter;
+# - true variants ("socialpsykiatrin"/"socialpsykiatri" 99.3, "vård- och omsorgsboende"/
+#   "vård och omsorgsboenden" 99.5) are equal after stemming; AUTO_MIN guards the rest.
+# Result on the seeds: 226 identities without overrides (2 fuzzy merges, 10 normalised
+# printings), 218 with data/indicator_overrides.csv (8 renamed KF indicators), 75 of them
+# printed by two or more districts; 7 pairs listed for review.
+TOKEN_PAIR_MIN = 92.0     # a typo in a long word: same first letters and ratio at least this
+AUTO_MIN = 85.0           # whole-name ratio needed for an automatic merge after stemming
+REVIEW_MIN = 80.0         # an added-words pair at or above this is listed for review
+
+STOPWORDS = frozenset(
+    "och i på av för som med till de dem det den en ett att har är om inom från hos vid "
+    "sin sitt sina deras dess man".split()
+)
+ELLIPSIS_NEXT = ("och", "eller", "samt", "resp", "respektive", "till", "som")
+TRAILING_VERBS = {"ökar": "higher", "öka": "higher", "minskar": "lower", "minska": "lower"}
+
+# Direction rules as data: first matching rule wins (patterns search the lowercased name).
+# Rules for "higher" words come first where a lower-is-better word can appear inside a
+# positive statement ("upplever ... förbättrad situation ... (ekonomiskt bistånd)").
+DIRECTION_RULES: list[tuple[str, str, str]] = [
+    ("trailing 'minskar'", r"\bminska(r)?\s*\.?\s*$", "lower"),
+    ("trailing 'ökar'", r"\böka(r)?\s*\.?\s*$", "higher"),
+    ("budget/forecast accuracy", r"budgetföljsamhet|prognossäkerhet", "neither"),
+    ("satisfaction/experience", r"nöjd|upplever|trygg|delaktig|rekommendera|förtroende|trivs|index", "higher"),
+    ("averted / phased out / no wait", r"avvär|behåller kontraktet|fullföljer|utfasad|inte fått vänta", "higher"),
+    ("sick leave", r"sjukfrånvaro", "lower"),
+    ("waiting time", r"väntetid|vänta", "lower"),
+    ("financial assistance", r"ekonomiskt bistånd", "lower"),
+    ("evictions", r"vräkning|avhysning", "lower"),
+    ("re-referral", r"åter blir föremål", "lower"),
+    ("hourly staff / consultants", r"timavlönad|externa konsulter", "lower"),
+    ("emergency housing", r"akutboende|tillfälligt boende på hotell", "lower"),
+    ("climate/energy/plastic", r"klimatpåverkan|koldioxid|köpt energi|förbrukningsartiklar i plast|^(andel |mängd )?matsvinn\b", "lower"),
+    ("group size / staff ratio", r"\bantal (förskole)?barn per\b|antal personal en hemtjänsttagare", "lower"),
+    ("discrepancy / night fasting", r"diskrepans", "lower"),
+]
+_DIRECTION_RES = [(name, re.compile(p), d) for name, p, d in DIRECTION_RULES]
+DEFAULT_DIRECTION = "higher"
+DIRECTIONS = ("higher", "lower", "neither")
+
+
+# --- normalisation ------------------------------------------------------------------------
+
+_DASHES = dict.fromkeys(map(ord, "\u2010\u2011\u2012\u2013\u2014\u2212"), "-")
+_QUOTES = dict.fromkeys(map(ord, "\u201c\u201d\u201e\u00ab\u00bb\u2033"), '"')
+_QUOTES.update(dict.fromkeys(map(ord, "\u2018\u2019\u2032"), "'"))
+
+
+@lru_cache(maxsize=65536)
+def clean_name(name: str) -> str:
+    """The printed name made presentable: one line, hyphenation joined, spacing tidied.
+
+    "Andel personer som har ekono- miskt bistånd" -> "... ekonomiskt bistånd";
+    "vård- och omsorgsboende" keeps its hyphen (a compound ellipsis, not a line break).
+    """
+    s = unicodedata.normalize("NFC", name or "")
+    s = s.replace("\u00ad", "").replace("\u00a0", " ").translate(_DASHES).translate(_QUOTES)
+    s = re.sub(r"\s+", " ", s).strip()
+    ell = "|".join(ELLIPSIS_NEXT)
+    while True:   # to a fixed point, so that cleaning a clean name changes nothing
+        joined = re.sub(rf"([a-zåäö])- (?!(?:{ell})\b)([a-zåäö])", r"\1\2", s)
+        joined = re.sub(rf"([A-ZÅÄÖ0-9])- (?!(?:{ell})\b)([a-zåäö])", r"\1-\2", joined)  # "SoL- dokumentationen"
+        if joined == s:
+            break
+        s = joined
+    s = re.sub(r"\s+([,.;:)])", r"\1", s)
+    s = re.sub(r"\(\s+", "(", s)
+    s = s.rstrip(" .,;:")
+    return s
+
+
+@dataclass(frozen=True)
+class NameKey:
+    base: str                 # lowercased comparison key without trailing qualifier
+    qualifier: str | None     # trailing "(...)" content, lowercased, or None
+    verb_direction: str | None  # from a trailing "ökar"/"minskar"
+
+    @property
+    def full(self) -> str:
+        return f"{self.base} ({self.qualifier})" if self.qualifier else self.base
+
+
+@lru_cache(maxsize=65536)
+def name_key(name: str) -> NameKey:
+    """The comparison key of a printed name (see module docstring)."""
+    s = clean_name(name).lower()
+    verb = None
+    qualifier = None
+    for _ in range(2):   # "... (x) ökar" and "... ökar (x)" both occur in principle
+        m = re.search(r"\s+(ökar|öka|minskar|minska)$", s)
+        if m:
+            verb = TRAILING_VERBS[m.group(1)]
+            s = s[: m.start()].rstrip(" .,")
+        m = re.search(r"\s*\(([^()]*)\)$", s)
+        if m and qualifier is None and m.start() > 0:
+            qualifier = _plain(m.group(1)) or None
+            s = s[: m.start()].rstrip(" .,")
+    s = re.sub(r"^(andelen)\b", "andel", s)
+    s = re.sub(r"^(antalet)\b", "antal", s)
+    return NameKey(_plain(s), qualifier, verb)
+
+
+@lru_cache(maxsize=65536)
+def _plain(s: str) -> str:
+    s = s.lower()
+    s = re.sub(r"(?<=\d)\s*-\s*(?=\d)", "–", s)      # keep ranges "1-14" as one token
+    ell = "|".join(ELLIPSIS_NEXT)
+    s = re.sub(rf"(?<=\w)-\s+(?=(?:{ell})\b)", " ", s)  # "vård- och omsorg" == "vård och omsorg"
+    s = re.sub(r"(?<=\w)-\s*(?=\w)", "", s)          # "sol-dokumentationen", "sol- dok..."
+    s = s.replace("–", "-")
+    s = re.sub(r"[\"'`´:;,.!?()\[\]]", " ", s)
+    s = s.replace("/", " / ")
+    s = re.sub(r"(?<!\d)-|-(?!\d)", " ", s)          # stray dashes that are not ranges
+    return re.sub(r"\s+", " ", s).strip()
+
+
+_SUFFIXES = ("arna", "erna", "orna", "en", "et", "na", "er", "ar", "or", "n", "a", "e")
+
+
+@lru_cache(maxsize=65536)
+def stem(word: str) -> str:
+    """A crude Swedish stem: enough to equate 'socialpsykiatrin'/'socialpsykiatri',
+    'hemtjänsten'/'hemtjänst', 'omsorgsboenden'/'omsorgsboende', 'själva'/'själv'."""
+    for suf in _SUFFIXES:
+        if word.endswith(suf) and len(word) - len(suf) >= 4:
+            return word[: -len(suf)]
+    return word
+
+
+def same_word(a: str, b: str) -> bool:
+    """Two stems are one word if they differ only in the ending ('genomför'/'genomfört',
+    'barnets'/'barnens') or by a typo late in a long word. A differing beginning is a
+    different word: 'SoL-dokumentation'/'HSL-dokumentation' score 90 but are not the same."""
+    if a == b:
+        return True
+    n = min(len(a), len(b))
+    prefix = 0
+    while prefix < n and a[prefix] == b[prefix]:
+        prefix += 1
+    if prefix >= max(4, n - 2) and abs(len(a) - len(b)) <= 3:
+        return True
+    return prefix >= 3 and fuzz.ratio(a, b) >= TOKEN_PAIR_MIN
+
+
+@lru_cache(maxsize=65536)
+def content_stems(key: str) -> tuple[str, ...]:
+    return tuple(stem(w) for w in key.split() if w not in STOPWORDS and w != "/")
+
+
+# --- pairwise comparison -------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Comparison:
+    decision: str        # same | review | different
+    score: float         # rapidfuzz ratio of the base keys, 0-100
+    reason: str
+
+
+def compare_keys(a: NameKey, b: NameKey) -> Comparison:
+    """Are two printed names (by key) the same indicator? Units and goals are checked by
+    the caller; this looks at the words only."""
+    score = round(float(fuzz.ratio(a.base, b.base)), 1)
+    if a.qualifier and b.qualifier and a.qualifier != b.qualifier:
+        qa, qb = set(content_stems(a.qualifier)), set(content_stems(b.qualifier))
+        if qa != qb:
+            return Comparison("different", score, f"qualifiers differ: ({a.qualifier}) / ({b.qualifier})")
+    sa, sb = content_stems(a.base), content_stems(b.base)
+    only_a = [w for w in sa if w not in sb]
+    only_b = [w for w in sb if w not in sa]
+    # pair up words that differ only by inflection or a typo
+    for w in list(only_a):
+        best = max(only_b, key=lambda v: (same_word(w, v), fuzz.ratio(w, v)), default=None)
+        if best is not None and same_word(w, best):
+            only_a.remove(w)
+            only_b.remove(best)
+    if not only_a and not only_b:
+        if a.base == b.base:
+            return Comparison("same", 100.0, "same words")
+        if score >= AUTO_MIN or sorted(sa) == sorted(sb):
+            return Comparison("same", score, "same words after stemming")
+        return Comparison("review", score, "same words, low similarity")
+    if only_a and only_b:
+        return Comparison("different", score, f"words differ: {' '.join(only_a)} / {' '.join(only_b)}")
+    extra = " ".join(only_a or only_b)
+    return Comparison("review" if score >= REVIEW_MIN else "different", score, f"words added: {extra}")
+
+
+def infer_direction(name: str) -> tuple[str, str]:
+    """(direction, rule) for an indicator name, from DIRECTION_RULES."""
+    low = clean_name(name).lower()
+    for rule, rx, d in _DIRECTION_RES:
+        if rx.search(low):
+            return d, rule
+    return DEFAULT_DIRECTION, "default"
+
+
+def slugify(text: str, max_len: int = 80) -> str:
+    s = unicodedata.normalize("NFKD", text.lower())
+    s = s.encode("ascii", "ignore").decode()
+    s = re.sub(r"[^a-z0-9]+", "-", s).strip("-") or "indikator"
+    if len(s) > max_len:
+        digest = hashlib.sha1(s.encode()).hexdigest()[:6]
+        s = s[: max_len - 7].rstrip("-") + "-" + digest
+    return s
+
+
+UNIT_WORDS = {"%": "procent", "st": "st", "kr": "kronor"}
+
+
+@lru_cache(maxsize=65536)
+def norm_unit(unit: str | None) -> str | None:
+    if unit is None:
+        return None
+    u = re.sub(r"\s+", " ", str(unit)).strip().lower().rstrip(".")
+    return u or None
+
+
+# --- overrides -----------------------------------------------------------------------------
+
+OVERRIDE_ACTIONS = ("same_as", "not_same", "identity", "direction")
+
+
+@dataclass
+class Override:
+    printed_name: str
+    action: str
+    value: str
+    goal: str | None
+    line: int
+
+    @property
+    def key(self) -> str:
+        return name_key(self.printed_name).full
+
+
+def load_overrides(path: Path | None) -> tuple[list[Override], list[ParseWarning]]:
+    """Read the curated override CSV (columns: printed_name, action, value, goal, note).
+    Lines starting with '#' are comments. Bad rows are reported, not fatal."""
+    out: list[Override] = []
+    warns: list[ParseWarning] = []
+    if path is None or not Path(path).exists():
+        return out, warns
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        rows = [(i, ln) for i, ln in enumerate(fh, 1) if ln.strip() and not ln.lstrip().startswith("#")]
+    reader = csv.reader([ln for _, ln in rows])
+    header = None
+    for (lineno, _), rec in zip(rows, reader):
+        if header is None:
+            header = [h.strip().lower() for h in rec]
+            continue
+        row = dict(zip(header, (c.strip() for c in rec)))
+        name, action, value = row.get("printed_name", ""), row.get("action", "").lower(), row.get("value", "")
+        if not name or action not in OVERRIDE_ACTIONS or (not value):
+            warns.append(ParseWarning("indicators", f"{Path(path).name}:{lineno}: ignored override row "
+                                 f"(need printed_name, action in {OVERRIDE_ACTIONS}, value)", lineno))
+            continue
+        if action == "direction" and value.lower() not in DIRECTIONS:
+            warns.append(ParseWarning("indicators", f"{Path(path).name}:{lineno}: direction must be one of "
+                                 f"{DIRECTIONS}, got {value!r}", lineno))
+            continue
+        out.append(Override(name, action, value.lower() if action == "direction" else value,
+                            row.get("goal") or None, lineno))
+    return out, warns
+
+
+# --- resolving identities in the database ------------------------------------------------
+
+MATCHES_DDL = """
+CREATE TABLE IF NOT EXISTS indicator_matches (
+    printed_name  VARCHAR NOT NULL,
+    unit          VARCHAR,
+    indicator_id  VARCHAR NOT NULL,
+    method        VARCHAR NOT NULL,
+    score         DOUBLE,
+    matched_name  VARCHAR,
+    needs_review  BOOLEAN NOT NULL,
+    candidate_id  VARCHAR,
+    candidate_name VARCHAR,
+    candidate_score DOUBLE,
+    reason        VARCHAR,
+    n_rows        INTEGER,
+    districts     VARCHAR,
+    years         VARCHAR,
+    goals         VARCHAR
+);
+CREATE TABLE IF NOT EXISTS kf_target_checks (
+    indicator_id  VARCHAR NOT NULL,
+    year          INTEGER NOT NULL,
+    value_id      INTEGER,
+    district      VARCHAR,
+    printed_kf_target DOUBLE,
+    consensus_kf_target DOUBLE,
+    status        VARCHAR NOT NULL,
+    note          VARCHAR
+);
+"""
+
+# The rows are read in groups that share everything identity looks at: the printed name, the
+# unit and the goal context (a few hundred groups for tens of thousands of rows: the same KF
+# indicator under the same KF goal in every district and year). Groups come in the order of
+# their first row in the documents' content, not by ids: an incremental build numbers a
+# changed document's rows after the others and must still give the same identities.
+GROUP_KEY = ("name", "unit", "kf_goal_code", "namndmal", "goal_text", "goal_level")
+_GROUPS_SQL = """
+WITH v AS (
+    SELECT v.name, v.unit, v.kf_goal_code, v.namndmal, g.text AS goal_text, v.goal_level, v.document_id,
+           v.goal_id, v.kf_target_raw, v.outcome_men, v.outcome_women, d.district, d.year,
+           (d.source_file, v.source_line, v.value_id) AS rn
+    FROM indicator_values v
+    JOIN documents d USING (document_id)
+    LEFT JOIN goals g ON g.goal_id = v.goal_id
+)
+SELECT name, unit, kf_goal_code, namndmal, goal_text, goal_level,
+       count(*) AS n,
+       list(DISTINCT [document_id, goal_id]) FILTER (WHERE goal_id IS NOT NULL) AS tables,
+       list(DISTINCT district) AS districts,
+       list(year) AS years,
+       list(DISTINCT district || ' ' || year) AS places,
+       bool_or(goal_level = 'kf_mal' OR trim(coalesce(kf_target_raw, '')) <> '') AS is_kf,
+       bool_or(outcome_men IS NOT NULL OR outcome_women IS NOT NULL) AS gender
+FROM v
+GROUP BY name, unit, kf_goal_code, namndmal, goal_text, goal_level
+ORDER BY min(rn)
+"""
+
+
+@dataclass
+class _Node:
+    nid: int
+    key: NameKey
+    unit: str | None
+    scope: str | None                       # identity forced by an override
+    groups: list[dict] = field(default_factory=list)   # row groups (_GROUPS_SQL)
+    names: Counter = field(default_factory=Counter)    # cleaned printed name -> rows
+    goal_scoped: bool = False               # split off by an override with a goal
+    tables: set[tuple[int, int]] = field(default_factory=set)   # (document_id, goal_id)
+
+    @property
+    def n_rows(self) -> int:
+        return sum(g["n"] for g in self.groups)
+
+    @property
+    def display(self) -> str:
+        return self.names.most_common(1)[0][0]
+
+    def context(self) -> str:
+        goals: Counter = Counter()
+        for g in self.groups:
+            goals[_goal_label(g)] += g["n"]
+        return "; ".join(g for g, _ in goals.most_common(3) if g)
+
+
+def _goal_label(r: dict) -> str:
+    parts = []
+    if r.get("kf_goal_code"):
+        parts.append(f"KF {r['kf_goal_code']}")
+    if r.get("namndmal"):
+        parts.append(f"nämndmål: {r['namndmal'][:60]}")
+    elif r.get("goal_text"):
+        parts.append(f"{r.get('goal_level') or 'mål'}: {r['goal_text'][:60]}")
+    return ", ".join(parts)
+
+
+def _row_context(r: dict) -> str:
+    return " | ".join(str(r.get(k) or "") for k in ("kf_goal_code", "namndmal", "goal_text")).lower()
+
+
+class _Clusters:
+    """Union-find over nodes with the cannot-link rules of the module docstring."""
+
+    def __init__(self, nodes: list[_Node], not_same: list[tuple[int, int]]):
+        self.nodes = nodes
+        self.parent = list(range(len(nodes)))
+        self.members = {i: [i] for i in range(len(nodes))}
+        self.not_same = not_same
+        self.how: dict[int, tuple[str, float, int | None, str]] = {}  # nid -> (method, score, matched nid, reason)
+
+    def find(self, i: int) -> int:
+        while self.parent[i] != i:
+            self.parent[i] = self.parent[self.parent[i]]
+            i = self.parent[i]
+        return i
+
+    def units(self, root: int) -> set[str]:
+        return {unit for m in self.members[root] if (unit := self.nodes[m].unit)}
+
+    def why_not(self, a: int, b: int, check_tables: bool | None) -> str | None:
+        ra, rb = self.find(a), self.find(b)
+        if ra == rb:
+            return None
+        if len(self.units(ra) | self.units(rb)) > 1:
+            return "units differ: " + " / ".join(sorted(self.units(ra) | self.units(rb)))
+        ma, mb = set(self.members[ra]), set(self.members[rb])
+        for x, y in self.not_same:
+            if (x in ma and y in mb) or (x in mb and y in ma):
+                return "override: not the same"
+        scopes = {self.nodes[m].scope for m in ma | mb} - {None}
+        if len(scopes) > 1:
+            return "different identities forced by overrides"
+        if check_tables is not None:   # an automatic merge: goal-scoped overrides split names
+            sa = {self.nodes[m].scope for m in ma if self.nodes[m].goal_scoped}
+            sb = {self.nodes[m].scope for m in mb if self.nodes[m].goal_scoped}
+            if sa != sb:
+                return "kept apart by a goal-scoped override"
+        if check_tables:
+            ta = set().union(*(self.nodes[m].tables for m in ma))
+            tb = set().union(*(self.nodes[m].tables for m in mb))
+            if ta & tb:
+                return "printed in the same table"
+        return None
+
+    def union(self, a: int, b: int, method: str, score: float, reason: str,
+              check_tables: bool | None) -> str | None:
+        """Merge the clusters of a and b unless a rule forbids it (then return why).
+        check_tables: True/False for automatic merges (with/without the same-table rule),
+        None for a merge a person asked for in the override file."""
+        blocked = self.why_not(a, b, check_tables)
+        if blocked:
+            return blocked
+        ra, rb = self.find(a), self.find(b)
+        if ra == rb:
+            return None
+        if len(self.members[ra]) < len(self.members[rb]):
+            ra, rb = rb, ra
+            a, b = b, a
+        self.parent[rb] = ra
+        self.members[ra].extend(self.members.pop(rb))
+        if b not in self.how:
+            self.how[b] = (method, score, a, reason)
+        elif a not in self.how:
+            self.how[a] = (method, score, b, reason)
+        return None
+
+
+def _build_nodes(groups: list[dict], overrides: list[Override]) -> list[_Node]:
+    scoped = [o for o in overrides if o.action == "identity" and o.goal]
+    nodes: dict[tuple, _Node] = {}
+    for g in groups:
+        key = name_key(g["name"])
+        scope = None
+        for o in scoped:
+            assert o.goal is not None   # scoped: the identity overrides with a goal
+            if o.key == key.full and o.goal.lower() in _row_context(g):
+                scope = o.value
+                break
+        k = (key.full, norm_unit(g["unit"]), scope)
+        node = nodes.get(k)
+        if node is None:
+            node = nodes[k] = _Node(len(nodes), key, k[1], scope, goal_scoped=scope is not None)
+        node.groups.append(g)
+        node.names[clean_name(g["name"])] += g["n"]
+        node.tables.update(tuple(t) for t in g["tables"] or ())
+    return list(nodes.values())
+
+
+def cluster_nodes(nodes: list[_Node], overrides: list[Override]) -> tuple[_Clusters, list[dict], list[ParseWarning]]:
+    """Cluster printed-name nodes into identities. Returns the clusters, the candidate
+    pairs a person should review, and warnings about overrides that could not apply."""
+    warns: list[ParseWarning] = []
+    by_key: dict[str, list[int]] = defaultdict(list)
+    for n in nodes:
+        by_key[n.key.full].append(n.nid)
+
+    def lookup(printed: str) -> list[int]:
+        return by_key.get(name_key(printed).full, [])
+
+    not_same: list[tuple[int, int]] = []
+    for o in overrides:
+        if o.action == "not_same":
+            for x in lookup(o.printed_name):
+                for y in lookup(o.value):
+                    not_same.append((x, y))
+    cl = _Clusters(nodes, not_same)
+
+    def merge_or_warn(a: int, b: int, method: str, why: str, o: Override) -> None:
+        score = round(float(fuzz.ratio(nodes[a].key.base, nodes[b].key.base)), 1)   # for information
+        blocked = cl.union(a, b, method, score, why, check_tables=None)
+        if blocked:
+            warns.append(ParseWarning("indicators", f"override line {o.line} ({o.printed_name!r} {o.action} "
+                                 f"{o.value!r}) not applied: {blocked}", o.line))
+
+    # 1. overrides: explicit identities and same_as
+    forced: dict[str, list[int]] = defaultdict(list)
+    for n in nodes:
+        if n.scope:
+            forced[n.scope].append(n.nid)
+    for o in overrides:
+        if o.action == "identity" and not o.goal:
+            for x in lookup(o.printed_name):
+                nodes[x].scope = o.value
+                forced[o.value].append(x)
+    for ident, members in forced.items():
+        for x in members[1:]:
+            o = next(ov for ov in overrides if ov.action == "identity" and ov.value == ident)
+            merge_or_warn(members[0], x, "override", f"identity {ident}", o)
+    for o in overrides:
+        if o.action != "same_as":
+            continue
+        xs, ys = lookup(o.printed_name), lookup(o.value) or forced.get(o.value, [])
+        for x in xs:
+            for y in ys:
+                merge_or_warn(y, x, "override", f"same as {o.value}", o)
+
+    # 2. the same normalised words (any goal; units must agree)
+    for ids in by_key.values():
+        # a row without a unit joins the most printed unit of the same words
+        ids = sorted(ids, key=lambda i: (nodes[i].unit is None, -nodes[i].n_rows, i))
+        for x in ids[1:]:
+            cl.union(ids[0], x, "normalised", 100.0, "same words", check_tables=False)
+
+    # 3. pairs of distinct keys: qualifier rule and fuzzy comparison
+    keys = list(by_key)
+    nkeys = [name_key(k) for k in keys]
+    qualified_bases: dict[str, set[str]] = defaultdict(set)
+    for k in nkeys:
+        if k.qualifier:
+            qualified_bases[k.base].add(k.qualifier)
+    edges: list[tuple[float, int, int, str]] = []
+    review: list[dict] = []
+    bases = [k.base for k in nkeys]
+    # vectorised prefilter: only pairs that look alike at all are compared word by word
+    near = (process.cdist(bases, bases, scorer=fuzz.ratio, score_cutoff=60, workers=-1) > 0) | \
+           (process.cdist(bases, bases, scorer=fuzz.token_set_ratio, score_cutoff=80, workers=-1) > 0)
+    for i, j in zip(*near.nonzero()):
+        i, j = int(i), int(j)
+        if j <= i:
+            continue
+        a, b = nkeys[i], nkeys[j]
+        c = compare_keys(a, b)
+        if c.decision == "same" and (bool(a.qualifier) != bool(b.qualifier)):
+            base = a.base if a.qualifier else b.base
+            if len(qualified_bases[base]) > 1 and a.base == b.base:
+                c = Comparison("review", c.score, "bare name, several qualified variants: "
+                               + ", ".join(sorted(qualified_bases[base])))
+            elif a.base != b.base:
+                c = Comparison("review", c.score, c.reason + "; qualifier added")
+            else:
+                c = Comparison("same", c.score, "qualifier added/dropped")
+        if c.decision == "same":
+            edges.append((c.score, by_key[keys[i]][0], by_key[keys[j]][0], c.reason))
+        elif c.decision == "review":
+            review.append({"a": by_key[keys[i]][0], "b": by_key[keys[j]][0], "score": c.score, "reason": c.reason})
+    for score, x, y, reason in sorted(edges, key=lambda e: -e[0]):
+        blocked = cl.union(x, y, "fuzzy", score, reason, check_tables=True)
+        if blocked:
+            review.append({"a": x, "b": y, "score": score, "reason": f"{reason}; not merged: {blocked}"})
+    return cl, review, warns
+
+
+MATCH_COLUMNS = ["printed_name", "unit", "indicator_id", "method", "score", "matched_name", "needs_review",
+                 "candidate_id", "candidate_name", "candidate_score", "reason", "n_rows", "districts", "years", "goals"]
+
+
+def _insert(con, table: str, columns: list[str], rows: list[tuple]) -> None:
+    """Bulk insert through an Arrow table (DuckDB's executemany costs ~1 ms a row)."""
+    if not rows:
+        return
+    data = pa.table({c: pa.array([r[i] for r in rows]) for i, c in enumerate(columns)})
+    con.register("_identity_rows", data)
+    try:
+        cols = ", ".join(columns)
+        con.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM _identity_rows")
+    finally:
+        con.unregister("_identity_rows")
+
+
+def _fetch_dicts(con, sql: str, params: list | None = None) -> list[dict]:
+    cur = con.execute(sql, params or [])
+    cols = [d[0] for d in cur.description]
+    return [dict(zip(cols, rec)) for rec in cur.fetchall()]
+
+
+def _canonical(groups: list[dict]) -> str:
+    """The newest printing wins (a renamed indicator shows its current name); ties: the most
+    frequent printing, then the shortest."""
+    latest = max(max(g["years"]) for g in groups)
+    names: Counter = Counter()
+    for g in groups:
+        at_latest = g["years"].count(latest)
+        if at_latest:
+            names[clean_name(g["name"])] += at_latest
+    return min(names, key=lambda n: (-names[n], len(n), n))
+
+
+def resolve_identities(con, overrides_path: Path | None) -> list[ParseWarning]:
+    """Give every indicator_values row its identity and rewrite the `indicators` catalogue,
+    `indicator_matches` (how each printed name was matched, what to review) and
+    `kf_target_checks` (KF:s årsmål reconciliation). Runs inside the caller's transaction."""
+    con.execute(MATCHES_DDL)
+    # a re-run (an incremental build) starts from the printed values: undo earlier fills
+    con.execute("UPDATE indicator_values SET kf_target = NULL WHERE value_id IN "
+                "(SELECT value_id FROM kf_target_checks WHERE status IN ('filled', 'filled_equal'))")
+    overrides, warns = load_overrides(overrides_path)
+    groups = _fetch_dicts(con, _GROUPS_SQL)
+    nodes = _build_nodes(groups, overrides)
+    cl, review, w = cluster_nodes(nodes, overrides)
+    warns += w
+
+    by_words: dict[str, list[_Node]] = defaultdict(list)
+    for n in nodes:
+        by_words[n.key.full].append(n)
+    for ns in by_words.values():
+        units = sorted({n.unit for n in ns if n.unit})
+        if len(units) > 1:
+            where = "; ".join(f"{u}: " + ", ".join(sorted({p for n in ns if n.unit == u
+                                                          for g in n.groups for p in g["places"]})) for u in units)
+            warns.append(ParseWarning("indicators", f"{ns[0].display!r} is printed with different units "
+                                 f"({where}); kept as separate indicators"))
+
+    # identities
+    clusters = sorted(cl.members.values(), key=lambda ms: min(ms))
+    node_ident: dict[int, str] = {}
+    catalogue: list[tuple] = []
+    used: set[str] = set()
+    direction_over = {o.key: o.value for o in overrides if o.action == "direction"}
+    for members in clusters:
+        mgroups = [g for m in members for g in nodes[m].groups]
+        name = _canonical(mgroups)
+        forced = {nodes[m].scope for m in members} - {None}
+        unit_rows: Counter = Counter()
+        for g in mgroups:
+            if norm_unit(g["unit"]):
+                unit_rows[g["unit"].strip()] += g["n"]
+        unit = unit_rows.most_common(1)[0][0] if unit_rows else None
+        ident = forced.pop() if forced else slugify(name_key(name).full)
+        assert ident is not None        # None was taken out of forced
+        if ident in used and not forced:
+            # the same words in another unit: a separate identity, told apart by its unit
+            base = slugify(name_key(name).full, max_len=64)
+            ident = f"{base}-{slugify(UNIT_WORDS.get(unit or '', unit or 'utan-enhet'), 15)}"
+            k = 2
+            while ident in used:
+                ident = f"{base}-{k}"
+                k += 1
+        used.add(ident)
+        direction = None
+        for m in members:
+            direction = direction or direction_over.get(nodes[m].key.full)
+        if direction is None:
+            verbs = {nodes[m].key.verb_direction for m in members} - {None}
+            direction = verbs.pop() if len(verbs) == 1 else None
+        if direction is None:
+            direction, rule = infer_direction(name)
+            if rule == "default":
+                for m in members:
+                    d, r2 = infer_direction(nodes[m].display)
+                    if r2 != "default":
+                        direction = d
+                        break
+        is_kf = any(g["is_kf"] for g in mgroups)
+        gender = any(g["gender"] for g in mgroups)
+        catalogue.append((ident, name, unit, direction, is_kf, gender))
+        for m in members:
+            node_ident[m] = ident
+
+    con.execute("DELETE FROM indicators")
+    _insert(con, "indicators", ["indicator_id", "name", "unit", "direction", "is_kf", "gender_split"], catalogue)
+    _assign(con, [(*(g[k] for k in GROUP_KEY), node_ident[n.nid]) for n in nodes for g in n.groups])
+
+    _write_matches(con, nodes, cl, review, node_ident)
+    warns += reconcile_kf_targets(con, {i[0]: i[1] for i in catalogue})
+    return warns
+
+
+def _assign(con, mapping: list[tuple]) -> None:
+    """indicator_values.indicator_id from (*GROUP_KEY values, identity), where it changed."""
+    con.execute("CREATE OR REPLACE TEMP TABLE _ident_map (name VARCHAR, unit VARCHAR, kf_goal_code VARCHAR, "
+                "namndmal VARCHAR, goal_text VARCHAR, goal_level VARCHAR, indicator_id VARCHAR)")
+    _insert(con, "_ident_map", [*GROUP_KEY, "indicator_id"], mapping)
+    same = " AND ".join(f"v.{k} IS NOT DISTINCT FROM m.{k}" for k in GROUP_KEY if k != "goal_text")
+    con.execute(f"""
+        UPDATE indicator_values SET indicator_id = u.indicator_id
+        FROM (SELECT v.value_id, m.indicator_id FROM indicator_values v
+              LEFT JOIN goals g ON g.goal_id = v.goal_id
+              JOIN _ident_map m ON {same} AND g.text IS NOT DISTINCT FROM m.goal_text
+              WHERE v.indicator_id <> m.indicator_id) AS u
+        WHERE indicator_values.value_id = u.value_id""")
+    con.execute("DROP TABLE _ident_map")
+
+
+def _write_matches(con, nodes: list[_Node], cl: _Clusters, review: list[dict], node_ident: dict[int, str]) -> None:
+    # the best still-open candidate per node: a pair whose two names ended up apart
+    open_cands: dict[int, dict] = {}
+    for p in review:
+        if node_ident[p["a"]] == node_ident[p["b"]]:
+            continue
+        for x, y in ((p["a"], p["b"]), (p["b"], p["a"])):
+            if x not in open_cands or p["score"] > open_cands[x]["score"]:
+                open_cands[x] = {**p, "other": y}
+    by_words: dict[str, list[_Node]] = defaultdict(list)
+    for n in nodes:
+        by_words[n.key.full].append(n)
+    for n in nodes:
+        if n.nid in open_cands:
+            continue
+        for m in by_words[n.key.full]:
+            if node_ident[m.nid] != node_ident[n.nid]:
+                why = (f"same words in another unit ({m.unit or 'no unit'})" if m.unit != n.unit
+                       else "same words, kept apart by an override")
+                open_cands[n.nid] = {"a": n.nid, "b": m.nid, "other": m.nid, "score": 100.0, "reason": why}
+                break
+    out = []
+    for n in nodes:
+        method, score, matched, reason = cl.how.get(n.nid, ("exact", None, None, None))
+        cand = open_cands.get(n.nid)
+        needs = cand is not None or (method == "fuzzy" and (score or 0) < 95)
+        for printed in sorted(n.names, key=lambda p: (p != n.display, p)):
+            pgroups = [g for g in n.groups if clean_name(g["name"]) == printed]
+            years = sorted({y for g in pgroups for y in g["years"]})
+            if printed == n.display:
+                how = (method, score, nodes[matched].display if matched is not None else None, reason)
+            else:   # another printing of the same words ("Andelen", case, hyphen, wrap)
+                how = ("normalised", round(float(fuzz.ratio(printed, n.display)), 1), n.display, "same words")
+            units: Counter = Counter()
+            for g in n.groups:
+                if norm_unit(g["unit"]):
+                    units[g["unit"].strip()] += g["n"]
+            out.append((
+                printed, units.most_common(1)[0][0] if units else None, node_ident[n.nid], *how[:3], needs,
+                node_ident[cand["other"]] if cand else None,
+                nodes[cand["other"]].display if cand else None,
+                cand["score"] if cand else None,
+                cand["reason"] if cand else how[3],
+                n.names[printed], ", ".join(sorted({d for g in pgroups for d in g["districts"]})),
+                ", ".join(map(str, years)), n.context(),
+            ))
+    con.execute("DELETE FROM indicator_matches")
+    _insert(con, "indicator_matches", MATCH_COLUMNS, out)
+
+
+def _fmt(v: float | None) -> str:
+    if v is None:
+        return "–"
+    return f"{v:g}".replace(".", ",")
+
+
+# KF targets printed next to a district target are unambiguous evidence (one definition for
+# the agreement checks and the disagreement report).
+_EVIDENCE = """evidence AS (
+    SELECT DISTINCT v.indicator_id, d.year, round(v.kf_target, 6) AS kf, d.district
+    FROM indicator_values v JOIN documents d USING (document_id)
+    WHERE v.kf_target IS NOT NULL AND v.target_raw IS NOT NULL AND v.target_raw <> ''
+)"""
+
+_KF_SQL = f"""
+CREATE OR REPLACE TEMP TABLE _kf AS
+WITH r AS (
+    SELECT v.value_id, v.indicator_id, v.target, v.target_raw, v.kf_target, v.kf_target_raw,
+           d.district, d.year, d.doc_type,
+           row_number() OVER (ORDER BY v.indicator_id, d.year, d.district, d.source_file,
+                                       v.source_line, v.value_id) AS rn
+    FROM indicator_values v JOIN documents d USING (document_id)
+),
+{_EVIDENCE},
+per_year AS (
+    SELECT indicator_id, year, count(DISTINCT kf) AS n_values, min(kf) AS consensus,
+           list(DISTINCT district) AS agreeing
+    FROM evidence GROUP BY indicator_id, year
+),
+rows AS (
+    SELECT r.*, p.consensus, list_sort(list_filter(p.agreeing, x -> x <> r.district)) AS others,
+           r.target IS NOT NULL AND r.kf_target IS NULL AND trim(coalesce(r.kf_target_raw, '')) = '' AS single_target,
+           r.kf_target IS NOT NULL AND trim(coalesce(r.target_raw, '')) = '' AS single_kf
+    FROM r JOIN per_year p USING (indicator_id, year)
+    WHERE p.n_values = 1
+)
+SELECT value_id, indicator_id, year, district, target, kf_target, consensus, others, rn,
+       CASE WHEN single_target AND len(others) > 0 AND doc_type = 'verksamhetsplan'
+                 THEN CASE WHEN round(target, 6) = consensus THEN 'filled_equal' ELSE 'filled' END
+            WHEN single_kf AND len(others) > 0 AND round(kf_target, 6) <> consensus THEN 'check_differs'
+            WHEN kf_target IS NOT NULL THEN 'agrees'
+       END AS status
+FROM rows
+"""
+
+_KF_DISAGREE_SQL = f"""
+WITH {_EVIDENCE}
+SELECT indicator_id, year, kf, list(district ORDER BY district) AS districts
+FROM evidence
+WHERE (indicator_id, year) IN (SELECT (indicator_id, year) FROM evidence GROUP BY ALL HAVING count(DISTINCT kf) > 1)
+GROUP BY ALL ORDER BY indicator_id, year, kf
+"""
+
+CHECK_COLUMNS = ["indicator_id", "year", "value_id", "district", "printed_kf_target", "consensus_kf_target",
+                 "status", "note"]
+
+
+def reconcile_kf_targets(con, names: dict[str, str]) -> list[ParseWarning]:
+    """KF:s årsmål is the same for every district in a year. Per identity and year: store a
+    warning where districts print different KF targets; where they agree, fill a plan's
+    empty KF:s årsmål on a single-value row (only a district årsmål printed), and flag a
+    single value printed as KF:s årsmål that differs from what the other districts print.
+    The row-by-row work is SQL; Python only words the notes of the rows that need one."""
+    found: list[tuple[tuple, ParseWarning]] = []     # (sort key, warning)
+    checks: list[tuple] = []
+    disagree: dict[tuple[str, int], list[tuple[float, list[str]]]] = defaultdict(list)
+    for ident, year, kf, districts in con.execute(_KF_DISAGREE_SQL).fetchall():
+        disagree[(ident, year)].append((kf, districts))
+    for (ident, year), printed in disagree.items():
+        detail = "; ".join(f"{_fmt(v)} ({', '.join(ds)})" for v, ds in printed)
+        found.append(((ident, year, 0), ParseWarning("indicators", f"KF:s årsmål {year} differs between districts for "
+                                                               f"{names.get(ident, ident)!r}: {detail}")))
+        checks.extend((ident, year, None, d, v, None, "disagree", detail) for v, ds in printed for d in ds)
+
+    con.execute(_KF_SQL)
+    for value_id, ident, year, district, _target, kf, consensus, others, rn, status in con.execute(
+            "SELECT value_id, indicator_id, year, district, target, kf_target, consensus, others, rn, status "
+            "FROM _kf WHERE status IN ('filled', 'filled_equal', 'check_differs') ORDER BY rn").fetchall():
+        name = names.get(ident, ident)
+        if status == "check_differs":
+            note = (f"single value {_fmt(kf)} read as KF:s årsmål, other districts print "
+                    f"{_fmt(consensus)}: it may be the district's own årsmål")
+            checks.append((ident, year, value_id, district, kf, consensus, status, note))
+            found.append(((ident, year, rn), ParseWarning("indicators", f"{district} {year}: {name!r}: {note}")))
+            continue
+        note = f"KF:s årsmål {_fmt(consensus)} from {', '.join(others)}"
+        if status == "filled_equal":
+            note += "; the single printed value equals it and may be KF:s årsmål, not the district's"
+        checks.append((ident, year, value_id, district, None, consensus, status, note))
+        found.append(((ident, year, rn), ParseWarning("indicators", f"{district} {year}: {name!r}: filled empty {note}")))
+    con.execute("UPDATE indicator_values SET kf_target = k.consensus FROM _kf k "
+                "WHERE indicator_values.value_id = k.value_id AND k.status IN ('filled', 'filled_equal')")
+    con.execute("DELETE FROM kf_target_checks")
+    _insert(con, "kf_target_checks", CHECK_COLUMNS, checks)
+    con.execute("INSERT INTO kf_target_checks SELECT indicator_id, year, value_id, district, kf_target, consensus, "
+                "'agrees', NULL FROM _kf WHERE status = 'agrees'")
+    con.execute("DROP TABLE _kf")
+    return [w for _, w in sorted(found, key=lambda f: f[0])]
