@@ -491,11 +491,6 @@ def frame_to_csv(df: pl.DataFrame, meta: ExportMeta | None = None, *,
     return buf.getvalue()
 
 
-def read_export_csv(data: bytes) -> pl.DataFrame:
-    """Read a frame_to_csv() file back (for tests and round trips)."""
-    return pl.read_csv(io.BytesIO(data), separator=";", decimal_comma=True)
-
-
 def _decimals(values: Iterable[float | None], max_dec: int = 3) -> int:
     need = 0
     for v in values:

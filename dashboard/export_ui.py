@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import datetime as _dt
 import functools
-import hashlib
 import json
 import secrets
 import threading
@@ -201,8 +200,3 @@ def deck_panel(*, key: str = "deck", sidebar: bool = True) -> None:
         if st.button("Töm bildspelet", key=f"{key}-clear"):
             _keep([])
             st.rerun()
-
-
-def cache_key(*parts: Any) -> str:
-    """A short stable key for widgets from arbitrary parts (e.g. indicator id and year)."""
-    return hashlib.sha1("|".join(map(str, parts)).encode()).hexdigest()[:10]

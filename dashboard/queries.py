@@ -460,18 +460,10 @@ def district_profile(con, district: str, year: int) -> pl.DataFrame:
                                                               nulls_last=True)
 
 
-def target_gap(outcome: float | None, target: float | None, direction: str | None) -> float | None:
-    """How far the outcome is from the target, in percent of the target, signed so that a
-    positive number is better than the target whatever the direction. None when it cannot
-    be said (a value missing, no direction, or a target of 0)."""
-    if outcome is None or target is None or direction not in ("higher", "lower") or target == 0:
-        return None
-    gap = (outcome - target) / abs(target) * 100
-    return gap if direction == "higher" else -gap
-
-
 _GAP = (pl.col("outcome") - pl.col("target")) / pl.col("target").abs() * 100
-# target_gap for every row
+# How far the outcome is from the target, in percent of the target, signed so that a positive
+# number is better than the target whatever the direction. None when it cannot be said (a
+# value missing, no direction, or a target of 0).
 _TARGET_GAP = (
     pl.when(pl.col("outcome").is_null() | pl.col("target").is_null() | (pl.col("target") == 0)
             | ~pl.col("direction").is_in(["higher", "lower"]).fill_null(False))
@@ -533,11 +525,6 @@ def classify_budget_column(label: str | None) -> str:
 def _label_year(label: str | None) -> int | None:
     m = _YEAR.search(label or "")
     return int(m.group(1)) if m else None
-
-
-def label_year(label: str | None, doc_year: int) -> int:
-    year = _label_year(label)
-    return year if year is not None else int(doc_year)
 
 
 def _column_classes(con) -> dict[str, list]:

@@ -10,9 +10,11 @@ and investment rows left out), as in the dashboard.
 """
 from __future__ import annotations
 
+import re
+
 import polars as pl
 
-from dashboard.queries import _AREA_SCHEMA, PART_ROW, classify_budget_column, label_year
+from dashboard.queries import _AREA_SCHEMA, PART_ROW, classify_budget_column
 
 _SQL = """
 SELECT d.district, d.year AS doc_year, d.doc_type, b.table_no, b.table_title, b.section, b.row_label,
@@ -23,6 +25,12 @@ WHERE d.level = 'namnd'
 ORDER BY d.district, d.year, b.table_title, b.source_line, b.budget_line_id
 """
 
+
+
+def label_year(label: str | None, doc_year: int) -> int:
+    """The money's year: the year printed in the column label, else the document's year."""
+    m = re.search(r"\b((?:19|20)\d\d)\b", label or "")
+    return int(m.group(1)) if m else int(doc_year)
 
 def budget_lines(con, year: int | None = None) -> pl.DataFrame:
     df = con.execute(_SQL).pl()

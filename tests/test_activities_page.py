@@ -20,6 +20,7 @@ from streamlit.testing.v1 import AppTest
 from dashboard import activity_queries as aq
 from dashboard import export as ex
 from tests.dashboard_fixture import KF_ARBETE, KF_TRYGG, build_empty_db, build_fixture_db
+from tests.helpers import read_export_csv
 
 ROOT = Path(__file__).resolve().parents[1]
 SCHEMA = ROOT / "etl" / "store" / "schema.sql"
@@ -237,7 +238,7 @@ def test_export_csv_has_swedish_headers_and_the_rows_shown(page, downloads):
     assert {"CSV", "Excel"} <= labels
     name = next(n for n in downloads if n.endswith(".csv") and n.startswith("Aktiviteter-2021")
                 and "tidslinje" not in n)
-    csv = ex.read_export_csv(downloads[name]())
+    csv = read_export_csv(downloads[name]())
     assert csv.columns == ["Stadsdel", "År", "Dokumenttyp", "Målnummer", "Mål", "Aktivitet", "Startdatum",
                            "Slutdatum", "Status", "Avvikelse", "Analys", "Källfil", "Sida", "Rad", "Källa"]
     assert csv["Aktivitet"].to_list() == list(tables(at)["Aktivitet"])
@@ -254,7 +255,7 @@ def test_export_follows_the_text_filter(page, downloads):
     at = page(sok="aldreomsorg")
     name = next(n for n in downloads if n.endswith(".csv") and "tidslinje" not in n
                 and n.startswith("Aktiviteter"))
-    csv = ex.read_export_csv(downloads[name]())
+    csv = read_export_csv(downloads[name]())
     assert sorted(csv["Aktivitet"].to_list()) == sorted(tables(at)["Aktivitet"]) and csv.height == 2
 
 
@@ -450,14 +451,14 @@ def test_summary_counts(mem):
 def test_export_frame_gets_swedish_headers_through_the_export_helpers(mem):
     df = aq.activities(mem, districts=["Bromma"])
     table = aq.export_frame(df)
-    csv = ex.read_export_csv(ex.frame_to_csv(table, ex.ExportMeta("Aktiviteter 2024")))
+    csv = read_export_csv(ex.frame_to_csv(table, ex.ExportMeta("Aktiviteter 2024")))
     assert csv.columns == ["Stadsdel", "År", "Dokumenttyp", "Målnummer", "Mål", "Aktivitet", "Startdatum",
                            "Slutdatum", "Status", "Avvikelse", "Analys", "Källfil", "Sida", "Rad", "Källa"]
     assert csv["Aktivitet"].to_list() == df["text"].to_list()
     assert csv["Startdatum"].to_list()[-1] == "Våren 2024"                        # as printed
     assert set(csv["Dokumenttyp"]) == {"Verksamhetsplan", "Verksamhetsberättelse"}
     units = aq.export_frame(aq.activities(mem, units=True, districts=["Farsta"], year=2024))
-    csv = ex.read_export_csv(ex.frame_to_csv(units, ex.ExportMeta("t")))
+    csv = read_export_csv(ex.frame_to_csv(units, ex.ExportMeta("t")))
     assert {"Nivå", "Enhet (verksamhet)"} <= set(csv.columns)
     assert "Verksamhetsplan 2024, Farsta förskolor, Farsta stadsdelsnämnd" in csv["Källa"].to_list()
 

@@ -14,9 +14,10 @@ from pathlib import Path
 import pytest
 
 from etl.model import Line, RawDocument
-from etl.parse.areas import canonical_area, canonical_areas
+from etl.parse.areas import canonical_area
 from etl.parse.budget import Vocabulary, fit_columns, header_segments, join_lines, parse_budget, split_row
 from etl.read.text import detect_flavour, lines_from_text
+from tests.helpers import canonical_areas
 
 GOLDEN = Path(__file__).parent / "golden" / "budget"
 RAW = Path(__file__).resolve().parent.parent / "data" / "raw"

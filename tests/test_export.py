@@ -16,6 +16,7 @@ import pytest
 from click.testing import CliRunner
 
 from dashboard import export as ex
+from tests.helpers import read_export_csv
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
@@ -180,7 +181,7 @@ def test_csv_is_excel_swedish_and_round_trips():
     header = text.splitlines()[0]
     assert header == "Stadsdel;År;Dokumenttyp;Utfall;Enhet;Källa"
     assert "Norrmalm;2021;Verksamhetsberättelse;1234,5;%;Verksamhetsberättelse 2021, Norrmalms stadsdelsnämnd" in text
-    back = ex.read_export_csv(data)
+    back = read_export_csv(data)
     assert back["Stadsdel"].to_list() == PROVENANCE["district"].to_list()
     assert back["År"].to_list() == PROVENANCE["year"].to_list()
     assert back["Utfall"].to_list() == PROVENANCE["outcome"].to_list()
@@ -191,7 +192,7 @@ def test_csv_is_excel_swedish_and_round_trips():
 
 def test_csv_without_meta_keeps_values():
     df = pl.DataFrame({"a b": ["x;y", "z"], "v": [0.1, 12345.678]})
-    back = ex.read_export_csv(ex.frame_to_csv(df))
+    back = read_export_csv(ex.frame_to_csv(df))
     assert back.to_dicts() == df.to_dicts()
 
 
@@ -199,7 +200,7 @@ def test_csv_and_xlsx_accept_list_columns():
     from openpyxl import load_workbook
 
     df = pl.DataFrame({"name": ["a"], "years": [[2020, 2021]], "v": [1.5]})
-    assert ex.read_export_csv(ex.frame_to_csv(df))["years"].to_list() == ["2020, 2021"]
+    assert read_export_csv(ex.frame_to_csv(df))["years"].to_list() == ["2020, 2021"]
     ws = load_workbook(io.BytesIO(ex.frame_to_xlsx(df, _meta())))["Data"]
     assert ws.cell(2, 2).value == "2020, 2021"
 
@@ -403,7 +404,7 @@ def test_cli_other_formats(fixture_db, tmp_path, fmt):
     elif fmt == "pdf":
         assert data[:5] == b"%PDF-"
     elif fmt == "csv":
-        back = ex.read_export_csv(data)
+        back = read_export_csv(data)
         values = dict(zip(back["Stadsdel"], back["Utfall"]))
         assert values["Norrmalm"] == 1.3 and values["Kungsholmen"] == 0.9
         assert values["Spånga-Tensta"] is None
@@ -662,7 +663,7 @@ def test_native_bar_axis_starts_at_zero_and_a_long_source_stays_on_the_slide():
 
 
 def test_exported_cells_are_words_not_codes():
-    from dashboard.export import ExportMeta, frame_to_csv, read_export_csv
+    from dashboard.export import ExportMeta, frame_to_csv
 
     df = pl.DataFrame({"district": ["Norrmalm"], "direction": ["lower"], "attainment": ["not_met"],
                        "doc_type": ["verksamhetsberattelse"], "level": ["namnd"], "from_later_report": [False],

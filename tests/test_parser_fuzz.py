@@ -17,7 +17,8 @@ from etl.parse.detect import DetectError, detect, load_registry
 from etl.parse.recognise import recognise
 from etl.parse.sections import parse_sections
 from etl.read.text import detect_flavour, lines_from_text
-from etl.store.load import create_schema, load_documents
+from etl.store.load import create_schema
+from tests.helpers import load_documents
 
 RAW = Path(__file__).resolve().parent.parent / "data" / "raw"
 DOCS = {p.name: p.read_text(encoding="utf-8").split("\n") for p in sorted(RAW.iterdir()) if p.suffix in (".txt", ".md")}

@@ -15,6 +15,7 @@ from dashboard import charts, db
 from dashboard import queries as q
 from dashboard.fmt import NBSP, fmt_lines, fmt_number, fmt_percent, fmt_value
 from tests.dashboard_fixture import BARN, FERIEJOBB, INRIKTNING, KOSTNAD, PERSONER, build_empty_db, build_fixture_db
+from tests.helpers import create_index
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -249,9 +250,10 @@ def test_district_profile_has_last_year_and_area(con):
     assert rows[KOSTNAD]["target_gap"] is None                   # no direction
 
 
-def test_target_gap_needs_a_nonzero_target():
-    assert q.target_gap(1.0, 0.0, "lower") is None
-    assert q.target_gap(None, 5.0, "higher") is None
+def test_target_gap_needs_a_value_a_nonzero_target_and_a_direction():
+    frame = pl.DataFrame({"outcome": [1.0, None, 2.0, 3.0, 3.0], "target": [0.0, 5.0, 1.0, 2.0, 4.0],
+                          "direction": ["lower", "higher", "neither", "lower", "higher"]})
+    assert frame.select(gap=q._TARGET_GAP)["gap"].to_list() == [None, None, None, -50.0, -25.0]
 
 
 def test_goal_assessments_across_districts(con):
@@ -395,11 +397,10 @@ def test_search_sections_falls_back_to_ilike_and_marks_hits(con):
 
 
 def test_search_sections_uses_the_search_index_when_built(tmp_path):
-    from etl.search import index as search
 
     path = build_fixture_db(tmp_path / "fts.duckdb")
     c = duckdb.connect(str(path))
-    search.create_index(c)
+    create_index(c)
     c.close()
     c = duckdb.connect(str(path), read_only=True)
     hits = q.search_sections(c, "feriejobben")        # inflected form: only the stemmed index finds it

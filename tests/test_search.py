@@ -7,7 +7,8 @@ import duckdb
 import pytest
 
 import etl.search.index as search
-from etl.search.index import SearchUnavailable, create_index, search_sections
+from etl.search.index import SearchUnavailable, search_sections
+from tests.helpers import create_index
 
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMA = (ROOT / "etl" / "store" / "schema.sql").read_text(encoding="utf-8")

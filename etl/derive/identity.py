@@ -327,36 +327,6 @@ def load_overrides(path: Path | None) -> tuple[list[Override], list[ParseWarning
 
 # --- resolving identities in the database ------------------------------------------------
 
-MATCHES_DDL = """
-CREATE TABLE IF NOT EXISTS indicator_matches (
-    printed_name  VARCHAR NOT NULL,
-    unit          VARCHAR,
-    indicator_id  VARCHAR NOT NULL,
-    method        VARCHAR NOT NULL,
-    score         DOUBLE,
-    matched_name  VARCHAR,
-    needs_review  BOOLEAN NOT NULL,
-    candidate_id  VARCHAR,
-    candidate_name VARCHAR,
-    candidate_score DOUBLE,
-    reason        VARCHAR,
-    n_rows        INTEGER,
-    districts     VARCHAR,
-    years         VARCHAR,
-    goals         VARCHAR
-);
-CREATE TABLE IF NOT EXISTS kf_target_checks (
-    indicator_id  VARCHAR NOT NULL,
-    year          INTEGER NOT NULL,
-    value_id      INTEGER,
-    district      VARCHAR,
-    printed_kf_target DOUBLE,
-    consensus_kf_target DOUBLE,
-    status        VARCHAR NOT NULL,
-    note          VARCHAR
-);
-"""
-
 # The rows are read in groups that share everything identity looks at: the printed name, the
 # unit and the goal context (a few hundred groups for tens of thousands of rows: the same KF
 # indicator under the same KF goal in every district and year). Groups come in the order of
@@ -647,8 +617,8 @@ def _canonical(groups: list[dict]) -> str:
 def resolve_identities(con, overrides_path: Path | None) -> list[ParseWarning]:
     """Give every indicator_values row its identity and rewrite the `indicators` catalogue,
     `indicator_matches` (how each printed name was matched, what to review) and
-    `kf_target_checks` (KF:s årsmål reconciliation). Runs inside the caller's transaction."""
-    con.execute(MATCHES_DDL)
+    `kf_target_checks` (KF:s årsmål reconciliation); the tables are etl/store/schema.sql's.
+    Runs inside the caller's transaction."""
     # a re-run (an incremental build) starts from the printed values: undo earlier fills
     con.execute("UPDATE indicator_values SET kf_target = NULL WHERE value_id IN "
                 "(SELECT value_id FROM kf_target_checks WHERE status IN ('filled', 'filled_equal'))")

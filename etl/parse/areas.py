@@ -31,11 +31,6 @@ def area_patterns() -> tuple[tuple[str, re.Pattern[str]], ...]:
     return tuple(out)
 
 
-def canonical_areas() -> list[str]:
-    """The canonical area names, in file order, without duplicates."""
-    return list(dict.fromkeys(a for a, _ in area_patterns()))
-
-
 def normalise_label(label: str) -> str:
     text = re.sub(r"<[^>]+>|\*", "", label or "")
     text = _LEADING_NOISE.sub("", text)

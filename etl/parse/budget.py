@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from typing import TypeGuard
 
 from etl.model import Line, ParseWarning, RawDocument
+from etl.parse import patterns as P
 from etl.parse.areas import canonical_area
 from etl.parse.numbers import parse_number
 from etl.parse.sections import parse_sections, section_index_for_line
@@ -64,7 +65,6 @@ GROUP_LINE = re.compile(r"^\s*\S.*?\S?\s{3,}$")
 PARENT_ROW = re.compile(r"\bvarav:?$", re.I)
 SUB_ROW = re.compile(r"^[\s\-–—]*varav\b", re.I)
 COLUMN_START = re.compile(r"^(?:[A-ZÅÄÖ][a-zåäöé]+\S*|[A-ZÅÄÖ]{2,4})$")
-PAGE_FURNITURE = re.compile(r"^(?:Sid \d+(?: \(\d+\))?|Tjänsteutlåtande|start\.stockholm|Sida \d+ av \d+)$", re.I)
 DECISION_ITEM = re.compile(r"^\s*(?P<no>\d{1,2})\.\s+(?P<text>.*\bmnkr\b.*)$", re.I)
 DECISION_AMOUNT = re.compile(r"(?P<num>\d{1,3}(?:[ \u00a0]\d{3})*(?:,\d+)?|\d+(?:,\d+)?)\s*mnkr", re.I)
 DECISION_KIND = [
@@ -72,7 +72,6 @@ DECISION_KIND = [
     (re.compile(r"budgetjuster", re.I), "Budgetjustering"),
 ]
 MD_RULE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?\s*$")
-MD_TAGS = re.compile(r"<[^>]+>|\*\*|__")
 FOOTNOTE_MARK = re.compile(r"(?<=\))\d{1,2}$")      # "(mnkr)2": a footnote digit glued to a label
 CAPTION = re.compile(r"^[A-ZÅÄÖ][^\t]{0,98}:$")      # "Nämndens parkinvesteringsmedel fördelas följande:"
 
@@ -89,7 +88,7 @@ def parse_value(raw: str | None) -> float | None:
     """A printed cell ("1 487,5", "-6,4*", "<b>3 224,7</b>", "−2,5") as a number (mnkr)."""
     if raw is None:
         return None
-    text = MD_TAGS.sub("", raw).replace("–", "-").strip().rstrip("*").strip()
+    text = P.MARKUP.sub("", raw).replace("–", "-").strip().rstrip("*").strip()
     if not text:
         return None
     value, _unit, _mended = parse_number(text)
@@ -97,7 +96,7 @@ def parse_value(raw: str | None) -> float | None:
 
 
 def _clean(text: str) -> str:
-    return re.sub(r"\s+", " ", MD_TAGS.sub("", text)).strip()
+    return re.sub(r"\s+", " ", P.MARKUP.sub("", text)).strip()
 
 
 def join_lines(parts: list[str], vocab: Vocabulary) -> str:
@@ -389,7 +388,7 @@ def _value_rows(lines: list[Line], h: dict, table: _Table, vocab: Vocabulary) ->
     while k < len(lines):
         line = lines[k]
         t = line.text.strip()
-        if t in repeat or PAGE_FURNITURE.match(t):
+        if t in repeat or P.PAGE_FURNITURE.match(t):
             k += 1
             continue
         # a number broken over two lines: "1258," + "2 1207,5 ..."
@@ -446,7 +445,7 @@ def _note_rows(lines: list[Line], h: dict, table: _Table, n_values: int, vocab: 
     while k < len(lines):
         line = lines[k]
         t = line.text.strip()
-        if t in repeat or PAGE_FURNITURE.match(t):
+        if t in repeat or P.PAGE_FURNITURE.match(t):
             k += 1
             continue
         if len(t) > MAX_HEADER_LINE_CHARS or _starts_table(lines, k, vocab):
@@ -723,7 +722,7 @@ def _records(table: _Table, table_no: int, sections: list[dict], warnings: list[
         boxes = {cell.col: cell.box for cell in row.line.cells or ()}     # PDF: each cell's box
         for c, col in enumerate(table.columns):
             raw = row.cells[c] if c < len(row.cells) else ""
-            raw = MD_TAGS.sub("", raw).strip()
+            raw = P.MARKUP.sub("", raw).strip()
             if not raw:
                 continue
             line = {

@@ -60,8 +60,12 @@ YEAR = r"(?:19|20)\d\d"
 DATE = r"\d{4}-\d{2}-\d{2}"
 ACTIVITY_DATES = re.compile(r"(?:^|\s)(?P<start>" + DATE + r")\s+(?P<end>" + DATE + r")(?P<dev>\s.*)?$")
 
-# Page furniture printed into the text: "Sid 49 (116)", with the document footer around it.
-PAGE_FURNITURE = re.compile(r"^\s*(?:(?:\S.*\s)?Sid\s+\d+\s+\(\d+\)(?:\s.*)?|Tjänsteutlåtande(?:\s.*)?)$")
+# Page furniture printed into the text: "Sid 49 (116)" with the document footer around it, a
+# bare "Sid 49" or "Sida 3 av 12", the "Tjänsteutlåtande" running header, the web footer.
+PAGE_FURNITURE = re.compile(r"^\s*(?:(?:\S.*\s)?Sid\s+\d+\s+\(\d+\)(?:\s.*)?|Sid\s+\d+|Sida\s+\d+\s+av\s+\d+"
+                            r"|Tjänsteutlåtande(?:\s.*)?|start\.stockholm)\s*$")
+# Markdown/HTML emphasis and tags in .md documents (removed from labels, cells and snippets)
+MARKUP = re.compile(r"<[^>]+>|\*\*|__")
 # The page footer printed under "Sid 49 (116)": the office's web address and phone number
 # ("start.stockholm", "stockholm.se", "08-508 08 079", "50809014"), with the street address
 # ("Sankt Eriksgatan 117") before them.

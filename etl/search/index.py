@@ -25,6 +25,7 @@ from array import array
 
 import duckdb
 
+from etl.parse.patterns import MARKUP
 from etl.search import terms as T
 
 K1, B = 1.2, 0.75
@@ -40,7 +41,6 @@ RESULT_TYPES = {                                 # polars dtypes of the result, 
     "snippet": "Utf8", "score": "Float64", "source_file": "Utf8", "source_line_start": "Int64",
     "district": "Utf8", "year": "Int64", "doc_type": "Utf8",
 }
-MARKUP = re.compile(r"<[^>]+>|\*\*|__")         # Markdown/HTML emphasis in .md documents
 _WORD = re.compile(T.WORD.pattern, re.I)        # words with their positions, for snippets
 
 
@@ -135,12 +135,6 @@ def optimise_index(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("DELETE FROM search_postings")
     con.execute("INSERT INTO search_postings SELECT * FROM _sorted")
     con.execute("DROP TABLE _sorted")
-
-
-def create_index(con: duckdb.DuckDBPyConnection) -> None:
-    """Index every section not yet indexed and sort the postings."""
-    index_missing_sections(con)
-    optimise_index(con)
 
 
 def index_exists(con: duckdb.DuckDBPyConnection) -> bool:

@@ -9,12 +9,11 @@ previous database. `delete_files` removes everything one input file contributed.
 from __future__ import annotations
 
 import json
-import re
-import unicodedata
 from pathlib import Path
 
 import duckdb
 
+from etl.derive.identity import slugify
 from etl.model import ParsedDocument, ParseWarning
 from etl.parse.sections import section_index_for_line
 from etl.search.index import document_terms, insert_terms
@@ -53,19 +52,6 @@ FLUSH_ROWS = 200_000      # rows gathered before a bulk insert (search postings 
 
 def create_schema(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(SCHEMA)
-
-
-def normalise_name(name: str) -> str:
-    """Provisional identity key: case, punctuation and spacing folded (etl/derive/identity.py
-    gives the final identity in the derived stage)."""
-    t = unicodedata.normalize("NFC", name).lower()
-    t = re.sub(r"(\w)- (\w)", r"\1\2", t)          # hyphenation from wrapping
-    t = re.sub(r"[^\wåäöé%]+", " ", t)
-    return re.sub(r"\s+", " ", t).strip()
-
-
-def indicator_key(name: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", unicodedata.normalize("NFKD", normalise_name(name)).encode("ascii", "ignore").decode()).strip("-")[:80]
 
 
 class Loader:
@@ -150,7 +136,7 @@ class Loader:
             kf_goal = _ancestor(doc, r.goal_key, "kf_mal")
             namnd = _ancestor(doc, r.goal_key, "namndmal")
             add("indicator_values", [
-                doc_id, indicator_key(r.name), r.name,
+                doc_id, slugify(r.name), r.name,        # provisional: etl.derive.identity gives the identity
                 goal_ids.get(r.goal_key) if r.goal_key is not None else None,
                 goal.level if goal else None,
                 kf_goal.code if kf_goal else None, namnd.text if namnd else None,
@@ -207,15 +193,6 @@ class Loader:
                 if kind in to_arrow:
                     Loader._types.setdefault(t, {})[c] = to_arrow[kind]
         return Loader._types[table]
-
-
-def load_documents(con: duckdb.DuckDBPyConnection, docs: list[ParsedDocument]) -> dict[str, int]:
-    """Insert all documents' records (caller owns the transaction). Returns row counts."""
-    loader = Loader(con)
-    for doc in docs:
-        loader.add(doc)
-    loader.flush()
-    return loader.counts
 
 
 def delete_files(con: duckdb.DuckDBPyConnection, source_files: list[str]) -> None:

@@ -1,0 +1,38 @@
+"""Small helpers the tests share, built from the production API (no production code exists
+for tests only)."""
+from __future__ import annotations
+
+import io
+
+import duckdb
+import polars as pl
+
+from etl.model import ParsedDocument
+from etl.parse.areas import area_patterns
+from etl.search.index import index_missing_sections, optimise_index
+from etl.store.load import Loader
+
+
+def read_export_csv(data: bytes) -> pl.DataFrame:
+    """A CSV written by dashboard.export.frame_to_csv, read back (semicolons, decimal commas)."""
+    return pl.read_csv(io.BytesIO(data), separator=";", decimal_comma=True)
+
+
+def create_index(con: duckdb.DuckDBPyConnection) -> None:
+    """The search index of every section, as a build makes it."""
+    index_missing_sections(con)
+    optimise_index(con)
+
+
+def load_documents(con: duckdb.DuckDBPyConnection, docs: list[ParsedDocument]) -> dict[str, int]:
+    """Insert the documents' rows as a build does (the caller owns the transaction)."""
+    loader = Loader(con)
+    for doc in docs:
+        loader.add(doc)
+    loader.flush()
+    return loader.counts
+
+
+def canonical_areas() -> list[str]:
+    """The canonical activity-area names of data/activity_areas.csv, in file order."""
+    return list(dict.fromkeys(a for a, _ in area_patterns()))
