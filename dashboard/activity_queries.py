@@ -264,6 +264,15 @@ def export_frame(frame: pl.DataFrame) -> pl.DataFrame:
     return out.rename({c: h for c, h in EXPORT_COLUMNS.items() if h and c in out.columns})
 
 
+def status_counts(frame: pl.DataFrame) -> pl.DataFrame:
+    """Activities per district and status (district, status, n, total), districts by total,
+    most first: the overview when several districts are shown."""
+    counts = frame.group_by("district", "status").agg(n=pl.len())
+    totals = counts.group_by("district").agg(total=pl.col("n").sum())
+    return (counts.join(totals, on="district")
+            .sort(["total", "district"], descending=[True, False]).select("district", "status", "n", "total"))
+
+
 def timeline_frame(frame: pl.DataFrame, limit: int | None = None) -> pl.DataFrame:
     """The activities with both dates, for the timeline: `row` (a unique, numbered, shortened
     label, in table order), start and end (ISO; `end` is the day after the printed end date,

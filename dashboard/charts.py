@@ -190,7 +190,7 @@ def ranked_bars(frame: pl.DataFrame, *, unit: str | None = None, direction: str 
                      "attainment", "attainment_label", "källa", "label", "zero", "source_file",
                      "source_line"])
     mine = mine if mine in order else None
-    y = alt.Y("district:N", sort=order, title=None, axis=_district_axis(mine))
+    y = alt.Y("district:N", sort=order, title=None, axis=district_axis(mine))
     x_title = _unit_title("Utfall", unit)
     present = set(df["attainment"].drop_nulls().to_list())
     domain = [d for d in ATTAINMENT_COLORS if d in present] or ["missing"]   # legend: classes shown only
@@ -261,7 +261,7 @@ def _mine_opacity(mine: str | None) -> dict:
     return {"opacity": alt.condition(_is_mine(mine), alt.value(1.0), alt.value(MINE_OTHERS_OPACITY))}
 
 
-def _district_axis(mine: str | None) -> alt.Axis:
+def district_axis(mine: str | None) -> alt.Axis:
     """The district axis; "Min stadsdel"'s label bold and marked."""
     if mine is None:
         return alt.Axis(labelLimit=240)
@@ -392,7 +392,7 @@ def gender_bars(frame: pl.DataFrame, *, unit: str | None = None, title: str | No
     colour = alt.Color("kön:N", title="Kön", scale=alt.Scale(
         domain=["Kvinnor/flickor", "Män/pojkar"], range=["#b5446e", "#2a6f97"]))
     shown = sorted(set(df["district"].to_list()))
-    y = alt.Y("district:N", title=None, sort=shown, axis=_district_axis(mine if mine in shown else None))
+    y = alt.Y("district:N", title=None, sort=shown, axis=district_axis(mine if mine in shown else None))
     bars = alt.Chart(df).mark_bar().encode(
         y=y, yOffset=alt.YOffset("kön:N"),
         x=alt.X("value:Q", title=_unit_title("Utfall", unit), axis=alt.Axis(format=NUMBER_FORMAT)),

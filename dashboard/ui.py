@@ -172,8 +172,10 @@ def year_select(options: list[int], *, key: str = "ar", default: int | None = No
     return choice_select(label, sorted(options, reverse=True), key=key, default=default, placeholder="Välj år")
 
 
-def district_select(options: list[str], *, key: str = "stadsdelar") -> list[str]:
-    _start_value(key, options, options, many=True)
+def district_select(options: list[str], *, key: str = "stadsdelar", default: list[str] | None = None) -> list[str]:
+    """Districts to show (in the URL); empty means all. ``default``: the first view's choice
+    (all when None)."""
+    _start_value(key, options, options if default is None else default, many=True)
     chosen = st.multiselect("Stadsdelar", options, key=key, placeholder="Alla stadsdelar")
     keep_view_in_url(**{key: chosen})
     return chosen

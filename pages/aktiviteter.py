@@ -13,6 +13,7 @@ from dashboard.ui import (
     choice_select,
     district_select,
     header,
+    my_district,
     no_data,
     q,
     show_chart,
@@ -24,6 +25,7 @@ from dashboard.ui import (
 ALL_DOCS = "alla"
 ALL_GOALS = "Alla mål"
 TIMELINE_MAX = 150          # bars in one timeline; more: the first ones and a note
+SEPARATE_TABLES_MAX = 6     # documents shown as a table each; more: one table with their names
 STATUS_COLORS = {
     aq.STATUS_PLANNED: "#5c7c99",
     aq.STATUS_CONTINUES: "#1a4f9c",
@@ -56,8 +58,9 @@ with top[1]:
 # the districts with activities in any year and document: the same options for every year and
 # with or without the units' plans, so "all districts" stays all when the view changes
 options = q(aq.activity_districts, units=True)
-with middle[0]:
-    chosen = district_select(options) or options
+mine = my_district()
+with middle[0]:   # opens on Min stadsdel when one is chosen (a city's activities are thousands)
+    chosen = district_select(options, default=[mine] if mine in options else None) or options
 with top[0]:
     text = st.text_input("Sök i aktiviteter, mål och analyser", key="sok", bind="query-params",
                          placeholder="t.ex. feriejobb, äldreomsorg") or ""
@@ -122,7 +125,7 @@ def timeline(df: pl.DataFrame, *, title: str, subtitle: str):
     bars = alt.Chart(data).mark_bar(height={"band": 0.7}).encode(
         y=alt.Y("row:N", sort=data["row"].to_list(), title=None, axis=alt.Axis(labelLimit=460)),
         x=alt.X("start:T", title=None, scale=alt.Scale(type="utc"),
-                axis=alt.Axis(format="%b %Y", labelExpr=charts.CAPITALISE)),
+                axis=alt.Axis(format="%b %Y", labelExpr=charts.CAPITALISE, orient="top")),
         x2="end:T",
         color=alt.Color("status:N", title="Status",
                         scale=alt.Scale(domain=domain, range=[STATUS_COLORS[s] for s in domain])),
@@ -131,11 +134,39 @@ def timeline(df: pl.DataFrame, *, title: str, subtitle: str):
                          height=max(120, 22 * data.height))
 
 
+def per_district(df: pl.DataFrame, *, title: str, subtitle: str, mine: str | None):
+    """A bar per district, its activities stacked by status, most first (Min stadsdel marked)."""
+    present = set(df["status"].to_list())
+    domain = [s for s in aq.STATUSES if s in present]
+    order = list(dict.fromkeys(df["district"].to_list()))
+    bars = alt.Chart(df).mark_bar().encode(
+        y=alt.Y("district:N", sort=order, title=None, axis=charts.district_axis(mine)),
+        x=alt.X("n:Q", stack="zero", title="Antal aktiviteter", axis=alt.Axis(format=",d")),
+        color=alt.Color("status:N", title="Status", sort=domain,
+                        scale=alt.Scale(domain=domain, range=[STATUS_COLORS[s] for s in domain])),
+        order=alt.Order("status_order:Q"),
+        tooltip=[alt.Tooltip("district:N", title="Stadsdel"), alt.Tooltip("status:N", title="Status"),
+                 alt.Tooltip("n:Q", title="Aktiviteter", format=",d"),
+                 alt.Tooltip("total:Q", title="Alla aktiviteter", format=",d")])
+    return charts.finish(bars, title=title, subtitle=subtitle, width="container", height=max(120, 26 * len(order)))
+
+
 diagram, tabell = view_tabs()
 with diagram:
     rows = aq.timeline_frame(frame, TIMELINE_MAX)
     n_dated = counts["n_dated"]
-    if rows.height == 0:
+    districts_shown = frame["district"].n_unique()
+    if districts_shown > 1:
+        overview = aq.status_counts(frame).with_columns(
+            status_order=pl.col("status").replace_strict({s: k for k, s in enumerate(aq.STATUSES)}, default=9))
+        show_chart(per_district(overview, title=f"{title}: per stadsdel", subtitle=subtitle, mine=mine),
+                   overview.select(Stadsdel="district", Status="status", Aktiviteter="n",
+                                   **{"Alla aktiviteter i stadsdelen": pl.col("total")}),
+                   title=f"{title}: per stadsdel", subtitle=subtitle, source=SOURCE,
+                   key="activities_per_district")
+        st.caption(f"{fmt_int(districts_shown)} stadsdelar. Välj en stadsdel (eller Min stadsdel i sidopanelen) "
+                   "för att se dess aktiviteter på en tidslinje; alla rader finns under Tabell.")
+    elif rows.height == 0:
         st.info("Ingen av de valda aktiviteterna har tolkningsbara start- och slutdatum; se Tabell.")
     else:
         show_chart(timeline(rows, title=f"{title}: tidslinje", subtitle=subtitle or "Från start- till slutdatum"),
@@ -154,8 +185,15 @@ with diagram:
 COLUMNS = {"text": "Aktivitet", "goal_label": "Mål", "start_date": "Start", "end_date": "Slut",
            "status": "Status", "deviation": "Avvikelse", "analysis": "Analys", "source": "Källa"}
 with tabell:
-    for (_, district, doc_label, doc_year, unit_name), part in frame.group_by(
-            "document_id", "district", "doc_label", "year", "unit_name", maintain_order=True):
+    n_docs = frame["document_id"].n_unique()
+    if n_docs > SEPARATE_TABLES_MAX:       # a city's documents: one table that names them
+        st.markdown(f"**{fmt_int(frame.height)} aktiviteter** i {fmt_int(n_docs)} dokument")
+        show_table(frame.with_columns(dokument=pl.concat_str(
+            pl.col("doc_label"), pl.lit(" "), pl.col("year").cast(pl.String),
+            pl.when(pl.col("unit_name").is_not_null()).then(pl.lit(" · ") + pl.col("unit_name")).otherwise(pl.lit("")))),
+            {"district": "Stadsdel", "dokument": "Dokument", **COLUMNS}, key="activities_all")
+    for (_, district, doc_label, doc_year, unit_name), part in ([] if n_docs > SEPARATE_TABLES_MAX else frame.group_by(
+            "document_id", "district", "doc_label", "year", "unit_name", maintain_order=True)):
         n = part.height
         unit = f" · {md_escape(unit_name)} (enhet)" if unit_name else ""
         st.markdown(f"**{md_escape(district)}** · {md_escape(doc_label)} {doc_year}{unit} · "

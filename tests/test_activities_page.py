@@ -237,7 +237,7 @@ def test_export_csv_has_swedish_headers_and_the_rows_shown(page, downloads):
     labels = {b.label for b in at.get("download_button")}
     assert {"CSV", "Excel"} <= labels
     name = next(n for n in downloads if n.endswith(".csv") and n.startswith("Aktiviteter-2021")
-                and "tidslinje" not in n)
+                and "tidslinje" not in n and "per-stadsdel" not in n)
     csv = read_export_csv(downloads[name]())
     assert csv.columns == ["Stadsdel", "År", "Dokumenttyp", "Målnummer", "Mål", "Aktivitet", "Startdatum",
                            "Slutdatum", "Status", "Avvikelse", "Analys", "Källfil", "Sida", "Rad", "Källa"]
@@ -247,14 +247,14 @@ def test_export_csv_has_swedish_headers_and_the_rows_shown(page, downloads):
     assert team["Avvikelse"] == "Avvikelse" and team["Rad"] == 340
     assert team["Källa"] == "Verksamhetsberättelse 2021, Norrmalms stadsdelsnämnd"
     xlsx = next(n for n in downloads if n.endswith(".xlsx") and n.startswith("Aktiviteter-2021")
-                and "tidslinje" not in n)
+                and "tidslinje" not in n and "per-stadsdel" not in n)
     assert downloads[xlsx]()[:2] == b"PK"
 
 
 def test_export_follows_the_text_filter(page, downloads):
     at = page(sok="aldreomsorg")
     name = next(n for n in downloads if n.endswith(".csv") and "tidslinje" not in n
-                and n.startswith("Aktiviteter"))
+                and "per-stadsdel" not in n and n.startswith("Aktiviteter"))
     csv = read_export_csv(downloads[name]())
     assert sorted(csv["Aktivitet"].to_list()) == sorted(tables(at)["Aktivitet"]) and csv.height == 2
 
@@ -298,6 +298,59 @@ def test_hostile_document_text_is_shown_as_text(app_file, fixture_db, tmp_path, 
     assert any("**fet** [klick]" in a for a in tables(at)["Aktivitet"])   # cells hold the text itself
     at = run_page(app_file, db_path, monkeypatch, sok=hostile + " inget sådant")
     assert at.info and not [rx.pattern for rx in LIVE_MARKUP if rx.search(at.info[0].value)]
+
+
+def test_several_districts_get_a_bar_each_by_status_and_one_district_its_timeline(page, downloads):
+    """The timeline is one district's; across districts each gets a bar of its activities
+    stacked by status, most first, and the caption says how to get the timeline."""
+    at = page()
+    specs = [json.dumps(s, ensure_ascii=False) for s in _chart_specs(at)]
+    (overview,) = [s for s in specs if "per stadsdel" in s]
+    assert '"stack": "zero"' in overview and not [s for s in specs if "tidslinje" in s]
+    name = next(n for n in downloads if n.endswith(".csv") and n.startswith("Aktiviteter") and "per-stadsdel" in n)
+    csv = read_export_csv(downloads[name]())
+    assert csv.columns[:4] == ["Stadsdel", "Status", "Aktiviteter", "Alla aktiviteter i stadsdelen"]
+    assert csv["Stadsdel"].unique(maintain_order=True).to_list() == ["Norrmalm", "Enskede-Årsta-Vantör", "Kungsholmen"]
+    assert csv.group_by("Stadsdel").agg(pl.col("Aktiviteter").sum()).sort("Stadsdel").rows() == [
+        ("Enskede-Årsta-Vantör", 2), ("Kungsholmen", 2), ("Norrmalm", 3)]
+    assert "för att se dess aktiviteter på en tidslinje" in texts(at)
+    one = page(stadsdelar="Kungsholmen")
+    assert [s for s in map(json.dumps, _chart_specs(one)) if "tidslinje" in s]
+
+
+def test_the_page_opens_on_min_stadsdel(app_file, fixture_db, monkeypatch):
+    monkeypatch.setenv("STADSDEL_DB", str(fixture_db))
+    monkeypatch.setenv("STADSDEL_INPUT", str(fixture_db.parent))
+    at = AppTest.from_file(str(app_file), default_timeout=60)
+    at.query_params["min"] = "Norrmalm"
+    at.run()
+    at.switch_page(str(ROOT / PAGE))
+    at.run()
+    assert at.multiselect(key="stadsdelar").value == ["Norrmalm"]
+    assert set(tables(at)["Aktivitet"]) and all(t for t in tables(at)["Aktivitet"])
+    assert {m.label: m.value for m in at.metric}["Aktiviteter"] == "3"
+
+
+def test_many_documents_share_one_table_that_names_them(app_file, fixture_db, tmp_path, monkeypatch):
+    """A city's documents (more than a handful): one table with Stadsdel and Dokument columns
+    instead of a table per document."""
+    db_path = tmp_path / "many.duckdb"
+    shutil.copy(fixture_db, db_path)
+    con = duckdb.connect(str(db_path))
+    for k, district in enumerate(["Bromma", "Farsta", "Skarpnäck", "Skärholmen", "Spånga-Tensta"]):
+        new_id = 100 + k
+        con.execute("INSERT INTO documents SELECT ?, ?, year, doc_type, level, unit_name, ?, sha256 || ?, "
+                    "text_flavour, detected_by, n_lines FROM documents WHERE document_id = 1",
+                    [new_id, district, f"{district.lower()}_vb_2021.txt", str(k)])
+        con.execute("INSERT INTO activities (activity_id, document_id, text, start_date, end_date, source_line) "
+                    "VALUES (?, ?, ?, '2021-01-01', '2021-12-31', 10)", [1000 + k, new_id, f"Aktivitet i {district}"])
+    con.close()
+    at = run_page(app_file, db_path, monkeypatch, vy="Tabell")
+    (table,) = [t.value for t in at.dataframe if "Aktivitet" in t.value.columns]
+    assert list(table.columns[:2]) == ["Stadsdel", "Dokument"]
+    assert len(table) == 12 and "Aktivitet i Farsta" in set(table["Aktivitet"])
+    assert set(table[table["Stadsdel"] == "Farsta"]["Dokument"]) == {"Verksamhetsberättelse 2021"}
+    assert any("12 aktiviteter** i 8 dokument" in m.value for m in at.markdown)
 
 
 LIVE_MARKUP = [re.compile(p) for p in (          # as tests/test_pages.py
