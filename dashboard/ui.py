@@ -254,13 +254,18 @@ def show_chart(chart, frame: pl.DataFrame | None = None, *, title: str = "", sub
     export_panel(exported, frame, meta=meta, key=key)
 
 
+FULL_TABLE_ROWS = 20     # a table of up to this many rows is shown whole (no scrolling inside it)
+
+
 def show_table(frame: pl.DataFrame, columns: dict[str, str], *, key: str | None = None) -> None:
-    """A display table: `columns` maps frame column -> Swedish heading (in order)."""
+    """A display table: `columns` maps frame column -> Swedish heading (in order). A short
+    table (all 13 districts, say) is shown whole; a longer one scrolls at ten rows."""
     present = {c: h for c, h in columns.items() if c in frame.columns}
     shown = frame.select(list(present)).with_columns(pl.col(pl.String).fill_null(""))
     first = next(iter(present.values()), None)
     config = {first: st.column_config.Column(pinned=True)} if first else None
-    st.dataframe(shown.rename(present), hide_index=True, width="stretch", key=key, column_config=config)
+    st.dataframe(shown.rename(present), hide_index=True, width="stretch", key=key, column_config=config,
+                 height="content" if frame.height <= FULL_TABLE_ROWS else "auto")
 
 
 def value_text(row: dict, col: str = "outcome", unit_col: str = "unit") -> str:
