@@ -12,15 +12,9 @@ import pytest
 from click.testing import CliRunner
 
 from etl.cli.indicators import indicators_command, override_lines, report_lines
-from etl.derive.identity import (
-    clean_name,
-    compare_keys,
-    infer_direction,
-    load_overrides,
-    name_key,
-    resolve_identities,
-    slugify,
-)
+from etl.derive.identity import resolve_identities
+from etl.derive.names import clean_name, compare_keys, infer_direction, name_key, slugify
+from etl.derive.overrides import load_overrides
 
 SCHEMA = Path(__file__).resolve().parent.parent / "etl" / "store" / "schema.sql"
 ROOT = Path(__file__).resolve().parent.parent

@@ -10,7 +10,8 @@ import click
 import duckdb
 
 from etl import settings
-from etl.derive.identity import load_overrides, name_key
+from etl.derive.names import name_key
+from etl.derive.overrides import load_overrides
 
 DEFAULT_DB_SHOWN = "data/stadsdelar.duckdb"
 SECTIONS = ("summary", "identities", "merges", "review", "kf", "overrides")

@@ -2,7 +2,9 @@
 
 The documents print the same indicator with small differences (wrapped or hyphenated
 words, "Andel"/"Andelen", a parenthesised qualifier added one year, a renamed indicator
-after a new city budget). This module gives every printed row an `indicator_id`:
+after a new city budget). This module gives every printed row an `indicator_id`
+(the name rules are in etl/derive/names.py, the overrides in etl/derive/overrides.py, the KF
+target reconciliation that follows in etl/derive/kf_targets.py):
 
 1. normalise  — whitespace, hyphenation ("ekono- miskt"), quotes, "Andelen" -> "Andel",
                 a trailing "ökar"/"minskar" (kept as a direction hint), trailing punctuation;
@@ -33,297 +35,27 @@ things under different goals.
 """
 from __future__ import annotations
 
-import csv
-import hashlib
-import re
-import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 
-import pyarrow as pa
 from rapidfuzz import fuzz, process
 
-from etl.model import ParseWarning
-
-# --- measured thresholds ---------------------------------------------------------------
-# MEASURED on the five seed documents (403 indicator rows, 229 distinct printed names, 2020,
-# 2021 and 2025; every pair of distinct normalised names with ratio >= 60 was read by hand):
-# - pairs with a *substituted* word reach ratio 95 and are all different indicators
-#   ("före"/"efter resultatöverföringar" 95.1, "våldsutövare"/"våldsutsatta" 95.0,
-#   "familjehemsplacerade"/"institutionsplacerade" 91.9, "alkohol"/"tobak" 94.5), so a
-#   substitution is never merged, whatever the ratio;
-# - word-level ratios cannot tell inflection from a different word ("SoL-"/"HSL-dokumentation"
-#   90.3 but "barnets"/"barnens" 85.7), so words pair only when they differ in the ending;
-# - names that differ by *added* words score 80.6-92.5 when they are plausibly the same
-#   (renames: "... kulturaktiviteter" + "på fritiden" 92.5, "skötsel" + "och städning" 89.9,
-#   "livsmedel" + "och måltider" 86.3) and <= 79 when they are not ("Sjukfrånvaro" /
-#   "Sjukfrånvaro dag 1-14" 72.7): REVIEW_MIN 80 lists the former for a person, not the latter;
-# - true variants ("socialpsykiatrin"/"socialpsykiatri" 99.3, "vård- och omsorgsboende"/
-#   "vård och omsorgsboenden" 99.5) are equal after stemming; AUTO_MIN guards the rest.
-# Result on the seeds: 226 identities without overrides (2 fuzzy merges, 10 normalised
-# printings), 218 with data/indicator_overrides.csv (8 renamed KF indicators), 75 of them
-# printed by two or more districts; 7 pairs listed for review.
-TOKEN_PAIR_MIN = 92.0     # a typo in a long word: same first letters and ratio at least this
-AUTO_MIN = 85.0           # whole-name ratio needed for an automatic merge after stemming
-REVIEW_MIN = 80.0         # an added-words pair at or above this is listed for review
-
-STOPWORDS = frozenset(
-    "och i på av för som med till de dem det den en ett att har är om inom från hos vid "
-    "sin sitt sina deras dess man".split()
+from etl.derive.kf_targets import reconcile_kf_targets
+from etl.derive.names import (
+    UNIT_WORDS,
+    Comparison,
+    NameKey,
+    clean_name,
+    compare_keys,
+    infer_direction,
+    name_key,
+    norm_unit,
+    slugify,
 )
-ELLIPSIS_NEXT = ("och", "eller", "samt", "resp", "respektive", "till", "som")
-TRAILING_VERBS = {"ökar": "higher", "öka": "higher", "minskar": "lower", "minska": "lower"}
-
-# Direction rules as data: first matching rule wins (patterns search the lowercased name).
-# Rules for "higher" words come first where a lower-is-better word can appear inside a
-# positive statement ("upplever ... förbättrad situation ... (ekonomiskt bistånd)").
-DIRECTION_RULES: list[tuple[str, str, str]] = [
-    ("trailing 'minskar'", r"\bminska(r)?\s*\.?\s*$", "lower"),
-    ("trailing 'ökar'", r"\böka(r)?\s*\.?\s*$", "higher"),
-    ("budget/forecast accuracy", r"budgetföljsamhet|prognossäkerhet", "neither"),
-    ("satisfaction/experience", r"nöjd|upplever|trygg|delaktig|rekommendera|förtroende|trivs|index", "higher"),
-    ("averted / phased out / no wait", r"avvär|behåller kontraktet|fullföljer|utfasad|inte fått vänta", "higher"),
-    ("sick leave", r"sjukfrånvaro", "lower"),
-    ("waiting time", r"väntetid|vänta", "lower"),
-    ("financial assistance", r"ekonomiskt bistånd", "lower"),
-    ("evictions", r"vräkning|avhysning", "lower"),
-    ("re-referral", r"åter blir föremål", "lower"),
-    ("hourly staff / consultants", r"timavlönad|externa konsulter", "lower"),
-    ("emergency housing", r"akutboende|tillfälligt boende på hotell", "lower"),
-    ("climate/energy/plastic", r"klimatpåverkan|koldioxid|köpt energi|förbrukningsartiklar i plast|^(andel |mängd )?matsvinn\b", "lower"),
-    ("group size / staff ratio", r"\bantal (förskole)?barn per\b|antal personal en hemtjänsttagare", "lower"),
-    ("discrepancy / night fasting", r"diskrepans", "lower"),
-]
-_DIRECTION_RES = [(name, re.compile(p), d) for name, p, d in DIRECTION_RULES]
-DEFAULT_DIRECTION = "higher"
-DIRECTIONS = ("higher", "lower", "neither")
-
-
-# --- normalisation ------------------------------------------------------------------------
-
-_DASHES = dict.fromkeys(map(ord, "\u2010\u2011\u2012\u2013\u2014\u2212"), "-")
-_QUOTES = dict.fromkeys(map(ord, "\u201c\u201d\u201e\u00ab\u00bb\u2033"), '"')
-_QUOTES.update(dict.fromkeys(map(ord, "\u2018\u2019\u2032"), "'"))
-
-
-@lru_cache(maxsize=65536)
-def clean_name(name: str) -> str:
-    """The printed name made presentable: one line, hyphenation joined, spacing tidied.
-
-    "Andel personer som har ekono- miskt bistånd" -> "... ekonomiskt bistånd";
-    "vård- och omsorgsboende" keeps its hyphen (a compound ellipsis, not a line break).
-    """
-    s = unicodedata.normalize("NFC", name or "")
-    s = s.replace("\u00ad", "").replace("\u00a0", " ").translate(_DASHES).translate(_QUOTES)
-    s = re.sub(r"\s+", " ", s).strip()
-    ell = "|".join(ELLIPSIS_NEXT)
-    while True:   # to a fixed point, so that cleaning a clean name changes nothing
-        joined = re.sub(rf"([a-zåäö])- (?!(?:{ell})\b)([a-zåäö])", r"\1\2", s)
-        joined = re.sub(rf"([A-ZÅÄÖ0-9])- (?!(?:{ell})\b)([a-zåäö])", r"\1-\2", joined)  # "SoL- dokumentationen"
-        if joined == s:
-            break
-        s = joined
-    s = re.sub(r"\s+([,.;:)])", r"\1", s)
-    s = re.sub(r"\(\s+", "(", s)
-    s = s.rstrip(" .,;:")
-    return s
-
-
-@dataclass(frozen=True)
-class NameKey:
-    base: str                 # lowercased comparison key without trailing qualifier
-    qualifier: str | None     # trailing "(...)" content, lowercased, or None
-    verb_direction: str | None  # from a trailing "ökar"/"minskar"
-
-    @property
-    def full(self) -> str:
-        return f"{self.base} ({self.qualifier})" if self.qualifier else self.base
-
-
-@lru_cache(maxsize=65536)
-def name_key(name: str) -> NameKey:
-    """The comparison key of a printed name (see module docstring)."""
-    s = clean_name(name).lower()
-    verb = None
-    qualifier = None
-    for _ in range(2):   # "... (x) ökar" and "... ökar (x)" both occur in principle
-        m = re.search(r"\s+(ökar|öka|minskar|minska)$", s)
-        if m:
-            verb = TRAILING_VERBS[m.group(1)]
-            s = s[: m.start()].rstrip(" .,")
-        m = re.search(r"\s*\(([^()]*)\)$", s)
-        if m and qualifier is None and m.start() > 0:
-            qualifier = _plain(m.group(1)) or None
-            s = s[: m.start()].rstrip(" .,")
-    s = re.sub(r"^(andelen)\b", "andel", s)
-    s = re.sub(r"^(antalet)\b", "antal", s)
-    return NameKey(_plain(s), qualifier, verb)
-
-
-@lru_cache(maxsize=65536)
-def _plain(s: str) -> str:
-    s = s.lower()
-    s = re.sub(r"(?<=\d)\s*-\s*(?=\d)", "–", s)      # keep ranges "1-14" as one token
-    ell = "|".join(ELLIPSIS_NEXT)
-    s = re.sub(rf"(?<=\w)-\s+(?=(?:{ell})\b)", " ", s)  # "vård- och omsorg" == "vård och omsorg"
-    s = re.sub(r"(?<=\w)-\s*(?=\w)", "", s)          # "sol-dokumentationen", "sol- dok..."
-    s = s.replace("–", "-")
-    s = re.sub(r"[\"'`´:;,.!?()\[\]]", " ", s)
-    s = s.replace("/", " / ")
-    s = re.sub(r"(?<!\d)-|-(?!\d)", " ", s)          # stray dashes that are not ranges
-    return re.sub(r"\s+", " ", s).strip()
-
-
-_SUFFIXES = ("arna", "erna", "orna", "en", "et", "na", "er", "ar", "or", "n", "a", "e")
-
-
-@lru_cache(maxsize=65536)
-def stem(word: str) -> str:
-    """A crude Swedish stem: enough to equate 'socialpsykiatrin'/'socialpsykiatri',
-    'hemtjänsten'/'hemtjänst', 'omsorgsboenden'/'omsorgsboende', 'själva'/'själv'."""
-    for suf in _SUFFIXES:
-        if word.endswith(suf) and len(word) - len(suf) >= 4:
-            return word[: -len(suf)]
-    return word
-
-
-def same_word(a: str, b: str) -> bool:
-    """Two stems are one word if they differ only in the ending ('genomför'/'genomfört',
-    'barnets'/'barnens') or by a typo late in a long word. A differing beginning is a
-    different word: 'SoL-dokumentation'/'HSL-dokumentation' score 90 but are not the same."""
-    if a == b:
-        return True
-    n = min(len(a), len(b))
-    prefix = 0
-    while prefix < n and a[prefix] == b[prefix]:
-        prefix += 1
-    if prefix >= max(4, n - 2) and abs(len(a) - len(b)) <= 3:
-        return True
-    return prefix >= 3 and fuzz.ratio(a, b) >= TOKEN_PAIR_MIN
-
-
-@lru_cache(maxsize=65536)
-def content_stems(key: str) -> tuple[str, ...]:
-    return tuple(stem(w) for w in key.split() if w not in STOPWORDS and w != "/")
-
-
-# --- pairwise comparison -------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class Comparison:
-    decision: str        # same | review | different
-    score: float         # rapidfuzz ratio of the base keys, 0-100
-    reason: str
-
-
-def compare_keys(a: NameKey, b: NameKey) -> Comparison:
-    """Are two printed names (by key) the same indicator? Units and goals are checked by
-    the caller; this looks at the words only."""
-    score = round(float(fuzz.ratio(a.base, b.base)), 1)
-    if a.qualifier and b.qualifier and a.qualifier != b.qualifier:
-        qa, qb = set(content_stems(a.qualifier)), set(content_stems(b.qualifier))
-        if qa != qb:
-            return Comparison("different", score, f"qualifiers differ: ({a.qualifier}) / ({b.qualifier})")
-    sa, sb = content_stems(a.base), content_stems(b.base)
-    only_a = [w for w in sa if w not in sb]
-    only_b = [w for w in sb if w not in sa]
-    # pair up words that differ only by inflection or a typo
-    for w in list(only_a):
-        best = max(only_b, key=lambda v: (same_word(w, v), fuzz.ratio(w, v)), default=None)
-        if best is not None and same_word(w, best):
-            only_a.remove(w)
-            only_b.remove(best)
-    if not only_a and not only_b:
-        if a.base == b.base:
-            return Comparison("same", 100.0, "same words")
-        if score >= AUTO_MIN or sorted(sa) == sorted(sb):
-            return Comparison("same", score, "same words after stemming")
-        return Comparison("review", score, "same words, low similarity")
-    if only_a and only_b:
-        return Comparison("different", score, f"words differ: {' '.join(only_a)} / {' '.join(only_b)}")
-    extra = " ".join(only_a or only_b)
-    return Comparison("review" if score >= REVIEW_MIN else "different", score, f"words added: {extra}")
-
-
-def infer_direction(name: str) -> tuple[str, str]:
-    """(direction, rule) for an indicator name, from DIRECTION_RULES."""
-    low = clean_name(name).lower()
-    for rule, rx, d in _DIRECTION_RES:
-        if rx.search(low):
-            return d, rule
-    return DEFAULT_DIRECTION, "default"
-
-
-def slugify(text: str, max_len: int = 80) -> str:
-    s = unicodedata.normalize("NFKD", text.lower())
-    s = s.encode("ascii", "ignore").decode()
-    s = re.sub(r"[^a-z0-9]+", "-", s).strip("-") or "indikator"
-    if len(s) > max_len:
-        digest = hashlib.sha1(s.encode()).hexdigest()[:6]
-        s = s[: max_len - 7].rstrip("-") + "-" + digest
-    return s
-
-
-UNIT_WORDS = {"%": "procent", "st": "st", "kr": "kronor"}
-
-
-@lru_cache(maxsize=65536)
-def norm_unit(unit: str | None) -> str | None:
-    if unit is None:
-        return None
-    u = re.sub(r"\s+", " ", str(unit)).strip().lower().rstrip(".")
-    return u or None
-
-
-# --- overrides -----------------------------------------------------------------------------
-
-OVERRIDE_ACTIONS = ("same_as", "not_same", "identity", "direction")
-
-
-@dataclass
-class Override:
-    printed_name: str
-    action: str
-    value: str
-    goal: str | None
-    line: int
-
-    @property
-    def key(self) -> str:
-        return name_key(self.printed_name).full
-
-
-def load_overrides(path: Path | None) -> tuple[list[Override], list[ParseWarning]]:
-    """Read the curated override CSV (columns: printed_name, action, value, goal, note).
-    Lines starting with '#' are comments. Bad rows are reported, not fatal."""
-    out: list[Override] = []
-    warns: list[ParseWarning] = []
-    if path is None or not Path(path).exists():
-        return out, warns
-    with open(path, encoding="utf-8-sig", newline="") as fh:
-        rows = [(i, ln) for i, ln in enumerate(fh, 1) if ln.strip() and not ln.lstrip().startswith("#")]
-    reader = csv.reader([ln for _, ln in rows])
-    header = None
-    for (lineno, _), rec in zip(rows, reader):
-        if header is None:
-            header = [h.strip().lower() for h in rec]
-            continue
-        row = dict(zip(header, (c.strip() for c in rec)))
-        name, action, value = row.get("printed_name", ""), row.get("action", "").lower(), row.get("value", "")
-        if not name or action not in OVERRIDE_ACTIONS or (not value):
-            warns.append(ParseWarning("indicators", f"{Path(path).name}:{lineno}: ignored override row "
-                                 f"(need printed_name, action in {OVERRIDE_ACTIONS}, value)", lineno))
-            continue
-        if action == "direction" and value.lower() not in DIRECTIONS:
-            warns.append(ParseWarning("indicators", f"{Path(path).name}:{lineno}: direction must be one of "
-                                 f"{DIRECTIONS}, got {value!r}", lineno))
-            continue
-        out.append(Override(name, action, value.lower() if action == "direction" else value,
-                            row.get("goal") or None, lineno))
-    return out, warns
-
+from etl.derive.overrides import Override, load_overrides
+from etl.derive.tables import fetch_dicts, insert_rows
+from etl.model import ParseWarning
 
 # --- resolving identities in the database ------------------------------------------------
 
@@ -583,25 +315,6 @@ MATCH_COLUMNS = ["printed_name", "unit", "indicator_id", "method", "score", "mat
                  "candidate_id", "candidate_name", "candidate_score", "reason", "n_rows", "districts", "years", "goals"]
 
 
-def _insert(con, table: str, columns: list[str], rows: list[tuple]) -> None:
-    """Bulk insert through an Arrow table (DuckDB's executemany costs ~1 ms a row)."""
-    if not rows:
-        return
-    data = pa.table({c: pa.array([r[i] for r in rows]) for i, c in enumerate(columns)})
-    con.register("_identity_rows", data)
-    try:
-        cols = ", ".join(columns)
-        con.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM _identity_rows")
-    finally:
-        con.unregister("_identity_rows")
-
-
-def _fetch_dicts(con, sql: str, params: list | None = None) -> list[dict]:
-    cur = con.execute(sql, params or [])
-    cols = [d[0] for d in cur.description]
-    return [dict(zip(cols, rec)) for rec in cur.fetchall()]
-
-
 def _canonical(groups: list[dict]) -> str:
     """The newest printing wins (a renamed indicator shows its current name); ties: the most
     frequent printing, then the shortest."""
@@ -623,7 +336,7 @@ def resolve_identities(con, overrides_path: Path | None) -> list[ParseWarning]:
     con.execute("UPDATE indicator_values SET kf_target = NULL WHERE value_id IN "
                 "(SELECT value_id FROM kf_target_checks WHERE status IN ('filled', 'filled_equal'))")
     overrides, warns = load_overrides(overrides_path)
-    groups = _fetch_dicts(con, _GROUPS_SQL)
+    groups = fetch_dicts(con, _GROUPS_SQL)
     nodes = _build_nodes(groups, overrides)
     cl, review, w = cluster_nodes(nodes, overrides)
     warns += w
@@ -686,7 +399,7 @@ def resolve_identities(con, overrides_path: Path | None) -> list[ParseWarning]:
             node_ident[m] = ident
 
     con.execute("DELETE FROM indicators")
-    _insert(con, "indicators", ["indicator_id", "name", "unit", "direction", "is_kf", "gender_split"], catalogue)
+    insert_rows(con, "indicators", ["indicator_id", "name", "unit", "direction", "is_kf", "gender_split"], catalogue)
     _assign(con, [(*(g[k] for k in GROUP_KEY), node_ident[n.nid]) for n in nodes for g in n.groups])
 
     _write_matches(con, nodes, cl, review, node_ident)
@@ -698,7 +411,7 @@ def _assign(con, mapping: list[tuple]) -> None:
     """indicator_values.indicator_id from (*GROUP_KEY values, identity), where it changed."""
     con.execute("CREATE OR REPLACE TEMP TABLE _ident_map (name VARCHAR, unit VARCHAR, kf_goal_code VARCHAR, "
                 "namndmal VARCHAR, goal_text VARCHAR, goal_level VARCHAR, indicator_id VARCHAR)")
-    _insert(con, "_ident_map", [*GROUP_KEY, "indicator_id"], mapping)
+    insert_rows(con, "_ident_map", [*GROUP_KEY, "indicator_id"], mapping)
     same = " AND ".join(f"v.{k} IS NOT DISTINCT FROM m.{k}" for k in GROUP_KEY if k != "goal_text")
     con.execute(f"""
         UPDATE indicator_values SET indicator_id = u.indicator_id
@@ -757,104 +470,4 @@ def _write_matches(con, nodes: list[_Node], cl: _Clusters, review: list[dict], n
                 ", ".join(map(str, years)), n.context(),
             ))
     con.execute("DELETE FROM indicator_matches")
-    _insert(con, "indicator_matches", MATCH_COLUMNS, out)
-
-
-def _fmt(v: float | None) -> str:
-    if v is None:
-        return "–"
-    return f"{v:g}".replace(".", ",")
-
-
-# KF targets printed next to a district target are unambiguous evidence (one definition for
-# the agreement checks and the disagreement report).
-_EVIDENCE = """evidence AS (
-    SELECT DISTINCT v.indicator_id, d.year, round(v.kf_target, 6) AS kf, d.district
-    FROM indicator_values v JOIN documents d USING (document_id)
-    WHERE v.kf_target IS NOT NULL AND v.target_raw IS NOT NULL AND v.target_raw <> ''
-)"""
-
-_KF_SQL = f"""
-CREATE OR REPLACE TEMP TABLE _kf AS
-WITH r AS (
-    SELECT v.value_id, v.indicator_id, v.target, v.target_raw, v.kf_target, v.kf_target_raw,
-           d.district, d.year, d.doc_type,
-           row_number() OVER (ORDER BY v.indicator_id, d.year, d.district, d.source_file,
-                                       v.source_line, v.value_id) AS rn
-    FROM indicator_values v JOIN documents d USING (document_id)
-),
-{_EVIDENCE},
-per_year AS (
-    SELECT indicator_id, year, count(DISTINCT kf) AS n_values, min(kf) AS consensus,
-           list(DISTINCT district) AS agreeing
-    FROM evidence GROUP BY indicator_id, year
-),
-rows AS (
-    SELECT r.*, p.consensus, list_sort(list_filter(p.agreeing, x -> x <> r.district)) AS others,
-           r.target IS NOT NULL AND r.kf_target IS NULL AND trim(coalesce(r.kf_target_raw, '')) = '' AS single_target,
-           r.kf_target IS NOT NULL AND trim(coalesce(r.target_raw, '')) = '' AS single_kf
-    FROM r JOIN per_year p USING (indicator_id, year)
-    WHERE p.n_values = 1
-)
-SELECT value_id, indicator_id, year, district, target, kf_target, consensus, others, rn,
-       CASE WHEN single_target AND len(others) > 0 AND doc_type = 'verksamhetsplan'
-                 THEN CASE WHEN round(target, 6) = consensus THEN 'filled_equal' ELSE 'filled' END
-            WHEN single_kf AND len(others) > 0 AND round(kf_target, 6) <> consensus THEN 'check_differs'
-            WHEN kf_target IS NOT NULL THEN 'agrees'
-       END AS status
-FROM rows
-"""
-
-_KF_DISAGREE_SQL = f"""
-WITH {_EVIDENCE}
-SELECT indicator_id, year, kf, list(district ORDER BY district) AS districts
-FROM evidence
-WHERE (indicator_id, year) IN (SELECT (indicator_id, year) FROM evidence GROUP BY ALL HAVING count(DISTINCT kf) > 1)
-GROUP BY ALL ORDER BY indicator_id, year, kf
-"""
-
-CHECK_COLUMNS = ["indicator_id", "year", "value_id", "district", "printed_kf_target", "consensus_kf_target",
-                 "status", "note"]
-
-
-def reconcile_kf_targets(con, names: dict[str, str]) -> list[ParseWarning]:
-    """KF:s årsmål is the same for every district in a year. Per identity and year: store a
-    warning where districts print different KF targets; where they agree, fill a plan's
-    empty KF:s årsmål on a single-value row (only a district årsmål printed), and flag a
-    single value printed as KF:s årsmål that differs from what the other districts print.
-    The row-by-row work is SQL; Python only words the notes of the rows that need one."""
-    found: list[tuple[tuple, ParseWarning]] = []     # (sort key, warning)
-    checks: list[tuple] = []
-    disagree: dict[tuple[str, int], list[tuple[float, list[str]]]] = defaultdict(list)
-    for ident, year, kf, districts in con.execute(_KF_DISAGREE_SQL).fetchall():
-        disagree[(ident, year)].append((kf, districts))
-    for (ident, year), printed in disagree.items():
-        detail = "; ".join(f"{_fmt(v)} ({', '.join(ds)})" for v, ds in printed)
-        found.append(((ident, year, 0), ParseWarning("indicators", f"KF:s årsmål {year} differs between districts for "
-                                                               f"{names.get(ident, ident)!r}: {detail}")))
-        checks.extend((ident, year, None, d, v, None, "disagree", detail) for v, ds in printed for d in ds)
-
-    con.execute(_KF_SQL)
-    for value_id, ident, year, district, _target, kf, consensus, others, rn, status in con.execute(
-            "SELECT value_id, indicator_id, year, district, target, kf_target, consensus, others, rn, status "
-            "FROM _kf WHERE status IN ('filled', 'filled_equal', 'check_differs') ORDER BY rn").fetchall():
-        name = names.get(ident, ident)
-        if status == "check_differs":
-            note = (f"single value {_fmt(kf)} read as KF:s årsmål, other districts print "
-                    f"{_fmt(consensus)}: it may be the district's own årsmål")
-            checks.append((ident, year, value_id, district, kf, consensus, status, note))
-            found.append(((ident, year, rn), ParseWarning("indicators", f"{district} {year}: {name!r}: {note}")))
-            continue
-        note = f"KF:s årsmål {_fmt(consensus)} from {', '.join(others)}"
-        if status == "filled_equal":
-            note += "; the single printed value equals it and may be KF:s årsmål, not the district's"
-        checks.append((ident, year, value_id, district, None, consensus, status, note))
-        found.append(((ident, year, rn), ParseWarning("indicators", f"{district} {year}: {name!r}: filled empty {note}")))
-    con.execute("UPDATE indicator_values SET kf_target = k.consensus FROM _kf k "
-                "WHERE indicator_values.value_id = k.value_id AND k.status IN ('filled', 'filled_equal')")
-    con.execute("DELETE FROM kf_target_checks")
-    _insert(con, "kf_target_checks", CHECK_COLUMNS, checks)
-    con.execute("INSERT INTO kf_target_checks SELECT indicator_id, year, value_id, district, kf_target, consensus, "
-                "'agrees', NULL FROM _kf WHERE status = 'agrees'")
-    con.execute("DROP TABLE _kf")
-    return [w for _, w in sorted(found, key=lambda f: f[0])]
+    insert_rows(con, "indicator_matches", MATCH_COLUMNS, out)

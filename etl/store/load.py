@@ -13,7 +13,7 @@ from pathlib import Path
 
 import duckdb
 
-from etl.derive.identity import slugify
+from etl.derive.names import slugify
 from etl.model import ParsedDocument, ParseWarning
 from etl.parse.sections import section_index_for_line
 from etl.search.index import document_terms, insert_terms
