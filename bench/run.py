@@ -239,7 +239,9 @@ def time_call(fn, reps: int = 7) -> dict:
 def query_benchmarks(db: Path, reps: int = 7, profile_top: int = 0) -> dict:
     import duckdb
 
+    from dashboard import budget_queries as BQ
     from dashboard import queries as Q
+    from dashboard import search_queries as SQ
 
     con = duckdb.connect(str(db), read_only=True)
     try:
@@ -256,16 +258,16 @@ def query_benchmarks(db: Path, reps: int = 7, profile_top: int = 0) -> dict:
             "indicator over years (all districts)": lambda: Q.indicator_over_years(con, iid),
             "indicator by year (all rows)": lambda: Q.indicator_by_year(con, iid),
             "district profile (district, year)": lambda: Q.district_profile(con, district, prof_year),
-            "full-text search (search_sections 'förskola')": lambda: Q.search_sections(con, "förskola"),
-            "full-text search, one district": lambda: Q.search_sections(con, "trygghet", district=district),
+            "full-text search (search_sections 'förskola')": lambda: SQ.search_sections(con, "förskola"),
+            "full-text search, one district": lambda: SQ.search_sections(con, "trygghet", district=district),
             "overview": lambda: Q.overview(con),
             "goal assessments (year)": lambda: Q.goal_assessments(con, year),
-            "budget default year": lambda: Q.budget_default_year(con),
+            "budget default year": lambda: BQ.budget_default_year(con),
         }
         try:
-            budget_year = Q.budget_default_year(con) or year
-            calls["budget by area (year)"] = lambda: Q.budget_by_area(con, budget_year)
-            calls["budget vs outcome (year)"] = lambda: Q.budget_vs_outcome(con, budget_year)
+            budget_year = BQ.budget_default_year(con) or year
+            calls["budget by area (year)"] = lambda: BQ.budget_by_area(con, budget_year)
+            calls["budget vs outcome (year)"] = lambda: BQ.budget_vs_outcome(con, budget_year)
         except Exception:
             pass
         out = {}

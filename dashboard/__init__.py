@@ -11,7 +11,7 @@ import threading
 # chart or table is drawn) first, then ours: two sessions' first charts at once otherwise see
 # a half-imported pandas ("partially initialized module 'pandas'")
 LIBRARIES = ("pandas", "pyarrow", "altair", "polars", "vl_convert")
-MODULES = ("fmt", "queries", "standing", "registry_queries", "geo", "activity_queries", "document_queries", "page_view", "db", "charts", "export", "ui", "export_ui")
+MODULES = ("fmt", "queries", "standing", "registry_queries", "geo", "budget_queries", "search_queries", "activity_queries", "document_queries", "page_view", "db", "charts", "export", "ui", "export_ui")
 _lock = threading.Lock()
 
 

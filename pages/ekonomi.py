@@ -2,25 +2,25 @@
 import polars as pl
 import streamlit as st
 
-from dashboard import charts, queries
+from dashboard import budget_queries, charts
 from dashboard.fmt import fmt_signed, fmt_value
 from dashboard.ui import choice_select, header, q, show_chart, show_table, view_tabs, year_select
 
 header("Ekonomi", "Budget och bokslut per verksamhetsområde (mnkr), som de är tryckta i dokumentens tabeller.")
 
-years = q(queries.budget_years)
+years = q(budget_queries.budget_years)
 if not years:
     st.info("Inga budgettabeller är inlästa ännu. De läses ur dokumentens tabeller i mnkr vid nästa "
             "bygge av databasen (`python -m etl build`).")
     st.stop()
 c1, c2 = st.columns([1, 2])
 with c1:
-    year = year_select(years, default=q(queries.budget_default_year))
+    year = year_select(years, default=q(budget_queries.budget_default_year))
 with c2:
     kind = st.segmented_control("Visa", ["Budget", "Bokslut"], default="Budget", key="slag",
                                 bind="query-params", required=True)
-by_area = q(queries.budget_by_area, year, (kind or "Budget").lower())
-versus = q(queries.budget_vs_outcome, year)
+by_area = q(budget_queries.budget_by_area, year, (kind or "Budget").lower())
+versus = q(budget_queries.budget_vs_outcome, year)
 # one area at a time when many districts report (13 districts x 12 areas in one chart is
 # thousands of pixels tall); all areas stay in the table
 ALL_AREAS = "Alla områden"

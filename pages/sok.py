@@ -1,7 +1,7 @@
 """Sök i dokumenten: full-text search over the documents' sections."""
 import streamlit as st
 
-from dashboard import queries
+from dashboard import queries, search_queries
 from dashboard.fmt import fmt_int, fmt_lines, md_escape
 from dashboard.ui import choice_select, header, q
 
@@ -20,7 +20,7 @@ if not text.strip():
     st.info("Skriv ett eller flera ord för att söka.")
     st.stop()
 
-hits = q(queries.search_sections, text, MAX_HITS, district)
+hits = q(search_queries.search_sections, text, MAX_HITS, district)
 n = hits.height
 pages = max(1, -(-n // PER_PAGE))
 count = (f"minst {fmt_int(n)} träffar" if n >= MAX_HITS else f"{fmt_int(n)} {'träff' if n == 1 else 'träffar'}")

@@ -14,7 +14,7 @@ import re
 
 import polars as pl
 
-from dashboard.queries import _AREA_SCHEMA, PART_ROW, classify_budget_column
+from dashboard.budget_queries import _AREA_SCHEMA, PART_ROW, classify_budget_column
 
 _SQL = """
 SELECT d.district, d.year AS doc_year, d.doc_type, b.table_no, b.table_title, b.section, b.row_label,

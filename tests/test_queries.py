@@ -11,8 +11,10 @@ import duckdb
 import polars as pl
 import pytest
 
+from dashboard import budget_queries as bq
 from dashboard import charts, db
 from dashboard import queries as q
+from dashboard import search_queries as sq
 from dashboard.fmt import NBSP, fmt_lines, fmt_number, fmt_percent, fmt_value
 from tests.dashboard_fixture import BARN, FERIEJOBB, INRIKTNING, KOSTNAD, PERSONER, build_empty_db, build_fixture_db
 from tests.helpers import create_index
@@ -272,14 +274,14 @@ def test_goal_assessments_across_districts(con):
     ("Kostnader", "annat"), (None, "annat"),
 ])
 def test_classify_budget_column(label, kind):
-    assert q.classify_budget_column(label) == kind
+    assert bq.classify_budget_column(label) == kind
 
 
 def test_budget_by_area_and_vs_outcome(con):
-    assert q.budget_years(con) == [2021]
-    budget = {(r["district"], r["area"]): r["value"] for r in q.budget_by_area(con, 2021).to_dicts()}
+    assert bq.budget_years(con) == [2021]
+    budget = {(r["district"], r["area"]): r["value"] for r in bq.budget_by_area(con, 2021).to_dicts()}
     assert budget[("Kungsholmen", "Äldreomsorg")] == pytest.approx(1020.5)
-    versus = {(r["district"], r["area"]): r for r in q.budget_vs_outcome(con, 2021).to_dicts()}
+    versus = {(r["district"], r["area"]): r for r in bq.budget_vs_outcome(con, 2021).to_dicts()}
     assert versus[("Norrmalm", "Äldreomsorg")]["avvikelse"] == pytest.approx(-25.3)    # overspend: negative
     missing = versus[("Kungsholmen", "Äldreomsorg")]
     assert missing["bokslut"] is None and missing["avvikelse"] is None   # missing, not 0
@@ -291,15 +293,15 @@ def _assert_budget_queries_match_reference(c) -> int:
     from polars.testing import assert_frame_equal
 
     from tests import budget_reference as ref
-    years = q.budget_years(c)
+    years = bq.budget_years(c)
     assert years == ref.budget_years(c)
-    assert q.budget_default_year(c) == ref.budget_default_year(c)
-    assert_frame_equal(q.budget_lines(c), ref.budget_lines(c).drop("budget_line_id"))
+    assert bq.budget_default_year(c) == ref.budget_default_year(c)
+    assert_frame_equal(bq.budget_lines(c), ref.budget_lines(c).drop("budget_line_id"))
     for year in [*years, 1999]:
-        assert_frame_equal(q.budget_lines(c, year), ref.budget_lines(c, year).drop("budget_line_id"))
+        assert_frame_equal(bq.budget_lines(c, year), ref.budget_lines(c, year).drop("budget_line_id"))
         for kind in ("budget", "bokslut", "prognos", "avvikelse"):
-            assert_frame_equal(q.budget_by_area(c, year, kind), ref.budget_by_area(c, year, kind))
-        assert_frame_equal(q.budget_vs_outcome(c, year), ref.budget_vs_outcome(c, year))
+            assert_frame_equal(bq.budget_by_area(c, year, kind), ref.budget_by_area(c, year, kind))
+        assert_frame_equal(bq.budget_vs_outcome(c, year), ref.budget_vs_outcome(c, year))
     return len(years)
 
 
@@ -315,14 +317,14 @@ def test_budget_per_area_adds_up_to_the_printed_total(seed_con):
     """Kungsholmen's plan 2020 prints one table per area (Kostnader, Intäkter, Netto) besides the
     summary table by area; each area's amount is its row in the summary table, "varav" rows are
     parts of the row above, so the areas add up to the printed "Totalt 1207,4"."""
-    k = q.budget_by_area(seed_con, 2020).filter(pl.col("district") == "Kungsholmen")
+    k = bq.budget_by_area(seed_con, 2020).filter(pl.col("district") == "Kungsholmen")
     by_area = dict(zip(k["area"], k["value"]))
     assert by_area["arbetsmarknadsåtgärder"] == pytest.approx(3.2)
     assert by_area["äldreomsorg"] == pytest.approx(538.1)
     assert "socialpsykiatri" not in by_area                   # "varav socialpsykiatri": part of IFO
     assert sum(by_area.values()) == pytest.approx(1207.4)
     assert set(k["n_lines"]) == {1}
-    e = q.budget_by_area(seed_con, 2020).filter(pl.col("district") == "Enskede-Årsta-Vantör")
+    e = bq.budget_by_area(seed_con, 2020).filter(pl.col("district") == "Enskede-Årsta-Vantör")
     by_area = dict(zip(e["area"], e["value"]))
     assert by_area["individ- och familjeomsorg"] == pytest.approx(274.7)   # without its varav rows
     assert by_area["stadsmiljö"] == pytest.approx(20.4 + 14.1 + 1.2)      # drift, not Parkinvesteringar
@@ -340,8 +342,8 @@ def test_budget_default_year_has_amounts_to_show(tmp_path):
                                                      (6, "varav lokaler")])])
     c.close()
     c = duckdb.connect(str(path), read_only=True)
-    assert q.budget_by_area(c, 2022).is_empty()
-    assert q.budget_default_year(c) == 2021
+    assert bq.budget_by_area(c, 2022).is_empty()
+    assert bq.budget_default_year(c) == 2021
     assert _assert_budget_queries_match_reference(c) == 2
     c.close()
 
@@ -363,7 +365,7 @@ def test_budget_column_tie_takes_the_leftmost_column_every_time(tmp_path):
                   rows)
     c.close()
     c = duckdb.connect(str(path), read_only=True)
-    got = [q.budget_by_area(c, 2020, "bokslut").to_dicts() for _ in range(5)]
+    got = [bq.budget_by_area(c, 2020, "bokslut").to_dicts() for _ in range(5)]
     assert all(g == got[0] for g in got)
     assert {r["area"]: r["value"] for r in got[0]} == {"Förskola": 480.0, "Äldreomsorg": 860.2}
     assert {r["column_label"] for r in got[0]} == {"Bokslut före resultatöverföringar"}
@@ -374,24 +376,24 @@ def test_budget_column_tie_takes_the_leftmost_column_every_time(tmp_path):
 def test_empty_database_is_handled(tmp_path):
     path = build_empty_db(tmp_path / "empty.duckdb")
     c = duckdb.connect(str(path), read_only=True)
-    assert q.budget_years(c) == []
-    assert q.budget_by_area(c, 2021).height == 0
-    assert q.budget_vs_outcome(c, 2021).height == 0
+    assert bq.budget_years(c) == []
+    assert bq.budget_by_area(c, 2021).height == 0
+    assert bq.budget_vs_outcome(c, 2021).height == 0
     assert q.search_indicators(c, "").height == 0
     assert q.indicator_across_districts(c, BARN, 2021).height == 0
     assert q.overview(c)["n_documents"] == 0
-    assert q.search_sections(c, "feriejobb").height == 0
+    assert sq.search_sections(c, "feriejobb").height == 0
     c.close()
 
 
 # --- text search, coverage, sources -----------------------------------------------------------
 
 def test_search_sections_falls_back_to_ilike_and_marks_hits(con):
-    hits = q.search_sections(con, "feriejobb")
+    hits = sq.search_sections(con, "feriejobb")
     assert set(hits["district"].to_list()) == {"Norrmalm", "Hägersten-Älvsjö"}
     assert (hits["method"] == "ilike").all()
     assert all("**feriejobb**" in s for s in hits["snippet"].to_list())
-    only = q.search_sections(con, "feriejobb", district="Norrmalm")
+    only = sq.search_sections(con, "feriejobb", district="Norrmalm")
     assert only["district"].to_list() == ["Norrmalm"]
     assert only["source_line_start"].to_list() == [305]
 
@@ -403,11 +405,31 @@ def test_search_sections_uses_the_search_index_when_built(tmp_path):
     create_index(c)
     c.close()
     c = duckdb.connect(str(path), read_only=True)
-    hits = q.search_sections(c, "feriejobben")        # inflected form: only the stemmed index finds it
+    hits = sq.search_sections(c, "feriejobben")        # inflected form: only the stemmed index finds it
     c.close()
     assert (hits["method"] == "fts").all()
     assert hits.height == 2
     assert all("**" in s for s in hits["snippet"].to_list())
+
+
+def test_search_snippets_from_the_index_show_document_text_as_text(tmp_path):
+    """A section whose text holds Markdown (a link, a colour, a formula, bold) is found through
+    the index; its snippet shows those characters as text, only the hits in our bold."""
+    path = build_fixture_db(tmp_path / "hostile.duckdb")
+    c = duckdb.connect(str(path))
+    sid = c.execute("SELECT min(section_id) FROM sections").fetchone()[0]
+    c.execute("UPDATE sections SET text = ? WHERE section_id = ?",
+              ["Feriejobb __fet__ [klick](http://example.se) :red[röd] $x^2$ *lutande* `kod` # rubrik", sid])
+    create_index(c)
+    c.close()
+    c = duckdb.connect(str(path), read_only=True)
+    hits = sq.search_sections(c, "klick")
+    c.close()
+    assert (hits["method"] == "fts").all()
+    (snippet,) = hits.filter(pl.col("section_id") == sid)["snippet"].to_list()
+    assert "**klick**" in snippet
+    for live in (r"(?<!\\)\]\(", r"(?<!\\):red(?<!\\)\[", r"(?<!\\)\$x", r"(?<!\\)`kod", r"(?<![\\*])\*lutande"):
+        assert not re.search(live, snippet), (live, snippet)
 
 
 def test_coverage_and_overview(con):
@@ -493,8 +515,8 @@ def test_every_chart_builder_renders(con, builder, expected):
         "gender_bars": lambda: q.indicator_across_districts(con, PERSONER, 2021),
         "coverage_grid": lambda: q.coverage(con),
         "assessment_grid": lambda: q.goal_assessments(con, 2021, "kf_mal"),
-        "budget_bars": lambda: q.budget_by_area(con, 2021),
-        "budget_vs_outcome_bars": lambda: q.budget_vs_outcome(con, 2021),
+        "budget_bars": lambda: bq.budget_by_area(con, 2021),
+        "budget_vs_outcome_bars": lambda: bq.budget_vs_outcome(con, 2021),
         "attainment_summary": lambda: q.district_profile(con, "Norrmalm", 2021),
         "target_gaps": lambda: q.district_profile(con, "Norrmalm", 2021),
     }
@@ -509,8 +531,8 @@ _BUILDER_FRAMES = {
     "gender_bars": lambda c: q.indicator_across_districts(c, PERSONER, 2021),
     "coverage_grid": lambda c: q.coverage(c),
     "assessment_grid": lambda c: q.goal_assessments(c, 2021, "kf_mal"),
-    "budget_bars": lambda c: q.budget_by_area(c, 2021),
-    "budget_vs_outcome_bars": lambda c: q.budget_vs_outcome(c, 2021),
+    "budget_bars": lambda c: bq.budget_by_area(c, 2021),
+    "budget_vs_outcome_bars": lambda c: bq.budget_vs_outcome(c, 2021),
     "attainment_summary": lambda c: q.district_profile(c, "Norrmalm", 2021),
     "target_gaps": lambda c: q.district_profile(c, "Norrmalm", 2021),
 }

@@ -82,7 +82,8 @@ TOC_ENTRY = re.compile(r"(?:\.\s?){4,}\s*\d+\s*$")
 # Lower-case words one of which is in every line that the line patterns above may match (page
 # furniture, goal markers, assessments, table headers); a table-of-contents entry ends in a
 # digit. A cheap test before the patterns (etl.parse.recognise).
-LINE_KEYWORDS = ("indikator", "aktivitet", "kf:s", "nämndmål", "enhetsmål", "uppfylls", "sid", "tjänsteutlåtande")
+LINE_KEYWORDS = ("indikator", "aktivitet", "kf:s", "nämndmål", "enhetsmål", "uppfylls", "sid", "tjänsteutlåtande",
+                 "start.stockholm")
 # Letters that re.I matches with an ASCII or Swedish letter but that str.lower() does not turn
 # into it (dotted and dotless i, long s, the Kelvin and Ångström signs): a text with one of
 # them is searched with the case-insensitive patterns as written (tests/test_fast_paths.py).
