@@ -66,6 +66,13 @@ def view_tabs(key: str = "vy", *, with_map: bool = False):
     return st.tabs([*TABS, MAP_TAB] if with_map else TABS, key=key, bind="query-params")
 
 
+def shown(tab) -> bool:
+    """Is this tab of view_tabs the open one? Only its content is made: the tabs are bound to
+    the URL, so Streamlit reruns the page when another is opened. True when the tabs do not
+    track their state (every tab's content is made then)."""
+    return tab.open is not False
+
+
 def indicator_picker(key: str = "indikator") -> dict | None:
     """Search field (name or goal text) + indicator select box; both in the URL.
 

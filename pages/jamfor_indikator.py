@@ -13,6 +13,7 @@ from dashboard.ui import (
     q,
     show_chart,
     show_table,
+    shown,
     sort_select,
     value_text,
     view_tabs,
@@ -114,16 +115,17 @@ with tabell:
     st.subheader("Över tid")
     show_table(table(over), {"year": "År", **cols}, key="over_table")
 
-with karta:
-    colour_by = st.segmented_control("Färg efter", ["Utfall", "Måluppfyllelse"], default="Utfall", key="karta",
-                                     bind="query-params", required=True)
-    kind = "attainment" if colour_by == "Måluppfyllelse" else "value"
-    map_sub = f"{year} · {'måluppfyllelse mot stadsdelens årsmål' if kind == 'attainment' else 'utfall'}"
-    # every district of the year on the map (the filter picks bars, not the city)
-    show_chart(geo.district_map(every, unit=unit, chosen=mine, title=ind["name"], subtitle=map_sub, color_kind=kind),
-               every, title=ind["name"], subtitle=map_sub, source=source, credit=geo.MAP_NOTE, key="map")
-    st.caption(f"{geo.MAP_NOTE}. Grå: inget värde (orsaken visas när du håller över stadsdelen)."
-               + (" Tjock kant: min stadsdel." if mine else ""))
+if shown(karta):          # the map is made only when its tab is open (the URL keeps the tab)
+    with karta:
+        colour_by = st.segmented_control("Färg efter", ["Utfall", "Måluppfyllelse"], default="Utfall", key="karta",
+                                         bind="query-params", required=True)
+        kind = "attainment" if colour_by == "Måluppfyllelse" else "value"
+        map_sub = f"{year} · {'måluppfyllelse mot stadsdelens årsmål' if kind == 'attainment' else 'utfall'}"
+        # every district of the year on the map (the filter picks bars, not the city)
+        show_chart(geo.district_map(every, unit=unit, chosen=mine, title=ind["name"], subtitle=map_sub, color_kind=kind),
+                   every, title=ind["name"], subtitle=map_sub, source=source, credit=geo.MAP_NOTE, key="map")
+        st.caption(f"{geo.MAP_NOTE}. Grå: inget värde (orsaken visas när du håller över stadsdelen)."
+                   + (" Tjock kant: min stadsdel." if mine else ""))
 
 st.subheader(f"Varifrån kommer siffrorna ({year})?")
 for row in across.to_dicts():
