@@ -3,9 +3,11 @@ for tests only)."""
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 import duckdb
 import polars as pl
+from streamlit.testing.v1 import AppTest
 
 from etl.model import ParsedDocument
 from etl.parse.areas import area_patterns
@@ -36,3 +38,22 @@ def load_documents(con: duckdb.DuckDBPyConnection, docs: list[ParsedDocument]) -
 def canonical_areas() -> list[str]:
     """The canonical activity-area names of data/activity_areas.csv, in file order."""
     return list(dict.fromkeys(a for a, _ in area_patterns()))
+
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def run_page(page: str, db_path: Path, monkeypatch, **params) -> AppTest:
+    """The app on the database at db_path (no source files beside it), switched to pages/<page>.py
+    with the URL's parameters, run without an exception or an error message."""
+    monkeypatch.setenv("STADSDEL_DB", str(db_path))
+    monkeypatch.setenv("STADSDEL_INPUT", str(db_path.parent))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.run()
+    at.switch_page(str(ROOT / page))
+    for k, v in params.items():
+        at.query_params[k] = v
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert not at.error, [e.value for e in at.error]      # app.py turns a page's exception into st.error
+    return at

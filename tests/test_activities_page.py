@@ -20,12 +20,11 @@ from streamlit.testing.v1 import AppTest
 from dashboard import activity_queries as aq
 from dashboard import export as ex
 from tests.dashboard_fixture import KF_ARBETE, KF_TRYGG, build_empty_db, build_fixture_db
-from tests.helpers import read_export_csv
+from tests.helpers import read_export_csv, run_page
 
 ROOT = Path(__file__).resolve().parents[1]
 SCHEMA = ROOT / "etl" / "store" / "schema.sql"
 PAGE = "pages/aktiviteter.py"
-PAGE_LINE = '    st.Page("pages/aktiviteter.py", title="Aktiviteter", icon=":material/checklist:"),\n'
 
 
 def shown(markdown: str) -> str:
@@ -34,20 +33,6 @@ def shown(markdown: str) -> str:
 
 
 # --- running the page ------------------------------------------------------------------------
-
-@pytest.fixture(scope="module")
-def app_file(tmp_path_factory) -> Path:
-    text = (ROOT / "app.py").read_text(encoding="utf-8")
-    if PAGE not in text:
-        anchor = '    st.Page("pages/kallor.py"'
-        assert anchor in text
-        text = text.replace(anchor, PAGE_LINE + anchor, 1)
-    text = text.replace('st.Page("pages/', f'st.Page("{ROOT.as_posix()}/pages/')
-    text = text.replace("Path(__file__).parent", f"Path({str(ROOT)!r})")
-    out = tmp_path_factory.mktemp("activities_app") / "app.py"
-    out.write_text(text, encoding="utf-8")
-    return out
-
 
 @pytest.fixture(scope="module")
 def fixture_db(tmp_path_factory) -> Path:
@@ -70,24 +55,10 @@ def downloads(monkeypatch) -> dict:
     return found
 
 
-def run_page(app_file: Path, db_path: Path, monkeypatch, **params) -> AppTest:
-    monkeypatch.setenv("STADSDEL_DB", str(db_path))
-    monkeypatch.setenv("STADSDEL_INPUT", str(db_path.parent))     # no source files
-    at = AppTest.from_file(str(app_file), default_timeout=60)
-    at.run()
-    at.switch_page(str(ROOT / PAGE))
-    for k, v in params.items():
-        at.query_params[k] = v
-    at.run()
-    assert not at.exception, [e.message for e in at.exception]
-    assert not at.error, [e.value for e in at.error]      # app.py turns a page's exception into st.error
-    return at
-
-
 @pytest.fixture()
-def page(app_file, fixture_db, monkeypatch):
+def page(fixture_db, monkeypatch):
     def open_page(**params) -> AppTest:
-        return run_page(app_file, fixture_db, monkeypatch, **params)
+        return run_page(PAGE, fixture_db, monkeypatch, **params)
     return open_page
 
 
@@ -278,7 +249,7 @@ def test_timeline_bars_from_start_to_end_coloured_by_status(page, downloads):
     assert downloads[png]()[:4] == b"\x89PNG"
 
 
-def test_hostile_document_text_is_shown_as_text(app_file, fixture_db, tmp_path, monkeypatch):
+def test_hostile_document_text_is_shown_as_text(fixture_db, tmp_path, monkeypatch):
     hostile = "**fet** [klick](https://example.invalid/x) <img src=x> :red[röd] $x^2$"
     db_path = tmp_path / "hostile.duckdb"
     shutil.copy(fixture_db, db_path)
@@ -287,7 +258,7 @@ def test_hostile_document_text_is_shown_as_text(app_file, fixture_db, tmp_path, 
     con.execute("UPDATE documents SET unit_name = ? WHERE level = 'enhet'", [hostile])
     con.execute("UPDATE goals SET text = text || ' ' || ?", [hostile])
     con.close()
-    at = run_page(app_file, db_path, monkeypatch, sok="fet klick")
+    at = run_page(PAGE, db_path, monkeypatch, sok="fet klick")
     at.toggle(key="enheter").set_value(True).run()
     assert not at.exception and not at.error
     rendered = [m.value for m in at.markdown] + [c.value for c in at.caption]
@@ -296,7 +267,7 @@ def test_hostile_document_text_is_shown_as_text(app_file, fixture_db, tmp_path, 
     for t in bad:                                        # ... escaped
         assert not [rx.pattern for rx in LIVE_MARKUP if rx.search(t)], t
     assert any("**fet** [klick]" in a for a in tables(at)["Aktivitet"])   # cells hold the text itself
-    at = run_page(app_file, db_path, monkeypatch, sok=hostile + " inget sådant")
+    at = run_page(PAGE, db_path, monkeypatch, sok=hostile + " inget sådant")
     assert at.info and not [rx.pattern for rx in LIVE_MARKUP if rx.search(at.info[0].value)]
 
 
@@ -318,10 +289,10 @@ def test_several_districts_get_a_bar_each_by_status_and_one_district_its_timelin
     assert [s for s in map(json.dumps, _chart_specs(one)) if "tidslinje" in s]
 
 
-def test_the_page_opens_on_min_stadsdel(app_file, fixture_db, monkeypatch):
+def test_the_page_opens_on_min_stadsdel(fixture_db, monkeypatch):
     monkeypatch.setenv("STADSDEL_DB", str(fixture_db))
     monkeypatch.setenv("STADSDEL_INPUT", str(fixture_db.parent))
-    at = AppTest.from_file(str(app_file), default_timeout=60)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
     at.query_params["min"] = "Norrmalm"
     at.run()
     at.switch_page(str(ROOT / PAGE))
@@ -331,7 +302,7 @@ def test_the_page_opens_on_min_stadsdel(app_file, fixture_db, monkeypatch):
     assert {m.label: m.value for m in at.metric}["Aktiviteter"] == "3"
 
 
-def test_many_documents_share_one_table_that_names_them(app_file, fixture_db, tmp_path, monkeypatch):
+def test_many_documents_share_one_table_that_names_them(fixture_db, tmp_path, monkeypatch):
     """A city's documents (more than a handful): one table with Stadsdel and Dokument columns
     instead of a table per document."""
     db_path = tmp_path / "many.duckdb"
@@ -345,7 +316,7 @@ def test_many_documents_share_one_table_that_names_them(app_file, fixture_db, tm
         con.execute("INSERT INTO activities (activity_id, document_id, text, start_date, end_date, source_line) "
                     "VALUES (?, ?, ?, '2021-01-01', '2021-12-31', 10)", [1000 + k, new_id, f"Aktivitet i {district}"])
     con.close()
-    at = run_page(app_file, db_path, monkeypatch, vy="Tabell")
+    at = run_page(PAGE, db_path, monkeypatch, vy="Tabell")
     (table,) = [t.value for t in at.dataframe if "Aktivitet" in t.value.columns]
     assert list(table.columns[:2]) == ["Stadsdel", "Dokument"]
     assert len(table) == 12 and "Aktivitet i Farsta" in set(table["Aktivitet"])
@@ -357,19 +328,19 @@ LIVE_MARKUP = [re.compile(p) for p in (          # as tests/test_pages.py
     r"(?<!\\)\*\*fet(?<!\\)\*\*", r"(?<!\\)\]\(", r"(?<!\\)<img", r"(?<!\\):red(?<!\\)\[", r"(?<!\\)\$x")]
 
 
-def test_an_empty_database_shows_an_info_message(app_file, tmp_path, monkeypatch):
-    at = run_page(app_file, build_empty_db(tmp_path / "empty.duckdb"), monkeypatch)
+def test_an_empty_database_shows_an_info_message(tmp_path, monkeypatch):
+    at = run_page(PAGE, build_empty_db(tmp_path / "empty.duckdb"), monkeypatch)
     assert at.info and "Databasen innehåller inga dokument" in at.info[0].value
     assert not at.dataframe
 
 
-def test_a_database_without_activities_shows_an_info_message(app_file, fixture_db, tmp_path, monkeypatch):
+def test_a_database_without_activities_shows_an_info_message(fixture_db, tmp_path, monkeypatch):
     db_path = tmp_path / "no_activities.duckdb"
     shutil.copy(fixture_db, db_path)
     con = duckdb.connect(str(db_path))
     con.execute("DELETE FROM activities")
     con.close()
-    at = run_page(app_file, db_path, monkeypatch)
+    at = run_page(PAGE, db_path, monkeypatch)
     assert at.info and "innehåller inga aktiviteter" in at.info[0].value
 
 

@@ -15,6 +15,7 @@ from streamlit.testing.v1 import AppTest
 
 from dashboard import registry_queries as rq
 from tests.dashboard_fixture import DOCUMENTS, build_empty_db, build_fixture_db
+from tests.helpers import run_page
 
 ROOT = Path(__file__).resolve().parents[1]
 CSV = ROOT / "data" / "districts.csv"
@@ -113,33 +114,14 @@ def test_documents_by_district_counts_per_district_type_and_year(tmp_path):
 # --- the page ------------------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
-def app_file() -> Path:
-    return ROOT / "app.py"
-
-
-@pytest.fixture(scope="module")
 def fixture_db(tmp_path_factory) -> Path:
     return build_fixture_db(tmp_path_factory.mktemp("registry") / "fixture.duckdb")
 
 
-def run_page(app_file: Path, db_path: Path, monkeypatch, **params) -> AppTest:
-    monkeypatch.setenv("STADSDEL_DB", str(db_path))
-    monkeypatch.setenv("STADSDEL_INPUT", str(db_path.parent))     # no source files
-    at = AppTest.from_file(str(app_file), default_timeout=60)
-    at.run()
-    at.switch_page(str(ROOT / PAGE))
-    for k, v in params.items():
-        at.query_params[k] = v
-    at.run()
-    assert not at.exception, [e.message for e in at.exception]
-    assert not at.error, [e.value for e in at.error]      # app.py turns a page's exception into st.error
-    return at
-
-
 @pytest.fixture()
-def page(app_file, fixture_db, monkeypatch):
+def page(fixture_db, monkeypatch):
     def open_page(**params) -> AppTest:
-        return run_page(app_file, fixture_db, monkeypatch, **params)
+        return run_page(PAGE, fixture_db, monkeypatch, **params)
     return open_page
 
 
@@ -204,8 +186,8 @@ def test_a_district_without_documents_says_so(page):
     assert "Fanns 1997–2019; uppgick 2020 i Hägersten-Älvsjö." in [shown(c.value) for c in at.caption]
 
 
-def test_page_with_an_empty_database(app_file, tmp_path, monkeypatch):
-    at = run_page(app_file, build_empty_db(tmp_path / "empty.duckdb"), monkeypatch)
+def test_page_with_an_empty_database(tmp_path, monkeypatch):
+    at = run_page(PAGE, build_empty_db(tmp_path / "empty.duckdb"), monkeypatch)
     assert at.title[0].value == "Stadsdelar"
     assert len(at.dataframe[0].value) == 13          # the registry is data: shown without documents
     assert any("Databasen innehåller inga dokument" in i.value for i in at.info)
