@@ -388,7 +388,7 @@ def _value_rows(lines: list[Line], h: dict, table: _Table, vocab: Vocabulary) ->
     while k < len(lines):
         line = lines[k]
         t = line.text.strip()
-        if t in repeat or P.PAGE_FURNITURE.match(t):
+        if t in repeat or P.PAGE_FURNITURE.match(t) or P.FOOTER_WEB.match(t):
             k += 1
             continue
         # a number broken over two lines: "1258," + "2 1207,5 ..."
@@ -445,7 +445,7 @@ def _note_rows(lines: list[Line], h: dict, table: _Table, n_values: int, vocab: 
     while k < len(lines):
         line = lines[k]
         t = line.text.strip()
-        if t in repeat or P.PAGE_FURNITURE.match(t):
+        if t in repeat or P.PAGE_FURNITURE.match(t) or P.FOOTER_WEB.match(t):
             k += 1
             continue
         if len(t) > MAX_HEADER_LINE_CHARS or _starts_table(lines, k, vocab):

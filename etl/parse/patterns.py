@@ -61,9 +61,10 @@ DATE = r"\d{4}-\d{2}-\d{2}"
 ACTIVITY_DATES = re.compile(r"(?:^|\s)(?P<start>" + DATE + r")\s+(?P<end>" + DATE + r")(?P<dev>\s.*)?$")
 
 # Page furniture printed into the text: "Sid 49 (116)" with the document footer around it, a
-# bare "Sid 49" or "Sida 3 av 12", the "Tjänsteutlåtande" running header, the web footer.
+# bare "Sid 49" or "Sida 3 av 12", the "Tjänsteutlåtande" running header. (The footer's web
+# address and phone number are furniture only under a page number: FOOTER_* below.)
 PAGE_FURNITURE = re.compile(r"^\s*(?:(?:\S.*\s)?Sid\s+\d+\s+\(\d+\)(?:\s.*)?|Sid\s+\d+|Sida\s+\d+\s+av\s+\d+"
-                            r"|Tjänsteutlåtande(?:\s.*)?|start\.stockholm)\s*$")
+                            r"|Tjänsteutlåtande(?:\s.*)?)\s*$")
 # Markdown/HTML emphasis and tags in .md documents (removed from labels, cells and snippets)
 MARKUP = re.compile(r"<[^>]+>|\*\*|__")
 # The page footer printed under "Sid 49 (116)": the office's web address and phone number
@@ -82,8 +83,7 @@ TOC_ENTRY = re.compile(r"(?:\.\s?){4,}\s*\d+\s*$")
 # Lower-case words one of which is in every line that the line patterns above may match (page
 # furniture, goal markers, assessments, table headers); a table-of-contents entry ends in a
 # digit. A cheap test before the patterns (etl.parse.recognise).
-LINE_KEYWORDS = ("indikator", "aktivitet", "kf:s", "nämndmål", "enhetsmål", "uppfylls", "sid", "tjänsteutlåtande",
-                 "start.stockholm")
+LINE_KEYWORDS = ("indikator", "aktivitet", "kf:s", "nämndmål", "enhetsmål", "uppfylls", "sid", "tjänsteutlåtande")
 # Letters that re.I matches with an ASCII or Swedish letter but that str.lower() does not turn
 # into it (dotted and dotless i, long s, the Kelvin and Ångström signs): a text with one of
 # them is searched with the case-insensitive patterns as written (tests/test_fast_paths.py).
