@@ -24,8 +24,7 @@ import re
 import polars as pl
 
 from dashboard.fmt import fmt_lines
-from dashboard.queries import DOC_TYPE_LABELS, PLAN, REPORT, TERTIAL, table_exists
-from etl.search.terms import folded_term, query_words, words
+from dashboard.queries import DOC_TYPE_LABELS, PLAN, REPORT, TERTIAL, table_exists, text_matcher
 
 STATUS_PLANNED = "Planerad"
 STATUS_DEVIATION = "Avvikelse"
@@ -127,21 +126,6 @@ def _code_key(label: str) -> tuple:
     return (label == NO_GOAL, nums, label.lower())
 
 
-def text_matcher(text: str):
-    """A predicate "does this text hold every word the user typed": the dashboard's one
-    folding rule (as queries.search_indicators): words in any order, case- and
-    accent-insensitive on their Swedish stems (etl.search.terms.folded_term), and as the start of a
-    word. None when the user typed no word."""
-    wanted = [folded_term(w) for w in query_words(text)]
-    if not wanted:
-        return None
-
-    def matches(*texts: str | None) -> bool:
-        terms = {folded_term(w) for t in texts if t for w in words(t)}
-        return all(any(x.startswith(w) for x in terms) for w in wanted)
-    return matches
-
-
 def parse_date(raw: str | None) -> str | None:
     """The printed date as ISO "YYYY-MM-DD" when it is one (a real calendar day), else None
     (the raw text is still shown as printed)."""
@@ -196,7 +180,7 @@ def activities(con, *, districts: list[str] | tuple | None = None, year: int | N
 
     Filters: `districts` (None or empty: all), `year`, `doc_type`, `goal` (a goal_label),
     `text` (every word, in the activity, its goal or its analysis; case- and accent-
-    insensitive, see text_matcher). Council-level documents only unless `units`.
+    insensitive, see queries.text_matcher). Council-level documents only unless `units`.
     """
     if not has_activities_table(con):
         return _derive(pl.DataFrame(schema=_SCHEMA))

@@ -28,8 +28,6 @@ import duckdb
 
 from etl import settings
 
-ROOT = settings.ROOT
-
 _build_lock = threading.Lock()
 
 

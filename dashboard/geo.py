@@ -13,11 +13,9 @@ attribution line to show under the map.
 """
 from __future__ import annotations
 
-import csv
 import functools
 import json
 import math
-from pathlib import Path
 from typing import Any, Literal
 
 import altair as alt
@@ -26,10 +24,9 @@ import polars as pl
 from dashboard.charts import ATTAINMENT_COLORS, MINE_COLOR, NUMBER_FORMAT, _unvalidated, finish
 from dashboard.fmt import fmt_value
 from dashboard.queries import ATTAINMENT_LABELS
+from etl import settings
 
-DATA_DIR = Path(__file__).resolve().parent.parent / "data"
-GEO_DIR = DATA_DIR / "geo"
-MAPPING_CSV = DATA_DIR / "stadsdelsomraden.csv"
+GEO_DIR = settings.DATA_DIR / "geo"
 
 MAP_NOTE = "Karta: Stockholms stad, öppna data (CC0)"
 MISSING_FILL = ATTAINMENT_COLORS["missing"]   # a district without a value
@@ -51,24 +48,6 @@ Feature = dict[str, Any]
 @functools.cache
 def _geojson(name: str) -> dict[str, Any]:
     return json.loads((GEO_DIR / name).read_text(encoding="utf-8"))
-
-
-@functools.cache
-def stadsdel_areas() -> dict[str, str]:
-    """Each stadsdel (name in capitals, as in the GeoJSON) -> its stadsdelsområde."""
-    with MAPPING_CSV.open(encoding="utf-8", newline="") as fh:
-        return {row["stadsdel"]: row["stadsdelsomrade"] for row in csv.DictReader(fh)}
-
-
-@functools.cache
-def stadsdelar() -> tuple[Feature, ...]:
-    """The 117 stadsdelar, each with properties ``name`` and ``district`` (its area; None if
-    the mapping lacks it)."""
-    areas = stadsdel_areas()
-    return tuple({"type": "Feature", "geometry": f["geometry"],
-                  "properties": {"name": f["properties"]["name"],
-                                 "district": areas.get(f["properties"]["name"])}}
-                 for f in _geojson("stadsdelar.geo.json")["features"])
 
 
 @functools.cache

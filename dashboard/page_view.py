@@ -15,8 +15,9 @@ import os
 import shutil
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-STATIC_DIR = ROOT / "static" / "original"       # served at app/static/original/<sha256>.pdf
+from etl import settings
+
+STATIC_DIR = settings.ROOT / "static" / "original"       # served at app/static/original/<sha256>.pdf
 SCALE = 2.0              # render scale (144 dpi): readable without being heavy
 CONTEXT_PT = 60          # points of the page shown above and below the marked row
 ROW_COLOR = (26, 79, 156)     # the row: a thin blue frame

@@ -96,6 +96,21 @@ def indicator(con, indicator_id: str) -> dict | None:
     return df.row(0, named=True) if df.height else None
 
 
+def text_matcher(text: str):
+    """A predicate "do these texts hold every word the user typed": the dashboard's one
+    folding rule (indicator search, activities): words in any order, case- and
+    accent-insensitive on their Swedish stems (etl.search.terms.folded_term), and as the start of a
+    word. None when the user typed no word."""
+    wanted = [folded_term(w) for w in query_words(text)]
+    if not wanted:
+        return None
+
+    def matches(*texts: str | None) -> bool:
+        terms = {folded_term(w) for t in texts if t for w in words(t)}
+        return all(any(x.startswith(w) for x in terms) for w in wanted)
+    return matches
+
+
 def search_indicators(con, text: str = "", *, kf_only: bool = False) -> pl.DataFrame:
     """Indicators whose name (canonical or as printed) or goal text holds every word of `text`.
 
@@ -123,8 +138,8 @@ def search_indicators(con, text: str = "", *, kf_only: bool = False) -> pl.DataF
     ORDER BY n_districts DESC, n_values DESC, i.name, i.indicator_id
     """
     df = _frame(con, sql, {"kf_only": kf_only})
-    wanted = [folded_term(w) for w in query_words(text)]
-    if not wanted:
+    matches = text_matcher(text)
+    if matches is None:
         return df.with_columns(matched_goal=pl.lit(None, dtype=pl.String))
     # each distinct (indicator, printed name, goal, nämndmål) is matched once: a few hundred for a city
     texts = con.execute("""
@@ -135,11 +150,6 @@ def search_indicators(con, text: str = "", *, kf_only: bool = False) -> pl.DataF
     for iid, printed, goal, namndmal in texts:
         names.setdefault(iid, []).append(printed)
         goals.setdefault(iid, []).extend(t for t in (goal, namndmal) if t)
-
-    def matches(t: str) -> bool:
-        terms = {folded_term(w) for w in words(t)}
-        return all(any(x.startswith(w) for x in terms) for w in wanted)
-
     hit_ids: list[str] = []
     matched_goal: list[str | None] = []
     for iid in df["indicator_id"].to_list():
