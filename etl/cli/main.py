@@ -29,7 +29,7 @@ def cli() -> None:
 @cli.command()
 @click.option("--input", "input_dir", type=click.Path(file_okay=False, path_type=Path), default=settings.DEFAULT_INPUT,
               show_default=True, help="Folder with the documents (.txt, .md, .pdf); searched recursively.")
-@click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path), default=lambda: settings.db_path(),
+@click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path), default=settings.db_path,
               show_default="data/stadsdelar.duckdb, or $STADSDEL_DB", help="DuckDB file to (re)build; replaced atomically when the build succeeds.")
 @click.option("--quiet", is_flag=True, help="No progress bar, only the summary.")
 @click.option("--full", is_flag=True, help="Parse every document again instead of updating the previous database.")

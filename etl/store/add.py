@@ -187,10 +187,11 @@ class Library:
         self.by_sha: dict[str, str] = {}
         self.by_meta: dict[tuple, str] = {}
         shas: dict[str, str] = {}
+        limit = settings.max_bytes()
         for p in find_documents(input_dir):
             rel = str(p.relative_to(input_dir))
             try:
-                if p.stat().st_size > settings.max_bytes():
+                if p.stat().st_size > limit:
                     continue
                 sha = hashlib.sha256(p.read_bytes()).hexdigest()
             except OSError:
