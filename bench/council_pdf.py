@@ -31,7 +31,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from etl.model import ParsedDocument
+from etl.model import BudgetLine, ParsedDocument
 from etl.parse import patterns as P
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -113,14 +113,14 @@ def document_blocks(doc: ParsedDocument) -> list[Block]:
     """The seed's content as paragraphs and tables, in document order (see module docstring)."""
     from etl.parse.budget import _markdown_tables, _settle_columns, _text_tables
     from etl.parse.recognise import Recogniser
-    from etl.parse.sections import heading_lines, parse_sections
+    from etl.parse.sections import heading_lines
     from etl.parse.vocabulary import Vocabulary
 
     raw = doc.raw
     lines = raw.lines
     index = {ln.no: i for i, ln in enumerate(lines)}
     owned: dict[int, tuple] = {}
-    rec = Recogniser(raw)
+    rec = Recogniser(raw, heading_lines(doc.sections))
     for i in rec.footer:
         owned[lines[i].no] = ("drop",)
     for ln in lines:
@@ -190,7 +190,7 @@ def document_blocks(doc: ParsedDocument) -> list[Block]:
                 and lines[j + 1].no not in owned:
             j += 1
             owned[lines[j].no] = ("goal-cont", g.key)
-    headings = heading_lines(parse_sections(raw))
+    headings = heading_lines(doc.sections)
 
     blocks: list[Block] = []
     seen: set = set()
@@ -705,8 +705,8 @@ def activity_key(a) -> tuple:
     return (printed(a.text), a.start_date, a.end_date, a.deviation)
 
 
-def budget_key(b: dict) -> tuple:
-    return (b["row_label"], b["column_label"], b["value_raw"])
+def budget_key(b: BudgetLine) -> tuple:
+    return (b.row_label, b.column_label, b.value_raw)
 
 
 def _matched(expected: list, got: list) -> int:
@@ -727,8 +727,8 @@ def compare(text_doc: ParsedDocument, pdf_doc: ParsedDocument) -> dict:
         exp = [key(x) for x in getattr(text_doc, attr)]
         got = [key(x) for x in getattr(pdf_doc, attr)]
         out[name] = (_matched(exp, got), len(exp), len(got))
-    exp = [budget_key(b) for b in text_doc.extra.get("budget_lines", [])]
-    got = [budget_key(b) for b in pdf_doc.extra.get("budget_lines", [])]
+    exp = [budget_key(b) for b in text_doc.budget_lines]
+    got = [budget_key(b) for b in pdf_doc.budget_lines]
     out["budget"] = (_matched(exp, got), len(exp), len(got))
     out["warnings"] = len(pdf_doc.warnings)
     return out

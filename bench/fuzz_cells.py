@@ -19,6 +19,7 @@ import traceback
 
 from etl.model import Line, RawDocument
 from etl.parse.recognise import recognise, split_row
+from etl.parse.sections import heading_lines, parse_sections
 
 PIECES = ["12", "1 234", "0,48 %", "3,3 %", "12 000 st", "9 000 st", "85 %", "-2,5", "+3", "≥ 90 %", "Max 10 personer",
           "Tas fram av nämnd", "Tas fram", "Fastställs 2021", "Fastställ", "s", "År", "Tertial", "VB 2021", "T2 2022",
@@ -59,7 +60,8 @@ def main() -> None:
             if i % 50 == 0:
                 doc = ["Nämndmål: Alla barn har en meningsfull fritid", "Indikator Årsmål KF:s årsmål Periodicitet",
                        *[ln.text for ln in lines]]
-                recognise(RawDocument("fuzz.txt", "", "plain", [Line(k + 1, t) for k, t in enumerate(doc)]))
+                raw = RawDocument("fuzz.txt", "", "plain", [Line(k + 1, t) for k, t in enumerate(doc)])
+                recognise(raw, heading_lines(parse_sections(raw)))
         except Exception as e:                                      # noqa: BLE001 - counted and shown
             errors.append(f"{type(e).__name__}: {e} <- {text[:120]!r}\n{traceback.format_exc(limit=3)}")
         dt = time.perf_counter() - t

@@ -9,12 +9,12 @@
 
 ``dump`` parses the five seed documents (data/raw) and the generated corpus (--corpus, default
 /tmp/pe-corpus) one by one with etl.parse.assemble.parse_file and writes every ParsedDocument as JSON
-(``doc.to_dict()``: meta, goals, indicators, activities, warnings, and doc.extra's sections
-and budget lines), one file per document, plus an index of sha256 digests of the dumps.
+(``doc.to_dict()``: meta, goals, indicators, activities, warnings, sections, budget lines and
+the search terms' digests), one file per document, plus an index of sha256 digests of the dumps.
 ``compare`` reports every document whose dump differs, with the first differing paths.
 ``time`` runs the serial parse of the same documents in fresh processes (no profiler, cold
 caches; CPU time from time.process_time, imports excluded) and prints the median of the runs;
-``stages`` does the same for each stage (read, detect, sections, recognise, budget) apart.
+``stages`` does the same for each stage (read, detect, sections, recognise, budget, link) apart.
 The machine is shared: other processes make CPU times vary by 10 % or more, so compare
 versions with interleaved runs.
 """
@@ -146,15 +146,17 @@ def time_one(corpus: Path) -> None:
 @click.option("--corpus", type=click.Path(path_type=Path), default=DEFAULT_CORPUS)
 def stages_one(corpus: Path) -> None:
     """CPU seconds of each parse stage over all documents, in this (fresh) process (JSON)."""
+    from etl.model import ParsedDocument
     from etl.parse.budget import parse_budget
     from etl.parse.detect import detect, load_registry
+    from etl.parse.link import link
     from etl.parse.recognise import recognise
     from etl.parse.sections import heading_lines, parse_sections
     from etl.parse.vocabulary import Vocabulary
     from etl.read.text import read_document
 
     registry = load_registry()
-    cpu = dict.fromkeys(("read", "detect", "sections", "recognise", "budget"), 0.0)
+    cpu = dict.fromkeys(("read", "detect", "sections", "recognise", "budget", "link"), 0.0)
 
     def timed(stage, f, *args):
         t = time.process_time()
@@ -164,11 +166,13 @@ def stages_one(corpus: Path) -> None:
 
     for _name, path, root in documents(corpus):
         raw = timed("read", read_document, path, root)
-        timed("detect", detect, raw, path, registry)
+        meta = timed("detect", detect, raw, path, registry)
         sections = timed("sections", parse_sections, raw)
         vocab = Vocabulary(raw.lines)
-        timed("recognise", recognise, raw, heading_lines(sections), vocab)
-        timed("budget", parse_budget, raw, sections, vocab)
+        goals, rows, activities, _ = timed("recognise", recognise, raw, heading_lines(sections), vocab)
+        budget_lines, _ = timed("budget", parse_budget, raw, sections, vocab)
+        timed("link", link, ParsedDocument(raw, meta, goals, rows, activities, sections=sections,
+                                           budget_lines=budget_lines))
     print(json.dumps(cpu))
 
 

@@ -5,6 +5,8 @@ Every stage takes and returns these dataclasses, so each intermediate can be pri
 """
 from __future__ import annotations
 
+import hashlib
+from array import array
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -94,6 +96,7 @@ class Goal:
     assessment_raw: str | None = None
     source_page: int | None = None
     source_box: Box | None = None
+    section_no: int | None = None      # the section it is printed in (index into doc.sections; link stage)
 
 
 @dataclass
@@ -121,6 +124,10 @@ class IndicatorRow:
     source_page: int | None = None
     source_box: Box | None = None                 # the row's box on the page (PDF tables)
     cell_boxes: dict[str, Box] | None = None      # each value cell's box, by field name
+    section_no: int | None = None                 # the section it is printed in (link stage)
+    name_key: str = ""                            # the name normalised (link stage; derive gives the identity)
+    kf_goal_code: str | None = None               # the KF goal it sits under (link stage)
+    namnd_goal_text: str | None = None            # the council goal it sits under (link stage)
 
     @property
     def unit(self) -> str | None:
@@ -141,6 +148,50 @@ class Activity:
     source_page: int | None = None
     analysis: str | None = None   # "Analys" text printed under the activity (reports)
     source_box: Box | None = None
+    section_no: int | None = None  # the section it is printed in (link stage)
+
+
+@dataclass
+class Section:
+    """A heading and the text under it (to the next heading of any level)."""
+
+    heading: str
+    heading_path: str        # the headings above it and its own, joined by " > "
+    text: str
+    source_line_start: int   # the heading's line (the first text line for the preamble)
+    source_line_end: int
+    source_page: int | None = None
+
+
+@dataclass
+class BudgetLine:
+    """One value cell of a budget table (or one amount of the decision list)."""
+
+    table_no: int            # the document's budget tables numbered in document order
+    table_title: str
+    section: str | None      # the heading the table sits under
+    row_label: str           # "group › row" for a row under a group label
+    area: str | None         # the activity area (etl/parse/areas.py), when one is named
+    column_label: str
+    value: float | None
+    value_raw: str
+    unit: str
+    source_line: int
+    source_page: int | None = None
+    source_box: Box | None = None   # PDF: the cell's box on its page
+
+
+@dataclass
+class SearchTerms:
+    """A document's search index rows as compact columns (etl/search/index.py): posting k is
+    term ``term_id[k]`` counted ``tf[k]`` times in section ``section[k]`` (index into
+    doc.sections); ``n_terms[i]`` is section i's length. Arrays travel from the parse workers
+    cheaply and become Arrow columns without a copy."""
+
+    section: array = field(default_factory=lambda: array("i"))
+    term_id: array = field(default_factory=lambda: array("q"))
+    tf: array = field(default_factory=lambda: array("i"))
+    n_terms: array = field(default_factory=lambda: array("i"))
 
 
 @dataclass
@@ -153,9 +204,14 @@ class ParsedDocument:
     indicators: list[IndicatorRow] = field(default_factory=list)
     activities: list[Activity] = field(default_factory=list)
     warnings: list[ParseWarning] = field(default_factory=list)
-    extra: dict[str, Any] = field(default_factory=dict)   # budget_lines, sections, ... (later stages)
+    sections: list[Section] = field(default_factory=list)
+    budget_lines: list[BudgetLine] = field(default_factory=list)
+    search_terms: SearchTerms = field(default_factory=SearchTerms)
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
         d["raw"] = {k: v for k, v in d["raw"].items() if k != "lines"}
+        # the index rows as their sizes and a digest (they are long; equal digests, equal rows)
+        d["search_terms"] = {k: {"n": len(v), "sha256": hashlib.sha256(v.tobytes()).hexdigest()}
+                             for k, v in vars(self.search_terms).items()}
         return d

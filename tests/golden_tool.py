@@ -8,8 +8,8 @@ import json
 from pathlib import Path
 
 from etl.model import RawDocument
-from etl.parse.recognise import recognise
 from etl.read.text import detect_flavour, lines_from_text
+from tests.helpers import recognised
 
 GOLDEN = Path(__file__).parent / "golden" / "indicators"
 
@@ -17,7 +17,7 @@ GOLDEN = Path(__file__).parent / "golden" / "indicators"
 def records_for(path: Path) -> dict:
     text = path.read_text(encoding="utf-8")
     raw = RawDocument(path.name, "", detect_flavour(text.split("\n")), lines_from_text(text))
-    goals, rows, activities, warnings = recognise(raw)
+    goals, rows, activities, warnings = recognised(raw)
     return {
         "goals": [{"level": g.level, "code": g.code, "text": g.text, "assessment": g.assessment,
                    "source_line": g.source_line} for g in goals],

@@ -9,10 +9,33 @@ import duckdb
 import polars as pl
 from streamlit.testing.v1 import AppTest
 
-from etl.model import ParsedDocument
+from etl.model import BudgetLine, ParsedDocument, ParseWarning, RawDocument
 from etl.parse.areas import area_patterns
+from etl.parse.budget import parse_budget
+from etl.parse.recognise import recognise
+from etl.parse.sections import heading_lines, parse_sections
 from etl.search.index import index_missing_sections, optimise_index
 from etl.store.load import Loader
+
+
+def recognised(raw: RawDocument):
+    """The recognise stage run as the assemble stage runs it (on the document's own
+    sections): goals, indicator rows, activities, warnings."""
+    return recognise(raw, heading_lines(parse_sections(raw)))
+
+
+def budget_records(raw: RawDocument) -> tuple[list[dict], list[ParseWarning]]:
+    """The budget stage run as the assemble stage runs it, its records as dicts (a cell's
+    box only when it has one, as the golden files hold them)."""
+    lines, warnings = parse_budget(raw, parse_sections(raw))
+    return [budget_dict(b) for b in lines], warnings
+
+
+def budget_dict(b: BudgetLine) -> dict:
+    d = vars(b).copy()
+    if d["source_box"] is None:
+        del d["source_box"]
+    return d
 
 
 def read_export_csv(data: bytes) -> pl.DataFrame:

@@ -15,9 +15,9 @@ import pytest
 
 from etl.model import Line, RawDocument
 from etl.parse.areas import canonical_area
-from etl.parse.budget import Vocabulary, fit_columns, header_segments, join_lines, parse_budget, split_row
+from etl.parse.budget import Vocabulary, fit_columns, header_segments, join_lines, split_row
 from etl.read.text import detect_flavour, lines_from_text
-from tests.helpers import canonical_areas
+from tests.helpers import budget_records, canonical_areas
 
 GOLDEN = Path(__file__).parent / "golden" / "budget"
 RAW = Path(__file__).resolve().parent.parent / "data" / "raw"
@@ -28,7 +28,7 @@ def raw_from_text(text: str, name: str = "excerpt.txt") -> RawDocument:
 
 
 def records_for(path: Path) -> dict:
-    recs, warns = parse_budget(raw_from_text(path.read_text(encoding="utf-8"), path.name))
+    recs, warns = budget_records(raw_from_text(path.read_text(encoding="utf-8"), path.name))
     return {
         "budget_lines": recs,
         "warnings": [{"stage": w.stage, "message": w.message, "source_line": w.source_line} for w in warns],
@@ -128,7 +128,7 @@ def test_markdown_tables_groups_and_decision_list():
 def test_markdown_pipe_table_reads_like_a_tab_table():
     md = ("# Plan\n\n## Ekonomi\n\n### Förskola\n\n| Mnkr | VP 2026 | VP 2025 |\n|---|---:|---:|\n"
           "| Kostnader | 1 010,5 | 990,0 |\n| Intäkter | −60,5 | -50,0 |\n| **Netto** | **950,0** | **940,0** |\n")
-    recs, warns = parse_budget(raw_from_text(md, "plan.md"))
+    recs, warns = budget_records(raw_from_text(md, "plan.md"))
     cells = {(r["row_label"], r["column_label"]): r["value"] for r in recs}
     assert cells == {("Kostnader", "VP 2026"): 1010.5, ("Kostnader", "VP 2025"): 990.0,
                      ("Intäkter", "VP 2026"): -60.5, ("Intäkter", "VP 2025"): -50.0,
@@ -142,7 +142,7 @@ def test_header_words_on_separate_lines_and_a_number_inside_a_label():
             "Avvikelse\nFörskola 100,0 98,0 2,0\nGrupp 2 12,0 11,0 1,0\nÄldreomsorg 1 200,5 1 190,0 10,5\n"
             "Hemtjänst 65+ 12,0 11,0 1,0\nSumma 1 324,5 1 310,0 14,5\n"
             "Förvaltningen redovisar ett överskott som beror på lägre kostnader än budgeterat under året.\n")
-    recs, warns = parse_budget(raw_from_text(text))
+    recs, warns = budget_records(raw_from_text(text))
     cells = {(r["row_label"], r["column_label"]): r["value"] for r in recs}
     assert cells[("Grupp 2", "Budget 2022")] == 12.0 and cells[("Grupp 2", "Avvikelse")] == 1.0
     assert cells[("Äldreomsorg", "Utfall 2022")] == 1190.0
@@ -162,13 +162,13 @@ Individ- och familjeomsorgen budgeteras med netto 288,8 mnkr, vilket är en ökn
 
 
 def test_total_that_agrees_gives_no_warning():
-    recs, warns = parse_budget(raw_from_text(TABLE.format(total="370,4")))
+    recs, warns = budget_records(raw_from_text(TABLE.format(total="370,4")))
     assert warns == []
     assert len({r["row_label"] for r in recs}) == 5     # the prose after the table is not a row
 
 
 def test_total_that_disagrees_gives_a_warning_and_keeps_the_printed_value():
-    recs, warns = parse_budget(raw_from_text(TABLE.format(total="371,4")))
+    recs, warns = budget_records(raw_from_text(TABLE.format(total="371,4")))
     assert [(w.stage, w.source_line) for w in warns] == [("budget", 6)]
     assert "Kostnader" in warns[0].message and "371,4" in warns[0].message and "370,4" in warns[0].message
     summa = next(r for r in recs if r["row_label"] == "Summa" and r["column_label"] == "Kostnader")
@@ -176,15 +176,15 @@ def test_total_that_disagrees_gives_a_warning_and_keeps_the_printed_value():
 
 
 def test_one_unit_of_rounding_is_allowed_two_are_not():
-    _, warns = parse_budget(raw_from_text(TABLE.format(total="370,5")))
+    _, warns = budget_records(raw_from_text(TABLE.format(total="370,5")))
     assert warns == []
-    _, warns = parse_budget(raw_from_text(TABLE.format(total="370,6")))
+    _, warns = budget_records(raw_from_text(TABLE.format(total="370,6")))
     assert len(warns) == 1 and "370,6" in warns[0].message
 
 
 def test_negative_numbers_with_minus_sign_and_dash():
     text = "Mnkr VP 2025 VP 2024\nKostnader 10,0 9,0\nIntäkter −2,5 -2,0\nNetto 7,5 7,0\n"
-    recs, warns = parse_budget(raw_from_text(text))
+    recs, warns = budget_records(raw_from_text(text))
     cells = {(r["row_label"], r["column_label"]): r["value"] for r in recs}
     assert cells[("Intäkter", "VP 2025")] == -2.5 and cells[("Intäkter", "VP 2024")] == -2.0
     assert warns == []                                   # Netto = Kostnader + Intäkter
@@ -193,7 +193,7 @@ def test_negative_numbers_with_minus_sign_and_dash():
 def test_a_table_right_after_another_is_read_as_its_own_table():
     text = ("Mnkr VP 2021 VP 2020\nFörskola 1,0 2,0\nSumma 1,0 2,0\nÄldreomsorg\nVerksamhet,\nmnkr\n"
             "Kostnader Intäkter\nHemtjänst 3,0 1,0\nSumma 3,0 1,0\n")
-    recs, warns = parse_budget(raw_from_text(text))
+    recs, warns = budget_records(raw_from_text(text))
     assert warns == []
     by_table = {}
     for r in recs:
@@ -317,7 +317,7 @@ def test_canonical_area_list_is_small_and_unique():
 def _seed(name: str):
     from etl.read.text import read_document
     path = next(RAW.glob(name))
-    return parse_budget(read_document(path, RAW))
+    return budget_records(read_document(path, RAW))
 
 
 def test_every_seed_plan_and_report_has_budget_rows_with_source_lines():

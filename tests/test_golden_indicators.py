@@ -44,13 +44,13 @@ def test_markdown_table_with_misspelled_header_and_empty_kf_cell():
 
 def test_table_with_a_missing_column_is_reported_and_still_read():
     from etl.model import RawDocument
-    from etl.parse.recognise import recognise
     from etl.read.text import lines_from_text
+    from tests.helpers import recognised
 
     text = ("Nämndmål:\n1.1.1 Invånare försörjer sig själva\n"
             "Indikator Årsmål Periodicitet\n"
             "Andel barn som lever i familjer som har ekonomiskt bistånd 3,3 % Tertial\n")
-    goals, rows, _, warnings = recognise(RawDocument("x.txt", "", "plain", lines_from_text(text)))
+    goals, rows, _, warnings = recognised(RawDocument("x.txt", "", "plain", lines_from_text(text)))
     assert [w.stage for w in warnings] == ["indicators"] and "missing or unknown columns" in warnings[0].message
     assert [(r.name, r.target.value, r.kf_target.raw, r.periodicity) for r in rows] == [
         ("Andel barn som lever i familjer som har ekonomiskt bistånd", 3.3, None, "Tertial")]
@@ -75,15 +75,15 @@ def test_activity_table_ends_at_a_chapter_heading():
 
 def test_analys_after_a_chapter_heading_is_not_attached_to_the_last_activity():
     from etl.model import RawDocument
-    from etl.parse.recognise import recognise
     from etl.read.text import lines_from_text
+    from tests.helpers import recognised
 
     text = (GOLDEN / "report_activity_table_ends_at_heading.txt").read_text(encoding="utf-8")
     # later in the same document (l.6396-6402): a heading, a grade and an Analys paragraph
     text += ("\nBedömning av nämndens interna kontroll \n Tillräcklig \n\nAnalys \n\n"
              "Norrmalms stadsdelsnämnd bedömer att den interna kontrollen under år 2021 har varit \n"
              "tillräcklig. \n")
-    _, _, activities, _ = recognise(RawDocument("x.txt", "", "plain", lines_from_text(text)))
+    _, _, activities, _ = recognised(RawDocument("x.txt", "", "plain", lines_from_text(text)))
     assert activities[-1].text.startswith("Tydliggöra förutsättningar")
     assert all(a.analysis is None for a in activities)
 
@@ -112,14 +112,14 @@ def test_a_value_line_under_a_page_number_is_not_page_footer():
     """A row whose values come right after the page number: its numbers are not a phone number
     (a footer has a web address, and a phone number is one cell)."""
     from etl.model import RawDocument
-    from etl.parse.recognise import recognise
     from etl.read.text import lines_from_text
+    from tests.helpers import recognised
 
     head = "Nämndmål:\n1.1.1 Unga har en meningsfull fritid\nIndikator Årsmål KF:s årsmål Periodicitet\n"
     row = "Antal besök på fritidsgårdar under året\nSid 16 (59)\n{footer}12 000 15 000\nÅr\n"
     for footer in ("", "stockholm.se\n08-508 08 079\n"):      # without and with the real footer
         text = head + row.format(footer=footer)
-        _, rows, _, warnings = recognise(RawDocument("x.txt", "", "plain", lines_from_text(text)))
+        _, rows, _, warnings = recognised(RawDocument("x.txt", "", "plain", lines_from_text(text)))
         assert [(r.name, r.target.value, r.kf_target.value, r.periodicity) for r in rows] == [
             ("Antal besök på fritidsgårdar under året", 12000.0, 15000.0, "År")], footer
         assert warnings == []
@@ -127,11 +127,11 @@ def test_a_value_line_under_a_page_number_is_not_page_footer():
 
 def test_footer_words_without_a_page_number_are_text():
     from etl.model import RawDocument
-    from etl.parse.recognise import recognise
     from etl.read.text import lines_from_text
+    from tests.helpers import recognised
 
     text = ("Aktivitet Startdatum Slutdatum\nSprida information till berörda verksamheter.\n"
             "2021-01-01 2021-12-31\nSankt Eriksgatan 117\nstart.stockholm\n")
-    _, _, activities, warnings = recognise(RawDocument("x.txt", "", "plain", lines_from_text(text)))
+    _, _, activities, warnings = recognised(RawDocument("x.txt", "", "plain", lines_from_text(text)))
     assert len(activities) == 1
     assert [w.stage for w in warnings] == ["activities"] and "start.stockholm" in warnings[0].message

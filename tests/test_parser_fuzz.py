@@ -14,11 +14,11 @@ from hypothesis import strategies as st
 from etl.model import DocMeta, ParsedDocument, RawDocument
 from etl.parse.budget import parse_budget
 from etl.parse.detect import DetectError, detect, load_registry
-from etl.parse.recognise import recognise
+from etl.parse.link import link
 from etl.parse.sections import parse_sections
 from etl.read.text import detect_flavour, lines_from_text
 from etl.store.load import create_schema
-from tests.helpers import load_documents
+from tests.helpers import load_documents, recognised
 
 RAW = Path(__file__).resolve().parent.parent / "data" / "raw"
 DOCS = {p.name: p.read_text(encoding="utf-8").split("\n") for p in sorted(RAW.iterdir()) if p.suffix in (".txt", ".md")}
@@ -76,7 +76,7 @@ def mutated_documents(draw):
 @settings(max_examples=60, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(mutated_documents())
 def test_mutated_documents_give_records_and_warnings_not_exceptions(raw):
-    goals, rows, activities, warnings = recognise(raw)
+    goals, rows, activities, warnings = recognised(raw)
     line_nos = {ln.no for ln in raw.lines}
     for r in rows:
         assert r.name.strip()
@@ -93,9 +93,8 @@ def test_mutated_documents_give_records_and_warnings_not_exceptions(raw):
         meta = detect(raw, None, REGISTRY)
     except DetectError:
         meta = DocMeta("Fuzz", 2021, "verksamhetsplan", "namnd")
-    doc = ParsedDocument(raw=raw, meta=meta, goals=goals, indicators=rows, activities=activities,
-                         warnings=warnings + budget_warnings,
-                         extra={"sections": sections, "budget_lines": budget_lines})
+    doc = link(ParsedDocument(raw=raw, meta=meta, goals=goals, indicators=rows, activities=activities,
+                              warnings=warnings + budget_warnings, sections=sections, budget_lines=budget_lines))
     con = duckdb.connect()
     try:
         create_schema(con)
@@ -135,4 +134,4 @@ def test_damaged_pdf_bytes_give_a_document_or_a_read_error(flips, cut):
         assert "skadad.pdf" in str(e)
         return
     assert all(ln.page for ln in raw.lines)
-    recognise(raw)
+    recognised(raw)

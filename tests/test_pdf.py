@@ -12,10 +12,10 @@ from fpdf import FPDF
 
 from bench.council_pdf import printed
 from etl.model import RawDocument
-from etl.parse.recognise import recognise
 from etl.read.errors import ReadError
 from etl.read.text import detect_flavour, lines_from_text, read_document
 from etl.store.build import build_database
+from tests.helpers import recognised
 
 RAW = Path(__file__).resolve().parent.parent / "data" / "raw"
 
@@ -140,7 +140,7 @@ class Layout:
 def pdf_of_excerpt(text: str, kind: str) -> tuple[bytes, list]:
     """The PDF of a text excerpt, and the rows recognised in the text itself."""
     raw = raw_of(text)
-    _, rows, activities, _ = recognise(raw)
+    _, rows, activities, _ = recognised(raw)
     starts = {r.source_line: r for r in rows}
     acts = {a.source_line: a for a in activities}
     layout = Layout(kind)
@@ -199,7 +199,7 @@ def test_pdf_gives_the_same_indicator_records_as_the_text(tmp_path, name, start,
     path.write_bytes(data)
     raw = read_document(path, tmp_path)
     assert raw.flavour == "pdf" and all(ln.page for ln in raw.lines)
-    _, pdf_rows, _, _ = recognise(raw)
+    _, pdf_rows, _, _ = recognised(raw)
     assert records(pdf_rows, kind) == records(text_rows, kind)
     # provenance: the page each row was printed on, and a line that holds its name
     assert [r.source_page for r in pdf_rows] == row_pages
@@ -228,7 +228,7 @@ def test_empty_cells_keep_their_column(tmp_path):
     layout.row("Utveckla bostadsvägledningen", ["2020-02-01", "2020-06-30"])
     path = tmp_path / "t.pdf"
     path.write_bytes(layout.output())
-    _, rows, activities, _ = recognise(read_document(path, tmp_path))
+    _, rows, activities, _ = recognised(read_document(path, tmp_path))
     assert [(r.target.raw, r.kf_target.raw, r.periodicity) for r in rows] == [
         (None, "Fastställs 2020", "År"), ("200 st", None, "År"), ("0,7 %", "2,7 %", "Tertial")]
     assert rows[1].target.value == 200 and rows[0].source_page == 1

@@ -9,11 +9,11 @@ from pathlib import Path
 from fpdf import FPDF
 
 from etl.model import Line, RawDocument, TableCell
-from etl.parse.recognise import recognise
 from etl.read.pdf import _broken_word, _Vocab
 from etl.read.pdf_align import PhysLine
 from etl.read.pdf_page import Word
 from etl.read.text import detect_flavour, lines_from_text, read_document
+from tests.helpers import recognised
 
 RAW = Path(__file__).resolve().parent.parent / "data" / "raw"
 BODY = ["Nämnden arbetar för att alla invånare ska känna sig trygga i sin stadsdel {p}.",
@@ -71,7 +71,7 @@ def test_table_of_contents_is_never_read_as_goals(tmp_path):
             _text_at(pdf, 20, 20, "Nämndmål: Alla barn och unga har en meningsfull fritid", style="B")
             for k, line in enumerate(BODY):                 # a paragraph after the heading's space
                 _text_at(pdf, 20, 32 + 5 * k, line.format(p=""))
-    goals, _, _, _ = recognise(read_document(_pdf(tmp_path, 2, draw), tmp_path))
+    goals, _, _, _ = recognised(read_document(_pdf(tmp_path, 2, draw), tmp_path))
     assert [(g.level, g.text, g.source_page) for g in goals] == [
         ("namndmal", "Alla barn och unga har en meningsfull fritid", 2)]
 
@@ -111,7 +111,7 @@ def test_ruled_table_cells_hold_right_aligned_and_wrapped_values(tmp_path):
     assert [[c.text for c in ln.cells] for ln in table[1:]] == [
         ["Andel barn som deltar i lovaktiviteter", "45 %", "Tas fram av nämnd", "År"],
         ["Antal feriejobb", "210 st", "9 000 st", "Tertial"]]
-    _, rows, _, _ = recognise(raw)
+    _, rows, _, _ = recognised(raw)
     assert [(r.target.raw, r.kf_target.raw, r.periodicity) for r in rows] == [
         ("45 %", "Tas fram av nämnd", "År"), ("210 st", "9 000 st", "Tertial")]
     assert rows[1].kf_target.value == 9000
@@ -158,7 +158,7 @@ def test_self_check_warns_when_two_printed_rows_become_one_record():
              _cells_line(3, 1, ("Andel barn som deltar i lovaktiviteter", "45 %", "", "År")),
              _cells_line(4, 2, header, header=True),
              _cells_line(5, 2, ("andel unga som deltar i föreningsliv", "60 %", "", "År"))]
-    _, rows, _, warnings = recognise(RawDocument("x.pdf", "", "pdf", lines))
+    _, rows, _, warnings = recognised(RawDocument("x.pdf", "", "pdf", lines))
     assert len(rows) == 1
     assert any("self-check" in w.message and "2 rows" in w.message and "1 records" in w.message for w in warnings)
 
@@ -171,7 +171,7 @@ def test_plain_text_kommentar_paragraph_ends_at_the_next_row():
     def records(text_lines):
         text = "\n".join(text_lines)
         raw = RawDocument("x.txt", "", detect_flavour(text_lines), lines_from_text(text))
-        _, rows, _, _ = recognise(raw)
+        _, rows, _, _ = recognised(raw)
         return raw.flavour, [(r.name, r.outcome.raw, r.prior_outcome.raw, r.periodicity, r.analysis) for r in rows]
 
     flavour, with_blanks = records(lines)
@@ -209,7 +209,7 @@ def test_borderless_rows_under_a_ruled_two_row_header(tmp_path):
         for x, text in zip(xs, ("Andel unga som deltar i föreningsliv", "60 %", "", "År")):
             if text:
                 _text_at(pdf, x + 1, 80, text, size=9)
-    _, rows, _, _ = recognise(read_document(_pdf(tmp_path, 1, draw), tmp_path))
+    _, rows, _, _ = recognised(read_document(_pdf(tmp_path, 1, draw), tmp_path))
     assert [(r.name, r.target.raw, r.kf_target.raw, r.periodicity) for r in rows] == [
         ("Andel barn som deltar i lovaktiviteter", "45 %", None, "År"),
         ("Antal feriejobb", "210 st", "9 000 st", "Tertial"),

@@ -138,8 +138,8 @@ def test_seed_documents_all_found_by_an_inflected_word():
         rows = []
         for s in parse_sections(raw):
             sid += 1
-            rows.append([sid, did, s["heading"], s["heading_path"], s["text"], s["source_line_start"],
-                         s["source_line_end"], s["source_page"]])
+            rows.append([sid, did, s.heading, s.heading_path, s.text, s.source_line_start,
+                         s.source_line_end, s.source_page])
         c.executemany("INSERT INTO sections VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
     create_index(c)
     df = search_sections(c, "verksamheternas", limit=10_000)

@@ -25,9 +25,9 @@ def raw_from_text(text: str, name: str = "excerpt.txt") -> RawDocument:
 def sections_for(path: Path) -> list[dict]:
     secs = parse_sections(raw_from_text(path.read_text(encoding="utf-8"), path.name))
     return [{
-        "heading": s["heading"], "heading_path": s["heading_path"],
-        "source_line_start": s["source_line_start"], "source_line_end": s["source_line_end"],
-        "text_starts": s["text"][:70], "text_ends": s["text"][-40:], "text_chars": len(s["text"]),
+        "heading": s.heading, "heading_path": s.heading_path,
+        "source_line_start": s.source_line_start, "source_line_end": s.source_line_end,
+        "text_starts": s.text[:70], "text_ends": s.text[-40:], "text_chars": len(s.text),
     } for s in secs]
 
 
@@ -73,9 +73,9 @@ def test_sections_cover_every_line_once_and_index_finds_the_innermost():
     text = "Inledning\nText om nämnden och dess ansvar. Mer text.\nNämndmål:\nTryggt stadsdelsområde\n" \
            "Beskrivning\nFörvaltningen arbetar med trygghet.\n"
     secs = parse_sections(raw_from_text(text))
-    assert [s["heading"] for s in secs] == ["Inledning", "Nämndmål: Tryggt stadsdelsområde", "Beskrivning"]
-    assert [(s["source_line_start"], s["source_line_end"]) for s in secs] == [(1, 2), (3, 4), (5, 6)]
-    assert secs[2]["heading_path"] == "Inledning > Nämndmål: Tryggt stadsdelsområde > Beskrivning"
+    assert [s.heading for s in secs] == ["Inledning", "Nämndmål: Tryggt stadsdelsområde", "Beskrivning"]
+    assert [(s.source_line_start, s.source_line_end) for s in secs] == [(1, 2), (3, 4), (5, 6)]
+    assert secs[2].heading_path == "Inledning > Nämndmål: Tryggt stadsdelsområde > Beskrivning"
     assert section_index_for_line(secs, 4) == 1 and section_index_for_line(secs, 6) == 2
     assert section_index_for_line(secs, 99) == 2 and section_index_for_line([], 3) is None
 
@@ -83,9 +83,9 @@ def test_sections_cover_every_line_once_and_index_finds_the_innermost():
 def test_text_before_the_first_heading_is_kept():
     md = "**Till**\nNämnden\n\n# Verksamhetsplan\n\nText.\n## Mål\n\nMer text.\n## **Ekonomi**\n\nMnkr.\n"
     secs = parse_sections(raw_from_text(md, "plan.md"))
-    assert secs[0]["heading"] == PREAMBLE_HEADING and "Nämnden" in secs[0]["text"]
-    assert [s["heading"] for s in secs[1:]] == ["Verksamhetsplan", "Mål", "Ekonomi"]
-    assert secs[2]["heading_path"] == "Verksamhetsplan > Mål"
+    assert secs[0].heading == PREAMBLE_HEADING and "Nämnden" in secs[0].text
+    assert [s.heading for s in secs[1:]] == ["Verksamhetsplan", "Mål", "Ekonomi"]
+    assert secs[2].heading_path == "Verksamhetsplan > Mål"
 
 
 def test_markdown_emphasised_line_is_a_sub_heading_under_the_open_heading():
@@ -94,8 +94,8 @@ def test_markdown_emphasised_line_is_a_sub_heading_under_the_open_heading():
           "Mnkr\tVP 2025\nKostnader\t1,0\n\n– *Socialpsykiatri*\n\nEkonomiska förutsättningar\n\n"
           "Mnkr\tVP 2025\nKostnader\t92,1\n\n– *Nyanlända*\n\nText om nyanlända.\n\n## Stadsmiljö\n\nText.\n")
     secs = parse_sections(raw_from_text(md, "plan.md"))
-    assert secs[0]["heading"] == PREAMBLE_HEADING           # "**Till**" before the first '#' heading
-    paths = [s["heading_path"] for s in secs[1:]]
+    assert secs[0].heading == PREAMBLE_HEADING           # "**Till**" before the first '#' heading
+    paths = [s.heading_path for s in secs[1:]]
     assert paths == [
         "Individ- och familjeomsorg",
         "Individ- och familjeomsorg > Ekonomiska förutsättningar",
@@ -111,11 +111,11 @@ def test_every_seed_document_has_sections_that_cover_its_lines():
         raw = read_document(path, RAW)
         secs = parse_sections(raw)
         assert len(secs) >= 50, path.name
-        starts = [s["source_line_start"] for s in secs]
+        starts = [s.source_line_start for s in secs]
         assert starts == sorted(starts)
-        assert secs[0]["source_line_start"] == raw.lines[0].no
-        assert secs[-1]["source_line_end"] == raw.lines[-1].no
-        assert all(s["heading"] and s["source_line_start"] <= s["source_line_end"] for s in secs)
+        assert secs[0].source_line_start == raw.lines[0].no
+        assert secs[-1].source_line_end == raw.lines[-1].no
+        assert all(s.heading and s.source_line_start <= s.source_line_end for s in secs)
 
 
 if __name__ == "__main__":

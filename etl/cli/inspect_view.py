@@ -46,9 +46,8 @@ def render(doc: ParsedDocument) -> str:
         out.append(f"{pad}{g.level} {g.code or ''} (rad {g.source_line}): {g.text}{assess}"
                    + (f"  ({acts_by_goal[g.key]} aktiviteter)" if g.key in acts_by_goal else ""))
         rows(g.key)
-    extra = ", ".join(f"{len(v)} {k}" for k, v in doc.extra.items())
     out.append(f"Summa: {len(doc.goals)} mål, {len(doc.indicators)} indikatorrader, {len(doc.activities)} aktiviteter"
-               + (f", {extra}" if extra else "") + f", {len(doc.warnings)} varningar")
+               f", {len(doc.sections)} avsnitt, {len(doc.budget_lines)} budgetceller, {len(doc.warnings)} varningar")
     for w in doc.warnings:
         out.append(f"  VARNING [{w.stage}] rad {w.source_line or '-'}: {w.message}")
     return "\n".join(out)

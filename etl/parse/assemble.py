@@ -1,4 +1,7 @@
-"""Assemble stage: one file -> ParsedDocument (read -> detect -> sections -> recognise -> budget).
+"""Assemble stage: one file -> ParsedDocument (read -> detect -> sections -> recognise ->
+budget -> link). Each step runs once; the document leaves here with finished records (the
+link stage has tied each to its section and counted the search terms), so the loader only
+writes rows.
 
 Errors in one file never stop the others: `parse_file` returns a ParsedDocument whose meta is
 None and whose warnings say what went wrong, and the build reports and skips it.
@@ -8,7 +11,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from etl.model import ParsedDocument, ParseWarning, RawDocument
+from etl.parse.budget import parse_budget
 from etl.parse.detect import DetectError, District, detect
+from etl.parse.link import link
 from etl.parse.recognise import recognise
 from etl.parse.sections import heading_lines, parse_sections
 from etl.parse.vocabulary import Vocabulary
@@ -23,12 +28,13 @@ def parse_raw(raw: RawDocument, path: Path | None = None, registry: list[Distric
     vocab = Vocabulary(raw.lines)     # the document's words, built on first use, shared
     goals, rows, activities, warnings = recognise(raw, heading_lines(sections), vocab)
     doc = ParsedDocument(raw=raw, meta=meta, goals=goals, indicators=rows, activities=activities,
-                         warnings=raw.warnings + warnings)
+                         warnings=raw.warnings + warnings, sections=sections)
     if not rows and not goals:
         doc.warnings.append(ParseWarning("recognise", "no goals or indicator tables found in this document"))
     _cut_long_names(doc)
-    _optional_stages(doc, sections, vocab)
-    return doc
+    doc.budget_lines, budget_warnings = parse_budget(raw, sections, vocab)
+    doc.warnings.extend(budget_warnings)
+    return link(doc)
 
 
 def _cut_long_names(doc: ParsedDocument) -> None:
@@ -42,16 +48,6 @@ def _cut_long_names(doc: ParsedDocument) -> None:
             doc.warnings.append(ParseWarning("recognise", f"line {item.source_line}: a {len(text):,}-character "
                                                      f"{'indicator name' if attr == 'name' else 'activity text'} "
                                                      f"cut at {MAX_NAME_CHARS}", item.source_line))
-
-
-def _optional_stages(doc: ParsedDocument, sections: list[dict], vocab: Vocabulary | None = None) -> None:
-    """Text sections (already parsed), then budget tables (which use them for headings/areas)."""
-    from etl.parse.budget import parse_budget
-
-    doc.extra["sections"] = sections
-    lines, warns = parse_budget(doc.raw, sections, vocab)
-    doc.extra["budget_lines"] = lines
-    doc.warnings.extend(warns)
 
 
 def parse_file(path: Path, root: Path | None = None, registry: list[District] | None = None) -> ParsedDocument:

@@ -29,11 +29,11 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import TypeGuard
 
-from etl.model import Line, ParseWarning, RawDocument
+from etl.model import BudgetLine, Line, ParseWarning, RawDocument, Section
 from etl.parse import patterns as P
 from etl.parse.areas import canonical_area
 from etl.parse.numbers import parse_number
-from etl.parse.sections import parse_sections, section_index_for_line
+from etl.parse.sections import section_index_for_line
 from etl.parse.vocabulary import WORD, Vocabulary
 
 STAGE = "budget"
@@ -619,7 +619,7 @@ def _cell_tables(lines: list[Line]) -> list[_Table]:
 
 
 # -- records ------------------------------------------------------------------------------
-def _section_context(sections: list[dict], line_no: int, table_start: bool = False) -> tuple[str | None, list[str]]:
+def _section_context(sections: list[Section], line_no: int, table_start: bool = False) -> tuple[str | None, list[str]]:
     """(innermost heading, headings that may name the table's area, nearest first).
 
     The candidates are the heading path of the table's section and, when headings follow
@@ -629,17 +629,17 @@ def _section_context(sections: list[dict], line_no: int, table_start: bool = Fal
     Socioekonomiskt anslag (mnkr)"), so the table sits in the section before it.
     """
     idx = section_index_for_line(sections, line_no)
-    if idx is not None and table_start and idx > 0 and sections[idx]["source_line_start"] == line_no:
+    if idx is not None and table_start and idx > 0 and sections[idx].source_line_start == line_no:
         idx -= 1
     if idx is None:
         return None, []
     sec = sections[idx]
-    cands = list(reversed(sec["heading_path"].split(" > ")))
+    cands = list(reversed(sec.heading_path.split(" > ")))
     back = idx - 1
-    while back >= 0 and not sections[back]["text"].strip() and idx - back <= 3:
-        cands.append(sections[back]["heading"])
+    while back >= 0 and not sections[back].text.strip() and idx - back <= 3:
+        cands.append(sections[back].heading)
         back -= 1
-    return sec["heading"], cands
+    return sec.heading, cands
 
 
 def _candidate_parts(block: list[_Row]) -> list[list[_Row]]:
@@ -702,12 +702,12 @@ def _fmt(x: float) -> str:
     return s
 
 
-def _records(table: _Table, table_no: int, sections: list[dict], warnings: list[ParseWarning]) -> list[dict]:
+def _records(table: _Table, table_no: int, sections: list[Section], warnings: list[ParseWarning]) -> list[BudgetLine]:
     heading, area_cands = _section_context(sections, table.start.no, table_start=True)
     title = table.stub or heading or "Budgettabell"
     # the table's area: named by its stub, its caption, or the headings it sits under
     table_area = next((a for a in (canonical_area(c) for c in [table.stub, table.caption, *area_cands]) if a), None)
-    out: list[dict] = []
+    out: list[BudgetLine] = []
     row_areas = [canonical_area(r.label) or canonical_area(r.group) or table_area
                  for r in table.rows if not TOTAL_LABEL.search(r.label)]
     common = row_areas[0] if row_areas and len(set(row_areas)) == 1 else None
@@ -725,23 +725,8 @@ def _records(table: _Table, table_no: int, sections: list[dict], warnings: list[
             raw = P.MARKUP.sub("", raw).strip()
             if not raw:
                 continue
-            line = {
-                "table_no": table_no,
-                "table_title": title,
-                "section": heading,
-                "row_label": label,
-                "area": area,
-                "column_label": col,
-                "value": parse_value(raw),
-                "value_raw": raw,
-                "unit": UNIT,
-                "source_line": row.line.no,
-                "source_page": row.line.page,
-            }
-            box = boxes.get(c + 1) or row.line.box
-            if box is not None:
-                line["source_box"] = box             # PDF: the cell's box on its page
-            out.append(line)
+            out.append(BudgetLine(table_no, title, heading, label, area, col, parse_value(raw), raw, UNIT,
+                                  row.line.no, row.line.page, boxes.get(c + 1) or row.line.box))
     _total_checks(table, f"{title} (line {table.start.no})", warnings)
     return out
 
@@ -759,7 +744,7 @@ def _decision_item(line: Line) -> tuple[re.Match, str, str, str] | None:
     return m, text, amounts[0], kind
 
 
-def _decision_records(lines: list[Line], sections: list[dict], table_no: int) -> list[dict]:
+def _decision_records(lines: list[Line], sections: list[Section], table_no: int) -> list[BudgetLine]:
     """The numbered decision list's items with one amount; the list counts as one table."""
     out = []
     for line in lines:
@@ -768,19 +753,8 @@ def _decision_records(lines: list[Line], sections: list[dict], table_no: int) ->
             continue
         m, text, amount, kind = item
         heading, _ = _section_context(sections, line.no)
-        out.append({
-            "table_no": table_no,
-            "table_title": heading or "Förslag till beslut",
-            "section": heading,
-            "row_label": f"{m.group('no')}. {text}",
-            "area": canonical_area(text),
-            "column_label": kind,
-            "value": parse_value(amount),
-            "value_raw": amount,
-            "unit": UNIT,
-            "source_line": line.no,
-            "source_page": line.page,
-        })
+        out.append(BudgetLine(table_no, heading or "Förslag till beslut", heading, f"{m.group('no')}. {text}",
+                              canonical_area(text), kind, parse_value(amount), amount, UNIT, line.no, line.page))
     return out
 
 
@@ -814,15 +788,14 @@ def _settle_columns(t: _Table, warnings: list[ParseWarning]) -> None:
     t.rows = kept
 
 
-def parse_budget(raw: RawDocument, sections: list[dict] | None = None,
-                 vocab: Vocabulary | None = None) -> tuple[list[dict], list[ParseWarning]]:
-    """All budget-table cells of a document as budget_lines records, plus warnings.
+def parse_budget(raw: RawDocument, sections: list[Section],
+                 vocab: Vocabulary | None = None) -> tuple[list[BudgetLine], list[ParseWarning]]:
+    """All budget-table cells of a document as BudgetLine records, plus warnings.
 
-    ``sections`` (from etl.parse.sections.parse_sections) gives each table its section heading
-    and area context, ``vocab`` the document's Vocabulary; both made here when not passed.
+    ``sections`` (the document's, etl.parse.sections.parse_sections) gives each table its
+    section heading and area context, ``vocab`` the document's Vocabulary (made here when not
+    passed).
     """
-    if sections is None:
-        sections = parse_sections(raw)
     warnings: list[ParseWarning] = []
     if raw.flavour == "markdown":
         tables = _markdown_tables(raw.lines)
@@ -845,7 +818,7 @@ def parse_budget(raw: RawDocument, sections: list[dict] | None = None,
     order = sorted([(t.start.no, k) for k, t in enumerate(tables)]
                    + ([(decisions_at, len(tables))] if decisions_at is not None else []))
     table_no = {k: n for n, (_, k) in enumerate(order, start=1)}
-    records: list[dict] = []
+    records: list[BudgetLine] = []
     for k, t in enumerate(tables):
         records.extend(_records(t, table_no[k], sections, warnings))
     if decisions_at is not None:

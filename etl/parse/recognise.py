@@ -24,7 +24,6 @@ from etl.parse import table_cells as TC
 from etl.parse.cells import CELL_START, EMPTY_CELL_COST, best_readings, is_period, unit_mismatch
 from etl.parse.columns import ACTIVITY_ROLES, INDICATOR_ROLES
 from etl.parse.numbers import clean_cell, is_word_cell, parse_number
-from etl.parse.sections import heading_lines, parse_sections
 from etl.parse.vocabulary import Vocabulary
 
 GOAL_LEVELS = ("inriktningsmal", "kf_mal", "namndmal", "enhetsmal")
@@ -174,7 +173,7 @@ class _Table:
 
 
 class Recogniser:
-    def __init__(self, raw: RawDocument, headings: frozenset[int] | None = None, vocab: Vocabulary | None = None):
+    def __init__(self, raw: RawDocument, headings: frozenset[int], vocab: Vocabulary | None = None):
         self.raw = raw
         self.lines = raw.lines
         # each line's text without markup, and stripped: computed once (the loop looks at a
@@ -189,7 +188,7 @@ class Recogniser:
         self.maybe_structure = None if P.has_case_fold_extras(joined) else _structure_lines(self.stripped, joined)
         self.footer = _footer_lines(self.stripped, joined)
         # line numbers of the document's headings (etl.parse.sections): a heading ends a table
-        self.headings = heading_lines(parse_sections(raw)) if headings is None else headings
+        self.headings = headings
         self.goals: list[Goal] = []
         self.rows: list[IndicatorRow] = []
         self.activities: list[Activity] = []
@@ -846,8 +845,9 @@ def split_row(lines: list[Line], expected: int, vocab: Vocabulary | None = None)
     return None if best is None else (best[1], best[2])
 
 
-def recognise(raw: RawDocument, headings: frozenset[int] | None = None, vocab: Vocabulary | None = None):
+def recognise(raw: RawDocument, headings: frozenset[int], vocab: Vocabulary | None = None):
     """Goals, indicator rows, activities and warnings of a document. ``headings``: the line
-    numbers of its headings (etl.parse.sections.heading_lines), ``vocab`` its Vocabulary (shared
-    with the budget stage); both made here when not passed."""
+    numbers of its headings (etl.parse.sections.heading_lines of the sections the assemble
+    stage parsed), ``vocab`` its Vocabulary (shared with the budget stage; made here when not
+    passed)."""
     return Recogniser(raw, headings, vocab).run().result()

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from etl.model import Line, RawDocument
+from etl.model import Line, RawDocument, Section
 from etl.parse import patterns as P
 
 PREAMBLE_HEADING = "Dokumentets början"
@@ -202,12 +202,8 @@ def _markdown_headings(lines: list[Line]) -> list[_Heading]:
     return out
 
 
-def parse_sections(raw: RawDocument) -> list[dict]:
-    """Every heading and the text under it, in document order.
-
-    Returns dicts with the keys of the ``sections`` table (without the ids):
-    heading, heading_path, text, source_line_start, source_line_end, source_page.
-    """
+def parse_sections(raw: RawDocument) -> list[Section]:
+    """Every heading and the text under it, in document order."""
     lines = raw.lines
     if not lines:
         return []
@@ -216,15 +212,15 @@ def parse_sections(raw: RawDocument) -> list[dict]:
     else:
         heads = _plain_headings(lines, raw.flavour)
     by_no = {h.line.no: h for h in heads}
-    sections: list[dict] = []
+    sections: list[Section] = []
     stack: list[tuple[int, str, bool]] = []   # (level, heading, fixed level?) of the open ancestors
-    current: dict | None = None
+    current: Section | None = None
     body: list[str] = []
     skip_until = 0
 
     def close() -> None:
         if current is not None:
-            current["text"] = "\n".join(body).strip()
+            current.text = "\n".join(body).strip()
             sections.append(current)
 
     for line in lines:
@@ -257,41 +253,27 @@ def parse_sections(raw: RawDocument) -> list[dict]:
                 stack.pop()
             path = PATH_SEP.join([s for _, s, _ in stack] + [h.text])
             stack.append((level, h.text, fixed))
-            current = {
-                "heading": h.text,
-                "heading_path": path,
-                "text": "",
-                "source_line_start": line.no,
-                "source_line_end": h.end_no,
-                "source_page": line.page,
-            }
+            current = Section(h.text, path, "", line.no, h.end_no, line.page)
             skip_until = h.end_no
             continue
         if line.no <= skip_until:
             continue
         if current is None:
-            current = {
-                "heading": PREAMBLE_HEADING,
-                "heading_path": PREAMBLE_HEADING,
-                "text": "",
-                "source_line_start": line.no,
-                "source_line_end": line.no,
-                "source_page": line.page,
-            }
+            current = Section(PREAMBLE_HEADING, PREAMBLE_HEADING, "", line.no, line.no, line.page)
         body.append(line.text.strip())
-        current["source_line_end"] = line.no
+        current.source_line_end = line.no
     close()
     return sections
 
 
-def heading_lines(sections: list[dict]) -> frozenset[int]:
+def heading_lines(sections: list[Section]) -> frozenset[int]:
     """Line numbers of the headings of ``sections`` (from parse_sections)."""
-    if sections and sections[0]["heading"] == PREAMBLE_HEADING:
+    if sections and sections[0].heading == PREAMBLE_HEADING:
         sections = sections[1:]      # the text before the first heading has no heading line
-    return frozenset(s["source_line_start"] for s in sections)
+    return frozenset(s.source_line_start for s in sections)
 
 
-def section_index_for_line(sections: list[dict], line_no: int) -> int | None:
+def section_index_for_line(sections: list[Section], line_no: int) -> int | None:
     """Index (into ``sections``) of the innermost section that contains ``line_no``.
 
     Sections partition the document (each runs to the next heading of any level), so the
@@ -300,9 +282,9 @@ def section_index_for_line(sections: list[dict], line_no: int) -> int | None:
     """
     best = None
     for idx, sec in enumerate(sections):
-        if sec["source_line_start"] <= line_no:
+        if sec.source_line_start <= line_no:
             best = idx
-            if line_no <= sec["source_line_end"]:
+            if line_no <= sec.source_line_end:
                 return idx
         else:
             break

@@ -22,9 +22,11 @@ from __future__ import annotations
 
 import re
 from array import array
+from collections.abc import Sequence
 
 import duckdb
 
+from etl.model import SearchTerms, Section
 from etl.parse.patterns import MARKUP
 from etl.search import terms as T
 
@@ -51,21 +53,15 @@ class SearchUnavailable(RuntimeError):
 
 # --- building the index ----------------------------------------------------------------------
 
-def section_body(section: dict) -> str:
-    return f"{section.get('heading') or ''}\n{section.get('text') or ''}"
-
-
-def document_terms(sections: list[dict]) -> dict[str, array]:
-    """The index rows of one document's sections, as compact columns (`section` = position in
-    `sections`; `n_terms` has one entry per section). Arrays, not lists: they travel from the
-    parse workers cheaply and become Arrow columns without a copy (`as_arrow`)."""
-    out = {"section": array("i"), "term_id": array("q"), "tf": array("i"), "n_terms": array("i")}
+def document_terms(sections: Sequence[Section]) -> SearchTerms:
+    """The index rows of one document's sections (a section's heading and text are indexed)."""
+    out = SearchTerms()
     for i, s in enumerate(sections):
-        counts = T.term_counts(section_body(s))
-        out["section"].extend([i] * len(counts))
-        out["term_id"].extend(counts.keys())
-        out["tf"].extend(counts.values())
-        out["n_terms"].append(sum(counts.values()))
+        counts = T.term_counts(f"{s.heading}\n{s.text}")
+        out.section.extend([i] * len(counts))
+        out.term_id.extend(counts.keys())
+        out.tf.extend(counts.values())
+        out.n_terms.append(sum(counts.values()))
     return out
 
 
@@ -76,7 +72,7 @@ def as_arrow(values: array):
     return pa.Array.from_buffers(kind, len(values), [None, pa.py_buffer(values)])
 
 
-def insert_terms(con: duckdb.DuckDBPyConnection, batch: list[tuple[dict[str, array], list[int]]],
+def insert_terms(con: duckdb.DuckDBPyConnection, batch: list[tuple[SearchTerms, list[int]]],
                  postings: str = "search_postings") -> None:
     """Insert the index rows of several documents: (document_terms(...), section ids), where
     `section_ids[i]` is the id of the document's local section i. `postings`: the table the
@@ -87,10 +83,10 @@ def insert_terms(con: duckdb.DuckDBPyConnection, batch: list[tuple[dict[str, arr
     rows, lengths = [], []
     for found, section_ids in batch:
         ids = pa.array(section_ids, pa.int32())
-        rows.append(pa.table({"term_id": as_arrow(found["term_id"]),
-                                  "section_id": pc.take(ids, as_arrow(found["section"])),
-                                  "tf": as_arrow(found["tf"])}))
-        lengths.append(pa.table({"section_id": ids, "n_terms": as_arrow(found["n_terms"])}))
+        rows.append(pa.table({"term_id": as_arrow(found.term_id),
+                              "section_id": pc.take(ids, as_arrow(found.section)),
+                              "tf": as_arrow(found.tf)}))
+        lengths.append(pa.table({"section_id": ids, "n_terms": as_arrow(found.n_terms)}))
     if not batch:
         return
     con.register("_postings", pa.concat_tables(rows))
@@ -109,7 +105,8 @@ def index_missing_sections(con: duckdb.DuckDBPyConnection) -> int:
                           WHERE section_id NOT IN (SELECT section_id FROM search_lengths)
                           ORDER BY section_id""").fetchall()
     if rows:
-        insert_terms(con, [(document_terms([{"heading": h, "text": t} for _, h, t in rows]), [r[0] for r in rows])])
+        sections = [Section(h or "", "", t or "", 0, 0) for _, h, t in rows]
+        insert_terms(con, [(document_terms(sections), [r[0] for r in rows])])
     return len(rows)
 
 

@@ -44,7 +44,7 @@ from etl.model import DocMeta, ParsedDocument, ParseWarning
 from etl.parse.assemble import parse_file
 from etl.parse.detect import load_registry
 from etl.read.files import scan_input
-from etl.search.index import document_terms, finish_staging, start_staging
+from etl.search.index import finish_staging, start_staging
 from etl.store.load import Loader, create_schema, delete_files
 
 OVERRIDES = settings.DATA_DIR / "indicator_overrides.csv"
@@ -145,10 +145,8 @@ def previous_files(db_path: Path) -> dict[str, str] | None:
 # --- parse ---------------------------------------------------------------------------------------
 
 def prepare(doc: ParsedDocument) -> ParsedDocument:
-    """A parsed document ready to load: search terms counted, the line list dropped (every
-    stage that needs the lines has run; the line count is kept)."""
-    if doc.meta is not None:
-        doc.extra["search_terms"] = document_terms(doc.extra.get("sections", []))
+    """A parsed document ready to load: the line list dropped (every stage that needs the
+    lines has run; the line count is kept), so it travels back from the worker cheaply."""
     doc.raw.lines = []
     return doc
 

@@ -13,10 +13,8 @@ from pathlib import Path
 
 import duckdb
 
-from etl.derive.names import slugify
-from etl.model import ParsedDocument, ParseWarning
-from etl.parse.sections import section_index_for_line
-from etl.search.index import document_terms, insert_terms
+from etl.model import ParsedDocument, ParseWarning, SearchTerms
+from etl.search.index import insert_terms
 
 SCHEMA = (Path(__file__).parent / "schema.sql").read_text(encoding="utf-8")
 
@@ -63,7 +61,7 @@ class Loader:
         self.flush_rows = flush_rows
         self.postings = postings          # where search postings go (etl.search.index.insert_terms)
         self.rows: dict[str, dict[str, list]] = {t: {c: [] for c in cols} for t, cols in COLUMNS.items()}
-        self.terms: list[tuple[dict, list[int]]] = []     # search index rows, per document
+        self.terms: list[tuple[SearchTerms, list[int]]] = []   # search index rows, per document
         self.pending = 0
         self.counts = dict.fromkeys(COUNTED, 0)
         self.next_id = {t: self._max_id(t, col) + 1 for t, col in ID_COLUMN.items()}
@@ -113,37 +111,31 @@ class Loader:
         assert m is not None            # add() calls this for a detected document only
         doc_id = add_keyed("documents", [m.district, m.year, m.doc_type, m.level, m.unit_name, doc.raw.source_file,
                                          doc.raw.sha256, doc.raw.flavour, m.detected_by, doc.raw.n_lines])
-        sections = doc.extra.get("sections", [])
-        section_ids = [add_keyed("sections", [doc_id, s["heading"], s.get("heading_path"), s.get("text"),
-                                              s["source_line_start"], s["source_line_end"], s.get("source_page")])
-                       for s in sections]
-        found = doc.extra.get("search_terms") or document_terms(sections)
-        self.terms.append((found, section_ids))
-        self.pending += len(found["term_id"])
+        section_ids = [add_keyed("sections", [doc_id, s.heading, s.heading_path, s.text, s.source_line_start,
+                                              s.source_line_end, s.source_page])
+                       for s in doc.sections]
+        self.terms.append((doc.search_terms, section_ids))
+        self.pending += len(doc.search_terms.term_id)
 
-        def section_id(line: int) -> int | None:
-            idx = section_index_for_line(sections, line) if sections else None
-            return section_ids[idx] if idx is not None else None
+        def section_id(no: int | None) -> int | None:
+            return section_ids[no] if no is not None else None
 
         goal_ids: dict[int, int] = {}
         for g in doc.goals:
             goal_ids[g.key] = add_keyed("goals", [
                 doc_id, g.level, g.code, g.text, g.assessment, g.assessment_raw, g.parent_code,
                 goal_ids.get(g.parent_key) if g.parent_key is not None else None,
-                section_id(g.source_line), g.source_line, g.source_page, _json(g.source_box)])
+                section_id(g.section_no), g.source_line, g.source_page, _json(g.source_box)])
         for r in doc.indicators:
             goal = doc.goals[r.goal_key] if r.goal_key is not None else None
-            kf_goal = _ancestor(doc, r.goal_key, "kf_mal")
-            namnd = _ancestor(doc, r.goal_key, "namndmal")
             add("indicator_values", [
-                doc_id, slugify(r.name), r.name,        # provisional: etl.derive.identity gives the identity
+                doc_id, r.name_key, r.name,        # provisional: etl.derive.identity gives the identity
                 goal_ids.get(r.goal_key) if r.goal_key is not None else None,
-                goal.level if goal else None,
-                kf_goal.code if kf_goal else None, namnd.text if namnd else None,
+                goal.level if goal else None, r.kf_goal_code, r.namnd_goal_text,
                 r.target.value, r.target.raw, r.kf_target.value, r.kf_target.raw, r.unit, r.periodicity,
                 r.outcome.value, r.outcome.raw, r.outcome_men.value, r.outcome_men.raw,
                 r.outcome_women.value, r.outcome_women.raw, r.prior_outcome.value, r.prior_outcome.raw,
-                r.prior_year, r.analysis, section_id(r.source_line), r.source_line, r.source_line_end,
+                r.prior_year, r.analysis, section_id(r.section_no), r.source_line, r.source_line_end,
                 r.source_page, _json(r.source_box), _json(r.cell_boxes)])
         for a in doc.activities:
             add("activities", [
@@ -151,11 +143,10 @@ class Loader:
                 doc.goals[a.goal_key].code if a.goal_key is not None else None,
                 a.text, a.start_date, a.end_date, a.deviation, a.source_line, a.source_page, _json(a.source_box),
                 a.analysis])
-        for b in doc.extra.get("budget_lines", []):
+        for b in doc.budget_lines:
             add("budget_lines", [
-                doc_id, b.get("table_title"), b.get("section"), b["row_label"], b.get("area"), b["column_label"],
-                b.get("value"), b.get("value_raw"), b.get("unit"), b["source_line"], b.get("source_page"),
-                _json(b.get("source_box")), b.get("table_no")])
+                doc_id, b.table_title, b.section, b.row_label, b.area, b.column_label, b.value, b.value_raw,
+                b.unit, b.source_line, b.source_page, _json(b.source_box), b.table_no])
         return doc_id
 
     def flush(self) -> None:
@@ -214,11 +205,3 @@ def delete_files(con: duckdb.DuckDBPyConnection, source_files: list[str]) -> Non
     con.execute("DROP TABLE _gone_docs")
     con.execute("DROP TABLE _gone_sections")
 
-
-def _ancestor(doc: ParsedDocument, key: int | None, level: str):
-    while key is not None:
-        g = doc.goals[key]
-        if g.level == level:
-            return g
-        key = g.parent_key
-    return None
