@@ -84,3 +84,24 @@ def test_a_row_of_hundreds_of_values_is_read_without_recursion():
     name, cells = split_row([Line(1, "Andel barn " + "  ".join(["12 %"] * 400) + " 3 % 4 % År")], 3)
     assert cells == ("3 %", "4 %", "År") and name.startswith("Andel barn 12 %")
     assert split_row([Line(1, "Namn " + "1 " * 470 + "År")], 7) is not None
+
+
+def test_the_unit_mismatch_cost_decides_a_bare_number_beside_a_percentage():
+    """A plan row whose values follow the name on its line: "9" is the name's school year, not
+    a target beside "85 %" (RowCosts.unit_mismatch); without that cost it would be a cell."""
+    from etl.model import Line
+    from etl.parse.cells import RowCosts
+    from etl.parse.recognise import split_row
+
+    row = [Line(1, "Andel elever i årskurs 9 85 % År")]
+    assert split_row(row, 3) == ("Andel elever i årskurs 9", ("85 %", "År"))
+    assert split_row(row, 3, costs=RowCosts(unit_mismatch=0.0)) == ("Andel elever i årskurs", ("9", "85 %", "År"))
+
+
+@pytest.mark.parametrize("bad", [{"best_readings": 0}, {"segment_readings": 2.5}, {"unit_mismatch": -1.0},
+                                 {"empty_cell": "1"}])
+def test_row_costs_refuse_impossible_values_with_the_field_named(bad):
+    from etl.parse.cells import RowCosts
+
+    with pytest.raises(ValueError, match=f"RowCosts.{next(iter(bad))}"):
+        RowCosts(**bad)

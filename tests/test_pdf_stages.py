@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from fpdf import FPDF
 
 from etl.model import Line, RawDocument, TableCell
@@ -214,3 +215,12 @@ def test_borderless_rows_under_a_ruled_two_row_header(tmp_path):
         ("Andel barn som deltar i lovaktiviteter", "45 %", None, "År"),
         ("Antal feriejobb", "210 st", "9 000 st", "Tertial"),
         ("Andel unga som deltar i föreningsliv", "60 %", None, "År")]
+
+
+@pytest.mark.parametrize("bad", [{"seed_gap": 0.0}, {"known_tables": 0}, {"max_header_rows": 1.5},
+                                 {"furniture_margin": 1.2}, {"paper_white": 300}, {"grid_snap": "2"}])
+def test_pdf_settings_refuse_impossible_values_with_the_field_named(bad):
+    from etl.read.pdf_settings import PdfSettings
+
+    with pytest.raises(ValueError, match=f"PdfSettings.{next(iter(bad))}"):
+        PdfSettings(**bad)

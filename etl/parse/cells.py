@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import heapq
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from functools import lru_cache
 from itertools import islice
 
@@ -30,9 +30,34 @@ _HAS_UNIT = re.compile(r"(?:" + P.UNITS + r")$")
 _YEAR = re.compile(P.YEAR)
 _LOWER_WORD = re.compile(r"[a-zåäöé]{2,}")
 
-UNKNOWN_WORD_COST = 4.0
-EMPTY_CELL_COST = 1.0
-UNIT_MISMATCH_COST = 3.0
+
+
+@dataclass(frozen=True)
+class RowCosts:
+    """What a reading of a row's value text costs (the cheapest reading wins) and how many
+    readings are kept: every tunable of the row split, in one validated place (as
+    pdfplumber's TableSettings). ``ROW_COSTS`` is the one the parser uses; `split_row` takes
+    another for an experiment."""
+
+    unknown_word: float = 4.0        # a cell that is no known word, number or period
+    empty_cell: float = 1.0          # an empty cell an extra space (or a leading space) stands for
+    missing_cell: float = 1.5        # a cell the row does not print at all (fewer cells than columns)
+    unit_mismatch: float = 3.0       # plan row, values after the name on its line: a bare number beside a unit
+    values_after_name: float = 0.25  # the values start after the name on the same line
+    unit_word: float = 0.2           # each word of an unknown unit or qualifier ("kg CO2 per kg livsmedel")
+    segment_readings: int = 64       # readings kept per suffix of a segment
+    best_readings: int = 12          # how many of a value text's cheapest readings a row split looks at
+
+    def __post_init__(self) -> None:
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if f.type == "int" and (not isinstance(value, int) or value < 1):
+                raise ValueError(f"RowCosts.{f.name} must be a whole number of at least 1, not {value!r}")
+            if f.type == "float" and (not isinstance(value, (int, float)) or value < 0):
+                raise ValueError(f"RowCosts.{f.name} must be a number of at least 0, not {value!r}")
+
+
+ROW_COSTS = RowCosts()
 
 
 @dataclass(frozen=True)
@@ -50,7 +75,7 @@ def _atoms(s: str) -> list[tuple[str, float]]:
             out.setdefault(m.group(0), cost)
     m = _GENERIC.match(s)
     if m:
-        out.setdefault(m.group(0), UNKNOWN_WORD_COST)
+        out.setdefault(m.group(0), ROW_COSTS.unknown_word)
     # a number with an unknown unit or a qualifier of a few words ("1,80 kg CO2 per kg
     # livsmedel", "2 % energieffektivisering relativt 2018")
     m = _NUM_BARE.match(s)
@@ -64,7 +89,7 @@ def _atoms(s: str) -> list[tuple[str, float]]:
                     (_NUM_BARE.fullmatch(w) or _PERIOD.fullmatch(w))
                     and not (k > 1 and _YEAR.fullmatch(w) and _LOWER_WORD.fullmatch(words[k - 2]))):
                 break
-            out.setdefault(m.group(0) + " " + " ".join(words[:k]), 0.2 * k)
+            out.setdefault(m.group(0) + " " + " ".join(words[:k]), ROW_COSTS.unit_word * k)
     return list(out.items())
 
 
@@ -75,7 +100,6 @@ def _atoms(s: str) -> list[tuple[str, float]]:
 
 
 _TOKEN = re.compile(r"\S+")
-SEGMENT_READINGS = 64       # readings kept per suffix of a segment
 
 
 @lru_cache(maxsize=4096)
@@ -94,7 +118,7 @@ def _segment_readings(seg: str) -> tuple[tuple[tuple | None, float, int], ...]:
                 q += 1
             results.extend([((atom, cells), cost + c, n + 1) for cells, c, n in done.get(q, ())])
         results.sort(key=_combo_cost)
-        done[p] = tuple(results[:SEGMENT_READINGS])
+        done[p] = tuple(results[:ROW_COSTS.segment_readings])
     return done[0] if seg else done[len(seg)]
 
 
@@ -110,7 +134,6 @@ _WRAPPED_PERCENT = re.compile(r"(\d) {2,}%")
 _SPACES = re.compile(r"\s+")
 _SEPARATOR = re.compile(r"( {2,}|\t)")
 _NUMBER_CELL = re.compile(r"^(?:" + P.QUALIFIER + r"\s?)?" + P.NUMBER + r"(?:\s?(?:" + P.UNITS + r"))?$")
-BEST_READINGS = 12          # how many of a value text's cheapest readings a row split looks at
 
 
 def _collapse(m: re.Match) -> str:
@@ -128,7 +151,7 @@ def readings(text: str) -> list[Reading]:
 
 
 def best_readings(text: str, max_cells: int | None = None) -> tuple[Reading, ...]:
-    """The BEST_READINGS cheapest readings of a row's value text: ``readings(text)[:12]``,
+    """The ROW_COSTS.best_readings cheapest readings of a row's value text: ``readings(text)[:12]``,
     without building and sorting the readings the row split never looks at; with max_cells,
     only those of them that have at most max_cells cells."""
     return _cached_best_readings(text, max_cells)
@@ -143,7 +166,7 @@ def _with_leading_empties(text: str, read) -> tuple[Reading, ...]:
     out = read(text)
     if lead:
         # Leading spaces on a value line may be empty leading cells (one space each).
-        out += [Reading((None,) * lead + r.cells, r.cost + EMPTY_CELL_COST * lead) for r in out]
+        out += [Reading((None,) * lead + r.cells, r.cost + ROW_COSTS.empty_cell * lead) for r in out]
         out.sort(key=_cost)
     return tuple(out)
 
@@ -161,14 +184,14 @@ def _cached_best_readings(text: str, max_cells: int | None) -> tuple[Reading, ..
     lead = len(text) - len(text.lstrip(" "))
     # (leading empty cells, linked pieces, cost, number of cells) of the cheapest readings
     best = [(0, pieces, cost, n) for pieces, cost, n in
-            heapq.nsmallest(BEST_READINGS, _combos(text.strip()), key=_combo_cost)]   # = sorted(...)[:12]
+            heapq.nsmallest(ROW_COSTS.best_readings, _combos(text.strip()), key=_combo_cost)]   # = sorted(...)[:12]
     if lead:
         # Leading spaces on a value line may be empty leading cells (one space each). The k
         # cheapest of the readings and of their shifted copies are among the k cheapest of each
         # (a stable sort keeps every reading behind the cheaper-or-equal ones of its list).
-        best += [(lead, pieces, cost + EMPTY_CELL_COST * lead, n) for _, pieces, cost, n in best]
+        best += [(lead, pieces, cost + ROW_COSTS.empty_cell * lead, n) for _, pieces, cost, n in best]
         best.sort(key=_lead_combo_cost)
-    return tuple(Reading((None,) * k + _cells(pieces), cost) for k, pieces, cost, n in best[:BEST_READINGS]
+    return tuple(Reading((None,) * k + _cells(pieces), cost) for k, pieces, cost, n in best[:ROW_COSTS.best_readings]
                  if max_cells is None or k + n <= max_cells)
 
 
@@ -194,7 +217,7 @@ def _combos(text: str) -> list[tuple[tuple | None, float, int]]:
     for i, part in enumerate(parts):
         if i % 2 == 1:
             empties = 1 if part == "\t" else len(part) - 1
-            combos = [((pieces, empties), c + EMPTY_CELL_COST * empties, n + empties) for pieces, c, n in combos]
+            combos = [((pieces, empties), c + ROW_COSTS.empty_cell * empties, n + empties) for pieces, c, n in combos]
             continue
         seg = part.strip(" ")
         segs = _segment_readings(seg)

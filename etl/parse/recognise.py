@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from etl.model import Activity, Box, Cell, Goal, IndicatorRow, Line, ParseWarning, RawDocument, union_box
 from etl.parse import patterns as P
 from etl.parse import table_cells as TC
-from etl.parse.cells import CELL_START, EMPTY_CELL_COST, best_readings, is_period, unit_mismatch
+from etl.parse.cells import CELL_START, ROW_COSTS, RowCosts, best_readings, is_period, unit_mismatch
 from etl.parse.columns import ACTIVITY_ROLES, INDICATOR_ROLES
 from etl.parse.numbers import clean_cell, is_word_cell, parse_number
 from etl.parse.vocabulary import Vocabulary
@@ -793,11 +793,12 @@ def make_cell(raw: str | None) -> Cell:
     return Cell(raw=text, value=value, unit=unit)
 
 
-def split_row(lines: list[Line], expected: int, vocab: Vocabulary | None = None) -> tuple[str, tuple[str | None, ...]] | None:
+def split_row(lines: list[Line], expected: int, vocab: Vocabulary | None = None,
+              costs: RowCosts = ROW_COSTS) -> tuple[str, tuple[str | None, ...]] | None:
     """Best (name, cells) reading of a row's lines; cells end with the period cell.
 
     Every word where a value cell can start (CELL_START) is tried as the start of the values;
-    the cheapest reading wins (the first one tried, on a tie)."""
+    the cheapest reading wins (the first one tried, on a tie; ``costs``: etl.parse.cells)."""
     best: tuple[float, str, tuple] | None = None
     texts = cell_texts(lines, vocab)
     report = expected == REPORT_CELLS
@@ -827,14 +828,14 @@ def split_row(lines: list[Line], expected: int, vocab: Vocabulary | None = None)
                 if any(c is not None and is_period(c) for c in cells[:-1]):
                     continue
                 missing = expected - len(cells)
-                cost = r.cost + missing * EMPTY_CELL_COST * 1.5
+                cost = r.cost + missing * costs.missing_cell
                 # in a plan row whose values follow the name on the same line, a bare number beside
                 # a unit-bearing target is usually name text ("... i årskurs 9 85 % År");
                 # report rows mix units legitimately ("5 3 % 2 %")
                 if expected == PLAN_CELLS and not at_line_start and unit_mismatch(cells[:-1]):
-                    cost += 3.0
+                    cost += costs.unit_mismatch
                 if not at_line_start:
-                    cost += 0.25
+                    cost += costs.values_after_name
                 if best is not None and cost >= best[0]:
                     continue
                 if missing:

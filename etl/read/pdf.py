@@ -42,14 +42,9 @@ from etl.read.pdf_align import AlignedTable, PhysLine, find_aligned_tables, phys
 from etl.read.pdf_furniture import furniture, toc_lines
 from etl.read.pdf_grid import Grid, find_grids
 from etl.read.pdf_page import PageContent, Word, page_content
+from etl.read.pdf_settings import PDF
 from etl.read.sniff import MAX_PAGES, MAX_TEXT_CHARS, describe, sniff
 
-MIN_CHARS_PER_PAGE = 20      # fewer printable characters than this on average: a scan
-MAX_HEADER_ROWS = 3
-SAME_COLUMNS = 4.0           # points: a table's columns on the next page are where they were
-SAME_COLUMNS_ALIGNED = 14.0  # (borderless tables: columns estimated from the words)
-KNOWN_TABLES = 6      # borderless tables whose columns a one-row block may continue (the last ones)
-WORD_SPACE = 0.12            # x font size: a smaller gap between two words on a line is no space
 _WORD = re.compile(r"[A-Za-zÅÄÖåäöéü]+")
 _WORD_END = re.compile(r"[A-Za-zÅÄÖåäöéü]+$")
 _GROUP_HEAD = re.compile(r"(?:^|\s)[-−]?\d{1,3}(?:\s\d{3})*$")     # "9", "12", "1 234" before a thousands group
@@ -83,7 +78,7 @@ def read_pdf(path: Path | None, rel: str, sha: str, data: bytes) -> RawDocument:
     printable = sum(len(w.text) for p in pages for w in p.words)
     if printable > MAX_TEXT_CHARS:
         raise ReadError(f"{rel}: the PDF holds too much text ({printable:,} characters; the limit is {MAX_TEXT_CHARS:,})")
-    if printable < MIN_CHARS_PER_PAGE * n_pages / 4 or printable < MIN_CHARS_PER_PAGE:
+    if printable < PDF.min_chars_per_page * n_pages / 4 or printable < PDF.min_chars_per_page:
         if any(p.has_images for p in pages):
             raise ReadError(f"{rel}: the PDF is scanned images without a text layer ({n_pages} pages, "
                             f"{printable} characters of text); OCR behövs (needs OCR) before it can be read")
@@ -208,8 +203,8 @@ def _rebucket(frag: _Fragment, prev: _Fragment) -> _Fragment | None:
     # (a ruled table above -- a shaded or ruled header over borderless rows -- lends its
     # cells' columns as the extents)
     words = [w for row in frag.rows for c in row for w in c.words]
-    if not words or min(w.x0 for w in words) < prev.xs[0] - SAME_COLUMNS_ALIGNED \
-            or max(w.x1 for w in words) > prev.xs[-1] + SAME_COLUMNS_ALIGNED:
+    if not words or min(w.x0 for w in words) < prev.xs[0] - PDF.same_columns_aligned \
+            or max(w.x1 for w in words) > prev.xs[-1] + PDF.same_columns_aligned:
         return None
 
     extents = prev.extents or [[a, b] for a, b in zip(prev.xs, prev.xs[1:])]
@@ -283,7 +278,7 @@ def _line_words(words: list[Word]) -> str:
     for w in words:
         if prev is not None:
             gap = w.x0 - prev.x1
-            out += " " if (prev.space_after or gap > WORD_SPACE * w.size) else ""
+            out += " " if (prev.space_after or gap > PDF.word_space * w.size) else ""
         out += w.text
         prev = w
     return out
@@ -371,7 +366,7 @@ def layout_lines(pages: list[PageContent]) -> list[Line]:
         h_edges = [e for e in page.edges if e.orient == "h"]
         # the ruled tables' columns count too: a borderless row under a ruled (or shaded) header
         known += [[[a, b] for a, b in zip(f.xs, f.xs[1:])] for f in fragments if f.n_cols >= 3]
-        aligned = find_aligned_tables(kept, h_edges, known[-KNOWN_TABLES:])
+        aligned = find_aligned_tables(kept, h_edges, known[-PDF.known_tables:])
         known += [t.extents for t in aligned]
         in_aligned = {id(ln) for t in aligned for ln in t.lines}
         lp = _Page(page.number)
@@ -387,7 +382,7 @@ def layout_lines(pages: list[PageContent]) -> list[Line]:
 def _same_columns(a: _Fragment, b: _Fragment) -> bool:
     if a.ruled != b.ruled or a.n_cols != b.n_cols:
         return False
-    tol = SAME_COLUMNS if a.ruled else SAME_COLUMNS_ALIGNED
+    tol = PDF.same_columns if a.ruled else PDF.same_columns_aligned
     return all(abs(x - y) <= tol for x, y in zip(a.xs, b.xs))
 
 
@@ -453,7 +448,7 @@ def _number(laid: list[_Page], vocab: _Vocab) -> list[Line]:
                 # printed on the page before, was the recogniser's to match)
                 # (all of a piece's rows may be header rows: a header alone at the foot of a
                 # page, or a two-row header its rule set apart from the rows)
-                while header_n < min(MAX_HEADER_ROWS, len(texts)) and is_header_row(texts[header_n]):
+                while header_n < min(PDF.max_header_rows, len(texts)) and is_header_row(texts[header_n]):
                     header_n += 1
                 if not continues:
                     n_tables += 1

@@ -28,15 +28,7 @@ from dataclasses import dataclass, field
 
 from etl.parse.columns import header_roles, is_header_row, table_kind
 from etl.read.pdf_page import Edge, Word
-
-SEED_GAP = 0.9        # x font size: a gap this wide between two words separates two cells
-MIN_GUTTER = 0.35     # x font size: the narrowest free band that still separates two columns
-BASELINE = 0.35       # x font size: words whose baselines differ less are on one line
-BLOCK_GAP = 2.6       # x font size: a wider vertical gap between lines ends a table
-ROW_GAP = 1.5         # a vertical gap (in every column) this many times the gap between a cell's lines ends a row
-ROW_GAP_SIZE = 0.55   # x font size: ... and a gap this wide always does
-COLUMN_GAP = 1.5      # x font size: more room between two lines of text in one column ends a row
-RULE_SPAN = 0.5       # a horizontal rule across this share of the table's width separates rows
+from etl.read.pdf_settings import PDF
 
 
 @dataclass
@@ -90,7 +82,7 @@ def phys_lines(words: list[Word]) -> list[PhysLine]:
     """Words grouped by baseline into printed lines, top to bottom, each left to right."""
     out: list[list[Word]] = []
     for w in sorted(words, key=lambda w: (w.baseline, w.x0)):
-        if out and abs(w.baseline - out[-1][0].baseline) <= BASELINE * max(w.size, out[-1][0].size):
+        if out and abs(w.baseline - out[-1][0].baseline) <= PDF.baseline * max(w.size, out[-1][0].size):
             out[-1].append(w)
         else:
             out.append([w])
@@ -100,7 +92,7 @@ def phys_lines(words: list[Word]) -> list[PhysLine]:
 def _segments(line: PhysLine) -> list[tuple[float, float]]:
     segs: list[list[float]] = []
     for w in line.words:
-        if segs and w.x0 - segs[-1][1] <= SEED_GAP * w.size:
+        if segs and w.x0 - segs[-1][1] <= PDF.seed_gap * w.size:
             segs[-1][1] = max(segs[-1][1], w.x1)
         else:
             segs.append([w.x0, w.x1])
@@ -195,7 +187,7 @@ def find_aligned_tables(lines: list[PhysLine], h_edges: list[Edge],
             i += 1
             continue
         size = first.size
-        min_gutter = MIN_GUTTER * size
+        min_gutter = PDF.min_gutter * size
         columns = [[a, b] for a, b in segs]
         block = [first]
         seeds = 1
@@ -203,7 +195,7 @@ def find_aligned_tables(lines: list[PhysLine], h_edges: list[Edge],
         j = i + 1
         while j < len(lines):
             ln = lines[j]
-            if ln.top - block[-1].bottom > BLOCK_GAP * size:
+            if ln.top - block[-1].bottom > PDF.block_gap * size:
                 break
             header = looks_like_header(ln)
             if header and body and _starts_record_table(ln):
@@ -246,7 +238,7 @@ def _line_gap(block: list[PhysLine], table: AlignedTable) -> float:
 def _rows(block: list[PhysLine], table: AlignedTable, h_edges: list[Edge]) -> list[list[PhysLine]]:
     width = table.xs[-1] - table.xs[0]
     rules = sorted(e.pos for e in h_edges
-                   if min(e.end, table.xs[-1]) - max(e.start, table.xs[0]) >= RULE_SPAN * width
+                   if min(e.end, table.xs[-1]) - max(e.start, table.xs[0]) >= PDF.rule_span * width
                    and block[0].top - 3 <= e.pos <= block[-1].bottom + 3)
     inner = [y for y in rules if block[0].bottom < y < block[-1].top]
     if inner:
@@ -269,7 +261,7 @@ def _split_at_column_gaps(rows: list[list[PhysLine]], table: AlignedTable) -> li
         out.append([])
         for ln in row:
             cols = {table.column_of(w) for w in ln.words}
-            if out[-1] and any(c in bottoms and ln.top - bottoms[c] > COLUMN_GAP * ln.size for c in cols):
+            if out[-1] and any(c in bottoms and ln.top - bottoms[c] > PDF.column_gap * ln.size for c in cols):
                 out.append([])
                 bottoms = {}
             out[-1].append(ln)
@@ -294,7 +286,7 @@ def _rows_by_spacing(block: list[PhysLine], table: AlignedTable) -> list[list[Ph
         # a row's gap is wider than the gap between a cell's lines (about a third of the font
         # size at single spacing; the least gap between two lines of one column); with only
         # single-line rows every gap is a row's
-        threshold = min(ROW_GAP_SIZE * size, _line_gap(block, table) * ROW_GAP + 0.15 * size)
+        threshold = min(PDF.row_gap_size * size, _line_gap(block, table) * PDF.row_gap + PDF.row_gap_slack * size)
         if max(gaps) > threshold:
             rows: list[list[PhysLine]] = [[]]
             for ln in block:

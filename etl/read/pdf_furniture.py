@@ -19,12 +19,8 @@ from collections import Counter
 
 from etl.parse import patterns as P
 from etl.read.pdf_align import PhysLine, looks_like_header
+from etl.read.pdf_settings import PDF
 
-MIN_SHARE = 0.4        # of the pages: a line printed there on this share of pages repeats
-POSITION = 3.0         # points: the same place on two pages
-MARGIN = 0.2          # of the page height: running headers and footers sit in the top or bottom band
-MAX_LINES = 5          # furniture lines at most, at the top and at the bottom of a page
-WRAP_STEP = 1.35       # x font size: a step between baselines up to this is a wrapped line of one paragraph
 _DIGITS = re.compile(r"\d+")
 _SHORT_LEADER = re.compile(r"[^.\d]\.{2,}\s*\d+\s*$")     # "… för alla...25"
 
@@ -34,7 +30,7 @@ def line_text(line: PhysLine) -> str:
 
 
 def _key(line: PhysLine, y: float) -> tuple[str, int]:
-    return _DIGITS.sub("#", line_text(line)), round(y / POSITION)
+    return _DIGITS.sub("#", line_text(line)), round(y / PDF.furniture_position)
 
 
 def furniture(pages: list[list[PhysLine]], heights: list[float]) -> list[set[int]]:
@@ -48,16 +44,16 @@ def furniture(pages: list[list[PhysLine]], heights: list[float]) -> list[set[int
     for lines, h in zip(pages, heights):
         tops.update({_key(ln, ln.top) for ln in lines})
         bottoms.update({_key(ln, h - ln.bottom) for ln in lines})
-    need = max(2, math.ceil(MIN_SHARE * n))
+    need = max(2, math.ceil(PDF.furniture_min_share * n))
     for p, (lines, h) in enumerate(zip(pages, heights)):
-        for k, ln in enumerate(lines[:MAX_LINES]):           # from the top
-            if (ln.bottom > MARGIN * h or tops[_key(ln, ln.top)] < need
+        for k, ln in enumerate(lines[:PDF.furniture_max_lines]):           # from the top
+            if (ln.bottom > PDF.furniture_margin * h or tops[_key(ln, ln.top)] < need
                     or looks_like_header(ln)):
                 break
             out[p].add(k)
-        for k in range(len(lines) - 1, max(-1, len(lines) - 1 - MAX_LINES), -1):   # from the bottom
+        for k in range(len(lines) - 1, max(-1, len(lines) - 1 - PDF.furniture_max_lines), -1):   # from the bottom
             ln = lines[k]
-            if (h - ln.top > MARGIN * h or bottoms[_key(ln, h - ln.bottom)] < need
+            if (h - ln.top > PDF.furniture_margin * h or bottoms[_key(ln, h - ln.bottom)] < need
                     or looks_like_header(ln) or k in out[p]):
                 break
             out[p].add(k)
@@ -85,7 +81,7 @@ def toc_lines(lines: list[PhysLine]) -> set[int]:
             k += 1
     for k in sorted(out):
         j, ln = k - 1, lines[k]
-        while j >= 0 and j not in out and ln.baseline - lines[j].baseline < WRAP_STEP * ln.size:
+        while j >= 0 and j not in out and ln.baseline - lines[j].baseline < PDF.wrap_step * ln.size:
             out.add(j)
             ln = lines[j]
             j -= 1

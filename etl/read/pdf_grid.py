@@ -21,11 +21,7 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 
 from etl.read.pdf_page import Edge
-
-SNAP = 1.5          # points: rulings closer than this are one line
-JOIN = 2.0          # points: collinear pieces with a gap up to this are one line
-TOLERANCE = 2.0     # points: how far a line may stop short of a crossing line
-MIN_CELL = 2.0      # points: thinner rectangles are not cells (double borders)
+from etl.read.pdf_settings import PDF
 
 
 @dataclass
@@ -85,7 +81,7 @@ class Grid:
 
 
 def _snap(edges: list[Edge]) -> list[Edge]:
-    """Rulings of one orientation, positions within SNAP merged to their mean."""
+    """Rulings of one orientation, positions within PDF.grid_snap merged to their mean."""
     out: list[Edge] = []
     group: list[Edge] = []
 
@@ -94,7 +90,7 @@ def _snap(edges: list[Edge]) -> list[Edge]:
         out.extend(Edge(e.orient, pos, e.start, e.end) for e in group)
 
     for e in sorted(edges, key=lambda e: e.pos):
-        if group and e.pos - group[0].pos > SNAP:
+        if group and e.pos - group[0].pos > PDF.grid_snap:
             flush()
             group = []
         group.append(e)
@@ -107,7 +103,7 @@ def _join(edges: list[Edge]) -> list[Edge]:
     """Collinear pieces that overlap or nearly touch, as one line."""
     out: list[Edge] = []
     for e in sorted(edges, key=lambda e: (e.pos, e.start)):
-        if out and out[-1].pos == e.pos and e.start <= out[-1].end + JOIN:
+        if out and out[-1].pos == e.pos and e.start <= out[-1].end + PDF.grid_join:
             last = out[-1]
             out[-1] = Edge(last.orient, last.pos, last.start, max(last.end, e.end))
         else:
@@ -126,16 +122,16 @@ class _Lines:
 
     def covers(self, pos: float, a: float, b: float) -> bool:
         """Is there a line at ``pos`` from a to b (within the tolerance)?"""
-        return any(s <= a + TOLERANCE and e >= b - TOLERANCE for s, e in self.by_pos.get(pos, ()))
+        return any(s <= a + PDF.grid_tolerance and e >= b - PDF.grid_tolerance for s, e in self.by_pos.get(pos, ()))
 
     def touches(self, pos: float, x: float) -> bool:
-        return any(s - TOLERANCE <= x <= e + TOLERANCE for s, e in self.by_pos.get(pos, ()))
+        return any(s - PDF.grid_tolerance <= x <= e + PDF.grid_tolerance for s, e in self.by_pos.get(pos, ()))
 
 
 def find_grids(edges: list[Edge]) -> list[Grid]:
     """The ruled tables of a page (see module docstring)."""
-    hs = _join(_snap([e for e in edges if e.orient == "h" and e.end - e.start > MIN_CELL]))
-    vs = _join(_snap([e for e in edges if e.orient == "v" and e.end - e.start > MIN_CELL]))
+    hs = _join(_snap([e for e in edges if e.orient == "h" and e.end - e.start > PDF.grid_min_cell]))
+    vs = _join(_snap([e for e in edges if e.orient == "v" and e.end - e.start > PDF.grid_min_cell]))
     if not hs or not vs:
         return []
     H, V = _Lines(hs), _Lines(vs)
@@ -143,8 +139,8 @@ def find_grids(edges: list[Edge]) -> list[Grid]:
     # 3. intersections, as (row index, column index) into ys / xs
     points: set[tuple[int, int]] = set()
     for v in vs:
-        lo = bisect_left(ys, v.start - TOLERANCE)
-        hi = bisect_right(ys, v.end + TOLERANCE)
+        lo = bisect_left(ys, v.start - PDF.grid_tolerance)
+        hi = bisect_right(ys, v.end + PDF.grid_tolerance)
         xi = bisect_left(xs, v.pos)
         for yi in range(lo, hi):
             if H.touches(ys[yi], v.pos):
@@ -175,7 +171,7 @@ def find_grids(edges: list[Edge]) -> list[Grid]:
                     break
             if found:
                 break
-        if found and xs[found[3]] - xs[found[1]] > MIN_CELL and ys[found[2]] - ys[found[0]] > MIN_CELL:
+        if found and xs[found[3]] - xs[found[1]] > PDF.grid_min_cell and ys[found[2]] - ys[found[0]] > PDF.grid_min_cell:
             cells.append(found)
     # 5. tables: cells sharing a corner
     parent = list(range(len(cells)))

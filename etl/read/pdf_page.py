@@ -14,9 +14,7 @@ from __future__ import annotations
 import ctypes
 from dataclasses import dataclass
 
-EDGE_MAX_THICKNESS = 2.5     # points: a filled rectangle this thin is a ruling line
-MAX_PATH_SEGMENTS = 64       # paths with more segments are drawings (charts, logos), not tables
-WHITE = 245                  # a colour with every channel at least this is paper, not a line
+from etl.read.pdf_settings import PDF
 
 
 @dataclass(frozen=True)
@@ -146,7 +144,7 @@ def _words(textpage, height: float) -> tuple[list[Word], int]:
 
 
 def _is_white(r: int, g: int, b: int, a: int) -> bool:
-    return a == 0 or (r >= WHITE and g >= WHITE and b >= WHITE)
+    return a == 0 or (r >= PDF.paper_white and g >= PDF.paper_white and b >= PDF.paper_white)
 
 
 def _edges(page, height: float) -> tuple[list[Edge], bool]:
@@ -187,14 +185,14 @@ def _edges(page, height: float) -> tuple[list[Edge], bool]:
         x0, x1 = l.value, r.value
         y0, y1 = height - t.value, height - b.value          # top-down
         w, h = x1 - x0, y1 - y0
-        if h <= EDGE_MAX_THICKNESS and w > h:
+        if h <= PDF.edge_max_thickness and w > h:
             edges.append(Edge("h", (y0 + y1) / 2, x0, x1))
             continue
-        if w <= EDGE_MAX_THICKNESS and h > w:
+        if w <= PDF.edge_max_thickness and h > w:
             edges.append(Edge("v", (x0 + x1) / 2, y0, y1))
             continue
         n_seg = R.FPDFPath_CountSegments(obj)
-        if n_seg <= 0 or n_seg > MAX_PATH_SEGMENTS:
+        if n_seg <= 0 or n_seg > PDF.max_path_segments:
             continue
         seg_edges = _segment_edges(obj, n_seg, height)
         if seg_edges is None:         # curves: a drawing, not a table border
