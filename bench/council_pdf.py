@@ -177,7 +177,7 @@ def document_blocks(doc: ParsedDocument) -> list[Block]:
             if no in index and owned.get(no, ("header",))[0] == "header":
                 owned[no] = ("budget", n)
     for g in doc.goals:
-        # the lines the goal's text takes, as the recogniser reads them (etl.parse.recognise.open_goal)
+        # the lines the goal's text takes, as the recogniser reads them (etl.parse.recognise.goals.open_goal)
         k = index[g.source_line]
         owned[g.source_line] = ("goal", g.key)
         rest = re.sub(r"^\W*(?:KF:s inriktningsmål|KF:s mål för verksamhetsområdet|Nämndmål|Enhetsmål)\s*:?\s*",

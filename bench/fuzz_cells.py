@@ -6,7 +6,7 @@
 Each input is a row text made of the grammar's own pieces (numbers with and without units and
 thousands groups, "Tas fram av nämnd", periods, qualifiers, words, single/double/tab spacing,
 up to 600 pieces, sometimes wrapped over several lines) and raw random characters. Every input
-goes through etl.parse.recognise.split_row (plan and report widths) and, one in fifty, through the
+goes through etl.parse.recognise.row_text.split_row (plan and report widths) and, one in fifty, through the
 whole recogniser as a one-table document. Prints the number of inputs, unhandled exceptions
 (0 is the goal), and the slowest inputs (each must stay under 1 s).
 """
@@ -18,7 +18,8 @@ import time
 import traceback
 
 from etl.model import Line, RawDocument
-from etl.parse.recognise import recognise, split_row
+from etl.parse.recognise import recognise
+from etl.parse.recognise.row_text import split_row
 from etl.parse.sections import heading_lines, parse_sections
 
 PIECES = ["12", "1 234", "0,48 %", "3,3 %", "12 000 st", "9 000 st", "85 %", "-2,5", "+3", "≥ 90 %", "Max 10 personer",

@@ -3,7 +3,7 @@
 etl/parse/detect.py searches lower-cased text with case-sensitive patterns, checks a leading \\b (or
 (?<![\\w-])) by hand, and searches the whole text at once instead of line by line: each only
 so that the regex engine can scan for a literal. The reference versions below are the first,
-straightforward ones; they must agree on the seeds and on the edge cases here. etl/parse/recognise.py
+straightforward ones; they must agree on the seeds and on the edge cases here. etl/parse/recognise/
 tries its line patterns only on lines with a keyword (P.LINE_KEYWORDS) or a final digit.
 (bench/parse_equivalence.py compares the whole parse output on a larger corpus.)
 """

@@ -59,7 +59,7 @@ def test_number_with_a_wrapped_phrase_that_ends_in_a_year_is_one_cell():
 
 def test_a_word_broken_across_lines_is_mended_only_when_the_document_uses_the_whole_word():
     from etl.model import Line
-    from etl.parse.recognise import cell_texts
+    from etl.parse.recognise.row_text import cell_texts
     from etl.parse.vocabulary import Vocabulary
 
     prose = Line(1, "Verksamheterna arbetar med energieffektiviseringar och klimatsmarta inköp i hela staden. ")
@@ -78,7 +78,7 @@ def test_a_row_of_hundreds_of_values_is_read_without_recursion():
     starts that `expected` cells can hold (timings: bench/fuzz_cells.py)."""
     from etl.model import Line
     from etl.parse.cells import best_readings
-    from etl.parse.recognise import split_row
+    from etl.parse.recognise.row_text import split_row
 
     assert best_readings(" ".join(["5"] * 500) + " 2021", 7) is not None
     name, cells = split_row([Line(1, "Andel barn " + "  ".join(["12 %"] * 400) + " 3 % 4 % År")], 3)
@@ -91,7 +91,7 @@ def test_the_unit_mismatch_cost_decides_a_bare_number_beside_a_percentage():
     a target beside "85 %" (RowCosts.unit_mismatch); without that cost it would be a cell."""
     from etl.model import Line
     from etl.parse.cells import RowCosts
-    from etl.parse.recognise import split_row
+    from etl.parse.recognise.row_text import split_row
 
     row = [Line(1, "Andel elever i årskurs 9 85 % År")]
     assert split_row(row, 3) == ("Andel elever i årskurs 9", ("85 %", "År"))

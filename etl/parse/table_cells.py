@@ -1,6 +1,6 @@
 """Table rows with cells (PDF geometry) -> indicator rows and activities, by column role.
 
-The recogniser (etl/parse/recognise.py) keeps the document's state (the goal a table sits under,
+The recogniser (etl/parse/recognise/) keeps the document's state (the goal a table sits under,
 the Analys text being read); this module knows what one row says: the header's column roles
 (etl/parse/columns.py) name each cell, so no cell grammar is needed and an empty cell is simply
 empty. A row is *complete* when it has the cell that ends every printed row: the
