@@ -10,6 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 import etl.store.build
+import etl.store.parse_workers
 from etl.cli.main import cli
 from etl.store.add import add_files
 from tests.test_bad_input import docx_bytes
@@ -45,8 +46,8 @@ def documents(db: Path) -> list[tuple]:
 def test_add_stores_and_rebuilds_parsing_only_the_new_file(library, monkeypatch):
     lib, db = library
     parsed = []
-    real = etl.store.build.parse_file
-    monkeypatch.setattr(etl.store.build, "parse_file", lambda p, *a: parsed.append(Path(p).name) or real(p, *a))
+    real = etl.store.parse_workers.parse_file
+    monkeypatch.setattr(etl.store.parse_workers, "parse_file", lambda p, *a: parsed.append(Path(p).name) or real(p, *a))
     report = add_files([("Kungsholmen VP 2020.txt", (RAW / KUNGSHOLMEN).read_bytes())], lib, db)
     [r] = report.results
     assert (r.status, r.stored_as) == ("added", "kungsholmen-vp-2020.txt")

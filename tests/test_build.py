@@ -152,7 +152,7 @@ UNGUARDED = """
 from pathlib import Path
 import sys
 print("module ran", flush=True)            # at import: a worker that re-imported __main__ prints it too
-from etl.store.build import parse_stream
+from etl.store.parse_workers import parse_stream
 docs = [d for _, d in parse_stream(sorted(Path(sys.argv[1]).iterdir()), Path(sys.argv[1]))]
 print("parsed", sum(d.meta is not None for d in docs), flush=True)
 """
@@ -164,14 +164,14 @@ def test_parallel_parse_workers_do_not_import_the_callers_main_module(tmp_path):
     import subprocess
     import sys
 
-    import etl.store.build
+    import etl.store.parse_workers
 
     src = tmp_path / "in"
     src.mkdir()
     for i in range(4):                       # > PARALLEL_MIN_BYTES: the worker pool is used
         for f in RAW.iterdir():
             (src / f"{i}-{f.name}").write_bytes(f.read_bytes())
-    assert sum(f.stat().st_size for f in src.iterdir()) >= etl.store.build.PARALLEL_MIN_BYTES
+    assert sum(f.stat().st_size for f in src.iterdir()) >= etl.store.parse_workers.PARALLEL_MIN_BYTES
     script = tmp_path / "unguarded.py"
     script.write_text(UNGUARDED, encoding="utf-8")
     root = Path(__file__).resolve().parent.parent

@@ -15,6 +15,9 @@ import duckdb
 import pytest
 
 import etl.store.build
+import etl.store.parse_workers
+import etl.store.reuse
+import etl.store.target
 from etl.store.build import build_database
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -65,12 +68,12 @@ def corpus(tmp_path) -> Path:
 @pytest.fixture()
 def parse_calls(monkeypatch) -> list[str]:
     calls: list[str] = []
-    real = etl.store.build.parse_file
+    real = etl.store.parse_workers.parse_file
 
     def counting(path, root=None, registry=None):
         calls.append(Path(path).name)
         return real(path, root, registry)
-    monkeypatch.setattr(etl.store.build, "parse_file", counting)
+    monkeypatch.setattr(etl.store.parse_workers, "parse_file", counting)
     return calls
 
 
@@ -144,7 +147,7 @@ def test_sidecar_or_code_change_invalidates(corpus, tmp_path, parse_calls, monke
     assert parse_calls == [SMALL[1]]
     assert {d.meta.year for d in report.loaded} == {2019, 2021}
     parse_calls.clear()
-    monkeypatch.setattr(etl.store.build, "code_fingerprint", lambda: "a new parser")
+    monkeypatch.setattr(etl.store.reuse, "code_fingerprint", lambda: "a new parser")
     report = build_database(corpus, db)
     assert sorted(parse_calls) == sorted(SMALL) and not report.incremental
 
@@ -171,7 +174,7 @@ def test_the_previous_generation_is_updated_in_place(corpus, tmp_path, parse_cal
     assert build_database(corpus, db).base == "new"
     change(corpus / SMALL[1], 1)
     assert build_database(corpus, db).base == "copy"          # the standby was built by nothing yet
-    assert etl.store.build.standby_path(db).exists()
+    assert etl.store.target.standby_path(db).exists()
     change(corpus / SMALL[0], 1)
     parse_calls.clear()
     report = build_database(corpus, db)
@@ -189,7 +192,7 @@ def test_a_standby_still_read_by_an_app_is_not_touched(corpus, tmp_path):
     build_database(corpus, db)
     change(corpus / SMALL[1], 1)
     build_database(corpus, db)
-    standby = etl.store.build.standby_path(db)
+    standby = etl.store.target.standby_path(db)
     reader = subprocess.Popen([sys.executable, "-c", HOLD, str(standby)], stdout=subprocess.PIPE, text=True)
     try:
         assert reader.stdout.readline().strip() == "open"
@@ -317,7 +320,7 @@ def test_a_running_builds_temp_file_is_not_removed(tmp_path):
         stale = tmp_path / f"db.duckdb.tmp{dead.pid}-def456"
         stale.write_bytes(b"x")
         Path(f"{stale}.wal").write_bytes(b"x")
-        removed = etl.store.build.remove_stale_temp_files(db)
+        removed = etl.store.target.remove_stale_temp_files(db)
         assert sorted(p.name for p in removed) == sorted([stale.name, stale.name + ".wal"])
         assert mine.exists()
     finally:

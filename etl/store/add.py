@@ -202,7 +202,7 @@ class Library:
         self.in_database = set(known)        # files the database holds as they are now
         missing = [input_dir / rel for rel in shas if rel not in known]
         if missing:     # files the last build did not load (new, or skipped): detect them now
-            from etl.store.build import parse_stream
+            from etl.store.parse_workers import parse_stream
 
             for _, d in parse_stream(missing, input_dir):
                 if d.meta is not None:
