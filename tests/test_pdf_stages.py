@@ -10,9 +10,9 @@ import pytest
 from fpdf import FPDF
 
 from etl.model import Line, RawDocument, TableCell
-from etl.read.pdf import _broken_word, _Vocab
 from etl.read.pdf_align import PhysLine
 from etl.read.pdf_page import Word
+from etl.read.pdf_text import ProseWords, broken_word
 from etl.read.text import detect_flavour, lines_from_text, read_document
 from tests.helpers import recognised
 
@@ -128,13 +128,13 @@ def test_words_broken_in_a_narrow_cell_are_joined_by_the_documents_vocabulary():
     prose = _line(("Målet", 0, 30, True), ("fastställs", 32, 80, True), ("av", 82, 90, True),
                   ("nämnden", 92, 130, True), ("och", 132, 150, True), ("periodens", 152, 200, True),
                   ("utfall", 202, 230, True), ("redovisas", 232, 280, True), top=100)
-    vocab = _Vocab([prose])
+    vocab = ProseWords([prose])
 
     def broken(before, after):
         prev = _line((before.split()[-1], 0, 40, False))             # the line ends at the cell's edge
         words = after.split()
         nxt = _line(*((w, 12 * k, 12 * k + 10, k < len(words) - 1) for k, w in enumerate(words)), top=10)
-        return _broken_word(before, prev, nxt, avail=41, vocab=vocab)
+        return broken_word(before, prev, nxt, avail=41, vocab=vocab)
 
     assert broken("Fastställ", "s")                  # "Fastställs" is the document's word
     assert broken("VB 202", "1")                     # a year broken in a narrow cell
