@@ -32,7 +32,7 @@ CREATE TABLE goals (
 );
 
 -- The indicator catalogue: one identity per indicator across districts and years.
--- Written by the derived stage (etl/identity.py) after every build: printed variants merged
+-- Written by the derived stage (etl/derive/identity.py) after every build: printed variants merged
 -- into identities; the load stage gives each value a provisional id from its normalised name.
 CREATE TABLE indicators (
     indicator_id  VARCHAR PRIMARY KEY,
