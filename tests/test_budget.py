@@ -15,7 +15,9 @@ import pytest
 
 from etl.model import Line, RawDocument
 from etl.parse.areas import canonical_area
-from etl.parse.budget import Vocabulary, fit_columns, header_segments, join_lines, split_row
+from etl.parse.budget.header import fit_columns, header_segments, join_lines
+from etl.parse.budget.rows import split_row
+from etl.parse.vocabulary import Vocabulary
 from etl.read.text import detect_flavour, lines_from_text
 from tests.helpers import budget_records, canonical_areas
 
