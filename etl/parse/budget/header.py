@@ -13,6 +13,7 @@ from collections import Counter
 from etl.model import ParseWarning
 from etl.parse.budget.rows import fit_cells, min_cells
 from etl.parse.budget.tables import STAGE, Table
+from etl.parse.budget.tunables import SETTINGS
 from etl.parse.vocabulary import WORD, Vocabulary
 
 UNIT_TOKEN = re.compile(r"^\(?m(?:n)?kr\)?[,:]?$", re.I)     # "Mnkr", "(mnkr)", "mkr,"
@@ -66,7 +67,7 @@ def join_lines(parts: list[str], vocab: Vocabulary) -> str:
 def split_stub(text: str) -> tuple[str, str]:
     """'Verksamhet, mnkr Kostnader ...' -> ('Verksamhet, mnkr', 'Kostnader ...')."""
     tokens = text.split()
-    for i, tok in enumerate(tokens[:8]):
+    for i, tok in enumerate(tokens[:SETTINGS.unit_within_words]):
         if UNIT_TOKEN.match(tok):
             j = i + 1
             while j < len(tokens) and tokens[j][:1].islower() and not COLUMN_START.match(tokens[j]):

@@ -14,6 +14,7 @@ from etl.parse.areas import canonical_area
 from etl.parse.budget.rows import TOTAL_LABEL, clean, parse_value
 from etl.parse.budget.tables import Table
 from etl.parse.budget.totals import check_totals
+from etl.parse.budget.tunables import SETTINGS
 from etl.parse.sections import section_index_for_line
 
 UNIT = "mnkr"
@@ -42,7 +43,7 @@ def _section_context(sections: list[Section], line_no: int, table_start: bool = 
     sec = sections[idx]
     cands = list(reversed(sec.heading_path.split(" > ")))
     back = idx - 1
-    while back >= 0 and not sections[back].text.strip() and idx - back <= 3:
+    while back >= 0 and not sections[back].text.strip() and idx - back <= SETTINGS.heading_lookback:
         cands.append(sections[back].heading)
         back -= 1
     return sec.heading, cands

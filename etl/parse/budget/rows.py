@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import TypeGuard
 
 from etl.parse import patterns as P
+from etl.parse.budget.tunables import SETTINGS
 from etl.parse.numbers import parse_number
 
 CELL = re.compile(r"^[-−–]?\d+(?:,\d+)?\**$")
@@ -23,9 +24,6 @@ TEXT_ROW = re.compile(
 TOTAL_LABEL = re.compile(r"^(?:summa|totalt|total)\b|\btotalt$|^netto$", re.I)
 PARENT_ROW = re.compile(r"\bvarav:?$", re.I)
 SUB_ROW = re.compile(r"^[\s\-–—]*varav\b", re.I)
-
-MAX_LABEL_CHARS = 60        # a row label (one printed line); prose lines are longer
-MAX_LABEL_WORDS = 9
 
 
 def parse_value(raw: str | None) -> float | None:
@@ -102,13 +100,13 @@ def is_data_row(sp: Split | None) -> TypeGuard[Split]:
     filled = [c for c in sp.cells if c]
     if all(YEAR_CELL.match(c) for c in filled):
         return False     # "Analys av årsresultat 2021": a heading with a year, not a row
-    return len(sp.label) <= MAX_LABEL_CHARS and len(sp.label.split()) <= MAX_LABEL_WORDS
+    return len(sp.label) <= SETTINGS.max_label_chars and len(sp.label.split()) <= SETTINGS.max_label_words
 
 
 def is_label_line(text: str) -> bool:
     """A line that can be (part of) a row label: short, not a sentence or a caption."""
     t = text.strip()
-    return (0 < len(t) <= MAX_LABEL_CHARS and len(t.split()) <= MAX_LABEL_WORDS
+    return (0 < len(t) <= SETTINGS.max_label_chars and len(t.split()) <= SETTINGS.max_label_words
             and not t.endswith((".", ":")))
 
 
@@ -127,7 +125,7 @@ def continues_label(pending: list[str], label: str) -> bool:
 def text_row(text: str) -> tuple[str, list[str], str] | None:
     """'Signalparken 7 Genomförande av ...' -> (label, cells, note) for tables with a text column."""
     m = TEXT_ROW.match(text.strip())
-    if not m or re.search(r"\d,\d", m.group("label")) or len(m.group("label")) > MAX_LABEL_CHARS:
+    if not m or re.search(r"\d,\d", m.group("label")) or len(m.group("label")) > SETTINGS.max_label_chars:
         return None
     label = m.group("label")
     if not (label[:1].isupper() or SUB_ROW.match(label)):

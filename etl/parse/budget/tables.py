@@ -10,11 +10,13 @@ from dataclasses import dataclass, field
 
 from etl.model import Line
 from etl.parse.budget.rows import TOTAL_LABEL, clean
+from etl.parse.budget.tunables import SETTINGS
 
 STAGE = "budget"
 UNIT_IN_TEXT = re.compile(r"\bm(?:n)?kr\b", re.I)     # a header that names the unit
 MD_RULE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?\s*$")
-CAPTION = re.compile(r"^[A-ZÅÄÖ][^\t]{0,98}:$")      # "Nämndens parkinvesteringsmedel fördelas följande:"
+# "Nämndens parkinvesteringsmedel fördelas följande:" (a capital, at most the limit, a colon)
+CAPTION = re.compile(rf"^[A-ZÅÄÖ][^\t]{{0,{SETTINGS.max_caption_chars - 2}}}:$")
 
 
 @dataclass

@@ -24,6 +24,7 @@ from etl.parse.budget.rows import (
     text_row,
 )
 from etl.parse.budget.tables import Row, Table, caption
+from etl.parse.budget.tunables import SETTINGS
 from etl.parse.vocabulary import Vocabulary
 
 COLUMN_WORD = re.compile(
@@ -39,14 +40,10 @@ UNIT_WORD = re.compile(r"^(?:mnkr|tkr|kr|kronor|%|procent)\b", re.I)
 YEAR_LED = re.compile(r"^(?:19|20)\d\d\s+[A-ZÅÄÖa-zåäö]")
 GROUP_LINE = re.compile(r"^\s*\S.*?\S?\s{3,}$")
 
-MAX_PENDING_LINES = 4       # wrapped label lines before a row's numbers
-MAX_HEADER_LINES = 32       # the report's result table wraps its header over ~27 lines
-MAX_HEADER_LINE_CHARS = 80
-
 
 def _is_header_line(text: str) -> bool:
     t = text.strip()
-    if not t or len(t) > MAX_HEADER_LINE_CHARS:
+    if not t or len(t) > SETTINGS.max_header_line_chars:
         return False
     sp = split_row(t)
     if sp is None:
@@ -60,24 +57,28 @@ def _find_header(lines: list[Line], i: int, vocab: Vocabulary) -> dict | None:
     if "kr" not in text.lower():
         return None          # no unit token ("Mnkr", "(mnkr)", "mkr,"): most lines, cheaply
     tokens = text.split()
-    if not any(UNIT_TOKEN.match(t) for t in tokens[:8]) or len(text) > MAX_HEADER_LINE_CHARS \
+    if not any(UNIT_TOKEN.match(t) for t in tokens[:SETTINGS.unit_within_words]) \
+            or len(text) > SETTINGS.max_header_line_chars \
             or text.endswith("."):
         return None
     # header block: (a stub line ending in ',') + unit line + wrapped header lines
     start = i
-    if i > 0 and lines[i - 1].text.rstrip().endswith(",") and len(lines[i - 1].text.strip()) <= 40:
+    above = lines[i - 1].text.strip() if i > 0 else ""
+    if above.endswith(",") and len(above) <= SETTINGS.max_stub_line_chars:
         start = i - 1
     # columns printed as "2021 Socioekonomiskt anslag / (mnkr)": the header starts above the
     # unit line, with the row header ("Enhet") before the first dated column
-    while start > 0 and YEAR_LED.match(lines[start - 1].text.strip()) and start > i - 4:
+    while start > 0 and YEAR_LED.match(lines[start - 1].text.strip()) \
+            and start > i - SETTINGS.max_header_lines_above:
         start -= 1
     if start < i and YEAR_LED.match(lines[start].text.strip()) and start > 0:
         above = lines[start - 1].text.strip()
-        if len(above.split()) <= 3 and not re.search(r"[.,;:]$", above) and above[:1].isupper():
+        if len(above.split()) <= SETTINGS.max_row_header_words and not re.search(r"[.,;:]$", above) \
+                and above[:1].isupper():
             start -= 1
     note_mode = False
     j = i + 1
-    while j < len(lines) and j - i <= MAX_HEADER_LINES:
+    while j < len(lines) and j - i <= SETTINGS.max_header_lines:
         t = lines[j].text.strip()
         if is_data_row(split_row(t)):
             break
@@ -87,7 +88,7 @@ def _find_header(lines: list[Line], i: int, vocab: Vocabulary) -> dict | None:
         if not _is_header_line(t):
             return None
         j += 1
-    if j >= len(lines) or j - i > MAX_HEADER_LINES:
+    if j >= len(lines) or j - i > SETTINGS.max_header_lines:
         return None
     # The lines before the first value row: header lines, then (maybe) the first row's
     # wrapped label, which starts with a capital and has no year or column word.
@@ -118,7 +119,7 @@ def _find_header(lines: list[Line], i: int, vocab: Vocabulary) -> dict | None:
 
 def _starts_table(lines: list[Line], k: int, vocab: Vocabulary) -> bool:
     t = lines[k].text.strip()
-    return "kr" in t.lower() and any(UNIT_TOKEN.match(tok) for tok in t.split()[:8]) \
+    return "kr" in t.lower() and any(UNIT_TOKEN.match(tok) for tok in t.split()[:SETTINGS.unit_within_words]) \
         and _find_header(lines, k, vocab) is not None
 
 
@@ -166,7 +167,7 @@ def _value_rows(lines: list[Line], h: dict, table: Table, vocab: Vocabulary) -> 
             group = t            # "Investeringar      ": a row whose cells are all empty
             k += 1
             continue
-        if is_label_line(t) and len(pending) < MAX_PENDING_LINES:
+        if is_label_line(t) and len(pending) < SETTINGS.max_pending_lines:
             pending.append(line)
             k += 1
             continue
@@ -192,7 +193,7 @@ def _note_rows(lines: list[Line], h: dict, table: Table, n_values: int, vocab: V
         if t in repeat or P.PAGE_FURNITURE.match(t) or P.FOOTER_WEB.match(t):
             k += 1
             continue
-        if len(t) > MAX_HEADER_LINE_CHARS or _starts_table(lines, k, vocab):
+        if len(t) > SETTINGS.max_header_line_chars or _starts_table(lines, k, vocab):
             break                # prose after the table, or the next table
         row = text_row(t)
         if row is not None and UNIT_WORD.match(row[2]):
@@ -234,7 +235,7 @@ def _note_rows(lines: list[Line], h: dict, table: Table, n_values: int, vocab: V
             buffer = []
             k += 1
             continue
-        if len(buffer) >= MAX_PENDING_LINES + 2:
+        if len(buffer) >= SETTINGS.max_note_lines:
             break
         buffer.append(line)
         k += 1

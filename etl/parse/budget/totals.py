@@ -9,6 +9,7 @@ import re
 from etl.model import ParseWarning
 from etl.parse.budget.rows import PARENT_ROW, SUB_ROW, TOTAL_LABEL, parse_value
 from etl.parse.budget.tables import STAGE, Row, Table
+from etl.parse.budget.tunables import SETTINGS
 
 
 def _candidate_parts(block: list[Row]) -> list[list[Row]]:
@@ -30,10 +31,10 @@ def _column_sum(rows: list[Row], c: int) -> tuple[float | None, int]:
 
 
 def _tolerance(raw: str) -> float:
-    """Rounding allowance for a printed total: 1.5 units of its last printed decimal
-    ("370,4" -> 0.15), so sums of rounded rows may differ by one unit but not by two."""
+    """Rounding allowance for a printed total: SETTINGS.rounding_units (1.5) units of its last
+    printed decimal ("370,4" -> 0.15), so sums of rounded rows may differ by one unit but not by two."""
     m = re.search(r",(\d+)", raw or "")
-    return 1.5 * 10 ** -(len(m.group(1)) if m else 0) + 1e-9
+    return SETTINGS.rounding_units * 10 ** -(len(m.group(1)) if m else 0) + 1e-9
 
 
 def _fmt(x: float) -> str:
