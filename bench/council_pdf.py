@@ -111,7 +111,9 @@ def _consume_text(lines, k: int, target: str, owned: dict, tag) -> int:
 
 def document_blocks(doc: ParsedDocument) -> list[Block]:
     """The seed's content as paragraphs and tables, in document order (see module docstring)."""
-    from etl.parse.budget import _markdown_tables, _settle_columns, _text_tables
+    from etl.parse.budget.header import settle_columns
+    from etl.parse.budget.tables import find_markdown_tables
+    from etl.parse.budget.text_tables import find_text_tables
     from etl.parse.recognise import Recogniser
     from etl.parse.sections import heading_lines
     from etl.parse.vocabulary import Vocabulary
@@ -164,11 +166,11 @@ def document_blocks(doc: ParsedDocument) -> list[Block]:
     # budget tables, as the budget stage reads them
     warnings: list = []
     if raw.flavour == "markdown":
-        btables = _markdown_tables(lines)
+        btables = find_markdown_tables(lines)
     else:
-        btables = _text_tables(lines, Vocabulary(lines))
+        btables = find_text_tables(lines, Vocabulary(lines))
         for t in btables:
-            _settle_columns(t, warnings)
+            settle_columns(t, warnings)
     for n, t in enumerate(btables):
         if not t.rows:
             continue

@@ -7,6 +7,7 @@ hand against the document. After an intended change regenerate with
 """
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from pathlib import Path
@@ -15,7 +16,10 @@ import pytest
 
 from etl.model import Line, RawDocument
 from etl.parse.areas import canonical_area
-from etl.parse.budget import Vocabulary, fit_columns, header_segments, join_lines, split_row
+from etl.parse.budget.header import fit_columns, header_segments, join_lines
+from etl.parse.budget.rows import split_row
+from etl.parse.budget.tunables import SETTINGS, BudgetSettings
+from etl.parse.vocabulary import Vocabulary
 from etl.read.text import detect_flavour, lines_from_text
 from tests.helpers import budget_records, canonical_areas
 
@@ -311,6 +315,36 @@ def test_activity_area_names_are_normalised(label, area):
 def test_canonical_area_list_is_small_and_unique():
     areas = canonical_areas()
     assert len(areas) == len(set(areas)) and 8 <= len(areas) <= 15
+
+
+# -- the reader's settings ------------------------------------------------------------------
+def test_the_default_settings_are_valid_and_frozen():
+    assert SETTINGS == BudgetSettings()
+    assert SETTINGS.max_label_chars == 60 and SETTINGS.rounding_units == 1.5 and SETTINGS.heading_lookback == 3
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        SETTINGS.max_label_chars = 10      # type: ignore[misc]
+
+
+@pytest.mark.parametrize("change, message", [
+    ({"max_label_chars": 0}, "max_label_chars must be a whole number of at least 1, not 0"),
+    ({"max_header_lines": -3}, "max_header_lines must be a whole number of at least 1, not -3"),
+    ({"heading_lookback": -1}, "heading_lookback must be a whole number of at least 0, not -1"),
+    ({"max_caption_chars": 1}, "max_caption_chars must be a whole number of at least 2, not 1"),
+    ({"max_label_words": 2.5}, "max_label_words must be a whole number of at least 1, not 2.5"),
+    ({"max_pending_lines": True}, "max_pending_lines must be a whole number of at least 0, not True"),
+    ({"rounding_units": -0.5}, "rounding_units must be a finite number of at least 0, not -0.5"),
+    ({"rounding_units": float("nan")}, "rounding_units must be a finite number of at least 0, not nan"),
+    ({"rounding_units": "1,5"}, "rounding_units must be a finite number of at least 0, not '1,5'"),
+])
+def test_impossible_settings_are_refused_with_the_field_named(change, message):
+    with pytest.raises(ValueError, match=re.escape(message)):
+        dataclasses.replace(SETTINGS, **change)
+
+
+def test_settings_at_their_minimum_are_accepted():
+    s = BudgetSettings(max_pending_lines=0, max_header_lines_above=0, max_row_header_words=0,
+                       heading_lookback=0, max_caption_chars=2, rounding_units=0)
+    assert s.heading_lookback == 0 and s.rounding_units == 0
 
 
 # -- the seed documents ---------------------------------------------------------------------

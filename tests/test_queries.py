@@ -288,8 +288,8 @@ def test_budget_by_area_and_vs_outcome(con):
 
 
 def _assert_budget_queries_match_reference(c) -> int:
-    """The economy queries equal the first, row-by-row implementation (tests/budget_reference.py)
-    for every year and kind; returns the number of years compared."""
+    """The economy queries equal the rules stated on their own, row by row, in
+    tests/budget_reference.py, for every year and kind; returns the number of years compared."""
     from polars.testing import assert_frame_equal
 
     from tests import budget_reference as ref
