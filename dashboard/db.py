@@ -67,7 +67,7 @@ def _sql_string(text: str) -> str:
 def build_if_missing(path: Path | None = None, source: Path | None = None,
                      progress: Callable[..., Any] | None = None) -> bool:
     """Build the database from the input folder when the file is missing.
-    Returns True when a build ran. Raises RuntimeError when the ETL is not available."""
+    Returns True when a build ran."""
     path = path or db_path()
     source = source or input_dir()
     if path.exists():
@@ -75,10 +75,8 @@ def build_if_missing(path: Path | None = None, source: Path | None = None,
     with _build_lock:
         if path.exists():
             return False
-        try:
-            from etl.store.build import build_database
-        except ImportError as exc:  # the parser is not installed / not written yet
-            raise RuntimeError(f"etl.store.build saknas: {exc}") from exc
+        from etl.store.build import build_database
+
         path.parent.mkdir(parents=True, exist_ok=True)
         build_database(str(source), str(path), progress=progress)
     return True
@@ -95,8 +93,8 @@ def _st():
 def _close(con: duckdb.DuckDBPyConnection) -> None:
     try:
         con.close()
-    except Exception:
-        pass
+    except duckdb.Error:
+        pass            # already closed, or its file is gone: nothing left to release
 
 
 # One connection per generation of the file (its signature: inode, mtime, size). When a
@@ -271,6 +269,8 @@ def run(query: Callable | str, *args, **kwargs):
 def ensure_database() -> bool:
     """For app.py: build the database with a progress message when it is missing.
     Returns False (after showing an error) when it cannot be built."""
+    from streamlit.errors import StreamlitAPIException
+
     st = _st()
     path = db_path()
     if path.exists():
@@ -288,13 +288,13 @@ def ensure_database() -> bool:
                 name = Path(str(item)).name if item is not None else ""
                 try:
                     bar.progress(min(1.0, done[0] / total), text=f"Läst {done[0]} av {total}: {name}")
-                except Exception:
-                    pass
+                except StreamlitAPIException:
+                    pass        # the page was left while the build runs: the build goes on
 
             build_if_missing(path, input_dir(), progress=progress)
             status.update(label="Databasen är byggd.", state="complete", expanded=False)
         return True
-    except Exception as exc:  # show the reason in the app instead of a stack trace
+    except (OSError, duckdb.Error, RuntimeError) as exc:  # the reason in the app, not a stack trace
         st.error(
             f"Databasen {path} saknas och kunde inte byggas: {exc}\n\n"
             "Bygg den med `.venv/bin/python -m etl build --input data/raw` och ladda om sidan."

@@ -6,7 +6,6 @@ whole view (indicator, districts, year, tab, sort) and a copied link opens the s
 from __future__ import annotations
 
 import contextlib
-import threading
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -228,18 +227,14 @@ def chart_spec(chart) -> dict:
     if isinstance(chart, dict):
         return chart
     import altair as alt
-    try:
-        from streamlit.elements.vega_charts import _altair_globals_lock as lock
-    except ImportError:  # pragma: no cover - a Streamlit without the lock
-        lock = _ALTAIR_LOCK
+    from streamlit.elements.vega_charts import _altair_globals_lock as lock  # (streamlit pinned)
+
     with lock:
         theme = alt.theme.enable("none") if alt.theme.active == "default" else contextlib.nullcontext()
         # no 5 000-row limit: a city-wide chart must draw, not raise MaxRowsError in the page
         with theme, alt.data_transformers.enable("default", max_rows=None):
             return chart.to_dict(validate=False)
 
-
-_ALTAIR_LOCK = threading.Lock()
 
 
 def show_chart(chart, frame: pl.DataFrame | None = None, *, title: str = "", subtitle: str = "",
@@ -326,9 +321,11 @@ def printed_page(where: dict | None, *, cell: str | None = None) -> None:
     if not pdf.is_file():
         st.caption(md_escape(f"Originalet {where['source_file']} finns inte i dokumentmappen."))
         return
+    import pypdfium2 as pdfium
+
     try:
         image = page_view.cutout(pdf, where["page"], where["box"], where["cells"].get(cell) if cell else None)
-    except Exception as exc:    # a damaged or replaced file: say so, keep the page
+    except (OSError, ValueError, pdfium.PdfiumError) as exc:    # a damaged or replaced file: say so
         st.caption(md_escape(f"Sidan kunde inte visas: {exc}"))
         return
     st.image(image, caption=f"Sida {where['page']} i originalet; rött: cellen, blått: raden.")
