@@ -45,12 +45,16 @@ def require_app() -> None:
 
 
 SWEDISH_CSS = (Path(__file__).parent / "swedish.css").read_text(encoding="utf-8")
+SWEDISH_JS = (Path(__file__).parent / "swedish.js").read_text(encoding="utf-8")
 
 
 def swedish_chrome() -> None:
-    """Our fixed style sheet (dashboard/swedish.css: Streamlit's own English hints in
-    Swedish or hidden); app.py puts it on every page. Never document text."""
+    """Streamlit's own English in Swedish or hidden; app.py puts it on every page, never on
+    document text. Our fixed style sheet (dashboard/swedish.css: the text input's hint, the
+    element toolbars) and our fixed script (dashboard/swedish.js: the dropdowns' words,
+    which only a script can reach; its empty element is hidden by the style sheet)."""
     st.html(f"<style>{SWEDISH_CSS}</style>")
+    st.html(f'<script data-swedish-chrome="">{SWEDISH_JS}</script>', unsafe_allow_javascript=True)
 
 
 def header(title: str, caption: str | None = None) -> None:

@@ -281,6 +281,86 @@ def test_streamlits_own_hints_are_swedish_or_hidden(server, browser):
     page.close()
 
 
+ENGLISH_DROPDOWN = re.compile(r"Select all|Select \d+ matches|No results|options? available|, selected")
+ENGLISH_DROPDOWN_LABELS = ("Clear all", "Clear value", "Open", "Selected values", "Dismiss")
+
+
+def english_in_dropdowns(page) -> list[str]:
+    """Streamlit's English left in what the page shows and reads aloud: the rendered text
+    (innerText) and the DOM text of the page, the open dropdown and the live announcer, and
+    the names (aria-label) of the dropdowns' buttons."""
+    texts = page.evaluate("""() => [document.body.innerText,
+        ...[...document.querySelectorAll('[data-testid=stMultiSelectDropdown], '
+            + '[data-testid=stSelectboxVirtualDropdown], [data-live-announcer]')].map(e => e.textContent)]""")
+    labels = page.evaluate("""() => [...document.querySelectorAll(':is([data-testid=stMultiSelect], '
+        + '[data-testid=stSelectbox], [data-testid=stMultiSelectDropdown], '
+        + '[data-testid=stSelectboxVirtualDropdown]) [aria-label]')].map(e => e.getAttribute('aria-label'))""")
+    return ([m.group(0) for t in texts for m in ENGLISH_DROPDOWN.finditer(t)]
+            + [a for a in labels if a in ENGLISH_DROPDOWN_LABELS or a.startswith("Remove ")])
+
+
+def test_dropdowns_are_swedish(server, browser):
+    """Streamlit's own words in a multiselect and a select box are Swedish: the bulk option
+    ("Välj alla", "Välj N träffar" while filtering), the empty list ("Inga träffar" for a
+    filter without matches, "Inga fler alternativ" when every option is chosen), the
+    buttons' names (clear, open, remove a tag) and the screen reader's count of options."""
+    page = browser.new_page(viewport={"width": 1280, "height": 800}, locale="sv-SE")
+    page.goto(f"{server}/jamfor_indikator?stadsdelar=Norrmalm")
+    settle(page, "Jämför indikator")
+    # the script comes with the page's first elements (a dropdown opened before it is English)
+    page.get_by_role("button", name="Ta bort Norrmalm").wait_for(timeout=10_000)
+    assert page.get_by_role("button", name="Ta bort alla").count() == 1
+    box = page.get_by_role("combobox", name="Stadsdelar")
+    listbox = page.get_by_role("listbox", name="Stadsdelar")
+    box.click()
+    listbox.get_by_role("option", name="Välj alla", exact=True).wait_for(timeout=10_000)
+    assert "alternativ tillgängliga." in page.locator("[data-live-announcer]").text_content()
+    assert english_in_dropdowns(page) == []
+    box.fill("zzzz")
+    listbox.get_by_text("Inga träffar", exact=True).wait_for(timeout=10_000)
+    assert listbox.inner_text().strip() == "Inga träffar"
+    assert english_in_dropdowns(page) == []
+    shot(page, "dropdown-inga-traffar")
+    box.fill("en")
+    bulk = listbox.get_by_role("option", name=re.compile(r"^Välj \d+ träffar$"))
+    bulk.wait_for(timeout=10_000)
+    matches = listbox.get_by_role("option").count() - 1
+    assert matches >= 2 and bulk.inner_text() == f"Välj {matches} träffar"
+    assert english_in_dropdowns(page) == []
+    bulk.click()                        # the Swedish bulk option still chooses the matches
+    page.wait_for_function(f"() => new URLSearchParams(location.search).getAll('stadsdelar').length == {matches + 1}",
+                           timeout=30_000)
+    settle(page, "Jämför indikator")
+    page.keyboard.press("Escape")
+
+    # every district chosen: nothing left to list ("Inga fler alternativ"), also after a
+    # filter without matches was emptied (the list stays empty, only the words change)
+    box.click()
+    listbox.get_by_text("Inga fler alternativ", exact=True).wait_for(timeout=10_000)
+    box.fill("zz")
+    listbox.get_by_text("Inga träffar", exact=True).wait_for(timeout=10_000)
+    box.fill("")
+    listbox.get_by_text("Inga fler alternativ", exact=True).wait_for(timeout=10_000)
+    assert english_in_dropdowns(page) == []
+    page.keyboard.press("Escape")
+
+    year = page.get_by_role("combobox", name="År")
+    year.click()
+    page.get_by_role("listbox", name="År").get_by_role("option", name="2021").wait_for(timeout=10_000)
+    year.fill("zzzz")
+    page.get_by_role("listbox", name="År").get_by_text("Inga träffar", exact=True).wait_for(timeout=10_000)
+    assert english_in_dropdowns(page) == []
+    page.keyboard.press("Escape")
+
+    # a select box that can be emptied has a Swedish clear button
+    page.goto(f"{server}/sok?q=feriejobb&stadsdel=Norrmalm")
+    settle(page, "Sök i dokumenten")
+    page.get_by_role("button", name="Ta bort valet").wait_for(timeout=10_000)
+    assert english_in_dropdowns(page) == []
+    no_exception(page)
+    page.close()
+
+
 def test_no_request_leaves_the_machine(server, browser):
     """Neither the browser nor the app's server asks anything outside the machine: every
     request of every page goes to the app itself (fonts, icons, scripts included), and the

@@ -267,6 +267,19 @@ def test_streamlit_settings_match_ours():
     assert "--server.maxUploadSize" in (ROOT / "start.sh").read_text(encoding="utf-8")
 
 
+def test_swedish_chrome_script_is_on_every_page_and_survives_the_sanitiser(app):
+    """dashboard/swedish.js (the dropdowns' words in Swedish) goes out once per page as the
+    only st.html with JavaScript. The browser passes it through DOMPurify, which drops a
+    script whose text has "<" before a letter, "/" or "!": the dropdowns would silently be
+    English again (tests/test_browser.py::test_dropdowns_are_swedish shows them)."""
+    from dashboard.ui import SWEDISH_JS
+
+    assert not re.search(r"<[/\w!]", SWEDISH_JS)
+    for page in ("oversikt", "kallor"):
+        scripts = [h.proto.body for h in app(page).html if h.proto.unsafe_allow_javascript]
+        assert len(scripts) == 1 and SWEDISH_JS in scripts[0], page
+
+
 HOSTILE = ("**fet** [klick](https://example.invalid/spår) ![bild](https://example.invalid/beacon.png) "
            "<img src=https://example.invalid/x.png> :red[röd] $x^2$")
 _LIVE_MARKUP = [re.compile(p) for p in (
