@@ -314,7 +314,9 @@ def test_dropdowns_are_swedish(server, browser):
     listbox = page.get_by_role("listbox", name="Stadsdelar")
     box.click()
     listbox.get_by_role("option", name="Välj alla", exact=True).wait_for(timeout=10_000)
-    assert "alternativ tillgängliga." in page.locator("[data-live-announcer]").text_content()
+    # react-aria announces the count a moment after the list opens
+    page.wait_for_function("() => (document.querySelector('[data-live-announcer]') || {}).textContent"
+                           "?.includes('alternativ tillgängliga.')", timeout=10_000)
     assert english_in_dropdowns(page) == []
     box.fill("zzzz")
     listbox.get_by_text("Inga träffar", exact=True).wait_for(timeout=10_000)
