@@ -18,6 +18,7 @@ from dashboard.ui import (
     q,
     show_chart,
     show_table,
+    shown,
     view_tabs,
     year_select,
 )
@@ -152,66 +153,68 @@ def per_district(df: pl.DataFrame, *, title: str, subtitle: str, mine: str | Non
 
 
 diagram, tabell = view_tabs()
-with diagram:
-    rows = aq.timeline_frame(frame, TIMELINE_MAX)
-    n_dated = counts["n_dated"]
-    districts_shown = frame["district"].n_unique()
-    if districts_shown > 1:
-        overview = aq.status_counts(frame).with_columns(
-            status_order=pl.col("status").replace_strict({s: k for k, s in enumerate(aq.STATUSES)}, default=9))
-        show_chart(per_district(overview, title=f"{title}: per stadsdel", subtitle=subtitle, mine=mine),
-                   overview.select(Stadsdel="district", Status="status", Aktiviteter="n",
-                                   **{"Alla aktiviteter i stadsdelen": pl.col("total")}),
-                   title=f"{title}: per stadsdel", subtitle=subtitle, source=SOURCE,
-                   key="activities_per_district")
-        st.caption(f"{fmt_int(districts_shown)} stadsdelar. Välj en stadsdel (eller Min stadsdel i sidopanelen) "
-                   "för att se dess aktiviteter på en tidslinje; alla rader finns under Tabell.")
-    elif rows.height == 0:
-        st.info("Ingen av de valda aktiviteterna har tolkningsbara start- och slutdatum; se Tabell.")
-    else:
-        show_chart(timeline(rows, title=f"{title}: tidslinje", subtitle=subtitle or "Från start- till slutdatum"),
-                   aq.export_frame(rows), title=f"{title}: tidslinje", subtitle=subtitle, source=SOURCE,
-                   key="activities_timeline")
-        notes = ["Staplarna går från startdatum till och med slutdatum; färgen är status (se ovan)."]
-        if n_dated > rows.height:
-            notes.append(f"Diagrammet visar de första {fmt_int(rows.height)} av {fmt_int(n_dated)} daterade "
-                         "aktiviteterna; välj färre stadsdelar, ett mål eller sök för att se resten.")
-        if counts["n"] > n_dated:
-            rest = counts["n"] - n_dated
-            notes.append(f"{fmt_int(rest)} {'aktivitet saknar' if rest == 1 else 'aktiviteter saknar'} "
-                         "tolkningsbara datum och visas bara i tabellen (datum som de är tryckta).")
-        st.caption(" ".join(notes))
+if shown(diagram):          # only the open tab is made (the URL keeps the tab)
+    with diagram:
+        rows = aq.timeline_frame(frame, TIMELINE_MAX)
+        n_dated = counts["n_dated"]
+        districts_shown = frame["district"].n_unique()
+        if districts_shown > 1:
+            overview = aq.status_counts(frame).with_columns(
+                status_order=pl.col("status").replace_strict({s: k for k, s in enumerate(aq.STATUSES)}, default=9))
+            show_chart(per_district(overview, title=f"{title}: per stadsdel", subtitle=subtitle, mine=mine),
+                       overview.select(Stadsdel="district", Status="status", Aktiviteter="n",
+                                       **{"Alla aktiviteter i stadsdelen": pl.col("total")}),
+                       title=f"{title}: per stadsdel", subtitle=subtitle, source=SOURCE,
+                       key="activities_per_district")
+            st.caption(f"{fmt_int(districts_shown)} stadsdelar. Välj en stadsdel (eller Min stadsdel i sidopanelen) "
+                       "för att se dess aktiviteter på en tidslinje; alla rader finns under Tabell.")
+        elif rows.height == 0:
+            st.info("Ingen av de valda aktiviteterna har tolkningsbara start- och slutdatum; se Tabell.")
+        else:
+            show_chart(timeline(rows, title=f"{title}: tidslinje", subtitle=subtitle or "Från start- till slutdatum"),
+                       aq.export_frame(rows), title=f"{title}: tidslinje", subtitle=subtitle, source=SOURCE,
+                       key="activities_timeline")
+            notes = ["Staplarna går från startdatum till och med slutdatum; färgen är status (se ovan)."]
+            if n_dated > rows.height:
+                notes.append(f"Diagrammet visar de första {fmt_int(rows.height)} av {fmt_int(n_dated)} daterade "
+                             "aktiviteterna; välj färre stadsdelar, ett mål eller sök för att se resten.")
+            if counts["n"] > n_dated:
+                rest = counts["n"] - n_dated
+                notes.append(f"{fmt_int(rest)} {'aktivitet saknar' if rest == 1 else 'aktiviteter saknar'} "
+                             "tolkningsbara datum och visas bara i tabellen (datum som de är tryckta).")
+            st.caption(" ".join(notes))
 
 COLUMNS = {"text": "Aktivitet", "goal_label": "Mål", "start_date": "Start", "end_date": "Slut",
            "status": "Status", "deviation": "Avvikelse", "analysis": "Analys", "source": "Källa"}
-with tabell:
-    n_docs = frame["document_id"].n_unique()
-    if n_docs > SEPARATE_TABLES_MAX:       # a city's documents: one table that names them
-        st.markdown(f"**{fmt_int(frame.height)} aktiviteter** i {fmt_int(n_docs)} dokument")
-        show_table(frame.with_columns(dokument=pl.concat_str(
-            pl.col("doc_label"), pl.lit(" "), pl.col("year").cast(pl.String),
-            pl.when(pl.col("unit_name").is_not_null()).then(pl.lit(" · ") + pl.col("unit_name")).otherwise(pl.lit("")))),
-            {"district": "Stadsdel", "dokument": "Dokument", **COLUMNS}, key="activities_all")
-    for (_, district, doc_label, doc_year, unit_name), part in ([] if n_docs > SEPARATE_TABLES_MAX else frame.group_by(
-            "document_id", "district", "doc_label", "year", "unit_name", maintain_order=True)):
-        n = part.height
-        unit = f" · {md_escape(unit_name)} (enhet)" if unit_name else ""
-        st.markdown(f"**{md_escape(district)}** · {md_escape(doc_label)} {doc_year}{unit} · "
-                    f"{n} {'aktivitet' if n == 1 else 'aktiviteter'}")
-        shown = dict(COLUMNS)
-        if (part["doc_type"] == queries.PLAN).all() and part["deviation"].is_null().all():
-            shown.pop("deviation")          # a plan has no Avvikelse column
-        if part["analysis"].is_null().all():
-            shown.pop("analysis")
-        show_table(part, shown, key=f"activities_{part['document_id'][0]}")
-    table = aq.export_frame(frame)
-    meta = ex.ExportMeta(title, subtitle, ex.source_note(frame) or f"Källa: {SOURCE}")
-    st.caption("Ladda ner tabellen (alla rader med valda filter). "
-               "CSV: semikolon och decimalkomma för svenska Excel.")
-    c = st.columns([1, 1, 4])
-    c[0].download_button("CSV", data=functools.partial(ex.frame_to_csv, table, meta),
-                         file_name=f"{meta.file_stem()}.csv", mime=ex.MIME["csv"], key="activities-csv",
-                         on_click="ignore", icon=":material/download:")
-    c[1].download_button("Excel", data=functools.partial(ex.frame_to_xlsx, table, meta),
-                         file_name=f"{meta.file_stem()}.xlsx", mime=ex.MIME["xlsx"], key="activities-xlsx",
-                         on_click="ignore", icon=":material/table:")
+if shown(tabell):
+    with tabell:
+        n_docs = frame["document_id"].n_unique()
+        if n_docs > SEPARATE_TABLES_MAX:       # a city's documents: one table that names them
+            st.markdown(f"**{fmt_int(frame.height)} aktiviteter** i {fmt_int(n_docs)} dokument")
+            show_table(frame.with_columns(dokument=pl.concat_str(
+                pl.col("doc_label"), pl.lit(" "), pl.col("year").cast(pl.String),
+                pl.when(pl.col("unit_name").is_not_null()).then(pl.lit(" · ") + pl.col("unit_name")).otherwise(pl.lit("")))),
+                {"district": "Stadsdel", "dokument": "Dokument", **COLUMNS}, key="activities_all")
+        for (_, district, doc_label, doc_year, unit_name), part in ([] if n_docs > SEPARATE_TABLES_MAX else frame.group_by(
+                "document_id", "district", "doc_label", "year", "unit_name", maintain_order=True)):
+            n = part.height
+            unit = f" · {md_escape(unit_name)} (enhet)" if unit_name else ""
+            st.markdown(f"**{md_escape(district)}** · {md_escape(doc_label)} {doc_year}{unit} · "
+                        f"{n} {'aktivitet' if n == 1 else 'aktiviteter'}")
+            shown = dict(COLUMNS)
+            if (part["doc_type"] == queries.PLAN).all() and part["deviation"].is_null().all():
+                shown.pop("deviation")          # a plan has no Avvikelse column
+            if part["analysis"].is_null().all():
+                shown.pop("analysis")
+            show_table(part, shown, key=f"activities_{part['document_id'][0]}")
+        table = aq.export_frame(frame)
+        meta = ex.ExportMeta(title, subtitle, ex.source_note(frame) or f"Källa: {SOURCE}")
+        st.caption("Ladda ner tabellen (alla rader med valda filter). "
+                   "CSV: semikolon och decimalkomma för svenska Excel.")
+        c = st.columns([1, 1, 4])
+        c[0].download_button("CSV", data=functools.partial(ex.frame_to_csv, table, meta),
+                             file_name=f"{meta.file_stem()}.csv", mime=ex.MIME["csv"], key="activities-csv",
+                             on_click="ignore", icon=":material/download:")
+        c[1].download_button("Excel", data=functools.partial(ex.frame_to_xlsx, table, meta),
+                             file_name=f"{meta.file_stem()}.xlsx", mime=ex.MIME["xlsx"], key="activities-xlsx",
+                             on_click="ignore", icon=":material/table:")

@@ -4,7 +4,7 @@ import streamlit as st
 
 from dashboard import budget_queries, charts
 from dashboard.fmt import fmt_signed, fmt_value
-from dashboard.ui import choice_select, header, q, show_chart, show_table, view_tabs, year_select
+from dashboard.ui import choice_select, header, q, show_chart, show_table, shown, view_tabs, year_select
 
 header("Ekonomi", "Budget och bokslut per verksamhetsområde (mnkr), som de är tryckta i dokumentens tabeller.")
 
@@ -37,28 +37,30 @@ label = "per verksamhetsområde" if area == ALL_AREAS else f"– {area[:1].upper
 source = "Stadsdelsnämndernas verksamhetsplaner och verksamhetsberättelser (mnkr)"
 
 diagram, tabell = view_tabs()
-with diagram:
-    if chart_areas.height:
-        show_chart(charts.budget_bars(chart_areas, title=f"{kind} {year} {label}"), chart_areas,
-                   title=f"{kind} {year} {label}", subtitle="mnkr", source=source, key="areas")
-    else:
-        st.info(f"Ingen kolumn för {kind.lower()} {year} i de inlästa dokumenten.")
-    both = chart_versus.filter(pl.col("budget").is_not_null() & pl.col("bokslut").is_not_null())
-    if both.height:
-        st.subheader(f"Budget mot bokslut {year}")
-        show_chart(charts.budget_vs_outcome_bars(both, title=f"Budget mot bokslut {year}"), both,
-                   title=f"Budget mot bokslut {year}", subtitle="mnkr", source=source, key="versus")
-with tabell:
-    rows = versus.to_dicts()
-    table = versus.with_columns(*[
-        pl.Series(f"{c}_txt", [fmt_value(r[c], "mnkr", 1) for r in rows], dtype=pl.String)
-        for c in ("budget", "bokslut")], avvikelse_txt=pl.Series([fmt_signed(r["avvikelse"], "mnkr") for r in rows],
-                                                                 dtype=pl.String))
-    show_table(table, {"district": "Stadsdel", "area": "Verksamhetsområde", "budget_txt": "Budget",
-                       "bokslut_txt": "Bokslut", "avvikelse_txt": "Avvikelse (överskott +, underskott −)",
-                       "budget_column": "Budgetkolumn",
-                       "budget_source": "Dokument (budget)", "budget_lines": "Rader (budget)",
-                       "bokslut_column": "Bokslutskolumn", "bokslut_lines": "Rader (bokslut)"}, key="budget_table")
+if shown(diagram):          # only the open tab is made (the URL keeps the tab)
+    with diagram:
+        if chart_areas.height:
+            show_chart(charts.budget_bars(chart_areas, title=f"{kind} {year} {label}"), chart_areas,
+                       title=f"{kind} {year} {label}", subtitle="mnkr", source=source, key="areas")
+        else:
+            st.info(f"Ingen kolumn för {kind.lower()} {year} i de inlästa dokumenten.")
+        both = chart_versus.filter(pl.col("budget").is_not_null() & pl.col("bokslut").is_not_null())
+        if both.height:
+            st.subheader(f"Budget mot bokslut {year}")
+            show_chart(charts.budget_vs_outcome_bars(both, title=f"Budget mot bokslut {year}"), both,
+                       title=f"Budget mot bokslut {year}", subtitle="mnkr", source=source, key="versus")
+if shown(tabell):
+    with tabell:
+        rows = versus.to_dicts()
+        table = versus.with_columns(*[
+            pl.Series(f"{c}_txt", [fmt_value(r[c], "mnkr", 1) for r in rows], dtype=pl.String)
+            for c in ("budget", "bokslut")], avvikelse_txt=pl.Series([fmt_signed(r["avvikelse"], "mnkr") for r in rows],
+                                                                     dtype=pl.String))
+        show_table(table, {"district": "Stadsdel", "area": "Verksamhetsområde", "budget_txt": "Budget",
+                           "bokslut_txt": "Bokslut", "avvikelse_txt": "Avvikelse (överskott +, underskott −)",
+                           "budget_column": "Budgetkolumn",
+                           "budget_source": "Dokument (budget)", "budget_lines": "Rader (budget)",
+                           "bokslut_column": "Bokslutskolumn", "bokslut_lines": "Rader (bokslut)"}, key="budget_table")
 
 with st.expander("Hur siffrorna väljs"):
     st.markdown(

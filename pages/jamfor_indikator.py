@@ -88,32 +88,35 @@ if mine is not None:
         st.markdown("**Min stadsdel:** " + md_escape(f"{mine} {year}: inget värde ({reason or 'saknas'})."))
 
 diagram, tabell, karta = view_tabs(with_map=True)
-with diagram:
-    if ref["kf_scope"] == "city":
-        st.caption(f"KF:s årsmål för hela staden: {md_escape(ref['kf_text'] or fmt_value(ref['kf_target'], unit))} "
-                   "(en summa för staden, inte jämförbar med en stadsdels värde; visas därför inte som linje).")
-    show_chart(charts.ranked_bars(across, unit=unit, direction=ind["direction"], sort=sort,
-                                  median=ref["median"], kf_target=kf_line, mine=mine,
-                                  title=ind["name"], subtitle=subtitle),
-               across, title=ind["name"], subtitle=subtitle, source=source, key="ranked")
-    if "outcome_men" in across.columns and across["outcome_men"].is_not_null().any():
-        st.subheader("Kvinnor och män")
-        show_chart(charts.gender_bars(across, unit=unit, title=ind["name"], subtitle=f"{year} per kön", mine=mine),
-                   across, title=ind["name"], subtitle=f"{year} per kön", source=source, key="gender")
-    st.subheader("Över tid")
-    show_chart(charts.year_lines(over_all, unit=unit, title=ind["name"], highlight=chosen + lineage, mine=mine), over,
-               title=ind["name"], subtitle="Utfall per år" + (" · valda stadsdelar i färg, övriga i grått"
-                                                             if len(chosen) <= charts.HIGHLIGHT_MAX else ""),
-               source=source, key="years")
-    for note in lineage_notes:
-        st.caption(md_escape(note))
-    st.caption(charts.LATER_REPORT_NOTE)
-with tabell:
-    cols = {"district": "Stadsdel", "utfall": "Utfall", "mal": "Årsmål", "kf": "KF:s årsmål",
-            "uppfyllelse": "Måluppfyllelse", "kalla": "Källa"}
-    show_table(table(across), cols, key="across_table")
-    st.subheader("Över tid")
-    show_table(table(over), {"year": "År", **cols}, key="over_table")
+if shown(diagram):          # only the open tab is made (the URL keeps the tab)
+    with diagram:
+        if ref["kf_scope"] == "city":
+            st.caption(f"KF:s årsmål för hela staden: {md_escape(ref['kf_text'] or fmt_value(ref['kf_target'], unit))} "
+                       "(en summa för staden, inte jämförbar med en stadsdels värde; visas därför inte som linje).")
+        show_chart(charts.ranked_bars(across, unit=unit, direction=ind["direction"], sort=sort,
+                                      median=ref["median"], kf_target=kf_line, mine=mine,
+                                      title=ind["name"], subtitle=subtitle),
+                   across, title=ind["name"], subtitle=subtitle, source=source, key="ranked")
+        if "outcome_men" in across.columns and across["outcome_men"].is_not_null().any():
+            st.subheader("Kvinnor och män")
+            show_chart(charts.gender_bars(across, unit=unit, title=ind["name"], subtitle=f"{year} per kön", mine=mine),
+                       across, title=ind["name"], subtitle=f"{year} per kön", source=source, key="gender")
+        st.subheader("Över tid")
+        show_chart(charts.year_lines(over_all, unit=unit, title=ind["name"], highlight=chosen + lineage, mine=mine), over,
+                   title=ind["name"], subtitle="Utfall per år" + (" · valda stadsdelar i färg, övriga i grått"
+                                                                 if len(chosen) <= charts.HIGHLIGHT_MAX else ""),
+                   source=source, key="years")
+        st.caption(charts.LATER_REPORT_NOTE)
+if shown(tabell):
+    with tabell:
+        cols = {"district": "Stadsdel", "utfall": "Utfall", "mal": "Årsmål", "kf": "KF:s årsmål",
+                "uppfyllelse": "Måluppfyllelse", "kalla": "Källa"}
+        show_table(table(across), cols, key="across_table")
+        st.subheader("Över tid")
+        show_table(table(over), {"year": "År", **cols}, key="over_table")
+
+for note in lineage_notes:       # (chart and table alike: a district's predecessors are in both)
+    st.caption(md_escape(note))
 
 if shown(karta):          # the map is made only when its tab is open (the URL keeps the tab)
     with karta:

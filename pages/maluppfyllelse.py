@@ -3,7 +3,7 @@ import polars as pl
 import streamlit as st
 
 from dashboard import charts, queries
-from dashboard.ui import header, no_data, q, show_chart, show_table, view_tabs, year_select
+from dashboard.ui import header, no_data, q, show_chart, show_table, shown, view_tabs, year_select
 
 LEVELS = {"kf_mal": "KF:s mål för verksamhetsområdet", "namndmal": "Nämndmål",
           "inriktningsmal": "Inriktningsmål", "enhetsmal": "Enhetsmål"}
@@ -43,16 +43,18 @@ cols[3].metric("Utan bedömning", goals.height - assessed.height,
                help="Mål som verksamhetsberättelsen inte bedömer (planer räknas inte här)")
 
 diagram, tabell = view_tabs()
-with diagram:
-    show_chart(charts.assessment_grid(goals, title=f"{LEVELS[level]} {year}"), goals,
-               title=f"{LEVELS[level]} {year}", subtitle="Bedömning per stadsdel",
-               source="Stadsdelsnämndernas verksamhetsberättelser", key="assessments")
-    st.caption("Grönt: helt uppfyllt · gult: delvis · rött: inte uppfyllt · grått: ingen bedömning tryckt.")
+if shown(diagram):          # only the open tab is made (the URL keeps the tab)
+    with diagram:
+        show_chart(charts.assessment_grid(goals, title=f"{LEVELS[level]} {year}"), goals,
+                   title=f"{LEVELS[level]} {year}", subtitle="Bedömning per stadsdel",
+                   source="Stadsdelsnämndernas verksamhetsberättelser", key="assessments")
+        st.caption("Grönt: helt uppfyllt · gult: delvis · rött: inte uppfyllt · grått: ingen bedömning tryckt.")
 if without and with_assessment:
     st.caption(f"Utan bedömningar {year} (bara verksamhetsplan): {', '.join(without)}.")
-with tabell:
-    table = goals.with_columns(
-        bedomning=pl.col("assessment").replace_strict(queries.ASSESSMENT_LABELS, default="–"))
-    show_table(table, {"district": "Stadsdel", "code": "Nr", "text": "Mål", "bedomning": "Bedömning",
-                       "assessment_raw": "Tryckt bedömning", "parent_text": "Överordnat mål",
-                       "source_file": "Dokument", "source_line": "Rad"}, key="goals_table")
+if shown(tabell):
+    with tabell:
+        table = goals.with_columns(
+            bedomning=pl.col("assessment").replace_strict(queries.ASSESSMENT_LABELS, default="–"))
+        show_table(table, {"district": "Stadsdel", "code": "Nr", "text": "Mål", "bedomning": "Bedömning",
+                           "assessment_raw": "Tryckt bedömning", "parent_text": "Överordnat mål",
+                           "source_file": "Dokument", "source_line": "Rad"}, key="goals_table")

@@ -4,7 +4,7 @@ import streamlit as st
 
 from dashboard import charts, queries, standing
 from dashboard.fmt import fmt_int, fmt_percent, fmt_value, md_escape
-from dashboard.ui import header, my_district, no_data, q, show_chart, show_table, view_tabs
+from dashboard.ui import header, my_district, no_data, q, show_chart, show_table, shown, view_tabs
 
 header("Stadsdelsjämföraren",
        "Jämför Stockholms stadsdelsnämnder: indikatorer, mål, ekonomi och text ur "
@@ -79,17 +79,19 @@ c5.metric(f"Indikatorer som nått målet {info['met_year'] or ''}".strip(),
 st.subheader("Vad som är inläst")
 cov = q(queries.coverage)
 diagram, tabell = view_tabs()
-with diagram:
-    sub = "Siffran i rutan: antal indikatorvärden i dokumentet. Ljusare: enhetens dokument."
-    show_chart(charts.coverage_grid(cov), cov, title="Inlästa dokument per stadsdel och år", subtitle=sub,
-               source="Stadsdelsnämndernas verksamhetsplaner och verksamhetsberättelser", key="coverage")
-    st.caption(sub)
-with tabell:
-    table = cov.with_columns(dokument=pl.col("doc_type").replace_strict(
-        queries.DOC_TYPE_LABELS, default=pl.col("doc_type")),
-        level=pl.col("level").replace_strict(queries.LEVEL_LABELS, default=pl.col("level")))
-    show_table(table, {"district": "Stadsdel", "year": "År", "dokument": "Dokument", "level": "Nivå",
-                       "n_values": "Indikatorvärden", "files": "Fil"}, key="coverage_table")
+if shown(diagram):          # only the open tab is made (the URL keeps the tab)
+    with diagram:
+        sub = "Siffran i rutan: antal indikatorvärden i dokumentet. Ljusare: enhetens dokument."
+        show_chart(charts.coverage_grid(cov), cov, title="Inlästa dokument per stadsdel och år", subtitle=sub,
+                   source="Stadsdelsnämndernas verksamhetsplaner och verksamhetsberättelser", key="coverage")
+        st.caption(sub)
+if shown(tabell):
+    with tabell:
+        table = cov.with_columns(dokument=pl.col("doc_type").replace_strict(
+            queries.DOC_TYPE_LABELS, default=pl.col("doc_type")),
+            level=pl.col("level").replace_strict(queries.LEVEL_LABELS, default=pl.col("level")))
+        show_table(table, {"district": "Stadsdel", "year": "År", "dokument": "Dokument", "level": "Nivå",
+                           "n_values": "Indikatorvärden", "files": "Fil"}, key="coverage_table")
 
 st.subheader("Senast inlästa dokument")
 latest = q(queries.latest_documents, 5).with_columns(dokument=pl.col("doc_type").replace_strict(

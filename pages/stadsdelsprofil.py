@@ -12,6 +12,7 @@ from dashboard.ui import (
     q,
     show_chart,
     show_table,
+    shown,
     value_text,
     view_tabs,
     year_select,
@@ -62,23 +63,25 @@ table = profile.with_columns(
     uppfyllelse=pl.Series([queries.ATTAINMENT_LABELS.get(r["attainment"], "–") for r in rows]),
 )
 diagram, tabell = view_tabs()
-with diagram:
-    show_chart(charts.attainment_summary(profile, title=f"{district} {year}: måluppfyllelse per inriktningsmål"),
-               profile, title=f"{district} {year}", subtitle="Indikatorer per måluppfyllelse",
-               source="Stadsdelens verksamhetsplan och verksamhetsberättelse", key="profile")
-    st.subheader("Utfall jämfört med målet")
-    show_chart(charts.target_gaps(profile, title=f"{district} {year}: avstånd till målet"), profile,
-               title=f"{district} {year}: avstånd till målet", subtitle="Procent av årsmålet",
-               source="Stadsdelens verksamhetsberättelse", key="gaps")
-    st.caption("Positivt: bättre än målet, med hänsyn till om högre eller lägre värden är bättre. "
-               "Indikatorer utan utfall, mål eller känd riktning visas inte här (se Tabell).")
-with tabell:
-    for area, part in table.group_by("area", maintain_order=True):
-        st.markdown(f"**{md_escape(area[0] or 'Utan inriktningsmål')}**")
-        show_table(part, {"indicator": "Indikator", "utfall": "Utfall", "mal": "Årsmål",
-                          "forra": f"Utfall {year - 1}", "uppfyllelse": "Måluppfyllelse",
-                          "rank_text": "Placering bland stadsdelarna",
-                          "goal_text": "Mål", "source_file": "Dokument", "source_line": "Rad"})
+if shown(diagram):          # only the open tab is made (the URL keeps the tab)
+    with diagram:
+        show_chart(charts.attainment_summary(profile, title=f"{district} {year}: måluppfyllelse per inriktningsmål"),
+                   profile, title=f"{district} {year}", subtitle="Indikatorer per måluppfyllelse",
+                   source="Stadsdelens verksamhetsplan och verksamhetsberättelse", key="profile")
+        st.subheader("Utfall jämfört med målet")
+        show_chart(charts.target_gaps(profile, title=f"{district} {year}: avstånd till målet"), profile,
+                   title=f"{district} {year}: avstånd till målet", subtitle="Procent av årsmålet",
+                   source="Stadsdelens verksamhetsberättelse", key="gaps")
+        st.caption("Positivt: bättre än målet, med hänsyn till om högre eller lägre värden är bättre. "
+                   "Indikatorer utan utfall, mål eller känd riktning visas inte här (se Tabell).")
+if shown(tabell):
+    with tabell:
+        for area, part in table.group_by("area", maintain_order=True):
+            st.markdown(f"**{md_escape(area[0] or 'Utan inriktningsmål')}**")
+            show_table(part, {"indicator": "Indikator", "utfall": "Utfall", "mal": "Årsmål",
+                              "forra": f"Utfall {year - 1}", "uppfyllelse": "Måluppfyllelse",
+                              "rank_text": "Placering bland stadsdelarna",
+                              "goal_text": "Mål", "source_file": "Dokument", "source_line": "Rad"})
 
 st.subheader("Varifrån kommer siffrorna?")
 names = [r["indicator"] for r in rows]

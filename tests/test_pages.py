@@ -72,7 +72,7 @@ def test_overview_shows_what_is_loaded(app):
 
 
 def test_compare_page_defaults_to_the_most_reported_indicator(app):
-    at = app("jamfor_indikator")
+    at = app("jamfor_indikator", vy="Tabell")
     assert at.selectbox(key="indikator").value.startswith("Andel barn som lever")
     assert at.selectbox(key="ar").value == 2021
     labels = [shown(e.label) for e in at.expander]
@@ -101,7 +101,7 @@ def test_compare_page_opens_the_view_in_the_url(app):
 
 
 def test_compare_page_search_by_goal_and_prior_year_point(app):
-    at = app("jamfor_indikator", sok="självförsörjande")
+    at = app("jamfor_indikator", sok="självförsörjande", vy="Tabell")
     options = at.selectbox(key="indikator").options
     assert "Kostnad per brukare i hemtjänsten" not in options
     assert any("Träff på målet" in c.value for c in at.caption)
@@ -118,7 +118,7 @@ def test_compare_page_gender_split_shown_when_present(app):
 
 
 def test_profile_page_lists_indicators_with_last_year(app):
-    at = app("stadsdelsprofil", stadsdel="Norrmalm", ar="2021")
+    at = app("stadsdelsprofil", stadsdel="Norrmalm", ar="2021", vy="Tabell")
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Uppnått"] == "2" and metrics["Ej uppnått"] == "1" and metrics["Ingen riktning"] == "1"
     tables = [t.value for t in at.dataframe]
@@ -128,7 +128,7 @@ def test_profile_page_lists_indicators_with_last_year(app):
 
 
 def test_profile_page_filters_by_text(app):
-    at = app("stadsdelsprofil", stadsdel="Norrmalm", ar="2021", mal="feriejobb")
+    at = app("stadsdelsprofil", stadsdel="Norrmalm", ar="2021", mal="feriejobb", vy="Tabell")
     assert sum(len(t.value) for t in at.dataframe) == 1
 
 
@@ -140,7 +140,7 @@ def test_goal_page_counts_assessments(app):
 
 
 def test_economy_page_budget_against_bokslut(app):
-    at = app("ekonomi")
+    at = app("ekonomi", vy="Tabell")
     table = at.dataframe[0].value
     row = table[(table["Stadsdel"] == "Norrmalm") & (table["Verksamhetsområde"] == "Äldreomsorg")].iloc[0]
     assert row["Avvikelse (överskott +, underskott −)"] == f"−25,3{NBSP}mnkr"      # budget − bokslut: overspend
@@ -212,7 +212,7 @@ def test_profile_filter_takes_the_text_literally(app, typed):
 
 
 def test_profile_filter_matches_across_case(app):
-    at = app("stadsdelsprofil", stadsdel="Norrmalm", ar="2021", mal="FERIEJOBB")
+    at = app("stadsdelsprofil", stadsdel="Norrmalm", ar="2021", mal="FERIEJOBB", vy="Tabell")
     assert sum(len(t.value) for t in at.dataframe) == 1
 
 
@@ -305,7 +305,7 @@ def test_document_text_is_shown_as_text_everywhere(fixture_db, tmp_path, monkeyp
     monkeypatch.setenv("STADSDEL_INPUT", str(tmp_path))
     checked = 0
     for page, params in (("sok", {"q": "feriejobb"}), ("jamfor_indikator", {}),
-                         ("jamfor_indikator", {"sok": "självförsörjande"}), ("stadsdelsprofil", {})):
+                         ("jamfor_indikator", {"sok": "självförsörjande"}), ("stadsdelsprofil", {"vy": "Tabell"})):
         at = AppTest.from_file(APP, default_timeout=60)
         at.run()
         at.switch_page(f"pages/{page}.py")
