@@ -19,7 +19,10 @@ Two dumps of the same code on the same database are identical: the worktree's pa
 database's and the documents folder's paths, times and dates (a build's time, "Exporterad"
 in a workbook, a deck's core properties) and Streamlit's random ids are left out or masked,
 and a file is digested in a canonical form (a zip member by member, a PDF's objects sorted:
-vl-convert writes them in no fixed order).
+vl-convert writes them in no fixed order). A chart's data rows, and the rows a download is
+made from, are taken in a fixed order: a chart draws by its encodings, not by the order of its
+rows, and some frames come from a polars group_by whose order changes from run to run (the
+Aktiviteter page's counts per district and status); a table's rows are kept in their order.
 `compare` prints one line per page and view, same or DIFFERENT with the first paths that
 differ, and exits 1 when a view differs or exists in one dump only.
 
@@ -32,6 +35,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as _dt
+import functools
 import hashlib
 import io
 import json
@@ -47,6 +51,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = ROOT / "app.py"
+ALL_AREAS = "Alla områden"                  # the economy page's first choice
 SEARCH_WORDS = ("förskola", "trygghet")     # the search views' words (both are in every council's plan)
 N_PATHS = 5                                 # differing paths shown per view
 
@@ -98,14 +103,14 @@ def run_view(page: str, params: dict[str, Any]):
 class Masks:
     """The strings that differ from one dump to the next without the pages differing."""
 
-    def __init__(self, *paths: Path):
-        self.paths = sorted({str(p) for p in paths if p} | {str(p.resolve()) for p in paths if p},
-                            key=len, reverse=True)
+    def __init__(self, **paths: Path):
+        named = {str(q): f"<{name}>" for name, p in paths.items() for q in (p, p.resolve())}
+        self.paths = sorted(named.items(), key=lambda kv: len(kv[0]), reverse=True)   # the longest first
         self.today = _dt.date.today().isoformat()
 
     def text(self, s: str) -> str:
-        for i, p in enumerate(self.paths):
-            s = s.replace(p, f"<path{i}>")
+        for path, name in self.paths:
+            s = s.replace(path, name)
         s = re.sub(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?", "<time>", s)
         return s.replace(self.today, "<today>")
 
@@ -165,11 +170,36 @@ def plain(value: Any, masks: Masks) -> Any:
     return masks.text(str(value))
 
 
-def arrow_rows(data: bytes, masks: Masks) -> dict[str, Any]:
+def arrow_rows(data: bytes, masks: Masks, in_order: bool = True) -> dict[str, Any]:
+    """The rows of an Arrow stream (a table's, or a chart's data: in_order=False, sorted)."""
     import pyarrow as pa
 
     table = pa.ipc.open_stream(data).read_all()
-    return {"columns": table.column_names, "rows": plain([list(r.values()) for r in table.to_pylist()], masks)}
+    rows = plain([list(r.values()) for r in table.to_pylist()], masks)
+    return {"columns": table.column_names, "rows": rows if in_order else sorted(rows, key=_row_key)}
+
+
+def _row_key(row: Any) -> str:
+    return json.dumps(row, sort_keys=True, ensure_ascii=False, default=str)
+
+
+def in_fixed_order(value: Any) -> Any:
+    """A download's input with its rows in a fixed order: a polars frame, or the JSON text of a
+    chart spec (the export panel renders from it) with each dataset's rows sorted."""
+    import polars as pl
+
+    if isinstance(value, pl.DataFrame):
+        rows = [repr(r) for r in value.rows()]
+        return value[sorted(range(len(rows)), key=rows.__getitem__)] if rows else value
+    if isinstance(value, str) and value.startswith("{"):
+        try:
+            spec = json.loads(value)
+        except ValueError:
+            return value
+        if isinstance(spec, dict) and isinstance(spec.get("datasets"), dict):
+            spec["datasets"] = {k: sorted(v, key=_row_key) for k, v in spec["datasets"].items()}
+            return json.dumps(spec, sort_keys=True, ensure_ascii=False, default=str)
+    return value
 
 
 _ID = re.compile(r"^\$\$ID-[0-9a-f]+-(.*)$")
@@ -186,9 +216,14 @@ def element(node: Any, masks: Masks, files: bool) -> dict[str, Any]:
     if proto is not None and hasattr(proto, "DESCRIPTOR"):
         fields = MessageToDict(proto, preserving_proto_field_name=True)
         if out["type"] == "vega_lite_chart":
-            out["spec"] = plain(json.loads(fields.pop("spec", "{}")), masks)
+            # a dataset is named after its rows in their order (Altair's "data-<md5>"): named after
+            # the sorted rows here, in the spec too
+            datasets = {d.name: arrow_rows(d.data.data, masks, in_order=False) for d in proto.datasets}
+            names = {old: "data-" + hashlib.sha256(_row_key(rows).encode()).hexdigest()[:32]
+                     for old, rows in datasets.items()}
+            out["spec"] = _renamed(plain(json.loads(fields.pop("spec", "{}")), masks), names)
             fields.pop("datasets", None)
-            out["datasets"] = {d.name: arrow_rows(d.data.data, masks) for d in proto.datasets}
+            out["datasets"] = {names[old]: rows for old, rows in datasets.items()}
         if out["type"] in ("dataframe", "table") and proto.HasField("arrow_data"):
             fields.pop("arrow_data")
             out["data"] = arrow_rows(proto.arrow_data.data, masks)
@@ -203,12 +238,24 @@ def element(node: Any, masks: Masks, files: bool) -> dict[str, Any]:
             out["value"] = plain(node.value, masks)
         if file_id is not None:
             make, name, mime = _DEFERRED.get(file_id, (None, None, None))
+            if isinstance(make, functools.partial):
+                make = functools.partial(make.func, *map(in_fixed_order, make.args), **make.keywords)
             out["file"] = plain({"name": name, "mime": mime}, masks)
             out["file_sha256"] = file_digest(make(), masks) if files and make is not None else "not made"
     children = getattr(node, "children", None) or {}
     if children:
         out["children"] = [element(c, masks, files) for _, c in sorted(children.items())]
     return out
+
+
+def _renamed(value: Any, names: dict[str, str]) -> Any:
+    if isinstance(value, str):
+        return names.get(value, value)
+    if isinstance(value, dict):
+        return {names.get(k, k): _renamed(v, names) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_renamed(v, names) for v in value]
+    return value
 
 
 def _keys_for_ids(value: Any) -> Any:
@@ -309,9 +356,10 @@ def views(page: str, default: dict, db: Path) -> list[View]:
             out.append((f"år {years[-1]}", {"ar": years[-1]}))
     elif name == "ekonomi":
         out.append(("bokslut", {"slag": "Bokslut"}))
-        areas = options(default, "omrade")
-        if len(areas) > 1:
-            out.append(("område (andra i listan)", {"omrade": _area_value(areas[1])}))
+        shown = (find(default["elements"], "omrade") or {}).get("value")
+        area = next((a for a in options(default, "omrade") if _area_value(a) != shown and a != shown), None)
+        if area:                    # "Alla områden" or, when that is the default, the first area
+            out.append(("ett annat område", {"omrade": area if area == ALL_AREAS else _area_value(area)}))
     elif name == "aktiviteter":
         districts = options(default, "stadsdelar")
         if districts:
@@ -363,7 +411,7 @@ def dump(db: Path, out: Path, input_dir: Path | None, pages: list[str] | None, f
     docs = input_dir or empty
     os.environ["STADSDEL_DB"] = str(db)
     os.environ["STADSDEL_INPUT"] = str(docs)
-    masks = Masks(ROOT, db, db.parent, docs, empty)
+    masks = Masks(root=ROOT, db=db, db_folder=db.parent, documents=docs, empty_folder=empty)
     result: dict[str, Any] = {"pages": {}}
     for page in app_pages():
         if pages and Path(page).stem not in pages:
