@@ -4,7 +4,7 @@ Streamlit ignores Altair's embed options, so the sv-SE number locale (decimal co
 non-breaking-space thousands) is put into each chart's config by `finish()`; the same spec
 renders the same way in the browser and in vl-convert (PNG/SVG/PDF exports).
 
-Builders take the polars frames of dashboard.queries and return finished charts. They run
+Builders take the polars frames of the query modules and return finished charts. They run
 without Altair's "debug mode" (every schema object validated as it is constructed), which
 was a third of a chart's time; tests/test_queries.py validates each builder's finished chart.
 Missing values are drawn as a grey label with the reason, never as a zero-length bar.
@@ -22,7 +22,7 @@ import altair as alt
 import polars as pl
 from altair.utils import schemapi
 
-from dashboard.queries import ASSESSMENT_LABELS, ATTAINMENT_LABELS, DOC_TYPE_LABELS
+from dashboard.labels import ASSESSMENT_LABELS, ATTAINMENT_LABELS, DOC_TYPE_LABELS
 
 NBSP = "\u00a0"
 SV_LOCALE = alt.Locale(

@@ -23,7 +23,7 @@ import polars as pl
 
 from dashboard.charts import ATTAINMENT_COLORS, MINE_COLOR, NUMBER_FORMAT, _unvalidated, finish
 from dashboard.fmt import fmt_value
-from dashboard.queries import ATTAINMENT_LABELS
+from dashboard.labels import ATTAINMENT_LABELS
 from etl import settings
 
 GEO_DIR = settings.DATA_DIR / "geo"

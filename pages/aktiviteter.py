@@ -6,7 +6,7 @@ import polars as pl
 import streamlit as st
 
 from dashboard import activity_queries as aq
-from dashboard import charts, queries
+from dashboard import charts, document_queries, labels
 from dashboard import export as ex
 from dashboard.fmt import fmt_int, md_escape
 from dashboard.ui import (
@@ -37,7 +37,7 @@ SOURCE = "Stadsdelsnämndernas verksamhetsplaner och verksamhetsberättelser"
 header("Aktiviteter", "Aktiviteterna i stadsdelsnämndernas verksamhetsplaner och verksamhetsberättelser: "
        "per stadsdel och år, ordnade efter mål, med start- och slutdatum och rapporternas avvikelser.")
 
-if not q(queries.years):
+if not q(document_queries.years):
     no_data()
     st.stop()
 
@@ -68,7 +68,7 @@ base = q(aq.activities, districts=tuple(chosen), year=year, units=units)
 with top[2]:
     doc = choice_select("Dokument", [ALL_DOCS, *aq.doc_types(base)], key="dokument", default=ALL_DOCS,
                         format_func=lambda t: "Alla dokument" if t == ALL_DOCS
-                        else queries.DOC_TYPE_LABELS.get(t, t))
+                        else labels.DOC_TYPE_LABELS.get(t, t))
 doc_type = None if doc == ALL_DOCS else doc
 in_doc = base if doc_type is None else base.filter(pl.col("doc_type") == doc_type)
 with middle[1]:
@@ -105,7 +105,7 @@ st.caption(aq.STATUS_RULE)
 
 where = "alla stadsdelar" if every else ", ".join(chosen)
 filters = [f for f in (where, None if goal == ALL_GOALS else f"mål: {goal}",
-                       None if doc_type is None else queries.DOC_TYPE_LABELS.get(doc_type, doc_type),
+                       None if doc_type is None else labels.DOC_TYPE_LABELS.get(doc_type, doc_type),
                        f"sökning: {text.strip()}" if text.strip() else None) if f]
 title = f"Aktiviteter {year}"
 subtitle = " · ".join(filters)
@@ -199,7 +199,7 @@ with tabell:
         st.markdown(f"**{md_escape(district)}** · {md_escape(doc_label)} {doc_year}{unit} · "
                     f"{n} {'aktivitet' if n == 1 else 'aktiviteter'}")
         shown = dict(COLUMNS)
-        if (part["doc_type"] == queries.PLAN).all() and part["deviation"].is_null().all():
+        if (part["doc_type"] == labels.PLAN).all() and part["deviation"].is_null().all():
             shown.pop("deviation")          # a plan has no Avvikelse column
         if part["analysis"].is_null().all():
             shown.pop("analysis")

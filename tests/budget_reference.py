@@ -1,6 +1,6 @@
 """The economy queries as they were written first (every row's column label classified in
 Python, every year's columns chosen separately), kept as the reference the fast versions in
-dashboard/queries.py are compared against (tests/test_queries.py).
+dashboard/budget_queries.py are compared against (tests/test_queries.py).
 
 Deliberate differences from the first version: when two columns of one table tie on every
 criterion, the first version took whichever polars' unstable sort put first (the result could

@@ -367,14 +367,14 @@ def test_cli_pptx_chart_equals_query_result(fixture_db, tmp_path):
     from dashboard_fixture import BARN
     from pptx import Presentation
 
-    from dashboard import charts, queries
+    from dashboard import charts, indicator_queries
 
     out = tmp_path / "deck.pptx"
     res = _run_export(fixture_db, "--indicator", "barn som lever i familjer", "--year", "2021",
                       "--out", str(out))
     assert res.exit_code == 0, res.output
     con = duckdb.connect(str(fixture_db), read_only=True)
-    frame = queries.indicator_across_districts(con, BARN, 2021)
+    frame = indicator_queries.indicator_across_districts(con, BARN, 2021)
     con.close()
     order = charts.district_order(frame, "value", "lower")
     expected = dict(zip(frame["district"], frame["outcome"]))
@@ -560,11 +560,11 @@ def test_libreoffice_draws_the_reference_markers(tmp_path):
 
 BROWSER_APP = '''
 import duckdb, streamlit as st
-from dashboard import charts, queries
+from dashboard import charts, indicator_queries
 from dashboard.export import ExportMeta, source_note
 from dashboard.export_ui import export_panel, deck_panel
 con = duckdb.connect(r"{db}", read_only=True)
-frame = queries.indicator_across_districts(con, "{iid}", 2021)
+frame = indicator_queries.indicator_across_districts(con, "{iid}", 2021)
 chart = charts.ranked_bars(frame, unit="%", direction="lower")
 st.altair_chart(chart, theme=None)
 export_panel(chart, frame, meta=ExportMeta("Andel barn", "Utfall 2021 per stadsdel", source_note(frame), "%"),
