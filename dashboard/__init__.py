@@ -13,7 +13,8 @@ import threading
 LIBRARIES = ("pandas", "pyarrow", "altair", "polars", "vl_convert")
 MODULES = ("fmt", "labels", "sql", "text_match", "indicator_values", "indicator_queries", "goal_queries",
            "document_queries", "quality_queries", "standing", "registry_queries", "geo", "budget_queries",
-           "search_queries", "activity_queries", "page_view", "db", "charts", "export", "ui", "export_ui")
+           "search_queries", "activity_queries", "page_view", "db", "chart_style", "indicator_charts", "grid_charts",
+           "budget_charts", "export", "ui", "export_ui")
 _lock = threading.Lock()
 
 

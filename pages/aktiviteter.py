@@ -6,7 +6,7 @@ import polars as pl
 import streamlit as st
 
 from dashboard import activity_queries as aq
-from dashboard import charts, document_queries, labels
+from dashboard import chart_style, document_queries, labels
 from dashboard import export as ex
 from dashboard.fmt import fmt_int, md_escape
 from dashboard.ui import (
@@ -125,13 +125,13 @@ def timeline(df: pl.DataFrame, *, title: str, subtitle: str):
     bars = alt.Chart(data).mark_bar(height={"band": 0.7}).encode(
         y=alt.Y("row:N", sort=data["row"].to_list(), title=None, axis=alt.Axis(labelLimit=460)),
         x=alt.X("start:T", title=None, scale=alt.Scale(type="utc"),
-                axis=alt.Axis(format="%b %Y", labelExpr=charts.CAPITALISE, orient="top")),
+                axis=alt.Axis(format="%b %Y", labelExpr=chart_style.CAPITALISE, orient="top")),
         x2="end:T",
         color=alt.Color("status:N", title="Status",
                         scale=alt.Scale(domain=domain, range=[STATUS_COLORS[s] for s in domain])),
         tooltip=tooltip)
-    return charts.finish(bars, title=title, subtitle=subtitle, width="container",
-                         height=max(120, 22 * data.height))
+    return chart_style.finish(bars, title=title, subtitle=subtitle, width="container",
+                              height=max(120, 22 * data.height))
 
 
 def per_district(df: pl.DataFrame, *, title: str, subtitle: str, mine: str | None):
@@ -140,7 +140,7 @@ def per_district(df: pl.DataFrame, *, title: str, subtitle: str, mine: str | Non
     domain = [s for s in aq.STATUSES if s in present]
     order = list(dict.fromkeys(df["district"].to_list()))
     bars = alt.Chart(df).mark_bar().encode(
-        y=alt.Y("district:N", sort=order, title=None, axis=charts.district_axis(mine)),
+        y=alt.Y("district:N", sort=order, title=None, axis=chart_style.district_axis(mine)),
         x=alt.X("n:Q", stack="zero", title="Antal aktiviteter", axis=alt.Axis(format=",d")),
         color=alt.Color("status:N", title="Status", sort=domain,
                         scale=alt.Scale(domain=domain, range=[STATUS_COLORS[s] for s in domain])),
@@ -148,7 +148,8 @@ def per_district(df: pl.DataFrame, *, title: str, subtitle: str, mine: str | Non
         tooltip=[alt.Tooltip("district:N", title="Stadsdel"), alt.Tooltip("status:N", title="Status"),
                  alt.Tooltip("n:Q", title="Aktiviteter", format=",d"),
                  alt.Tooltip("total:Q", title="Alla aktiviteter", format=",d")])
-    return charts.finish(bars, title=title, subtitle=subtitle, width="container", height=max(120, 26 * len(order)))
+    return chart_style.finish(bars, title=title, subtitle=subtitle, width="container",
+                              height=max(120, 26 * len(order)))
 
 
 diagram, tabell = view_tabs()

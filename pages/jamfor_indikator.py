@@ -3,9 +3,9 @@ import polars as pl
 import streamlit as st
 
 from dashboard import (
-    charts,
     document_queries,
     geo,
+    indicator_charts,
     indicator_queries,
     indicator_values,
     labels,
@@ -54,7 +54,7 @@ every = indicator_queries.across_districts(by_year, q(indicator_queries.district
 # the filter only decides which bars are drawn
 ref = indicator_queries.reference_values(every, unit)
 across = every.filter(pl.col("district").is_in(chosen))
-order = charts.district_order(across, sort, ind["direction"])
+order = indicator_charts.district_order(across, sort, ind["direction"])
 across = across.with_columns(_o=pl.col("district").replace_strict(order, list(range(len(order))),
                                                                   return_dtype=pl.Int64)).sort("_o").drop("_o")
 # a chosen district that was formed by a merger brings its predecessors' years along
@@ -101,22 +101,25 @@ with diagram:
     if ref["kf_scope"] == "city":
         st.caption(f"KF:s årsmål för hela staden: {md_escape(ref['kf_text'] or fmt_value(ref['kf_target'], unit))} "
                    "(en summa för staden, inte jämförbar med en stadsdels värde; visas därför inte som linje).")
-    show_chart(charts.ranked_bars(across, unit=unit, direction=ind["direction"], sort=sort,
-                                  median=ref["median"], kf_target=kf_line, mine=mine,
-                                  title=ind["name"], subtitle=subtitle),
+    show_chart(indicator_charts.ranked_bars(across, unit=unit, direction=ind["direction"], sort=sort,
+                                            median=ref["median"], kf_target=kf_line, mine=mine,
+                                            title=ind["name"], subtitle=subtitle),
                across, title=ind["name"], subtitle=subtitle, source=source, key="ranked")
     if "outcome_men" in across.columns and across["outcome_men"].is_not_null().any():
         st.subheader("Kvinnor och män")
-        show_chart(charts.gender_bars(across, unit=unit, title=ind["name"], subtitle=f"{year} per kön", mine=mine),
+        show_chart(indicator_charts.gender_bars(across, unit=unit, title=ind["name"], subtitle=f"{year} per kön",
+                                                mine=mine),
                    across, title=ind["name"], subtitle=f"{year} per kön", source=source, key="gender")
     st.subheader("Över tid")
-    show_chart(charts.year_lines(over_all, unit=unit, title=ind["name"], highlight=chosen + lineage, mine=mine), over,
+    show_chart(indicator_charts.year_lines(over_all, unit=unit, title=ind["name"], highlight=chosen + lineage,
+                                           mine=mine), over,
                title=ind["name"], subtitle="Utfall per år" + (" · valda stadsdelar i färg, övriga i grått"
-                                                             if len(chosen) <= charts.HIGHLIGHT_MAX else ""),
+                                                             if len(chosen) <= indicator_charts.HIGHLIGHT_MAX
+                                                             else ""),
                source=source, key="years")
     for note in lineage_notes:
         st.caption(md_escape(note))
-    st.caption(charts.LATER_REPORT_NOTE)
+    st.caption(indicator_charts.LATER_REPORT_NOTE)
 with tabell:
     cols = {"district": "Stadsdel", "utfall": "Utfall", "mal": "Årsmål", "kf": "KF:s årsmål",
             "uppfyllelse": "Måluppfyllelse", "kalla": "Källa"}

@@ -2,7 +2,7 @@
 import polars as pl
 import streamlit as st
 
-from dashboard import charts, document_queries, labels, standing
+from dashboard import document_queries, grid_charts, labels, standing
 from dashboard.fmt import fmt_int, fmt_percent, fmt_value, md_escape
 from dashboard.ui import header, my_district, no_data, q, show_chart, show_table, view_tabs
 
@@ -81,7 +81,7 @@ cov = q(document_queries.coverage)
 diagram, tabell = view_tabs()
 with diagram:
     sub = "Siffran i rutan: antal indikatorvärden i dokumentet. Ljusare: enhetens dokument."
-    show_chart(charts.coverage_grid(cov), cov, title="Inlästa dokument per stadsdel och år", subtitle=sub,
+    show_chart(grid_charts.coverage_grid(cov), cov, title="Inlästa dokument per stadsdel och år", subtitle=sub,
                source="Stadsdelsnämndernas verksamhetsplaner och verksamhetsberättelser", key="coverage")
     st.caption(sub)
 with tabell:

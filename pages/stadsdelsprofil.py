@@ -2,7 +2,7 @@
 import polars as pl
 import streamlit as st
 
-from dashboard import charts, document_queries, indicator_queries, labels, standing, text_match
+from dashboard import document_queries, indicator_charts, indicator_queries, labels, standing, text_match
 from dashboard.fmt import fmt_value, md_escape
 from dashboard.ui import (
     header,
@@ -63,11 +63,12 @@ table = profile.with_columns(
 )
 diagram, tabell = view_tabs()
 with diagram:
-    show_chart(charts.attainment_summary(profile, title=f"{district} {year}: måluppfyllelse per inriktningsmål"),
+    show_chart(indicator_charts.attainment_summary(
+                   profile, title=f"{district} {year}: måluppfyllelse per inriktningsmål"),
                profile, title=f"{district} {year}", subtitle="Indikatorer per måluppfyllelse",
                source="Stadsdelens verksamhetsplan och verksamhetsberättelse", key="profile")
     st.subheader("Utfall jämfört med målet")
-    show_chart(charts.target_gaps(profile, title=f"{district} {year}: avstånd till målet"), profile,
+    show_chart(indicator_charts.target_gaps(profile, title=f"{district} {year}: avstånd till målet"), profile,
                title=f"{district} {year}: avstånd till målet", subtitle="Procent av årsmålet",
                source="Stadsdelens verksamhetsberättelse", key="gaps")
     st.caption("Positivt: bättre än målet, med hänsyn till om högre eller lägre värden är bättre. "

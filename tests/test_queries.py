@@ -11,8 +11,8 @@ import duckdb
 import polars as pl
 import pytest
 
+from dashboard import budget_charts, db, grid_charts, indicator_charts, labels
 from dashboard import budget_queries as bq
-from dashboard import charts, db, labels
 from dashboard import document_queries as dq
 from dashboard import goal_queries as gq
 from dashboard import indicator_queries as iq
@@ -482,7 +482,7 @@ def test_swedish_number_formats():
 
 def test_charts_carry_the_swedish_locale_in_the_spec(con):
     frame = iq.indicator_across_districts(con, BARN, 2021)
-    spec = charts.ranked_bars(frame, unit="%", direction="lower", median=1.3, kf_target=2.7).to_dict()
+    spec = indicator_charts.ranked_bars(frame, unit="%", direction="lower", median=1.3, kf_target=2.7).to_dict()
     number = spec["config"]["locale"]["number"]
     assert number["decimal"] == "," and number["thousands"] == NBSP
     assert number["currency"] == ["", " kr"]
@@ -491,7 +491,7 @@ def test_charts_carry_the_swedish_locale_in_the_spec(con):
 def test_ranked_bars_render_swedish_numbers_and_missing_reasons(con):
     vlc = pytest.importorskip("vl_convert")
     frame = iq.indicator_across_districts(con, BARN, 2021)
-    chart = charts.ranked_bars(frame, unit="%", direction="lower", median=1.3, kf_target=2.7, width=600)
+    chart = indicator_charts.ranked_bars(frame, unit="%", direction="lower", median=1.3, kf_target=2.7, width=600)
     texts = re.findall(r">([^<>]*)</text>", vlc.vegalite_to_svg(chart.to_dict()))
     assert "0,9" in texts and "2,1" in texts and "1,3" in texts       # value labels, decimal comma
     assert "0.9" not in texts and "2.1" not in texts
@@ -501,9 +501,15 @@ def test_ranked_bars_render_swedish_numbers_and_missing_reasons(con):
 
 def test_district_order_puts_best_first_by_direction(con):
     frame = iq.indicator_across_districts(con, BARN, 2021)
-    assert charts.district_order(frame, "value", "lower")[:3] == ["Kungsholmen", "Norrmalm", "Hägersten-Älvsjö"]
-    assert charts.district_order(frame, "value", "higher")[:3] == ["Hägersten-Älvsjö", "Norrmalm", "Kungsholmen"]
-    assert charts.district_order(frame, "name")[0] == "Enskede-Årsta-Vantör"
+    order = indicator_charts.district_order
+    assert order(frame, "value", "lower")[:3] == ["Kungsholmen", "Norrmalm", "Hägersten-Älvsjö"]
+    assert order(frame, "value", "higher")[:3] == ["Hägersten-Älvsjö", "Norrmalm", "Kungsholmen"]
+    assert indicator_charts.district_order(frame, "name")[0] == "Enskede-Årsta-Vantör"
+
+
+def chart_builder(name: str):
+    """A chart builder by its name, from the chart module that holds it."""
+    return next(getattr(m, name) for m in (indicator_charts, grid_charts, budget_charts) if hasattr(m, name))
 
 
 @pytest.mark.parametrize("builder, expected", [
@@ -524,7 +530,7 @@ def test_every_chart_builder_renders(con, builder, expected):
         "attainment_summary": lambda: iq.district_profile(con, "Norrmalm", 2021),
         "target_gaps": lambda: iq.district_profile(con, "Norrmalm", 2021),
     }
-    chart = getattr(charts, builder)(frames[builder](), width=500)
+    chart = chart_builder(builder)(frames[builder](), width=500)
     texts = re.findall(r">([^<>]*)</text>", vlc.vegalite_to_svg(chart.to_dict()))
     assert any(expected in t for t in texts), texts[:40]
 
@@ -569,7 +575,7 @@ def test_chart_spec_is_what_st_altair_chart_made_and_is_valid(con, builder):
     from dashboard.ui import chart_spec
     frame = _BUILDER_FRAMES[builder](con)
     for f in (frame, frame.head(0)):
-        chart = getattr(charts, builder)(f, title="Titel")
+        chart = chart_builder(builder)(f, title="Titel")
         spec = chart_spec(chart)
         validate_jsonschema(spec, chart._schema, rootschema=chart._rootschema)
         assert _datasets_as_rows(spec) == _datasets_as_rows(_convert_altair_to_vega_lite_spec(chart))
@@ -637,7 +643,7 @@ def test_the_legend_lists_only_the_references_drawn():
     frame = _refs_frame([1.3, 0.9], [0.8, 0.7], None, "öka").with_columns(
         outcome_raw=pl.lit("1"), target_raw=pl.lit("1"), attainment=pl.lit("met"), from_later_report=pl.lit(False),
         missing_reason=pl.lit(None, pl.String), source_file=pl.lit("x.txt"), source_line=pl.lit(1))
-    spec = charts.ranked_bars(frame, unit="%", median=1.1, kf_target=None).to_dict()
+    spec = indicator_charts.ranked_bars(frame, unit="%", median=1.1, kf_target=None).to_dict()
 
     def legends(node):
         if isinstance(node, dict):
@@ -658,29 +664,30 @@ def test_over_years_highlights_the_chosen_districts_and_labels_line_ends():
             for i, d in enumerate(["Bromma", "Kungsholmen", "Norrmalm", "Skarpnäck", "Spånga-Tensta"])
             for y in (2019, 2020, 2021)]
     frame = pl.DataFrame(rows)
-    spec = charts.year_lines(frame, unit="%", highlight=["Bromma", "Spånga-Tensta"]).to_dict()
+    spec = indicator_charts.year_lines(frame, unit="%", highlight=["Bromma", "Spånga-Tensta"]).to_dict()
     layers = spec["layer"]
     marks = [(l["mark"]["type"] if isinstance(l["mark"], dict) else l["mark"]) for l in layers]
     assert marks == ["line", "line", "point", "text"]                       # grey context, lines, points, labels
-    assert layers[0]["mark"]["color"] == charts.CONTEXT_COLOR
+    assert layers[0]["mark"]["color"] == indicator_charts.CONTEXT_COLOR
     scale = layers[1]["encoding"]["color"]["scale"]
     assert scale["domain"] == ["Bromma", "Spånga-Tensta"] and len(set(scale["range"])) == 2
     # a district's colour does not depend on what else is chosen
-    alone = charts.year_lines(frame, highlight=["Spånga-Tensta"]).to_dict()["layer"][1]["encoding"]["color"]["scale"]
+    alone = indicator_charts.year_lines(frame, highlight=["Spånga-Tensta"]).to_dict()
+    alone = alone["layer"][1]["encoding"]["color"]["scale"]
     assert alone["range"] == [scale["range"][1]]
-    assert len(set(charts.DISTRICT_COLORS)) >= 13
+    assert len(set(indicator_charts.DISTRICT_COLORS)) >= 13
     # the native PowerPoint chart carries the chosen lines only
     from dashboard.export import ExportMeta, slide_from_chart
-    slide = slide_from_chart(charts.year_lines(frame, highlight=["Bromma", "Spånga-Tensta"]), frame,
+    slide = slide_from_chart(indicator_charts.year_lines(frame, highlight=["Bromma", "Spånga-Tensta"]), frame,
                              ExportMeta(title="t"))
     assert slide is not None and sorted(slide.series) == ["Bromma", "Spånga-Tensta"]
 
 
 def test_one_budget_area_is_a_bar_per_district_of_bounded_height():
     rows = [{"district": f"D{i:02d}", "area": "Förskola", "value": 100.0 + i, "sources": "x"} for i in range(13)]
-    spec = charts.budget_bars(pl.DataFrame(rows)).to_dict()
+    spec = budget_charts.budget_bars(pl.DataFrame(rows)).to_dict()
     assert spec["encoding"]["y"]["field"] == "district" and "yOffset" not in spec["encoding"]
     assert spec["height"] <= 13 * 30 + 10
     vs = pl.DataFrame([{"district": f"D{i:02d}", "area": "Förskola", "budget": 100.0, "bokslut": 98.0} for i in range(13)])
-    vspec = charts.budget_vs_outcome_bars(vs).to_dict()
+    vspec = budget_charts.budget_vs_outcome_bars(vs).to_dict()
     assert "row" not in vspec.get("encoding", {}) and vspec["height"] <= 13 * 44 + 10

@@ -1,7 +1,7 @@
 """`python -m etl export`: an indicator's chart or data as PNG, SVG, PDF, PowerPoint, CSV or Excel.
 
-Reuses the dashboard's queries (dashboard/indicator_queries.py) and chart builders (dashboard/charts.py),
-so a batch export shows exactly what the app shows.
+Reuses the dashboard's queries (dashboard/indicator_queries.py) and chart builders
+(dashboard/indicator_charts.py), so a batch export shows exactly what the app shows.
 """
 from __future__ import annotations
 
@@ -64,14 +64,14 @@ def _subtitle(kind: str, info: dict, year: int | None, years: list[int] | None =
 
 def district_view(con, info: dict, year: int):
     """(frame, chart, meta) for the indicator across districts in one year."""
-    from dashboard import charts, indicator_queries
+    from dashboard import indicator_charts, indicator_queries
     from dashboard.export import ExportMeta, source_note
 
     frame = indicator_queries.indicator_across_districts(con, info["indicator_id"], year)
     unit = info.get("unit")
     refs = indicator_queries.reference_values(frame, unit)
-    chart = charts.ranked_bars(frame, unit=unit, direction=info.get("direction"), median=refs["median"],
-                               kf_target=refs["kf_target"] if refs["kf_scope"] == "district" else None)
+    chart = indicator_charts.ranked_bars(frame, unit=unit, direction=info.get("direction"), median=refs["median"],
+                                         kf_target=refs["kf_target"] if refs["kf_scope"] == "district" else None)
     subtitle = _subtitle("districts", info, year)
     if refs["kf_scope"] == "city":
         subtitle += f" · KF:s årsmål för hela staden: {refs['kf_text'] or refs['kf_target']}"
@@ -83,13 +83,13 @@ def district_view(con, info: dict, year: int):
 
 def years_view(con, info: dict):
     """(frame, chart, meta) for the indicator over years, one line per district."""
-    from dashboard import charts, indicator_queries
+    from dashboard import indicator_charts, indicator_queries
     from dashboard.export import ExportMeta, source_note
 
     frame = indicator_queries.indicator_over_years(con, info["indicator_id"])
     shown = frame.filter(pl.col("outcome").is_not_null())
     unit = info.get("unit")
-    chart = charts.year_lines(frame, unit=unit)
+    chart = indicator_charts.year_lines(frame, unit=unit)
     years = shown["year"].to_list() if shown.height else []
     meta = ExportMeta(title=info["name"],
                       subtitle=_subtitle("years", info, max(years) if years else None, years),
