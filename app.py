@@ -12,7 +12,7 @@ import streamlit as st
 import dashboard
 
 dashboard.load()                  # every module once, before the pages (sessions start in threads)
-from dashboard import db, queries  # noqa: E402
+from dashboard import db, document_queries  # noqa: E402
 from dashboard.export_ui import deck_panel  # noqa: E402
 from dashboard.ui import my_district_select, q, swedish_chrome  # noqa: E402
 
@@ -40,7 +40,7 @@ if not db.ensure_database():      # first start: build from data/raw with a prog
 
 try:
     with db.pinned():             # one generation of the database for the whole page run
-        my_district_select(q(queries.districts))   # "Min stadsdel", highlighted on every page
+        my_district_select(q(document_queries.districts))   # "Min stadsdel", highlighted on every page
         deck_panel()              # the slide basket
         page.run()
 except Exception:                 # never a traceback for the user (st.stop/rerun are not Exceptions)

@@ -12,7 +12,7 @@ For each size N a corpus is generated with bench.generate (cached under --work),
 - detection check: each document's detected district/year/kind/level against the manifest;
 - one changed file: a number in one document is changed and the build runs again on the same
   database path (an incremental build: the previous database is copied and updated);
-- dashboard queries (dashboard/queries.py) on the built database: median of repeated calls;
+- the dashboard's query modules (dashboard/) on the built database: median of repeated calls;
 - comparison page: AppTest runs pages/jamfor_indikator.py, then the indicator is changed
   and the time of the re-run is measured (median over several indicators).
 Benchmarks print numbers; they are not pass/fail tests. Machine load changes timings: other
@@ -240,28 +240,31 @@ def query_benchmarks(db: Path, reps: int = 7, profile_top: int = 0) -> dict:
     import duckdb
 
     from dashboard import budget_queries as BQ
-    from dashboard import queries as Q
+    from dashboard import document_queries as DQ
+    from dashboard import goal_queries as GQ
+    from dashboard import indicator_queries as IQ
+    from dashboard import indicator_values as IV
     from dashboard import search_queries as SQ
 
     con = duckdb.connect(str(db), read_only=True)
     try:
-        catalogue = Q.search_indicators(con, "")
+        catalogue = IQ.search_indicators(con, "")
         iid = catalogue["indicator_id"][0]          # the most reported indicator comes first
-        years = Q.years(con)
+        years = DQ.years(con)
         year = max(years)
-        district = Q.districts(con)[0]
+        district = DQ.districts(con)[0]
         prof_year = con.execute("SELECT max(year) FROM documents WHERE district = ?", [district]).fetchone()[0]
         calls = {
-            "indicator catalogue (search_indicators '')": lambda: Q.search_indicators(con, ""),
-            "indicator search (search_indicators 'bistånd')": lambda: Q.search_indicators(con, "bistånd"),
-            "indicator across districts (one year)": lambda: Q.indicator_across_districts(con, iid, year),
-            "indicator over years (all districts)": lambda: Q.indicator_over_years(con, iid),
-            "indicator by year (all rows)": lambda: Q.indicator_by_year(con, iid),
-            "district profile (district, year)": lambda: Q.district_profile(con, district, prof_year),
+            "indicator catalogue (search_indicators '')": lambda: IQ.search_indicators(con, ""),
+            "indicator search (search_indicators 'bistånd')": lambda: IQ.search_indicators(con, "bistånd"),
+            "indicator across districts (one year)": lambda: IQ.indicator_across_districts(con, iid, year),
+            "indicator over years (all districts)": lambda: IQ.indicator_over_years(con, iid),
+            "indicator by year (all rows)": lambda: IV.indicator_by_year(con, iid),
+            "district profile (district, year)": lambda: IQ.district_profile(con, district, prof_year),
             "full-text search (search_sections 'förskola')": lambda: SQ.search_sections(con, "förskola"),
             "full-text search, one district": lambda: SQ.search_sections(con, "trygghet", district=district),
-            "overview": lambda: Q.overview(con),
-            "goal assessments (year)": lambda: Q.goal_assessments(con, year),
+            "overview": lambda: DQ.overview(con),
+            "goal assessments (year)": lambda: GQ.goal_assessments(con, year),
             "budget default year": lambda: BQ.budget_default_year(con),
         }
         try:

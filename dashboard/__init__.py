@@ -1,4 +1,4 @@
-"""The dashboard: Streamlit pages (pages/), one query layer (queries.py), charts, exports.
+"""The dashboard: Streamlit pages (pages/), query modules (*_queries.py), charts, exports.
 
 Streamlit runs every session's script in a thread of its own, so several sessions starting at
 once import these modules (and the libraries they import lazily) concurrently; `load()`
@@ -11,7 +11,10 @@ import threading
 # chart or table is drawn) first, then ours: two sessions' first charts at once otherwise see
 # a half-imported pandas ("partially initialized module 'pandas'")
 LIBRARIES = ("pandas", "pyarrow", "altair", "polars", "vl_convert")
-MODULES = ("fmt", "queries", "standing", "registry_queries", "geo", "budget_queries", "search_queries", "activity_queries", "document_queries", "page_view", "db", "charts", "export", "ui", "export_ui")
+MODULES = ("fmt", "labels", "sql", "text_match", "indicator_values", "indicator_queries", "goal_queries",
+           "document_queries", "quality_queries", "standing", "registry_queries", "geo", "budget_queries",
+           "search_queries", "activity_queries", "page_view", "db", "chart_style", "indicator_charts", "grid_charts",
+           "budget_charts", "export", "ui", "export_ui")
 _lock = threading.Lock()
 
 

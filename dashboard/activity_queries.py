@@ -24,7 +24,9 @@ import re
 import polars as pl
 
 from dashboard.fmt import fmt_lines
-from dashboard.queries import DOC_TYPE_LABELS, PLAN, REPORT, TERTIAL, table_exists, text_matcher
+from dashboard.labels import DOC_TYPE_LABELS, PLAN, REPORT, TERTIAL
+from dashboard.sql import table_exists
+from dashboard.text_match import text_matcher
 
 STATUS_PLANNED = "Planerad"
 STATUS_DEVIATION = "Avvikelse"
@@ -180,7 +182,7 @@ def activities(con, *, districts: list[str] | tuple | None = None, year: int | N
 
     Filters: `districts` (None or empty: all), `year`, `doc_type`, `goal` (a goal_label),
     `text` (every word, in the activity, its goal or its analysis; case- and accent-
-    insensitive, see queries.text_matcher). Council-level documents only unless `units`.
+    insensitive, see text_match.text_matcher). Council-level documents only unless `units`.
     """
     if not has_activities_table(con):
         return _derive(pl.DataFrame(schema=_SCHEMA))

@@ -6,7 +6,7 @@ import re
 
 import polars as pl
 
-from dashboard.queries import _frame
+from dashboard.sql import _frame
 
 # Budget tables differ per document (plans print "VP 2021", "Netto VP 2021", reports
 # "Budget 2021", "Bokslut", "Utfall netto" ...). Each printed column is classified by its

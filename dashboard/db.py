@@ -242,15 +242,9 @@ def current() -> tuple[str, tuple]:
     return str(path), sig
 
 
-def run(query: Callable | str, *args, **kwargs):
-    """Run a query function (con first; of dashboard.queries or any other module, or its
-    name in dashboard.queries) on the current database file, cached per file version (a
-    rebuilt file gets fresh results)."""
-    if isinstance(query, str):
-        from dashboard import queries
-        func: Callable = getattr(queries, query)
-    else:
-        func = query
+def run(func: Callable, *args, **kwargs):
+    """Run a query function (con first; of any query module) on the current database file,
+    cached per file version (a rebuilt file gets fresh results)."""
     name = f"{func.__module__}.{func.__qualname__}"      # the cache key; the function by name:
     _QUERIES[name] = func
     pin = _pin.get()

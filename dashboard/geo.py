@@ -8,7 +8,7 @@ dashboard needs no geometry library.
 
 `district_map` draws the areas coloured by a value (or by attainment), districts without a
 value in grey with the reason in the tooltip, the chosen district outlined and the water on
-top. Its style, title and Swedish locale come from dashboard.charts.finish(); MAP_NOTE is the
+top. Its style, title and Swedish locale come from dashboard.chart_style.finish(); MAP_NOTE is the
 attribution line to show under the map.
 """
 from __future__ import annotations
@@ -21,9 +21,9 @@ from typing import Any, Literal
 import altair as alt
 import polars as pl
 
-from dashboard.charts import ATTAINMENT_COLORS, MINE_COLOR, NUMBER_FORMAT, _unvalidated, finish
+from dashboard.chart_style import ATTAINMENT_COLORS, MINE_COLOR, NUMBER_FORMAT, _unvalidated, finish
 from dashboard.fmt import fmt_value
-from dashboard.queries import ATTAINMENT_LABELS
+from dashboard.labels import ATTAINMENT_LABELS
 from etl import settings
 
 GEO_DIR = settings.DATA_DIR / "geo"

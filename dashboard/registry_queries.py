@@ -8,7 +8,7 @@ district detection uses: one place for the file's rules). No streamlit here.
 - `lineage_note(district, years)`: a Swedish sentence for a chart over `years` that crosses
   a merger (the compare page's over-years chart), else None.
 - `documents_by_district(con)`: the loaded documents counted per district, type and year
-  (a query: connection first, run through ui.q / db.run like dashboard.queries).
+  (a query: connection first, run through ui.q / db.run like the other query modules).
 
 A merged council keeps its own name in the database for the years it existed: the ETL maps a
 former name to its successor only for documents after the former council's last year
@@ -21,7 +21,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from dashboard.queries import PLAN, REPORT, TERTIAL
+from dashboard.labels import PLAN, REPORT, TERTIAL
 from etl.parse.detect import District, load_registry
 
 REGISTRY_SCHEMA: dict[str, pl.DataType] = {

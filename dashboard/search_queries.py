@@ -7,7 +7,7 @@ import re
 import polars as pl
 
 from dashboard.fmt import md_escape
-from dashboard.queries import _frame
+from dashboard.sql import _frame
 from etl.search.index import MARK_CLOSE, MARK_OPEN
 
 _SECTION_META_SQL = """

@@ -12,7 +12,7 @@ from typing import cast
 
 import polars as pl
 
-from dashboard import queries
+from dashboard import document_queries, goal_queries, indicator_values
 
 MIN_DISTRICTS = 3          # an indicator is ranked only when at least this many districts report it
 N_EXTREMES = 3             # indicators shown as furthest ahead / behind
@@ -59,7 +59,8 @@ def _judged_share(best: pl.DataFrame) -> pl.DataFrame:
 def year_values(con, year: int) -> pl.DataFrame:
     """Every indicator's best observation per district for `year` (council level), as the
     compare page picks them (the year's report, else the next report's prior-year column)."""
-    best = queries._best(queries._observations(queries.value_rows(con, years=(year, year + 1))))
+    rows = indicator_values.value_rows(con, years=(year, year + 1))
+    best = indicator_values._best(indicator_values._observations(rows))
     return best.filter(pl.col("year") == year)
 
 
@@ -99,7 +100,7 @@ def places(con, district: str, year: int) -> pl.DataFrame:
 
 def district_summary(con, district: str) -> dict:
     """The Översikt summary of one district (keys documented inline; frames may be empty)."""
-    docs = queries.documents(con).filter((pl.col("district") == district) & (pl.col("level") == "namnd"))
+    docs = document_queries.documents(con).filter((pl.col("district") == district) & (pl.col("level") == "namnd"))
     latest = docs.sort(["year", "doc_type"], descending=[True, False]).head(1)
     out: dict = {
         "district": district,
@@ -125,7 +126,7 @@ def district_summary(con, district: str) -> dict:
         behind = pos.filter(pl.col("lead") < 0.5).sort(["lead", "of"], descending=[False, True])
         out["ahead"], out["behind"] = ahead.head(N_EXTREMES), behind.head(N_EXTREMES)
         break
-    goals = queries.goal_assessments(con).filter(
+    goals = goal_queries.goal_assessments(con).filter(
         (pl.col("district") == district) & pl.col("assessment").is_not_null())
     if goals.height:
         goal_year = int(cast(int, goals["year"].max()))

@@ -13,10 +13,11 @@ from typing import Any
 import polars as pl
 import streamlit as st
 
-from dashboard import db, page_view, queries
+from dashboard import db, document_queries, indicator_queries, page_view
 from dashboard.export import ExportMeta, source_note
 from dashboard.export_ui import chart_json, export_panel
 from dashboard.fmt import fmt_lines, fmt_value, md_escape
+from dashboard.labels import DOC_TYPE_LABELS
 
 TABS = ["Diagram", "Tabell"]
 MAP_TAB = "Karta"
@@ -84,8 +85,8 @@ def indicator_picker(key: str = "indikator") -> dict | None:
     search_col, select_col = st.columns([1, 2])
     text = search_col.text_input("Sök indikator på namn eller mål", key="sok", bind="query-params",
                                  placeholder="t.ex. ekonomiskt bistånd, trygghet")
-    every = q(queries.search_indicators, "")
-    found = q(queries.search_indicators, text) if text.strip() else every
+    every = q(indicator_queries.search_indicators, "")
+    found = q(indicator_queries.search_indicators, text) if text.strip() else every
     labels = indicator_labels(every)
     wanted = st.session_state.get(key) or st.query_params.get(key)
     options = [labels[i] for i in found["indicator_id"].to_list()]
@@ -295,7 +296,7 @@ def provenance(row: dict, *, label: str | None = None, expanded: bool = False) -
                 st.markdown(f"Dokument för året: {md_escape(row['source_file'])}")
             return
         where = fmt_lines(row.get("source_line"), row.get("source_line_end"), row.get("source_page"))
-        kind = queries.DOC_TYPE_LABELS.get(row.get("doc_type") or "", row.get("doc_type") or "")
+        kind = DOC_TYPE_LABELS.get(row.get("doc_type") or "", row.get("doc_type") or "")
         st.markdown(f"**Dokument:** {md_escape(row.get('source_file'))} ({kind}), {where}")
         if row.get("from_later_report"):
             st.markdown("**Obs:** värdet är hämtat ur följande års verksamhetsberättelse "
@@ -304,7 +305,7 @@ def provenance(row: dict, *, label: str | None = None, expanded: bool = False) -
             st.markdown(f"**Tryckt:** {md_escape(row['raw_text'])}")
         if row.get("goal_text"):
             st.markdown(f"**Mål:** {md_escape(row['goal_text'])}")
-        excerpt = queries.source_excerpt(db.input_dir(), row.get("source_file"), row.get("source_line"),
+        excerpt = document_queries.source_excerpt(db.input_dir(), row.get("source_file"), row.get("source_line"),
                                          row.get("source_line_end"))
         if excerpt:
             st.code(excerpt, language=None)

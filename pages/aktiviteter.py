@@ -6,7 +6,7 @@ import polars as pl
 import streamlit as st
 
 from dashboard import activity_queries as aq
-from dashboard import charts, queries
+from dashboard import chart_style, document_queries, labels
 from dashboard import export as ex
 from dashboard.fmt import fmt_int, md_escape
 from dashboard.ui import (
@@ -38,7 +38,7 @@ SOURCE = "Stadsdelsnämndernas verksamhetsplaner och verksamhetsberättelser"
 header("Aktiviteter", "Aktiviteterna i stadsdelsnämndernas verksamhetsplaner och verksamhetsberättelser: "
        "per stadsdel och år, ordnade efter mål, med start- och slutdatum och rapporternas avvikelser.")
 
-if not q(queries.years):
+if not q(document_queries.years):
     no_data()
     st.stop()
 
@@ -69,7 +69,7 @@ base = q(aq.activities, districts=tuple(chosen), year=year, units=units)
 with top[2]:
     doc = choice_select("Dokument", [ALL_DOCS, *aq.doc_types(base)], key="dokument", default=ALL_DOCS,
                         format_func=lambda t: "Alla dokument" if t == ALL_DOCS
-                        else queries.DOC_TYPE_LABELS.get(t, t))
+                        else labels.DOC_TYPE_LABELS.get(t, t))
 doc_type = None if doc == ALL_DOCS else doc
 in_doc = base if doc_type is None else base.filter(pl.col("doc_type") == doc_type)
 with middle[1]:
@@ -106,7 +106,7 @@ st.caption(aq.STATUS_RULE)
 
 where = "alla stadsdelar" if every else ", ".join(chosen)
 filters = [f for f in (where, None if goal == ALL_GOALS else f"mål: {goal}",
-                       None if doc_type is None else queries.DOC_TYPE_LABELS.get(doc_type, doc_type),
+                       None if doc_type is None else labels.DOC_TYPE_LABELS.get(doc_type, doc_type),
                        f"sökning: {text.strip()}" if text.strip() else None) if f]
 title = f"Aktiviteter {year}"
 subtitle = " · ".join(filters)
@@ -126,13 +126,13 @@ def timeline(df: pl.DataFrame, *, title: str, subtitle: str):
     bars = alt.Chart(data).mark_bar(height={"band": 0.7}).encode(
         y=alt.Y("row:N", sort=data["row"].to_list(), title=None, axis=alt.Axis(labelLimit=460)),
         x=alt.X("start:T", title=None, scale=alt.Scale(type="utc"),
-                axis=alt.Axis(format="%b %Y", labelExpr=charts.CAPITALISE, orient="top")),
+                axis=alt.Axis(format="%b %Y", labelExpr=chart_style.CAPITALISE, orient="top")),
         x2="end:T",
         color=alt.Color("status:N", title="Status",
                         scale=alt.Scale(domain=domain, range=[STATUS_COLORS[s] for s in domain])),
         tooltip=tooltip)
-    return charts.finish(bars, title=title, subtitle=subtitle, width="container",
-                         height=max(120, 22 * data.height))
+    return chart_style.finish(bars, title=title, subtitle=subtitle, width="container",
+                              height=max(120, 22 * data.height))
 
 
 def per_district(df: pl.DataFrame, *, title: str, subtitle: str, mine: str | None):
@@ -141,7 +141,7 @@ def per_district(df: pl.DataFrame, *, title: str, subtitle: str, mine: str | Non
     domain = [s for s in aq.STATUSES if s in present]
     order = list(dict.fromkeys(df["district"].to_list()))
     bars = alt.Chart(df).mark_bar().encode(
-        y=alt.Y("district:N", sort=order, title=None, axis=charts.district_axis(mine)),
+        y=alt.Y("district:N", sort=order, title=None, axis=chart_style.district_axis(mine)),
         x=alt.X("n:Q", stack="zero", title="Antal aktiviteter", axis=alt.Axis(format=",d")),
         color=alt.Color("status:N", title="Status", sort=domain,
                         scale=alt.Scale(domain=domain, range=[STATUS_COLORS[s] for s in domain])),
@@ -149,7 +149,8 @@ def per_district(df: pl.DataFrame, *, title: str, subtitle: str, mine: str | Non
         tooltip=[alt.Tooltip("district:N", title="Stadsdel"), alt.Tooltip("status:N", title="Status"),
                  alt.Tooltip("n:Q", title="Aktiviteter", format=",d"),
                  alt.Tooltip("total:Q", title="Alla aktiviteter", format=",d")])
-    return charts.finish(bars, title=title, subtitle=subtitle, width="container", height=max(120, 26 * len(order)))
+    return chart_style.finish(bars, title=title, subtitle=subtitle, width="container",
+                              height=max(120, 26 * len(order)))
 
 
 diagram, tabell = view_tabs()
@@ -202,7 +203,7 @@ if shown(tabell):
             st.markdown(f"**{md_escape(district)}** · {md_escape(doc_label)} {doc_year}{unit} · "
                         f"{n} {'aktivitet' if n == 1 else 'aktiviteter'}")
             shown = dict(COLUMNS)
-            if (part["doc_type"] == queries.PLAN).all() and part["deviation"].is_null().all():
+            if (part["doc_type"] == labels.PLAN).all() and part["deviation"].is_null().all():
                 shown.pop("deviation")          # a plan has no Avvikelse column
             if part["analysis"].is_null().all():
                 shown.pop("analysis")

@@ -2,7 +2,7 @@
 import polars as pl
 import streamlit as st
 
-from dashboard import access, db, queries
+from dashboard import access, db, document_queries, labels, quality_queries
 from dashboard.fmt import md_escape
 from dashboard.ui import header, no_data, q, show_table
 from etl import settings
@@ -58,24 +58,24 @@ def upload_form() -> None:
 
 upload_panel()
 
-docs = q(queries.documents)
+docs = q(document_queries.documents)
 if docs.height == 0:
     no_data()
     st.stop()
-info = q(queries.build_info)
-st.caption(md_escape(" · ".join(f"{queries.BUILD_INFO_LABELS.get(k, k)}: {v}" for k, v in info.items())))
+info = q(quality_queries.build_info)
+st.caption(md_escape(" · ".join(f"{quality_queries.BUILD_INFO_LABELS.get(k, k)}: {v}" for k, v in info.items())))
 
 st.subheader("Dokument")
-docs = docs.with_columns(dokument=pl.col("doc_type").replace_strict(queries.DOC_TYPE_LABELS,
+docs = docs.with_columns(dokument=pl.col("doc_type").replace_strict(labels.DOC_TYPE_LABELS,
                                                                      default=pl.col("doc_type")),
-                         level=pl.col("level").replace_strict(queries.LEVEL_LABELS, default=pl.col("level")))
+                         level=pl.col("level").replace_strict(labels.LEVEL_LABELS, default=pl.col("level")))
 show_table(docs, {"district": "Stadsdel", "year": "År", "dokument": "Dokument", "level": "Nivå",
                   "unit_name": "Enhet", "source_file": "Fil", "text_flavour": "Textformat",
                   "detected_by": "Igenkänt via", "n_lines": "Rader", "n_goals": "Mål",
                   "n_values": "Indikatorvärden", "n_warnings": "Varningar", "sha256": "SHA-256"}, key="docs")
 
 st.subheader("Varningar från inläsningen")
-warns = q(queries.warnings)
+warns = q(quality_queries.warnings)
 if warns.height:
     stages = sorted(set(warns["stage_sv"].to_list()))
     picked = st.multiselect("Steg", stages, key="steg", bind="query-params", placeholder="Alla steg")
@@ -87,7 +87,7 @@ else:
     st.success("Inga varningar.")
 
 st.subheader("Osäkra indikatormatchningar")
-matches = q(queries.uncertain_matches)
+matches = q(quality_queries.uncertain_matches)
 if matches.height:
     st.caption("Tryckta indikatornamn som liknar en annan indikator men inte slogs ihop automatiskt. "
                "Rätta i `data/indicator_overrides.csv` och bygg om.")

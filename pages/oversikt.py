@@ -2,7 +2,7 @@
 import polars as pl
 import streamlit as st
 
-from dashboard import charts, queries, standing
+from dashboard import document_queries, grid_charts, labels, standing
 from dashboard.fmt import fmt_int, fmt_percent, fmt_value, md_escape
 from dashboard.ui import header, my_district, no_data, q, show_chart, show_table, shown, view_tabs
 
@@ -10,7 +10,7 @@ header("Stadsdelsjämföraren",
        "Jämför Stockholms stadsdelsnämnder: indikatorer, mål, ekonomi och text ur "
        "verksamhetsplaner och verksamhetsberättelser.")
 
-info = q(queries.overview)
+info = q(document_queries.overview)
 if not info["n_documents"]:
     no_data()
     st.stop()
@@ -26,7 +26,7 @@ def my_summary(district: str) -> None:
     if latest is None:
         st.info(f"Inga dokument för {district} är inlästa.")
         return
-    kind = queries.DOC_TYPE_LABELS.get(latest["doc_type"], latest["doc_type"])
+    kind = labels.DOC_TYPE_LABELS.get(latest["doc_type"], latest["doc_type"])
     st.caption(md_escape(f"Senaste dokument: {kind} {latest['year']} ({latest['source_file']})"))
     c1, c2 = st.columns(2)
     if s["share_met"] is not None:
@@ -52,7 +52,7 @@ def my_summary(district: str) -> None:
     if s["goals"].height:
         with st.expander(f"Målens bedömning {s['goal_year']}"):
             goals = s["goals"].with_columns(bedomning=pl.col("assessment").replace_strict(
-                queries.ASSESSMENT_LABELS, default=pl.col("assessment")))
+                labels.ASSESSMENT_LABELS, default=pl.col("assessment")))
             show_table(goals, {"code": "Nr", "text": "Mål", "bedomning": "Bedömning",
                                "assessment_raw": "Tryckt bedömning"}, key="mine_goals")
     st.divider()
@@ -77,25 +77,25 @@ c5.metric(f"Indikatorer som nått målet {info['met_year'] or ''}".strip(),
           help=f"Andel av {fmt_int(info['n_judged'])} utfall med mål och känd riktning (högre/lägre är bättre)")
 
 st.subheader("Vad som är inläst")
-cov = q(queries.coverage)
+cov = q(document_queries.coverage)
 diagram, tabell = view_tabs()
 if shown(diagram):          # only the open tab is made (the URL keeps the tab)
     with diagram:
         sub = "Siffran i rutan: antal indikatorvärden i dokumentet. Ljusare: enhetens dokument."
-        show_chart(charts.coverage_grid(cov), cov, title="Inlästa dokument per stadsdel och år", subtitle=sub,
+        show_chart(grid_charts.coverage_grid(cov), cov, title="Inlästa dokument per stadsdel och år", subtitle=sub,
                    source="Stadsdelsnämndernas verksamhetsplaner och verksamhetsberättelser", key="coverage")
         st.caption(sub)
 if shown(tabell):
     with tabell:
         table = cov.with_columns(dokument=pl.col("doc_type").replace_strict(
-            queries.DOC_TYPE_LABELS, default=pl.col("doc_type")),
-            level=pl.col("level").replace_strict(queries.LEVEL_LABELS, default=pl.col("level")))
+            labels.DOC_TYPE_LABELS, default=pl.col("doc_type")),
+            level=pl.col("level").replace_strict(labels.LEVEL_LABELS, default=pl.col("level")))
         show_table(table, {"district": "Stadsdel", "year": "År", "dokument": "Dokument", "level": "Nivå",
                            "n_values": "Indikatorvärden", "files": "Fil"}, key="coverage_table")
 
 st.subheader("Senast inlästa dokument")
-latest = q(queries.latest_documents, 5).with_columns(dokument=pl.col("doc_type").replace_strict(
-    queries.DOC_TYPE_LABELS, default=pl.col("doc_type")))
+latest = q(document_queries.latest_documents, 5).with_columns(dokument=pl.col("doc_type").replace_strict(
+    labels.DOC_TYPE_LABELS, default=pl.col("doc_type")))
 show_table(latest, {"district": "Stadsdel", "year": "År", "dokument": "Dokument",
                     "unit_name": "Enhet", "source_file": "Fil"}, key="latest")
 

@@ -1,7 +1,7 @@
 """Sök i dokumenten: full-text search over the documents' sections."""
 import streamlit as st
 
-from dashboard import queries, search_queries
+from dashboard import document_queries, labels, search_queries
 from dashboard.fmt import fmt_int, fmt_lines, md_escape
 from dashboard.ui import choice_select, header, q
 
@@ -14,7 +14,7 @@ c1, c2 = st.columns([3, 1])
 with c1:
     text = st.text_input("Sökord", key="q", bind="query-params", placeholder="t.ex. trygghet, feriejobb")
 with c2:
-    district = st.selectbox("Stadsdel", q(queries.districts), index=None, key="stadsdel",
+    district = st.selectbox("Stadsdel", q(document_queries.districts), index=None, key="stadsdel",
                             bind="query-params", placeholder="Alla stadsdelar")
 if not text.strip():
     st.info("Skriv ett eller flera ord för att söka.")
@@ -32,7 +32,7 @@ else:
     first = 0
 st.caption(count + (" (enkel textsökning; sökindex saknas)" if n and hits["method"][0] == "ilike" else ""))
 for hit in hits.slice(first, PER_PAGE).to_dicts():
-    kind = queries.DOC_TYPE_LABELS.get(hit["doc_type"], hit["doc_type"])
+    kind = labels.DOC_TYPE_LABELS.get(hit["doc_type"], hit["doc_type"])
     st.markdown(f"#### {md_escape(hit['heading'])}")
     st.caption(md_escape(f"{hit['district']} · {kind} {hit['year']} · {hit['source_file']} "
                          f"{fmt_lines(hit['source_line_start'], hit['source_line_end'], hit['source_page'])}"

@@ -3,7 +3,7 @@ and what they were merged into, and which plans and reports are loaded for each.
 import polars as pl
 import streamlit as st
 
-from dashboard import queries
+from dashboard import document_queries, labels
 from dashboard.fmt import md_escape
 from dashboard.registry_queries import documents_by_district, join_names, registry
 from dashboard.ui import choice_select, header, my_district, no_data, q, show_table
@@ -14,7 +14,7 @@ header("Stadsdelar", "Stockholms stadsdelsnämnder i dag och tidigare, och vilka
 reg = registry()
 current = reg.filter(pl.col("current"))
 former = reg.filter(~pl.col("current"))
-docs = q(queries.documents)
+docs = q(document_queries.documents)
 counts = q(documents_by_district)
 n_docs = dict(docs.group_by("district").len().iter_rows()) if docs.height else {}
 
@@ -40,7 +40,7 @@ if docs.height == 0:
 
 def doc_label(r: dict) -> str:
     """ "Verksamhetsplan 2021", with the number when several versions are loaded."""
-    text = f"{queries.DOC_TYPE_LABELS.get(r['doc_type'], r['doc_type'])} {r['year']}"
+    text = f"{labels.DOC_TYPE_LABELS.get(r['doc_type'], r['doc_type'])} {r['year']}"
     return text + (f" ({r['n_documents']} st)" if r["n_documents"] > 1 else "")
 
 
@@ -83,8 +83,8 @@ COLUMNS = {"year": "År", "dokument": "Dokument", "level": "Nivå", "unit_name":
 
 def labelled(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.with_columns(
-        dokument=pl.col("doc_type").replace_strict(queries.DOC_TYPE_LABELS, default=pl.col("doc_type")),
-        level=pl.col("level").replace_strict(queries.LEVEL_LABELS, default=pl.col("level")))
+        dokument=pl.col("doc_type").replace_strict(labels.DOC_TYPE_LABELS, default=pl.col("doc_type")),
+        level=pl.col("level").replace_strict(labels.LEVEL_LABELS, default=pl.col("level")))
 
 
 mine_docs = docs.filter(pl.col("district") == district)

@@ -2,7 +2,7 @@
 import polars as pl
 import streamlit as st
 
-from dashboard import charts, queries, standing
+from dashboard import document_queries, indicator_charts, indicator_queries, labels, standing, text_match
 from dashboard.fmt import fmt_value, md_escape
 from dashboard.ui import (
     header,
@@ -20,21 +20,21 @@ from dashboard.ui import (
 
 header("Stadsdelsprofil", "Alla indikatorer för en stadsdel och ett år: mål, utfall, förra året och måluppfyllelse.")
 
-districts = q(queries.districts)
+districts = q(document_queries.districts)
 if not districts:
     no_data()
     st.stop()
-default = q(queries.default_district)
+default = q(document_queries.default_district)
 mine = my_district()
 start = mine if mine in districts else default[0]      # "Min stadsdel" opens first
 c1, c2, c3 = st.columns([2, 1, 3])
 with c1:
     district = st.selectbox("Stadsdel", districts, index=districts.index(start), key="stadsdel", placeholder="Välj stadsdel",
                             bind="query-params")
-docs = q(queries.documents).filter((pl.col("district") == district) & (pl.col("level") == "namnd"))
+docs = q(document_queries.documents).filter((pl.col("district") == district) & (pl.col("level") == "namnd"))
 with c2:
     year = year_select(docs["year"].unique().to_list(), default=default[1] if district == default[0] else None)
-profile = q(queries.district_profile, district, year)
+profile = q(indicator_queries.district_profile, district, year)
 areas = sorted({a for a in profile["area"].to_list() if a}) if profile.height else []
 with c3:
     picked = st.multiselect("Inriktningsmål", areas, key="omrade", bind="query-params",
@@ -43,15 +43,15 @@ goal_text = st.text_input("Filtrera på mål eller indikator", key="mal", bind="
 if picked:
     profile = profile.filter(pl.col("area").is_in(picked))
 if goal_text:
-    profile = profile.filter(queries.contains_text(["goal_text", "indicator"], goal_text))
+    profile = profile.filter(text_match.contains_text(["goal_text", "indicator"], goal_text))
 if profile.height == 0:
     st.info(f"Inga indikatorer för {district} {year} med valda filter.")
     st.stop()
 
 counts = profile.group_by("attainment").len().to_dicts()
 cols = st.columns(len(counts))
-for col, c in zip(cols, sorted(counts, key=lambda c: list(queries.ATTAINMENT_LABELS).index(c["attainment"]))):
-    col.metric(queries.ATTAINMENT_LABELS[c["attainment"]], c["len"])
+for col, c in zip(cols, sorted(counts, key=lambda c: list(labels.ATTAINMENT_LABELS).index(c["attainment"]))):
+    col.metric(labels.ATTAINMENT_LABELS[c["attainment"]], c["len"])
 
 place = q(standing.places, district, year).select("indicator_id", "rank_text")
 profile = profile.join(place, on="indicator_id", how="left")
@@ -60,16 +60,17 @@ table = profile.with_columns(
     utfall=pl.Series([value_text(r) for r in rows], dtype=pl.String),
     mal=pl.Series([fmt_value(r.get("target"), r.get("unit")) for r in rows], dtype=pl.String),
     forra=pl.Series([fmt_value(r.get("last_year"), r.get("unit")) for r in rows], dtype=pl.String),
-    uppfyllelse=pl.Series([queries.ATTAINMENT_LABELS.get(r["attainment"], "–") for r in rows]),
+    uppfyllelse=pl.Series([labels.ATTAINMENT_LABELS.get(r["attainment"], "–") for r in rows]),
 )
 diagram, tabell = view_tabs()
 if shown(diagram):          # only the open tab is made (the URL keeps the tab)
     with diagram:
-        show_chart(charts.attainment_summary(profile, title=f"{district} {year}: måluppfyllelse per inriktningsmål"),
+        show_chart(indicator_charts.attainment_summary(
+                       profile, title=f"{district} {year}: måluppfyllelse per inriktningsmål"),
                    profile, title=f"{district} {year}", subtitle="Indikatorer per måluppfyllelse",
                    source="Stadsdelens verksamhetsplan och verksamhetsberättelse", key="profile")
         st.subheader("Utfall jämfört med målet")
-        show_chart(charts.target_gaps(profile, title=f"{district} {year}: avstånd till målet"), profile,
+        show_chart(indicator_charts.target_gaps(profile, title=f"{district} {year}: avstånd till målet"), profile,
                    title=f"{district} {year}: avstånd till målet", subtitle="Procent av årsmålet",
                    source="Stadsdelens verksamhetsberättelse", key="gaps")
         st.caption("Positivt: bättre än målet, med hänsyn till om högre eller lägre värden är bättre. "

@@ -19,7 +19,7 @@ from streamlit.testing.v1 import AppTest
 
 from dashboard import activity_queries as aq
 from dashboard import export as ex
-from dashboard import queries as q
+from dashboard import text_match
 from tests.dashboard_fixture import KF_ARBETE, KF_TRYGG, build_empty_db, build_fixture_db
 from tests.helpers import read_export_csv, run_page
 
@@ -454,7 +454,7 @@ def test_text_filter_folds_case_and_accents_and_looks_in_goal_and_analysis(mem):
     assert ids(aq.activities(mem, text="plant farst")) == [6]                   # starts of words
     assert aq.activities(mem, text="träffpunkt cyklar").height == 0
     assert aq.activities(mem, text="(").height == 7                             # no word: no filter
-    assert q.text_matcher("  ") is None
+    assert text_match.text_matcher("  ") is None
 
 
 def test_options_years_districts_goals_and_document_types(mem):

@@ -10,7 +10,7 @@ import time
 
 import duckdb
 
-from dashboard import db
+from dashboard import db, document_queries
 
 
 def _version(path, value: int) -> None:
@@ -84,9 +84,9 @@ def test_a_page_run_reads_one_generation_of_the_file(tmp_path, monkeypatch):
     monkeypatch.setenv("STADSDEL_DB", str(live))
     with db.pinned() as version:
         assert version is not None
-        before = db.run("districts")
+        before = db.run(document_queries.districts)
         assert before
         shutil.copy(empty, tmp_path / "next.duckdb")
         os.replace(tmp_path / "next.duckdb", live)         # a rebuild swaps the file mid-run
-        assert db.run("districts") == before
-    assert db.run("districts") == []                       # the next run reads the new file
+        assert db.run(document_queries.districts) == before
+    assert db.run(document_queries.districts) == []     # the next run reads the new file

@@ -309,7 +309,7 @@ def test_slide_from_simple_chart_follows_sort():
 
 
 def test_slide_from_dashboard_charts():
-    from dashboard import charts
+    from dashboard import indicator_charts
 
     df = pl.DataFrame({
         "district": ["Norrmalm", "Kungsholmen", "Bromma"], "year": [2021] * 3,
@@ -317,7 +317,7 @@ def test_slide_from_dashboard_charts():
         "target_raw": [None] * 3, "kf_target": [None] * 3, "attainment": ["not_met", "met", "missing"],
         "from_later_report": [False] * 3, "missing_reason": [None, None, "saknas i dokumentet"],
         "source_file": ["a", "b", None], "source_line": [1, 2, None]})
-    ranked = charts.ranked_bars(df, unit="%", direction="lower")
+    ranked = indicator_charts.ranked_bars(df, unit="%", direction="lower")
     slide = ex.slide_from_chart(ranked, df, _meta())
     # lower is better: best first; the colour (attainment) is not a series
     assert slide.categories == ["Kungsholmen", "Norrmalm", "Bromma"]
@@ -326,13 +326,14 @@ def test_slide_from_dashboard_charts():
                          "outcome": [1.5, 1.3, 2.0], "outcome_raw": [None] * 3,
                          "from_later_report": [True, False, False], "source_file": ["a"] * 3,
                          "source_line": [1] * 3, "target": [None] * 3})
-    lines = ex.slide_from_chart(charts.year_lines(over, unit="%"), over, _meta())
+    lines = ex.slide_from_chart(indicator_charts.year_lines(over, unit="%"), over, _meta())
     assert lines.kind == "line"
     assert lines.categories == ["2020", "2021"]
     assert lines.series == {"Norrmalm": [1.5, 1.3], "Bromma": [None, 2.0]}
     # one district with values: its line is still named after it, not after the measure
     alone = over.filter(pl.col("district") == "Norrmalm")
-    assert ex.slide_from_chart(charts.year_lines(alone, unit="%"), alone, _meta()).series == {"Norrmalm": [1.5, 1.3]}
+    lines = indicator_charts.year_lines(alone, unit="%")
+    assert ex.slide_from_chart(lines, alone, _meta()).series == {"Norrmalm": [1.5, 1.3]}
 
 
 def test_slide_from_chart_declines_what_one_native_chart_cannot_show():
@@ -367,16 +368,16 @@ def test_cli_pptx_chart_equals_query_result(fixture_db, tmp_path):
     from dashboard_fixture import BARN
     from pptx import Presentation
 
-    from dashboard import charts, queries
+    from dashboard import indicator_charts, indicator_queries
 
     out = tmp_path / "deck.pptx"
     res = _run_export(fixture_db, "--indicator", "barn som lever i familjer", "--year", "2021",
                       "--out", str(out))
     assert res.exit_code == 0, res.output
     con = duckdb.connect(str(fixture_db), read_only=True)
-    frame = queries.indicator_across_districts(con, BARN, 2021)
+    frame = indicator_queries.indicator_across_districts(con, BARN, 2021)
     con.close()
-    order = charts.district_order(frame, "value", "lower")
+    order = indicator_charts.district_order(frame, "value", "lower")
     expected = dict(zip(frame["district"], frame["outcome"]))
     prs = Presentation(str(out))
     assert len(prs.slides) == 2  # across districts, and over years (2020 and 2021 known)
@@ -560,12 +561,12 @@ def test_libreoffice_draws_the_reference_markers(tmp_path):
 
 BROWSER_APP = '''
 import duckdb, streamlit as st
-from dashboard import charts, queries
+from dashboard import indicator_charts, indicator_queries
 from dashboard.export import ExportMeta, source_note
 from dashboard.export_ui import export_panel, deck_panel
 con = duckdb.connect(r"{db}", read_only=True)
-frame = queries.indicator_across_districts(con, "{iid}", 2021)
-chart = charts.ranked_bars(frame, unit="%", direction="lower")
+frame = indicator_queries.indicator_across_districts(con, "{iid}", 2021)
+chart = indicator_charts.ranked_bars(frame, unit="%", direction="lower")
 st.altair_chart(chart, theme=None)
 export_panel(chart, frame, meta=ExportMeta("Andel barn", "Utfall 2021 per stadsdel", source_note(frame), "%"),
              key="b")
@@ -699,7 +700,7 @@ def test_a_years_chart_names_its_districts_once_in_the_source():
 def test_native_bars_keep_the_apps_attainment_colours():
     from pptx import Presentation
 
-    from dashboard import charts
+    from dashboard import chart_style, indicator_charts
     from dashboard.export import ExportMeta, slide_from_chart, slides_to_pptx
 
     frame = pl.DataFrame({"district": ["Norrmalm", "Kungsholmen"], "outcome": [1.3, 0.9], "outcome_raw": ["1,3 %", "0,9 %"],
@@ -707,9 +708,10 @@ def test_native_bars_keep_the_apps_attainment_colours():
                           "attainment": ["not_met", "met"], "from_later_report": [False, False],
                           "missing_reason": [None, None], "source_file": ["n.txt", "k.txt"], "source_line": [1, 2]},
                          schema_overrides={"missing_reason": pl.String})
-    slide = slide_from_chart(charts.ranked_bars(frame, unit="%", direction="lower"), frame, ExportMeta(title="t"))
+    bars = indicator_charts.ranked_bars(frame, unit="%", direction="lower")
+    slide = slide_from_chart(bars, frame, ExportMeta(title="t"))
     attainment = dict(zip(frame["district"], frame["attainment"]))
-    assert slide.point_colors == [charts.ATTAINMENT_COLORS[attainment[c]] for c in slide.categories]
+    assert slide.point_colors == [chart_style.ATTAINMENT_COLORS[attainment[c]] for c in slide.categories]
     prs = Presentation(io.BytesIO(slides_to_pptx([slide])))
     chart = next(s for s in prs.slides[0].shapes if s.name == "Diagram").chart
     got = [str(p.format.fill.fore_color.rgb) for p in chart.plots[0].series[0].points][:len(slide.categories)]
@@ -721,20 +723,20 @@ def test_the_native_chart_carries_the_target_kf_and_median_the_picture_shows():
     the KF target and city median as marker series over the bars, values as drawn."""
     from pptx import Presentation
 
-    from dashboard import charts
+    from dashboard import indicator_charts
     from dashboard.export import ExportMeta, slide_from_chart, slides_to_pptx
 
     frame = pl.DataFrame({"district": ["Norrmalm", "Kungsholmen", "Bromma"], "outcome": [1.3, 0.9, 2.0],
                           "target": [0.8, None, 1.5], "kf_target": [2.7, 2.7, 2.7],
                           "attainment": ["not_met", "no_target", "not_met"], "from_later_report": [False] * 3,
                           "missing_reason": [None] * 3}, schema_overrides={"missing_reason": pl.String})
-    with_refs = charts.ranked_bars(frame, unit="%", direction="lower", median=1.3, kf_target=2.7)
+    with_refs = indicator_charts.ranked_bars(frame, unit="%", direction="lower", median=1.3, kf_target=2.7)
     slide = slide_from_chart(with_refs, frame, ExportMeta(title="t", unit="%"))
     by_district = dict(zip(frame["district"], frame["target"]))
     assert slide.markers["Årsmål"] == [by_district[c] for c in slide.categories]
     assert slide.markers["KF:s årsmål"] == [2.7] * 3 and slide.markers["Stadens median"] == [1.3] * 3
     # no KF rule in the picture (a city total shown as text): no KF series on the slide
-    plain = slide_from_chart(charts.ranked_bars(frame, unit="%", direction="lower", median=1.3), frame,
+    plain = slide_from_chart(indicator_charts.ranked_bars(frame, unit="%", direction="lower", median=1.3), frame,
                              ExportMeta(title="t", unit="%"))
     assert "KF:s årsmål" not in plain.markers and "Stadens median" in plain.markers
 

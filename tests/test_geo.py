@@ -25,7 +25,7 @@ from shapely.geometry import LinearRing, Point, shape  # noqa: E402
 from shapely.ops import unary_union  # noqa: E402
 
 from dashboard import geo  # noqa: E402
-from dashboard.charts import ATTAINMENT_COLORS, MINE_COLOR  # noqa: E402
+from dashboard.chart_style import ATTAINMENT_COLORS, MINE_COLOR  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 GEO_DIR = ROOT / "data" / "geo"

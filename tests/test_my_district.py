@@ -7,7 +7,7 @@ import polars as pl
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard import charts, standing
+from dashboard import indicator_charts, standing
 from dashboard.ui import chart_spec
 from tests.dashboard_fixture import BARN, KOSTNAD, build_fixture_db
 from tests.test_pages import APP, shown, texts
@@ -95,8 +95,8 @@ def test_choosing_no_district_removes_it_from_the_url(app):
 def test_ranked_bars_highlight_my_district():
     f = pl.DataFrame({"district": ["A", "B"], "outcome": [1.0, 2.0], "attainment": ["met", "not_met"],
                       "from_later_report": [False, False], "missing_reason": [None, None]})
-    plain = json.dumps(chart_spec(charts.ranked_bars(f, direction="higher")), ensure_ascii=False)
-    marked = json.dumps(chart_spec(charts.ranked_bars(f, direction="higher", mine="B")), ensure_ascii=False)
+    plain = json.dumps(chart_spec(indicator_charts.ranked_bars(f, direction="higher")), ensure_ascii=False)
+    marked = json.dumps(chart_spec(indicator_charts.ranked_bars(f, direction="higher", mine="B")), ensure_ascii=False)
     assert "▶" not in plain and "datum.district ===" not in plain
     assert "▶" in marked and 'datum.district === \\"B\\"' in marked      # B's bar at full strength
 
@@ -104,7 +104,7 @@ def test_ranked_bars_highlight_my_district():
 def test_year_lines_draw_my_district_in_colour_among_many():
     rows = [{"district": d, "year": y, "outcome": float(i + y - 2020), "from_later_report": False}
             for i, d in enumerate("ABCDEFGHIJ") for y in (2020, 2021)]
-    spec = chart_spec(charts.year_lines(pl.DataFrame(rows), highlight=list("ABCDEFGHIJ"), mine="C"))
+    spec = chart_spec(indicator_charts.year_lines(pl.DataFrame(rows), highlight=list("ABCDEFGHIJ"), mine="C"))
     domains = [layer["encoding"]["color"]["scale"]["domain"] for layer in spec["layer"]
                if "color" in layer.get("encoding", {}) and "scale" in layer["encoding"]["color"]]
     assert domains and all(d == ["C"] for d in domains)   # ten chosen: too many to colour, mine stands out

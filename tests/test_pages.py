@@ -217,11 +217,11 @@ def test_profile_filter_matches_across_case(app):
 
 
 def test_a_failing_page_shows_a_swedish_message_not_a_traceback(app, monkeypatch):
-    from dashboard import queries
+    from dashboard import document_queries
 
     def broken(con):
         raise RuntimeError("internal detail")
-    monkeypatch.setattr(queries, "districts", broken)
+    monkeypatch.setattr(document_queries, "districts", broken)
     at = app("jamfor_indikator")
     assert [e.value for e in at.error] and "Något gick fel" in at.error[0].value
     assert "internal detail" not in " ".join(e.value for e in at.error)

@@ -11,9 +11,13 @@ import duckdb
 import polars as pl
 import pytest
 
+from dashboard import budget_charts, db, grid_charts, indicator_charts, labels
 from dashboard import budget_queries as bq
-from dashboard import charts, db
-from dashboard import queries as q
+from dashboard import document_queries as dq
+from dashboard import goal_queries as gq
+from dashboard import indicator_queries as iq
+from dashboard import indicator_values as iv
+from dashboard import quality_queries as qq
 from dashboard import search_queries as sq
 from dashboard.fmt import NBSP, fmt_lines, fmt_number, fmt_percent, fmt_value
 from tests.dashboard_fixture import BARN, FERIEJOBB, INRIKTNING, KOSTNAD, PERSONER, build_empty_db, build_fixture_db
@@ -41,38 +45,38 @@ def by_district(frame: pl.DataFrame) -> dict[str, dict]:
 # --- indicator search ---------------------------------------------------------------------
 
 def test_search_finds_indicator_by_printed_name(con):
-    ids = q.search_indicators(con, "feriejobb")["indicator_id"].to_list()
+    ids = iq.search_indicators(con, "feriejobb")["indicator_id"].to_list()
     assert ids == [FERIEJOBB]
 
 
 def test_search_finds_indicators_by_goal_text(con):
-    found = q.search_indicators(con, "självförsörjande")
+    found = iq.search_indicators(con, "självförsörjande")
     assert {BARN, PERSONER, FERIEJOBB} <= set(found["indicator_id"].to_list())
     assert KOSTNAD not in found["indicator_id"].to_list()  # its row has no goal
     assert found["matched_goal"].drop_nulls().len() >= 3
 
 
 def test_search_without_text_lists_all_most_reported_first(con):
-    found = q.search_indicators(con, "")
+    found = iq.search_indicators(con, "")
     assert found.height == 4
     assert found["indicator_id"][0] == BARN          # printed in the documents of 4 districts
-    assert q.search_indicators(con, "finns-inte-xyz").height == 0
+    assert iq.search_indicators(con, "finns-inte-xyz").height == 0
 
 
 @pytest.mark.parametrize("typed", ["barn bistånd", "bistånd barn", "bistand", "BISTÅND", "ekonomiskt bist",
                                    "familjerna bistånd"])
 def test_search_matches_every_word_in_any_order_without_accents(seed_con, typed):
     """All words, any order, case- and accent-insensitive, on stems and word starts."""
-    names = q.search_indicators(seed_con, typed)["name"].to_list()
+    names = iq.search_indicators(seed_con, typed)["name"].to_list()
     assert "Andel barn som lever i familjer som har ekonomiskt bistånd" in names
     assert all("bist" in n.lower() or "bist" in (g or "").lower()
-               for n, g in q.search_indicators(seed_con, typed).select("name", "matched_goal").iter_rows())
+               for n, g in iq.search_indicators(seed_con, typed).select("name", "matched_goal").iter_rows())
 
 
 def test_search_needs_every_word(seed_con):
-    both = set(q.search_indicators(seed_con, "barn bistånd")["indicator_id"].to_list())
-    assert both < set(q.search_indicators(seed_con, "bistånd")["indicator_id"].to_list())
-    assert q.search_indicators(seed_con, "bistånd feriejobbxyz").height == 0
+    both = set(iq.search_indicators(seed_con, "barn bistånd")["indicator_id"].to_list())
+    assert both < set(iq.search_indicators(seed_con, "bistånd")["indicator_id"].to_list())
+    assert iq.search_indicators(seed_con, "bistånd feriejobbxyz").height == 0
 
 
 def test_search_keeps_counts_and_indicators_without_values(tmp_path):
@@ -81,42 +85,42 @@ def test_search_keeps_counts_and_indicators_without_values(tmp_path):
     c.execute("INSERT INTO indicators VALUES ('utan-varden', 'Andel nöjda brukare', '%', 'higher', FALSE, FALSE)")
     c.close()
     c = duckdb.connect(str(path), read_only=True)
-    found = q.search_indicators(c, "nöjda")
+    found = iq.search_indicators(c, "nöjda")
     assert found["indicator_id"].to_list() == ["utan-varden"] and found["years"].to_list() == [[None]]
     assert found["n_districts"].to_list() == [0]
-    assert q.search_indicators(c, "feriejobb", kf_only=True).height == 0
+    assert iq.search_indicators(c, "feriejobb", kf_only=True).height == 0
     c.close()
 
 
 # --- one indicator across districts and years ------------------------------------------------
 
 def test_across_districts_lists_every_district_with_value_or_reason(con):
-    rows = by_district(q.indicator_across_districts(con, BARN, 2021))
+    rows = by_district(iq.indicator_across_districts(con, BARN, 2021))
     assert set(rows) == {"Norrmalm", "Kungsholmen", "Hägersten-Älvsjö", "Spånga-Tensta",
                          "Enskede-Årsta-Vantör"}
     assert rows["Norrmalm"]["outcome"] == pytest.approx(1.3)
     assert rows["Kungsholmen"]["outcome"] == pytest.approx(0.9)
     assert rows["Spånga-Tensta"]["outcome"] is None
-    assert rows["Spånga-Tensta"]["missing_reason"] == q.MISSING_NO_ROW
+    assert rows["Spånga-Tensta"]["missing_reason"] == iv.MISSING_NO_ROW
     assert rows["Enskede-Årsta-Vantör"]["outcome"] is None
-    assert rows["Enskede-Årsta-Vantör"]["missing_reason"] == q.MISSING_PLAN_ONLY
+    assert rows["Enskede-Årsta-Vantör"]["missing_reason"] == iv.MISSING_PLAN_ONLY
     assert rows["Enskede-Årsta-Vantör"]["target"] == pytest.approx(3.0)
 
 
 def test_unit_level_documents_are_not_compared_as_districts(con):
-    frame = q.indicator_by_year(con, BARN)
+    frame = iv.indicator_by_year(con, BARN)
     assert 9.9 not in frame["target"].drop_nulls().to_list()
 
 
 def test_printed_non_number_is_ej_matt_with_the_printed_text(con):
-    rows = by_district(q.indicator_across_districts(con, PERSONER, 2021))
+    rows = by_district(iq.indicator_across_districts(con, PERSONER, 2021))
     assert rows["Hägersten-Älvsjö"]["outcome"] is None
     assert "ej mätt" in rows["Hägersten-Älvsjö"]["missing_reason"]
     assert "Tas fram" in rows["Hägersten-Älvsjö"]["missing_reason"]
 
 
 def test_prior_year_column_is_the_previous_years_point_flagged(con):
-    rows = {(r["district"], r["year"]): r for r in q.indicator_over_years(con, BARN).to_dicts()}
+    rows = {(r["district"], r["year"]): r for r in iq.indicator_over_years(con, BARN).to_dicts()}
     kh = rows[("Kungsholmen", 2020)]
     assert kh["outcome"] == pytest.approx(1.1) and kh["from_later_report"] is True
     assert kh["target"] == pytest.approx(1.2)                   # the plan's target for 2020
@@ -127,25 +131,25 @@ def test_prior_year_column_is_the_previous_years_point_flagged(con):
 
 
 def test_over_years_filters_districts(con):
-    frame = q.indicator_over_years(con, BARN, ["Norrmalm"])
+    frame = iq.indicator_over_years(con, BARN, ["Norrmalm"])
     assert set(frame["district"].to_list()) == {"Norrmalm"}
     assert frame["year"].to_list() == [2020, 2021]
 
 
 def test_attainment_follows_the_indicator_direction(con):
-    barn = by_district(q.indicator_across_districts(con, BARN, 2021))        # lower is better
+    barn = by_district(iq.indicator_across_districts(con, BARN, 2021))        # lower is better
     assert barn["Kungsholmen"]["attainment"] == "met"                           # 0,9 <= 1,0
     assert barn["Norrmalm"]["attainment"] == "not_met"                          # 1,3 > 0,8
     assert barn["Spånga-Tensta"]["attainment"] == "missing"
-    jobs = by_district(q.indicator_across_districts(con, FERIEJOBB, 2021))     # higher is better
+    jobs = by_district(iq.indicator_across_districts(con, FERIEJOBB, 2021))     # higher is better
     assert jobs["Norrmalm"]["attainment"] == "met"                              # 230 >= 200
     assert jobs["Kungsholmen"]["attainment"] == "not_met"                       # 150 < 180
-    cost = by_district(q.indicator_across_districts(con, KOSTNAD, 2021))       # direction NULL
+    cost = by_district(iq.indicator_across_districts(con, KOSTNAD, 2021))       # direction NULL
     assert cost["Norrmalm"]["attainment"] == "no_direction"
 
 
 def test_every_value_carries_its_source(con):
-    frame = q.indicator_across_districts(con, BARN, 2021).filter(pl.col("outcome").is_not_null())
+    frame = iq.indicator_across_districts(con, BARN, 2021).filter(pl.col("outcome").is_not_null())
     for r in frame.to_dicts():
         assert r["source_file"] and r["source_line"] and r["document_id"]
         assert r["outcome_raw"] in r["raw_text"]
@@ -155,14 +159,14 @@ def test_every_value_carries_its_source(con):
 
 
 def test_reference_values_median_and_kf_target(con):
-    ref = q.reference_values(q.indicator_across_districts(con, BARN, 2021))
+    ref = iq.reference_values(iq.indicator_across_districts(con, BARN, 2021))
     assert ref["median"] == pytest.approx(1.3)      # of 0,9 / 1,3 / 2,1; missing ones not counted as 0
     assert ref["kf_target"] == pytest.approx(2.7)
     assert ref["n"] == 3
 
 
 def test_gender_split_values(con):
-    rows = by_district(q.indicator_across_districts(con, PERSONER, 2021))
+    rows = by_district(iq.indicator_across_districts(con, PERSONER, 2021))
     assert rows["Norrmalm"]["outcome_men"] == pytest.approx(0.53)
     assert rows["Norrmalm"]["outcome_women"] == pytest.approx(0.43)
 
@@ -170,28 +174,28 @@ def test_gender_split_values(con):
 def _row_by_row_best(rows: pl.DataFrame) -> list[dict]:
     """What _best gives, with missing_reason and raw_text made row by row by the plain Python
     functions (the first implementation); attainment is checked against stated cases below."""
-    best = q._best(q._observations(rows)).drop("missing_reason", "raw_text")
+    best = iv._best(iv._observations(rows)).drop("missing_reason", "raw_text")
     out = []
     for r in best.to_dicts():
-        r["missing_reason"] = q._missing_reason(r)
-        r["raw_text"] = q._raw_text(r)
+        r["missing_reason"] = iv._missing_reason(r)
+        r["raw_text"] = iv._raw_text(r)
         out.append(r)
     return out
 
 
 def test_attainment_reason_and_raw_text_as_expressions_match_the_row_by_row_functions(con, seed_con):
     for c in (con, seed_con):
-        rows = q.value_rows(c)
-        assert q._best(q._observations(rows)).to_dicts() == _row_by_row_best(rows)
+        rows = iv.value_rows(c)
+        assert iv._best(iv._observations(rows)).to_dicts() == _row_by_row_best(rows)
     # edge cases: Python's round (not polars'), str.strip's whitespace, empty cells, directions
-    base = q.value_rows(con, indicator_id=BARN).head(1).to_dicts()[0]
+    base = iv.value_rows(con, indicator_id=BARN).head(1).to_dicts()[0]
     cases = [
         dict(outcome=1.0000000005, target=1.000000001, direction="higher"),   # round(…, 9) ties
         dict(outcome=1.0000000005, target=1.000000001, direction="lower"),
         dict(outcome=0.30000000000000004, target=0.3, direction="lower"),
-        dict(outcome=None, outcome_raw="\x1c Tas fram\u00a0", doc_type=q.REPORT),
-        dict(outcome=None, outcome_raw=" \u2009 ", doc_type=q.REPORT),
-        dict(outcome=None, outcome_raw=None, doc_type=q.PLAN),
+        dict(outcome=None, outcome_raw="\x1c Tas fram\u00a0", doc_type=labels.REPORT),
+        dict(outcome=None, outcome_raw=" \u2009 ", doc_type=labels.REPORT),
+        dict(outcome=None, outcome_raw=None, doc_type=labels.PLAN),
         dict(outcome=2.0, target=None, direction="higher"),
         dict(outcome=2.0, target=1.0, direction=None),
         dict(outcome=2.0, target=1.0, direction="neither"),
@@ -199,8 +203,8 @@ def test_attainment_reason_and_raw_text_as_expressions_match_the_row_by_row_func
         dict(printed_name=None, outcome_raw=None, periodicity=None),
     ]
     rows = pl.DataFrame([{**base, "district": f"D{i}", "prior_outcome": None, **case}
-                         for i, case in enumerate(cases)], schema=q.value_rows(con).schema)
-    assert q._best(q._observations(rows)).to_dicts() == _row_by_row_best(rows)
+                         for i, case in enumerate(cases)], schema=iv.value_rows(con).schema)
+    assert iv._best(iv._observations(rows)).to_dicts() == _row_by_row_best(rows)
 
 
 @pytest.mark.parametrize("case,expected", [
@@ -214,24 +218,24 @@ def test_attainment_reason_and_raw_text_as_expressions_match_the_row_by_row_func
     (dict(outcome=100.0, target=100.0, direction="neither"), "no_direction"),
     (dict(outcome=5.0, target=4.0, direction=None), "no_direction"),
     (dict(outcome=5.0, target=None, direction="lower"), "no_target"),
-    (dict(outcome=None, target=5.0, direction="higher", doc_type=q.REPORT), "missing"),
-    (dict(outcome=None, target=5.0, direction="higher", doc_type=q.PLAN), "planned"),
+    (dict(outcome=None, target=5.0, direction="higher", doc_type=labels.REPORT), "missing"),
+    (dict(outcome=None, target=5.0, direction="higher", doc_type=labels.PLAN), "planned"),
 ])
 def test_attainment_of_a_value(con, case, expected):
     """Attainment as the pages show it (ATTAINMENT_LABELS): against the district's own target,
     by the indicator's direction; why not, when it cannot be said."""
-    base = q.value_rows(con, indicator_id=BARN).head(1).to_dicts()[0]
-    rows = pl.DataFrame([{**base, "prior_outcome": None, **case}], schema=q.value_rows(con).schema)
-    assert q._best(q._observations(rows))["attainment"].to_list() == [expected]
+    base = iv.value_rows(con, indicator_id=BARN).head(1).to_dicts()[0]
+    rows = pl.DataFrame([{**base, "prior_outcome": None, **case}], schema=iv.value_rows(con).schema)
+    assert iv._best(iv._observations(rows))["attainment"].to_list() == [expected]
 
 
 def test_attainment_share_is_the_latest_judged_year_of_all_values(con, seed_con):
     for c in (con, seed_con):
-        best = q._best(q._observations(q.value_rows(c)))
+        best = iv._best(iv._observations(iv.value_rows(c)))
         judged = best.filter(pl.col("attainment").is_in(["met", "not_met"]))
         year = judged["year"].max()
         this = judged.filter(pl.col("year") == year)
-        assert q.attainment_share(c) == {"met_year": year, "n_judged": this.height,
+        assert iv.attainment_share(c) == {"met_year": year, "n_judged": this.height,
                                          "share_met": this.filter(pl.col("attainment") == "met").height
                                          / this.height}
 
@@ -239,7 +243,7 @@ def test_attainment_share_is_the_latest_judged_year_of_all_values(con, seed_con)
 # --- profile, goals, economy ----------------------------------------------------------------
 
 def test_district_profile_has_last_year_and_area(con):
-    rows = {r["indicator_id"]: r for r in q.district_profile(con, "Norrmalm", 2021).to_dicts()}
+    rows = {r["indicator_id"]: r for r in iq.district_profile(con, "Norrmalm", 2021).to_dicts()}
     assert set(rows) == {BARN, PERSONER, FERIEJOBB, KOSTNAD}
     assert rows[BARN]["last_year"] == pytest.approx(1.6)      # own 2020 report
     assert rows[FERIEJOBB]["last_year"] == pytest.approx(184)  # from this report's prior column
@@ -255,16 +259,16 @@ def test_district_profile_has_last_year_and_area(con):
 def test_target_gap_needs_a_value_a_nonzero_target_and_a_direction():
     frame = pl.DataFrame({"outcome": [1.0, None, 2.0, 3.0, 3.0], "target": [0.0, 5.0, 1.0, 2.0, 4.0],
                           "direction": ["lower", "higher", "neither", "lower", "higher"]})
-    assert frame.select(gap=q._TARGET_GAP)["gap"].to_list() == [None, None, None, -50.0, -25.0]
+    assert frame.select(gap=iq._TARGET_GAP)["gap"].to_list() == [None, None, None, -50.0, -25.0]
 
 
 def test_goal_assessments_across_districts(con):
-    goals = q.goal_assessments(con, 2021, "kf_mal")
+    goals = gq.goal_assessments(con, 2021, "kf_mal")
     got = {(r["district"], r["code"]): r["assessment"] for r in goals.to_dicts()}
     assert got[("Norrmalm", "1.1")] == "helt"
     assert got[("Hägersten-Älvsjö", "1.1")] == "inte"
     assert got[("Hägersten-Älvsjö", "1.2")] is None
-    assert q.assessment_years(con) == [2020, 2021]
+    assert gq.assessment_years(con) == [2020, 2021]
 
 
 @pytest.mark.parametrize("label, kind", [
@@ -379,9 +383,9 @@ def test_empty_database_is_handled(tmp_path):
     assert bq.budget_years(c) == []
     assert bq.budget_by_area(c, 2021).height == 0
     assert bq.budget_vs_outcome(c, 2021).height == 0
-    assert q.search_indicators(c, "").height == 0
-    assert q.indicator_across_districts(c, BARN, 2021).height == 0
-    assert q.overview(c)["n_documents"] == 0
+    assert iq.search_indicators(c, "").height == 0
+    assert iq.indicator_across_districts(c, BARN, 2021).height == 0
+    assert dq.overview(c)["n_documents"] == 0
     assert sq.search_sections(c, "feriejobb").height == 0
     c.close()
 
@@ -433,10 +437,10 @@ def test_search_snippets_from_the_index_show_document_text_as_text(tmp_path):
 
 
 def test_coverage_and_overview(con):
-    cov = q.coverage(con)
+    cov = dq.coverage(con)
     row = cov.filter((pl.col("district") == "Norrmalm") & (pl.col("year") == 2021)).row(0, named=True)
     assert row["doc_type"] == "verksamhetsberattelse" and row["n_values"] == 4
-    info = q.overview(con)
+    info = dq.overview(con)
     assert info["n_documents"] == 8 and info["n_districts"] == 5
     assert info["assessment_year"] == 2021
     assert info["share_helt"] == pytest.approx(2 / 6)
@@ -447,19 +451,19 @@ def test_coverage_and_overview(con):
 
 
 def test_sources_and_warnings(con):
-    docs = q.documents(con)
+    docs = dq.documents(con)
     assert docs.height == 8
     assert docs.filter(pl.col("document_id") == 1)["n_warnings"][0] == 1
-    warns = q.warnings(con)
+    warns = qq.warnings(con)
     assert warns.height == 2 and "Filen kunde inte läsas" in warns["message"].to_list()
-    assert q.uncertain_matches(con).height == 0
-    assert q.build_info(con)["input_dir"] == "data/raw"
+    assert qq.uncertain_matches(con).height == 0
+    assert qq.build_info(con)["input_dir"] == "data/raw"
 
 
 def test_source_excerpt_reads_the_printed_lines(tmp_path):
     (tmp_path / "doc.txt").write_text("rad ett\nrad två\nrad tre\n", encoding="utf-8")
-    assert q.source_excerpt(tmp_path, "doc.txt", 2, 3) == "    2  rad två\n    3  rad tre"
-    assert q.source_excerpt(tmp_path, "saknas.txt", 1) is None
+    assert dq.source_excerpt(tmp_path, "doc.txt", 2, 3) == "    2  rad två\n    3  rad tre"
+    assert dq.source_excerpt(tmp_path, "saknas.txt", 1) is None
 
 
 # --- formatting and charts ---------------------------------------------------------------
@@ -477,8 +481,8 @@ def test_swedish_number_formats():
 
 
 def test_charts_carry_the_swedish_locale_in_the_spec(con):
-    frame = q.indicator_across_districts(con, BARN, 2021)
-    spec = charts.ranked_bars(frame, unit="%", direction="lower", median=1.3, kf_target=2.7).to_dict()
+    frame = iq.indicator_across_districts(con, BARN, 2021)
+    spec = indicator_charts.ranked_bars(frame, unit="%", direction="lower", median=1.3, kf_target=2.7).to_dict()
     number = spec["config"]["locale"]["number"]
     assert number["decimal"] == "," and number["thousands"] == NBSP
     assert number["currency"] == ["", " kr"]
@@ -486,8 +490,8 @@ def test_charts_carry_the_swedish_locale_in_the_spec(con):
 
 def test_ranked_bars_render_swedish_numbers_and_missing_reasons(con):
     vlc = pytest.importorskip("vl_convert")
-    frame = q.indicator_across_districts(con, BARN, 2021)
-    chart = charts.ranked_bars(frame, unit="%", direction="lower", median=1.3, kf_target=2.7, width=600)
+    frame = iq.indicator_across_districts(con, BARN, 2021)
+    chart = indicator_charts.ranked_bars(frame, unit="%", direction="lower", median=1.3, kf_target=2.7, width=600)
     texts = re.findall(r">([^<>]*)</text>", vlc.vegalite_to_svg(chart.to_dict()))
     assert "0,9" in texts and "2,1" in texts and "1,3" in texts       # value labels, decimal comma
     assert "0.9" not in texts and "2.1" not in texts
@@ -496,10 +500,16 @@ def test_ranked_bars_render_swedish_numbers_and_missing_reasons(con):
 
 
 def test_district_order_puts_best_first_by_direction(con):
-    frame = q.indicator_across_districts(con, BARN, 2021)
-    assert charts.district_order(frame, "value", "lower")[:3] == ["Kungsholmen", "Norrmalm", "Hägersten-Älvsjö"]
-    assert charts.district_order(frame, "value", "higher")[:3] == ["Hägersten-Älvsjö", "Norrmalm", "Kungsholmen"]
-    assert charts.district_order(frame, "name")[0] == "Enskede-Årsta-Vantör"
+    frame = iq.indicator_across_districts(con, BARN, 2021)
+    order = indicator_charts.district_order
+    assert order(frame, "value", "lower")[:3] == ["Kungsholmen", "Norrmalm", "Hägersten-Älvsjö"]
+    assert order(frame, "value", "higher")[:3] == ["Hägersten-Älvsjö", "Norrmalm", "Kungsholmen"]
+    assert indicator_charts.district_order(frame, "name")[0] == "Enskede-Årsta-Vantör"
+
+
+def chart_builder(name: str):
+    """A chart builder by its name, from the chart module that holds it."""
+    return next(getattr(m, name) for m in (indicator_charts, grid_charts, budget_charts) if hasattr(m, name))
 
 
 @pytest.mark.parametrize("builder, expected", [
@@ -511,30 +521,30 @@ def test_district_order_puts_best_first_by_direction(con):
 def test_every_chart_builder_renders(con, builder, expected):
     vlc = pytest.importorskip("vl_convert")
     frames = {
-        "year_lines": lambda: q.indicator_over_years(con, BARN),
-        "gender_bars": lambda: q.indicator_across_districts(con, PERSONER, 2021),
-        "coverage_grid": lambda: q.coverage(con),
-        "assessment_grid": lambda: q.goal_assessments(con, 2021, "kf_mal"),
+        "year_lines": lambda: iq.indicator_over_years(con, BARN),
+        "gender_bars": lambda: iq.indicator_across_districts(con, PERSONER, 2021),
+        "coverage_grid": lambda: dq.coverage(con),
+        "assessment_grid": lambda: gq.goal_assessments(con, 2021, "kf_mal"),
         "budget_bars": lambda: bq.budget_by_area(con, 2021),
         "budget_vs_outcome_bars": lambda: bq.budget_vs_outcome(con, 2021),
-        "attainment_summary": lambda: q.district_profile(con, "Norrmalm", 2021),
-        "target_gaps": lambda: q.district_profile(con, "Norrmalm", 2021),
+        "attainment_summary": lambda: iq.district_profile(con, "Norrmalm", 2021),
+        "target_gaps": lambda: iq.district_profile(con, "Norrmalm", 2021),
     }
-    chart = getattr(charts, builder)(frames[builder](), width=500)
+    chart = chart_builder(builder)(frames[builder](), width=500)
     texts = re.findall(r">([^<>]*)</text>", vlc.vegalite_to_svg(chart.to_dict()))
     assert any(expected in t for t in texts), texts[:40]
 
 
 _BUILDER_FRAMES = {
-    "ranked_bars": lambda c: q.indicator_across_districts(c, BARN, 2021),
-    "year_lines": lambda c: q.indicator_over_years(c, BARN),
-    "gender_bars": lambda c: q.indicator_across_districts(c, PERSONER, 2021),
-    "coverage_grid": lambda c: q.coverage(c),
-    "assessment_grid": lambda c: q.goal_assessments(c, 2021, "kf_mal"),
+    "ranked_bars": lambda c: iq.indicator_across_districts(c, BARN, 2021),
+    "year_lines": lambda c: iq.indicator_over_years(c, BARN),
+    "gender_bars": lambda c: iq.indicator_across_districts(c, PERSONER, 2021),
+    "coverage_grid": lambda c: dq.coverage(c),
+    "assessment_grid": lambda c: gq.goal_assessments(c, 2021, "kf_mal"),
     "budget_bars": lambda c: bq.budget_by_area(c, 2021),
     "budget_vs_outcome_bars": lambda c: bq.budget_vs_outcome(c, 2021),
-    "attainment_summary": lambda c: q.district_profile(c, "Norrmalm", 2021),
-    "target_gaps": lambda c: q.district_profile(c, "Norrmalm", 2021),
+    "attainment_summary": lambda c: iq.district_profile(c, "Norrmalm", 2021),
+    "target_gaps": lambda c: iq.district_profile(c, "Norrmalm", 2021),
 }
 
 
@@ -565,7 +575,7 @@ def test_chart_spec_is_what_st_altair_chart_made_and_is_valid(con, builder):
     from dashboard.ui import chart_spec
     frame = _BUILDER_FRAMES[builder](con)
     for f in (frame, frame.head(0)):
-        chart = getattr(charts, builder)(f, title="Titel")
+        chart = chart_builder(builder)(f, title="Titel")
         spec = chart_spec(chart)
         validate_jsonschema(spec, chart._schema, rootschema=chart._rootschema)
         assert _datasets_as_rows(spec) == _datasets_as_rows(_convert_altair_to_vega_lite_spec(chart))
@@ -577,12 +587,12 @@ def test_chart_spec_is_what_st_altair_chart_made_and_is_valid(con, builder):
 def test_db_run_picks_up_a_rebuilt_file(tmp_path, monkeypatch):
     live = build_fixture_db(tmp_path / "live.duckdb")
     monkeypatch.setenv("STADSDEL_DB", str(live))
-    assert db.run(q.overview)["n_documents"] == 8
+    assert db.run(dq.overview)["n_documents"] == 8
     before = db.signature(live)
     new = build_empty_db(tmp_path / "new.duckdb")
     os.replace(new, live)                 # what the ETL does after a rebuild
     assert db.signature(live) != before
-    assert db.run(q.overview)["n_documents"] == 0
+    assert db.run(dq.overview)["n_documents"] == 0
 
 
 def test_build_if_missing_builds_from_the_input_folder(tmp_path):
@@ -597,7 +607,7 @@ def test_build_if_missing_builds_from_the_input_folder(tmp_path):
     assert db.build_if_missing(target, src, progress=seen.append) is True
     assert target.exists() and len(seen) == 1
     c = duckdb.connect(str(target), read_only=True)
-    assert q.overview(c)["n_documents"] == 1
+    assert dq.overview(c)["n_documents"] == 1
     c.close()
     assert db.build_if_missing(target, src) is False      # present: nothing to do
 
@@ -621,11 +631,11 @@ def _refs_frame(outcomes, targets, kf, kf_raw):
 
 
 def test_a_city_total_kf_target_is_not_drawn_on_a_districts_scale():
-    city = q.reference_values(_refs_frame([210.0, 130.0, 99.0], [160.0, 130.0, 100.0], 9000.0, "9 000 st"), "st")
+    city = iq.reference_values(_refs_frame([210.0, 130.0, 99.0], [160.0, 130.0, 100.0], 9000.0, "9 000 st"), "st")
     assert city["kf_scope"] == "city" and city["kf_text"] == "9 000 st"
-    share = q.reference_values(_refs_frame([1.3, 0.9, 2.0], [0.8, 0.7, 1.0], 2.7, "2,7 %"), "%")
+    share = iq.reference_values(_refs_frame([1.3, 0.9, 2.0], [0.8, 0.7, 1.0], 2.7, "2,7 %"), "%")
     assert share["kf_scope"] == "district" and share["kf_target"] == 2.7
-    word = q.reference_values(_refs_frame([1.3, 0.9], [0.8, 0.7], None, "öka"), "%")
+    word = iq.reference_values(_refs_frame([1.3, 0.9], [0.8, 0.7], None, "öka"), "%")
     assert word["kf_target"] is None and word["kf_scope"] is None
 
 
@@ -633,7 +643,7 @@ def test_the_legend_lists_only_the_references_drawn():
     frame = _refs_frame([1.3, 0.9], [0.8, 0.7], None, "öka").with_columns(
         outcome_raw=pl.lit("1"), target_raw=pl.lit("1"), attainment=pl.lit("met"), from_later_report=pl.lit(False),
         missing_reason=pl.lit(None, pl.String), source_file=pl.lit("x.txt"), source_line=pl.lit(1))
-    spec = charts.ranked_bars(frame, unit="%", median=1.1, kf_target=None).to_dict()
+    spec = indicator_charts.ranked_bars(frame, unit="%", median=1.1, kf_target=None).to_dict()
 
     def legends(node):
         if isinstance(node, dict):
@@ -654,29 +664,30 @@ def test_over_years_highlights_the_chosen_districts_and_labels_line_ends():
             for i, d in enumerate(["Bromma", "Kungsholmen", "Norrmalm", "Skarpnäck", "Spånga-Tensta"])
             for y in (2019, 2020, 2021)]
     frame = pl.DataFrame(rows)
-    spec = charts.year_lines(frame, unit="%", highlight=["Bromma", "Spånga-Tensta"]).to_dict()
+    spec = indicator_charts.year_lines(frame, unit="%", highlight=["Bromma", "Spånga-Tensta"]).to_dict()
     layers = spec["layer"]
     marks = [(l["mark"]["type"] if isinstance(l["mark"], dict) else l["mark"]) for l in layers]
     assert marks == ["line", "line", "point", "text"]                       # grey context, lines, points, labels
-    assert layers[0]["mark"]["color"] == charts.CONTEXT_COLOR
+    assert layers[0]["mark"]["color"] == indicator_charts.CONTEXT_COLOR
     scale = layers[1]["encoding"]["color"]["scale"]
     assert scale["domain"] == ["Bromma", "Spånga-Tensta"] and len(set(scale["range"])) == 2
     # a district's colour does not depend on what else is chosen
-    alone = charts.year_lines(frame, highlight=["Spånga-Tensta"]).to_dict()["layer"][1]["encoding"]["color"]["scale"]
+    alone = indicator_charts.year_lines(frame, highlight=["Spånga-Tensta"]).to_dict()
+    alone = alone["layer"][1]["encoding"]["color"]["scale"]
     assert alone["range"] == [scale["range"][1]]
-    assert len(set(charts.DISTRICT_COLORS)) >= 13
+    assert len(set(indicator_charts.DISTRICT_COLORS)) >= 13
     # the native PowerPoint chart carries the chosen lines only
     from dashboard.export import ExportMeta, slide_from_chart
-    slide = slide_from_chart(charts.year_lines(frame, highlight=["Bromma", "Spånga-Tensta"]), frame,
+    slide = slide_from_chart(indicator_charts.year_lines(frame, highlight=["Bromma", "Spånga-Tensta"]), frame,
                              ExportMeta(title="t"))
     assert slide is not None and sorted(slide.series) == ["Bromma", "Spånga-Tensta"]
 
 
 def test_one_budget_area_is_a_bar_per_district_of_bounded_height():
     rows = [{"district": f"D{i:02d}", "area": "Förskola", "value": 100.0 + i, "sources": "x"} for i in range(13)]
-    spec = charts.budget_bars(pl.DataFrame(rows)).to_dict()
+    spec = budget_charts.budget_bars(pl.DataFrame(rows)).to_dict()
     assert spec["encoding"]["y"]["field"] == "district" and "yOffset" not in spec["encoding"]
     assert spec["height"] <= 13 * 30 + 10
     vs = pl.DataFrame([{"district": f"D{i:02d}", "area": "Förskola", "budget": 100.0, "bokslut": 98.0} for i in range(13)])
-    vspec = charts.budget_vs_outcome_bars(vs).to_dict()
+    vspec = budget_charts.budget_vs_outcome_bars(vs).to_dict()
     assert "row" not in vspec.get("encoding", {}) and vspec["height"] <= 13 * 44 + 10

@@ -8,7 +8,8 @@ wrapped in a presentation frame: a large title, a subtitle (unit and year), read
 fonts at projector size, a source footer, and the sv-SE number locale inside the spec
 ("1 234,5").
 """
-# The package's parts: notes.py (metadata, source notes, MIME), images.py, tables.py, slides.py.
+# The package's parts: notes.py (metadata, source notes, MIME), images.py, tables.py, and for
+# PowerPoint slide_data.py (a slide's data), pptx_chart.py (the native chart), pptx_deck.py (the deck).
 from dashboard.export.images import (
     PRESENTATION_HEIGHT,
     PRESENTATION_WIDTH,
@@ -18,7 +19,8 @@ from dashboard.export.images import (
     presentation_spec,
 )
 from dashboard.export.notes import MIME, ExportMeta, district_genitive, doc_type_label, source_note
-from dashboard.export.slides import SlideSpec, frame_to_slide, slide_from_chart, slides_to_pptx
+from dashboard.export.pptx_deck import slides_to_pptx
+from dashboard.export.slide_data import SlideSpec, frame_to_slide, slide_from_chart
 from dashboard.export.tables import SWEDISH_HEADERS, frame_to_csv, frame_to_xlsx, table_for_export
 
 __all__ = [

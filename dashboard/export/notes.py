@@ -8,7 +8,7 @@ from typing import Any
 
 import polars as pl
 
-from dashboard.queries import (
+from dashboard.labels import (
     DOC_TYPE_LABELS,
     PLAN,
     REPORT,

@@ -11,7 +11,7 @@ from typing import Any
 import polars as pl
 
 from dashboard.export.notes import ExportMeta, source_note
-from dashboard.queries import (
+from dashboard.labels import (
     ASSESSMENT_LABELS,
     ATTAINMENT_LABELS,
     DOC_TYPE_LABELS,

@@ -1,7 +1,7 @@
 """`python -m etl export`: an indicator's chart or data as PNG, SVG, PDF, PowerPoint, CSV or Excel.
 
-Reuses the dashboard's queries (dashboard/queries.py) and chart builders (dashboard/charts.py),
-so a batch export shows exactly what the app shows.
+Reuses the dashboard's queries (dashboard/indicator_queries.py) and chart builders
+(dashboard/indicator_charts.py), so a batch export shows exactly what the app shows.
 """
 from __future__ import annotations
 
@@ -16,22 +16,22 @@ FORMATS = ("png", "svg", "pdf", "pptx", "csv", "xlsx")
 
 def resolve_indicator(con: duckdb.DuckDBPyConnection, text: str) -> dict:
     """An indicator by id, by exact name (case-insensitive), or by a unique part of its name."""
-    from dashboard import queries
+    from dashboard import indicator_queries
 
-    hit = queries.indicator(con, text)
+    hit = indicator_queries.indicator(con, text)
     if hit:
         return hit
     rows = con.execute(
         "SELECT indicator_id FROM indicators WHERE lower(name) = lower(?) ORDER BY indicator_id",
         [text.strip()]).fetchall()
     if len(rows) == 1:
-        hit = queries.indicator(con, rows[0][0])
+        hit = indicator_queries.indicator(con, rows[0][0])
         assert hit is not None          # the id was just read from the indicators table
         return hit
-    found = queries.search_indicators(con, text)
+    found = indicator_queries.search_indicators(con, text)
     found = found.filter(pl.col("n_values") > 0) if found.height else found
     if found.height == 1:
-        hit = queries.indicator(con, found["indicator_id"][0])
+        hit = indicator_queries.indicator(con, found["indicator_id"][0])
         assert hit is not None          # search_indicators lists rows of the indicators table
         return hit
     if found.height == 0:
@@ -44,9 +44,9 @@ def resolve_indicator(con: duckdb.DuckDBPyConnection, text: str) -> dict:
 
 
 def latest_year_with_values(con: duckdb.DuckDBPyConnection, indicator_id: str) -> int | None:
-    from dashboard import queries
+    from dashboard import indicator_values
 
-    df = queries.indicator_by_year(con, indicator_id)
+    df = indicator_values.indicator_by_year(con, indicator_id)
     df = df.filter(pl.col("outcome").is_not_null()) if df.height else df
     if not df.height:
         return None
@@ -64,14 +64,14 @@ def _subtitle(kind: str, info: dict, year: int | None, years: list[int] | None =
 
 def district_view(con, info: dict, year: int):
     """(frame, chart, meta) for the indicator across districts in one year."""
-    from dashboard import charts, queries
+    from dashboard import indicator_charts, indicator_queries
     from dashboard.export import ExportMeta, source_note
 
-    frame = queries.indicator_across_districts(con, info["indicator_id"], year)
+    frame = indicator_queries.indicator_across_districts(con, info["indicator_id"], year)
     unit = info.get("unit")
-    refs = queries.reference_values(frame, unit)
-    chart = charts.ranked_bars(frame, unit=unit, direction=info.get("direction"), median=refs["median"],
-                               kf_target=refs["kf_target"] if refs["kf_scope"] == "district" else None)
+    refs = indicator_queries.reference_values(frame, unit)
+    chart = indicator_charts.ranked_bars(frame, unit=unit, direction=info.get("direction"), median=refs["median"],
+                                         kf_target=refs["kf_target"] if refs["kf_scope"] == "district" else None)
     subtitle = _subtitle("districts", info, year)
     if refs["kf_scope"] == "city":
         subtitle += f" · KF:s årsmål för hela staden: {refs['kf_text'] or refs['kf_target']}"
@@ -83,13 +83,13 @@ def district_view(con, info: dict, year: int):
 
 def years_view(con, info: dict):
     """(frame, chart, meta) for the indicator over years, one line per district."""
-    from dashboard import charts, queries
+    from dashboard import indicator_charts, indicator_queries
     from dashboard.export import ExportMeta, source_note
 
-    frame = queries.indicator_over_years(con, info["indicator_id"])
+    frame = indicator_queries.indicator_over_years(con, info["indicator_id"])
     shown = frame.filter(pl.col("outcome").is_not_null())
     unit = info.get("unit")
-    chart = charts.year_lines(frame, unit=unit)
+    chart = indicator_charts.year_lines(frame, unit=unit)
     years = shown["year"].to_list() if shown.height else []
     meta = ExportMeta(title=info["name"],
                       subtitle=_subtitle("years", info, max(years) if years else None, years),

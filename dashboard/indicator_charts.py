@@ -1,153 +1,34 @@
-"""Altair chart builders with one shared style and the Swedish locale inside the spec.
-
-Streamlit ignores Altair's embed options, so the sv-SE number locale (decimal comma,
-non-breaking-space thousands) is put into each chart's config by `finish()`; the same spec
-renders the same way in the browser and in vl-convert (PNG/SVG/PDF exports).
-
-Builders take the polars frames of dashboard.queries and return finished charts. They run
-without Altair's "debug mode" (every schema object validated as it is constructed), which
-was a third of a chart's time; tests/test_queries.py validates each builder's finished chart.
-Missing values are drawn as a grey label with the reason, never as a zero-length bar.
-"""
+"""The charts of an indicator's values: across districts for a year (`ranked_bars`, by gender
+`gender_bars`), over the years (`year_lines`), and one district's indicators for a year
+(`attainment_summary`, `target_gaps`). Style and shared pieces: chart_style.py."""
 from __future__ import annotations
 
-import functools
-import json
 import math
 import textwrap
-import threading
-from typing import Any, Literal
 
 import altair as alt
 import polars as pl
-from altair.utils import schemapi
 
-from dashboard.queries import ASSESSMENT_LABELS, ATTAINMENT_LABELS, DOC_TYPE_LABELS
-
-NBSP = "\u00a0"
-SV_LOCALE = alt.Locale(
-    number=alt.NumberLocale(decimal=",", thousands=NBSP, grouping=[3], currency=["", " kr"],
-                            minus="−", percent=f"{NBSP}%"),
-    time=alt.TimeLocale(
-        dateTime="%A %e %B %Y %X", date="%Y-%m-%d", time="%H:%M:%S", periods=["fm", "em"],
-        days=["söndag", "måndag", "tisdag", "onsdag", "torsdag", "fredag", "lördag"],
-        shortDays=["sön", "mån", "tis", "ons", "tor", "fre", "lör"],
-        months=["januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti",
-                "september", "oktober", "november", "december"],
-        shortMonths=["jan", "feb", "mars", "apr", "maj", "juni", "juli", "aug", "sep", "okt",
-                     "nov", "dec"],
-    ),
+from dashboard.chart_style import (
+    ATTAINMENT_COLORS,
+    KF_COLOR,
+    MEDIAN_COLOR,
+    MISSING_COLOR,
+    NUMBER_FORMAT,
+    TARGET_COLOR,
+    WRAP_LABEL_CHARS,
+    _clean,
+    _empty,
+    _is_mine,
+    _label_expr,
+    _mine_opacity,
+    _unit_title,
+    _unvalidated,
+    district_axis,
+    finish,
+    wrapped_labels,
 )
-CAPITALISE = "upper(slice(datum.label, 0, 1)) + slice(datum.label, 1)"
-NUMBER_FORMAT = ",.2~f"      # 1 234,5 / 0,48 / 7
-FONT = "Source Sans Pro, Helvetica, Arial, sans-serif"
-
-ATTAINMENT_COLORS = {
-    "met": "#2e7d32",           # green
-    "not_met": "#c62828",       # red
-    "no_direction": "#5c7c99",  # neutral blue-grey
-    "no_target": "#8c9aa6",
-    "planned": "#b9cde0",
-    "missing": "#d0d4d8",
-}
-ASSESSMENT_COLORS = {"helt": "#2e7d32", "delvis": "#f2a900", "inte": "#c62828", None: "#d0d4d8"}
-MISSING_COLOR = "#7a8590"
-MEDIAN_COLOR = "#444444"
-KF_COLOR = "#1a4f9c"
-TARGET_COLOR = "#111111"
-MINE_COLOR = "#000000"          # "Min stadsdel": label and outline
-MINE_OTHERS_OPACITY = 0.45      # the other districts' marks when a district is "mine"
-
-
-_quiet_lock = threading.Lock()
-_quiet_depth = 0
-_quiet_saved = True
-
-
-def _unvalidated(builder):
-    """Run a chart builder with Altair's validation-at-construction off (restored after the
-    last builder running in any thread has finished: the switch is a module global)."""
-    @functools.wraps(builder)
-    def run(*args, **kwargs):
-        global _quiet_depth, _quiet_saved
-        with _quiet_lock:
-            if _quiet_depth == 0:
-                _quiet_saved = schemapi.DEBUG_MODE
-                schemapi.DEBUG_MODE = False
-            _quiet_depth += 1
-        try:
-            return builder(*args, **kwargs)
-        finally:
-            with _quiet_lock:
-                _quiet_depth -= 1
-                if _quiet_depth == 0:
-                    schemapi.DEBUG_MODE = _quiet_saved
-    return run
-
-
-
-def finish(chart: Any, *, title: str | None = None, subtitle: str | None = None,
-           autosize: Literal["pad", "none", "fit", "fit-x", "fit-y"] = "fit-x", width=None, height=None,
-           resolve_color: Literal["independent", "shared"] | None = None):
-    """Apply the shared style and the Swedish locale (the last step of every builder).
-
-    autosize "fit-x": the width follows the page, the height is the plot's own height (Streamlit
-    otherwise uses "fit", which squeezes title, axes and legend into the height).
-
-    Size, title, colour-scale resolution and config are set on `chart` itself in one step (the
-    builders pass the chart they have just made): Altair's chained .properties()/.configure_*()
-    each make a deep copy of the whole chart, and that was most of the time a chart took.
-    """
-    if width is not None:
-        chart.width = width
-    if height is not None:
-        chart.height = height
-    if resolve_color is not None:
-        chart.resolve = alt.Resolve(scale=alt.ScaleResolveMap(color=resolve_color))
-    chart.autosize = alt.AutoSizeParams(type=autosize, contains="padding")
-    if title:
-        chart.title = alt.TitleParams(wrap(title, 75), subtitle=subtitle or alt.Undefined, anchor="start")
-    chart.config = alt.Config(
-        locale=SV_LOCALE, font=FONT, numberFormat=NUMBER_FORMAT, background="white",
-        padding={"left": 8, "right": 16, "top": 8, "bottom": 8},
-        axis=alt.AxisConfig(labelFontSize=13, titleFontSize=13, labelLimit=260, gridColor="#e6e6e6",
-                            titleFontWeight="normal", domainColor="#888888"),
-        axisQuantitative=alt.AxisConfig(tickCount=8),
-        legend=alt.LegendConfig(labelFontSize=13, titleFontSize=13, orient="bottom", labelLimit=320,
-                                columns=4, symbolLimit=40),
-        title=alt.TitleConfig(fontSize=16, subtitleFontSize=13, subtitleColor="#555555", anchor="start"),
-        view=alt.ViewConfig(stroke=None),
-    )
-    return chart
-
-
-def wrap(text: str, width: int = 90) -> str | list[str]:
-    """Long titles as several lines (Vega-Lite titles do not wrap by themselves)."""
-    if len(text) <= width:
-        return text
-    lines, line = [], ""
-    for word in text.split():
-        if line and len(line) + 1 + len(word) > width:
-            lines.append(line)
-            line = word
-        else:
-            line = f"{line} {word}".strip()
-    lines.append(line)
-    return lines
-
-
-def _unit_title(base: str, unit: str | None) -> str:
-    return f"{base} ({unit})" if unit else base
-
-
-def _empty(message: str) -> alt.Chart:
-    return finish(alt.Chart(pl.DataFrame({"t": [message]})).mark_text(
-        fontSize=14, color=MISSING_COLOR, align="left").encode(text="t:N"), height=60, width="container")
-
-
-def _clean(frame: pl.DataFrame, cols: list[str]) -> pl.DataFrame:
-    """Only the columns a chart needs (smaller specs, no unserialisable types)."""
-    return frame.select([c for c in cols if c in frame.columns])
+from dashboard.labels import ATTAINMENT_LABELS
 
 
 def district_order(frame: pl.DataFrame, sort: str = "value", direction: str | None = None) -> list[str]:
@@ -248,52 +129,6 @@ def ranked_bars(frame: pl.DataFrame, *, unit: str | None = None, direction: str 
     height = max(160, 34 * len(order))
     return finish(alt.layer(*layers), title=title, subtitle=subtitle, width=width, height=height,
                   resolve_color="independent")
-
-
-def _is_mine(mine: str) -> str:
-    return f"datum.district === {json.dumps(mine)}"
-
-
-def _mine_opacity(mine: str | None) -> dict:
-    """Encoding for the marks of "Min stadsdel": full strength, the other districts lighter."""
-    if mine is None:
-        return {}
-    return {"opacity": alt.condition(_is_mine(mine), alt.value(1.0), alt.value(MINE_OTHERS_OPACITY))}
-
-
-def district_axis(mine: str | None) -> alt.Axis:
-    """The district axis; "Min stadsdel"'s label bold and marked."""
-    if mine is None:
-        return alt.Axis(labelLimit=240)
-    test = f"datum.value === {json.dumps(mine)}"
-    return alt.Axis(labelLimit=240, labelFontWeight=alt.ExprRef(f"{test} ? 'bold' : 'normal'"),
-                    labelColor=alt.ExprRef(f"{test} ? '{MINE_COLOR}' : '#333333'"),
-                    labelExpr=f"{test} ? '▶ ' + datum.label : datum.label")
-
-
-WRAP_LABEL_CHARS = 46      # a long axis label: two lines of about this many characters
-
-
-def wrapped_labels(names: list[str], width: int = WRAP_LABEL_CHARS, max_lines: int = 2) -> str:
-    """A labelExpr that shows each long name on up to `max_lines` lines (Vega draws an array
-    label as lines) instead of cutting it after a few words; the last line ends in "…" when
-    the name is longer still (the tooltip has the whole name)."""
-    table = {}
-    for name in dict.fromkeys(names):
-        lines = textwrap.wrap(name, width) or [name]
-        if len(lines) > max_lines:
-            lines = lines[:max_lines]
-            lines[-1] = lines[-1][: width - 1].rstrip() + "…"
-        if len(lines) > 1:
-            table[name] = lines
-    if not table:
-        return "datum.label"
-    return f"{json.dumps(table, ensure_ascii=False)}[datum.value] || datum.label"
-
-
-def _label_expr(labels: dict[str, str]) -> str:
-    parts = " : ".join(f"datum.label == '{k}' ? '{v}'" for k, v in labels.items())
-    return f"{parts} : datum.label"
 
 
 LATER_REPORT_NOTE = ("Fyllda punkter: årets verksamhetsberättelse. Ihåliga romber: värdet är hämtat ur "
@@ -405,137 +240,6 @@ def gender_bars(frame: pl.DataFrame, *, unit: str | None = None, title: str | No
         y=y, yOffset=alt.YOffset("kön:N"), x="value:Q", text=alt.Text("value:Q", format=NUMBER_FORMAT))
     n = df["district"].n_unique()
     return finish(alt.layer(bars, text), title=title, subtitle=subtitle, width=width, height=max(140, 56 * n))
-
-
-@_unvalidated
-def coverage_grid(frame: pl.DataFrame, *, title: str | None = None, subtitle: str | None = None,
-                  width="container"):
-    """District × year grid: a cell per kind of document loaded, with its number of
-    indicator values; unit-level (enhet) documents are paler."""
-    if frame.height == 0:
-        return _empty("Inga dokument inlästa.")
-    df = frame.with_columns(
-        år=pl.col("year").cast(pl.String),
-        dokument=pl.col("doc_type").replace_strict(DOC_TYPE_LABELS, default=pl.col("doc_type")),
-    )
-    df = _clean(df, ["district", "år", "dokument", "level", "n_documents", "n_values", "files"])
-    domain = list(DOC_TYPE_LABELS.values())
-    df = df.with_columns(nivå=pl.when(pl.col("level") == "enhet").then(pl.lit("enhet"))
-                         .otherwise(pl.lit("nämnd")))
-    x = alt.X("år:O", title="År", axis=alt.Axis(labelAngle=0, orient="top"))
-    x_offset = alt.XOffset("dokument:N", scale=alt.Scale(domain=domain))
-    y = alt.Y("district:N", title=None)
-    rect = alt.Chart(df).mark_rect(stroke="white", strokeWidth=2).encode(
-        x=x, xOffset=x_offset, y=y,
-        color=alt.Color("dokument:N", title="Dokument", scale=alt.Scale(
-            domain=domain, range=["#7fa7d9", "#1f5fa8", "#3a9e8f"])),
-        opacity=alt.Opacity("nivå:N", title="Nivå", scale=alt.Scale(
-            domain=["nämnd", "enhet"], range=[1.0, 0.45])),
-        tooltip=[alt.Tooltip("district:N", title="Stadsdel"), alt.Tooltip("år:O", title="År"),
-                 alt.Tooltip("dokument:N", title="Dokument"), alt.Tooltip("nivå:N", title="Nivå"),
-                 alt.Tooltip("n_values:Q", title="Indikatorvärden", format=",d"),
-                 alt.Tooltip("files:N", title="Fil")],
-    )
-    text = alt.Chart(df).mark_text(fontSize=12, color="#111111").encode(
-        x=x, xOffset=x_offset, y=y, text=alt.Text("n_values:Q", format=",d"))
-    return finish(alt.layer(rect, text), title=title, subtitle=subtitle, width=width,
-                  height=max(120, 32 * df["district"].n_unique()))
-
-
-@_unvalidated
-def assessment_grid(frame: pl.DataFrame, *, title: str | None = None, width="container"):
-    """Goals (rows) × districts (columns) coloured by the printed assessment."""
-    if frame.height == 0:
-        return _empty("Inga mål för valt år.")
-    df = frame.with_columns(
-        mål=pl.coalesce(pl.col("code") + pl.lit(" "), pl.lit("")) + pl.col("text"),
-        bedömning=pl.col("assessment").replace_strict(ASSESSMENT_LABELS, default="Ingen bedömning"),
-        tecken=pl.col("assessment").replace_strict({"helt": "●", "delvis": "◐", "inte": "○"}, default="–"),
-    )
-    df = _clean(df, ["district", "mål", "bedömning", "tecken", "assessment_raw", "source_file",
-                     "source_line"])
-    domain = list(ASSESSMENT_LABELS.values()) + ["Ingen bedömning"]
-    colours = [ASSESSMENT_COLORS["helt"], ASSESSMENT_COLORS["delvis"], ASSESSMENT_COLORS["inte"],
-               ASSESSMENT_COLORS[None]]
-    base = alt.Chart(df).encode(
-        x=alt.X("district:N", title=None, axis=alt.Axis(orient="top", labelAngle=-30)),
-        y=alt.Y("mål:N", title=None, axis=alt.Axis(labelLimit=420)))
-    rect = base.mark_rect(stroke="white", strokeWidth=2).encode(
-        color=alt.Color("bedömning:N", title="Bedömning", scale=alt.Scale(domain=domain, range=colours),
-                        legend=alt.Legend(columns=2)),
-        tooltip=[alt.Tooltip("district:N", title="Stadsdel"), alt.Tooltip("mål:N", title="Mål"),
-                 alt.Tooltip("bedömning:N", title="Bedömning"),
-                 alt.Tooltip("assessment_raw:N", title="Tryckt"),
-                 alt.Tooltip("source_file:N", title="Dokument"),
-                 alt.Tooltip("source_line:Q", title="Rad", format="d")])
-    return finish(rect, title=title, width=width, height=max(120, 30 * df["mål"].n_unique()))
-
-
-@_unvalidated
-def budget_bars(frame: pl.DataFrame, *, value_col: str = "value", title: str | None = None,
-                subtitle: str | None = None, width="container"):
-    """Grouped horizontal bars: amount (mnkr) per area, one bar per district."""
-    if frame.height == 0:
-        return _empty("Inga budgetrader inlästa.")
-    df = _clean(frame, ["district", "area", value_col, "sources"]).rename({value_col: "value"})
-    if df["area"].n_unique() == 1:
-        # one area (the page's area picker): a bar per district, largest first
-        order = df.sort("value", descending=True)["district"].to_list()
-        chart = alt.Chart(df).mark_bar(color="#1a4f9c").encode(
-            y=alt.Y("district:N", title=None, sort=order, axis=alt.Axis(labelLimit=260)),
-            x=alt.X("value:Q", title="mnkr", axis=alt.Axis(format=NUMBER_FORMAT)),
-            tooltip=[alt.Tooltip("district:N", title="Stadsdel"), alt.Tooltip("area:N", title="Område"),
-                     alt.Tooltip("value:Q", title="mnkr", format=",.1f"), alt.Tooltip("sources:N", title="Källa")])
-        return finish(chart, title=title, subtitle=subtitle, width=width, height=max(120, 30 * df.height))
-    chart = alt.Chart(df).mark_bar().encode(
-        y=alt.Y("area:N", title=None, axis=alt.Axis(labelLimit=260, labelExpr=CAPITALISE)),
-        yOffset=alt.YOffset("district:N"),
-        x=alt.X("value:Q", title="mnkr", axis=alt.Axis(format=NUMBER_FORMAT)),
-        color=alt.Color("district:N", title="Stadsdel", scale=alt.Scale(scheme="tableau10")),
-        tooltip=[alt.Tooltip("district:N", title="Stadsdel"), alt.Tooltip("area:N", title="Område"),
-                 alt.Tooltip("value:Q", title="mnkr", format=",.1f"),
-                 alt.Tooltip("sources:N", title="Källa")],
-    )
-    return finish(chart, title=title, subtitle=subtitle, width=width,
-                  height=max(160, 22 * df.height + 20 * df["area"].n_unique()))
-
-
-@_unvalidated
-def budget_vs_outcome_bars(frame: pl.DataFrame, *, title: str | None = None,
-                           subtitle: str | None = None, width="container"):
-    """Budget and bokslut side by side per area for each district (faceted rows)."""
-    if frame.height == 0:
-        return _empty("Ingen budget eller bokslut för året.")
-    long = frame.select("district", "area", "budget", "bokslut").unpivot(
-        index=["district", "area"], variable_name="slag", value_name="value"
-    ).filter(pl.col("value").is_not_null()).with_columns(
-        slag=pl.col("slag").replace_strict({"budget": "Budget", "bokslut": "Bokslut"}))
-    if long.height == 0:
-        return _empty("Ingen budget eller bokslut för året.")
-    if long["area"].n_unique() == 1:
-        # one area: budget and bokslut side by side for each district, in one chart
-        chart = alt.Chart(long).mark_bar().encode(
-            y=alt.Y("district:N", title=None, axis=alt.Axis(labelLimit=260)), yOffset=alt.YOffset("slag:N"),
-            x=alt.X("value:Q", title="mnkr", axis=alt.Axis(format=NUMBER_FORMAT)),
-            color=alt.Color("slag:N", title=None, scale=alt.Scale(domain=["Budget", "Bokslut"],
-                                                                  range=["#9fb8d6", "#1a4f9c"])),
-            tooltip=[alt.Tooltip("district:N", title="Stadsdel"), alt.Tooltip("area:N", title="Område"),
-                     alt.Tooltip("slag:N", title="Slag"), alt.Tooltip("value:Q", title="mnkr", format=",.1f")])
-        return finish(chart, title=title, subtitle=subtitle, width=width,
-                      height=max(120, 44 * long["district"].n_unique()))
-    chart = alt.Chart(long).mark_bar().encode(
-        y=alt.Y("area:N", title=None, axis=alt.Axis(labelLimit=220, labelExpr=CAPITALISE)),
-        yOffset=alt.YOffset("slag:N"),
-        x=alt.X("value:Q", title="mnkr", axis=alt.Axis(format=NUMBER_FORMAT)),
-        color=alt.Color("slag:N", title=None, scale=alt.Scale(domain=["Budget", "Bokslut"],
-                                                              range=["#9fb8d6", "#1a4f9c"])),
-        row=alt.Row("district:N", title=None, header=alt.Header(labelAngle=0, labelAlign="left",
-                                                                labelFontSize=14)),
-        tooltip=[alt.Tooltip("district:N", title="Stadsdel"), alt.Tooltip("area:N", title="Område"),
-                 alt.Tooltip("slag:N", title="Slag"), alt.Tooltip("value:Q", title="mnkr", format=",.1f")],
-    )
-    return finish(chart, title=title, subtitle=subtitle, autosize="pad",
-                  width=700 if width == "container" else width, height=max(60, 40 * long["area"].n_unique()))
 
 
 @_unvalidated
