@@ -112,28 +112,6 @@ def _observations(rows: pl.DataFrame) -> pl.DataFrame:
     return both.with_columns(pl.col("year").cast(pl.Int64), pl.col("priority").cast(pl.Int64))
 
 
-def _missing_reason(r: dict) -> str | None:
-    if r["outcome"] is not None:
-        return None
-    raw = (r.get("outcome_raw") or "").strip()
-    if raw:
-        return f"ej mätt – dokumentet anger ”{raw}”"
-    if r["doc_type"] == PLAN:
-        return MISSING_PLAN_ONLY
-    return MISSING_EMPTY
-
-
-def _raw_text(r: dict) -> str:
-    parts = [r.get("printed_name") or ""]
-    labels = [("outcome_raw", "utfall"), ("outcome_men_raw", "män/pojkar"),
-              ("outcome_women_raw", "kvinnor/flickor"), ("target_raw", "årsmål"),
-              ("kf_target_raw", "KF:s årsmål"), ("periodicity", "period")]
-    for col, label in labels:
-        if r.get(col):
-            parts.append(f"{label}: {r[col]}")
-    return " | ".join(p for p in parts if p)
-
-
 def _best(obs: pl.DataFrame) -> pl.DataFrame:
     """One row per (indicator, district, year): the best outcome, with targets filled in
     from the best row that has them (a plan's target when the report lacks one)."""
@@ -180,7 +158,8 @@ def _per_value(values: pl.Series, fn, dtype: Any) -> pl.Series:
 
 
 def _missing_reason_expr(outcome_raw: pl.Series) -> pl.Expr:
-    """_missing_reason for every row: None when there is an outcome, else why not."""
+    """Why a row has no outcome (None when it has one): "ej mätt – dokumentet anger ”…”" for a
+    printed word, a plan's row, or an empty cell."""
     raw = pl.lit(_per_value(outcome_raw, lambda t: t.strip(), pl.String))
     return (pl.when(pl.col("outcome").is_not_null()).then(pl.lit(None, pl.String))
             .when(raw.is_not_null() & (raw != "")).then(pl.lit("ej mätt – dokumentet anger ”") + raw + pl.lit("”"))
@@ -211,7 +190,7 @@ def _labelled(col: str, label: str | None = None) -> pl.Expr:
     return pl.when(c.is_not_null() & (c != "")).then(pl.lit(f"{label}: ") + c if label else c)
 
 
-# _raw_text for every row: the printed name and the printed cells, " | " between them
+# every row's printed text: the printed name and the printed cells, " | " between them
 _RAW_TEXT = pl.concat_str(
     [_labelled("printed_name"), _labelled("outcome_raw", "utfall"), _labelled("outcome_men_raw", "män/pojkar"),
      _labelled("outcome_women_raw", "kvinnor/flickor"), _labelled("target_raw", "årsmål"),
