@@ -189,7 +189,7 @@ def _unit_rows(spec: dict, data_ref: Any) -> pl.DataFrame | None:
         return None
     try:
         return pl.DataFrame(values, infer_schema_length=None)
-    except Exception:  # heterogeneous rows; the frame fallback applies
+    except (pl.exceptions.PolarsError, TypeError, ValueError):  # heterogeneous rows: the frame fallback applies
         return None
 
 
