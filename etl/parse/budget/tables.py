@@ -36,6 +36,13 @@ class Table:
     columns: list[str] = field(default_factory=list)
     note_column: bool = False      # the table's last column is text (not stored)
     caption: str | None = None     # the line introducing the table ("… fördelas följande:")
+    group: str | None = None       # while reading: the group label the next rows sit under
+
+    def add_row(self, label: str, cells: list[str], line: Line) -> None:
+        """A row under the open group label ("Investeringar"); a total row closes the group."""
+        self.rows.append(Row(label, self.group, cells, line))
+        if TOTAL_LABEL.search(label):
+            self.group = None
 
 
 def caption(lines: list[Line], start: int) -> str | None:
@@ -75,17 +82,14 @@ def find_markdown_tables(lines: list[Line]) -> list[Table]:
         table = Table(stub=header[0], header_text="\t".join(header[1:]), start=block[0],
                       caption=caption(lines, i))
         table.columns = [h or f"Kolumn {n + 1}" for n, h in enumerate(header[1:])]
-        group = None
         for line in block[1:]:
             cells = _md_cells(line.text)
             assert cells is not None    # every line of the block is a table line
             label, values = cells[0], cells[1:]
             if not any(values):
-                group = label or group
+                table.group = label or table.group      # a row with no amounts: a group label
                 continue
-            table.rows.append(Row(label, group, values, line))
-            if TOTAL_LABEL.search(label):
-                group = None
+            table.add_row(label, values, line)
         if table.rows:
             tables.append(table)
         i = j
@@ -99,7 +103,6 @@ def find_cell_tables(lines: list[Line]) -> list[Table]:
     tables: list[Table] = []
     current: Table | None = None
     labels: list[str] = []
-    group = None
     for i, ln in enumerate(lines):
         if ln.cells is None:
             current = None                   # prose ends a table
@@ -108,7 +111,7 @@ def find_cell_tables(lines: list[Line]) -> list[Table]:
             new = [clean(c.text) for c in ln.cells]
             if current is not None and new == labels:
                 continue                     # the header again, on the next page
-            current, labels, group = None, new, None
+            current, labels = None, new
             if UNIT_IN_TEXT.search(" ".join(new)):
                 current = Table(stub=new[0], header_text="\t".join(new[1:]), start=ln, caption=caption(lines, i))
                 current.columns = [h or f"Kolumn {n + 1}" for n, h in enumerate(new[1:])]
@@ -119,9 +122,7 @@ def find_cell_tables(lines: list[Line]) -> list[Table]:
         cells = [clean(c) for c in ln.text.split("\t")]
         label, values = cells[0], (cells[1:] + [""] * len(current.columns))[:len(current.columns)]
         if not any(values):
-            group = label or group
+            current.group = label or current.group       # a row with no amounts: a group label
             continue
-        current.rows.append(Row(label, group, values, ln))
-        if TOTAL_LABEL.search(label):
-            group = None
+        current.add_row(label, values, ln)
     return [t for t in tables if t.rows]

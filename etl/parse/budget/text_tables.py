@@ -15,7 +15,6 @@ from etl.model import Line
 from etl.parse import patterns as P
 from etl.parse.budget.header import UNIT_TOKEN, fit_columns, header_segments, join_lines, split_stub
 from etl.parse.budget.rows import (
-    TOTAL_LABEL,
     YEAR_CELL,
     continues_label,
     is_data_row,
@@ -127,13 +126,13 @@ def _value_rows(lines: list[Line], h: dict, table: Table, vocab: Vocabulary) -> 
     """Read the value rows of a table (cells at the line end); returns the index after the table."""
     repeat = {x for x in h["header_lines"] if x}
     pending: list[Line] = list(h["label_lines"])
-    group: str | None = None
+    table.group = None
     k = h["first_row"]
     resume = k + 1
     while k < len(lines):
         line = lines[k]
         t = line.text.strip()
-        if t in repeat or P.PAGE_FURNITURE.match(t) or P.FOOTER_WEB.match(t):
+        if _passed_over(t, repeat):
             k += 1
             continue
         # a number broken over two lines: "1258," + "2 1207,5 ..."
@@ -150,21 +149,19 @@ def _value_rows(lines: list[Line], h: dict, table: Table, vocab: Vocabulary) -> 
                     label = join_lines(texts + [label], vocab)
                     first = pending[0]
                 else:
-                    group = join_lines(texts, vocab)
-            label = label or group or ""
+                    table.group = join_lines(texts, vocab)
+            label = label or table.group or ""
             if not label:
                 break
-            table.rows.append(Row(label, group, sp.cells, first))
+            table.add_row(label, sp.cells, first)
             pending = []
-            if TOTAL_LABEL.search(label):
-                group = None
             k += 1
             resume = k
             continue
         if _starts_table(lines, k, vocab):
             break                # the next table's header (its title lines stay unread)
         if GROUP_LINE.match(line.text) and is_label_line(t) and not pending:
-            group = t            # "Investeringar      ": a row whose cells are all empty
+            table.group = t      # "Investeringar      ": a row whose cells are all empty
             k += 1
             continue
         if is_label_line(t) and len(pending) < SETTINGS.max_pending_lines:
@@ -175,6 +172,12 @@ def _value_rows(lines: list[Line], h: dict, table: Table, vocab: Vocabulary) -> 
     return resume          # label lines after the last row may start the next table
 
 
+def _passed_over(t: str, repeat: set[str]) -> bool:
+    """A line inside a table that is not part of it: its header again after a page break, a
+    page number or running footer."""
+    return t in repeat or bool(P.PAGE_FURNITURE.match(t)) or bool(P.FOOTER_WEB.match(t))
+
+
 def _note_rows(lines: list[Line], h: dict, table: Table, n_values: int, vocab: Vocabulary) -> int:
     """Read a table whose last column is text ("Beskrivning", comments): label, values, note.
 
@@ -183,14 +186,14 @@ def _note_rows(lines: list[Line], h: dict, table: Table, n_values: int, vocab: V
     (one short line after a finished note, before a labelled row).
     """
     repeat = {x for x in h["header_lines"] if x}
-    group: str | None = None
+    table.group = None
     buffer: list[Line] = list(h["label_lines"])
     last_note = ""
     k = h["first_row"]
     while k < len(lines):
         line = lines[k]
         t = line.text.strip()
-        if t in repeat or P.PAGE_FURNITURE.match(t) or P.FOOTER_WEB.match(t):
+        if _passed_over(t, repeat):
             k += 1
             continue
         if len(t) > SETTINGS.max_header_line_chars or _starts_table(lines, k, vocab):
@@ -209,12 +212,10 @@ def _note_rows(lines: list[Line], h: dict, table: Table, n_values: int, vocab: V
                 finished = not last_note or last_note.rstrip().endswith(".") or not table.rows
                 texts = [b.text.strip() for b in buffer]
                 if finished and len(texts) == 1 and not re.search(r"\d", texts[0]):
-                    group = texts[0]
+                    table.group = texts[0]
                 buffer = []
-            table.rows.append(Row(label, group, (cells + [""] * n_values)[:n_values], line))
+            table.add_row(label, (cells + [""] * n_values)[:n_values], line)
             last_note = note
-            if TOTAL_LABEL.search(label):
-                group = None
             k += 1
             continue
         # the values start the line: the row's label is wrapped on the lines above it
@@ -229,7 +230,7 @@ def _note_rows(lines: list[Line], h: dict, table: Table, n_values: int, vocab: V
         if label_start is not None:
             nums = re.findall(r"[-−]?\d+(?:,\d+)?(?=\s|$)", t)[:n_values]
             label_lines = buffer[label_start:]
-            table.rows.append(Row(join_lines([b.text for b in label_lines], vocab), group,
+            table.rows.append(Row(join_lines([b.text for b in label_lines], vocab), table.group,
                                    (nums + [""] * n_values)[:n_values], label_lines[0]))
             last_note = t
             buffer = []
