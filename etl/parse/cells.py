@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import heapq
 import re
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from functools import lru_cache
 from itertools import islice
 
 from etl.parse import patterns as P
 from etl.parse.numbers import mend
+from etl.tunables import check, count, number
 
 _WORD = re.compile(r"(?:" + "|".join(P.WORD_CELLS) + r")(?=\s|$)", re.I)
 _PERIOD = re.compile(r"(?:" + P.PERIOD + r")(?=\s|$)")
@@ -39,22 +40,17 @@ class RowCosts:
     pdfplumber's TableSettings). ``ROW_COSTS`` is the one the parser uses; `split_row` takes
     another for an experiment."""
 
-    unknown_word: float = 4.0        # a cell that is no known word, number or period
-    empty_cell: float = 1.0          # an empty cell an extra space (or a leading space) stands for
-    missing_cell: float = 1.5        # a cell the row does not print at all (fewer cells than columns)
-    unit_mismatch: float = 3.0       # plan row, values after the name on its line: a bare number beside a unit
-    values_after_name: float = 0.25  # the values start after the name on the same line
-    unit_word: float = 0.2           # each word of an unknown unit or qualifier ("kg CO2 per kg livsmedel")
-    segment_readings: int = 64       # readings kept per suffix of a segment
-    best_readings: int = 12          # how many of a value text's cheapest readings a row split looks at
+    unknown_word: float = number(4.0)       # a cell that is no known word, number or period
+    empty_cell: float = number(1.0)         # an empty cell an extra space (or a leading space) stands for
+    missing_cell: float = number(1.5)       # a cell the row does not print at all (fewer cells than columns)
+    unit_mismatch: float = number(3.0)      # plan row, values after the name on its line: a bare number beside a unit
+    values_after_name: float = number(0.25) # the values start after the name on the same line
+    unit_word: float = number(0.2)          # each word of an unknown unit or qualifier ("kg CO2 per kg livsmedel")
+    segment_readings: int = count(64)      # readings kept per suffix of a segment
+    best_readings: int = count(12)         # how many of a value text's cheapest readings a row split looks at
 
     def __post_init__(self) -> None:
-        for f in fields(self):
-            value = getattr(self, f.name)
-            if f.type == "int" and (not isinstance(value, int) or value < 1):
-                raise ValueError(f"RowCosts.{f.name} must be a whole number of at least 1, not {value!r}")
-            if f.type == "float" and (not isinstance(value, (int, float)) or value < 0):
-                raise ValueError(f"RowCosts.{f.name} must be a number of at least 0, not {value!r}")
+        check(self)
 
 
 ROW_COSTS = RowCosts()

@@ -37,6 +37,8 @@ COLUMNS = {
                      "value", "value_raw", "unit", "source_line", "source_page", "source_box", "table_no"],
     "warnings": ["warning_id", "document_id", "source_file", "stage", "message", "source_line"],
 }
+
+
 def _json(box) -> str | None:
     """A PDF box (or a dict of them) as JSON text; None for text documents."""
     return None if box is None else json.dumps(box, ensure_ascii=False)

@@ -6,63 +6,49 @@ negative or non-finite tolerance) raise ValueError when the object is made.
 """
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass
 
-
-def _count(default: int, minimum: int = 1) -> int:
-    """A whole-number field of at least ``minimum`` (checked in __post_init__)."""
-    return field(default=default, metadata={"minimum": minimum})
+from etl.tunables import check, count, number
 
 
 @dataclass(frozen=True)
 class BudgetSettings:
     # a row label, one printed line: at most this many characters (prose lines are longer) ...
-    max_label_chars: int = _count(60)
+    max_label_chars: int = count(60)
     # ... and at most this many words
-    max_label_words: int = _count(9)
+    max_label_words: int = count(9)
     # wrapped label lines held before a row's numbers (0: a label is never wrapped)
-    max_pending_lines: int = _count(4, minimum=0)
+    max_pending_lines: int = count(4, minimum=0)
     # lines held in a table whose last column is text (a row's wrapped note, the next row's
     # wrapped label) before the table is taken to have ended
-    max_note_lines: int = _count(6)
+    max_note_lines: int = count(6)
     # header lines after the unit line before the first value row (the report's result table
     # wraps its header over ~27 lines)
-    max_header_lines: int = _count(32)
+    max_header_lines: int = count(32)
     # a header line is at most this long; in a table with a text column a longer line is the
     # prose after the table
-    max_header_line_chars: int = _count(80)
+    max_header_line_chars: int = count(80)
     # the unit ("Mnkr", "(mnkr)", "Verksamhet, mnkr") is among a header line's first this many words
-    unit_within_words: int = _count(8)
+    unit_within_words: int = count(8)
     # a stub line above the unit line ("Verksamhet,") is at most this long
-    max_stub_line_chars: int = _count(40)
+    max_stub_line_chars: int = count(40)
     # header lines printed above the unit line (a stub line, dated columns "2021
     # Socioekonomiskt anslag / (mnkr)"): at most this many (0: the header starts at the unit line)
-    max_header_lines_above: int = _count(4, minimum=0)
+    max_header_lines_above: int = count(4, minimum=0)
     # the row header above dated columns ("Enhet") has at most this many words
-    max_row_header_words: int = _count(3, minimum=0)
+    max_row_header_words: int = count(3, minimum=0)
     # a caption introducing a table ("… fördelas följande:") is at most this long, its
     # capital and colon included
-    max_caption_chars: int = _count(100, minimum=2)
+    max_caption_chars: int = count(100, minimum=2)
     # a printed total may differ from the sum of its rows by this many units of its last
     # printed decimal ("370,4": 1.5 x 0.1): rounded rows may differ by one unit, not by two
-    rounding_units: float = 1.5
+    rounding_units: float = number(1.5)
     # headings without text right before a table's section that may still name its area
     # ("Förskola" / "Ekonomiska förutsättningar"), at most this many (0: none)
-    heading_lookback: int = _count(3, minimum=0)
+    heading_lookback: int = count(3, minimum=0)
 
     def __post_init__(self) -> None:
-        for f in fields(self):
-            value = getattr(self, f.name)
-            if "minimum" in f.metadata:
-                minimum = f.metadata["minimum"]
-                if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-                    raise ValueError(f"BudgetSettings.{f.name} must be a whole number of at least {minimum}, "
-                                     f"not {value!r}")
-        units = self.rounding_units
-        if isinstance(units, bool) or not isinstance(units, int | float) or not math.isfinite(units) \
-                or units < 0:
-            raise ValueError(f"BudgetSettings.rounding_units must be a finite number of at least 0, not {units!r}")
+        check(self)
 
 
 SETTINGS = BudgetSettings()
