@@ -7,7 +7,8 @@
 //  - text inside the open dropdown (a popover at the end of the body): the bulk option
 //    ("Select all", "Select N matches", found by its key) and the empty list ("No results");
 //  - the aria-label of the dropdowns' own buttons (clear, open, remove a tag, dismiss);
-//  - react-aria's spoken count of options in its live region ("5 options available.").
+//  - react-aria's spoken count of options in its live region ("5 options available.");
+//  - the name of the help icon beside a widget's or a metric's label ("Help for X").
 // Option labels, tags and every other text of the page are never touched. One
 // MutationObserver, installed once per browser tab (the st.html element may be mounted
 // again on navigation): it runs in the microtask after React's change, before the browser
@@ -76,8 +77,18 @@
     }
   };
 
+  // the help icon's name is Streamlit's "Help for " + our label (or "Help" without one)
+  const HELP = 'button[aria-label="Help"], button[aria-label^="Help for "]';
+  const fixHelp = () => {
+    for (const el of document.getElementById("root")?.querySelectorAll(HELP) ?? []) {
+      const en = el.getAttribute("aria-label");
+      el.setAttribute("aria-label", en === "Help" ? "Hjälp" : `Hjälp om ${en.slice("Help for ".length)}`);
+    }
+  };
+
   const fix = () => {
     for (const widgets of WIDGETS) for (const w of widgets) fixLabels(w);
+    fixHelp();
     for (const el of document.body.children) {
       if (el.hasAttribute("data-live-announcer")) fixSpoken(el);
       else if (el.id !== "root") for (const p of el.querySelectorAll(POPOVER)) fixPopover(p);

@@ -363,6 +363,21 @@ def test_dropdowns_are_swedish(server, browser):
     page.close()
 
 
+def test_help_icons_have_swedish_names(server, browser):
+    """The help icon beside a metric's or a widget's label is named in Swedish for a screen
+    reader ("Hjälp om Dokument"), not Streamlit's "Help for Dokument"."""
+    page = browser.new_page(viewport={"width": 1280, "height": 800}, locale="sv-SE")
+    page.goto(server)
+    settle(page, "Stadsdelsjämföraren")
+    page.get_by_role("button", name="Hjälp om Min stadsdel").wait_for(timeout=10_000)
+    names = page.evaluate("() => [...document.querySelectorAll('#root button[aria-label]')]"
+                          ".map(e => e.getAttribute('aria-label'))")
+    helps = [n for n in names if n.startswith("Hjälp")]
+    assert "Hjälp om Dokument" in helps and len(helps) >= 3      # metrics' and the sidebar's
+    assert [n for n in names if n == "Help" or n.startswith("Help for ")] == []
+    page.close()
+
+
 def test_no_request_leaves_the_machine(server, browser):
     """Neither the browser nor the app's server asks anything outside the machine: every
     request of every page goes to the app itself (fonts, icons, scripts included), and the
