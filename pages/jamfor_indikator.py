@@ -14,6 +14,7 @@ from dashboard import (
 )
 from dashboard.fmt import fmt_lines, fmt_value, md_escape
 from dashboard.ui import (
+    choice_select,
     district_select,
     header,
     indicator_picker,
@@ -142,6 +143,12 @@ if shown(karta):          # the map is made only when its tab is open (the URL k
         st.caption(f"{geo.MAP_NOTE}. Grå: inget värde (orsaken visas när du håller över stadsdelen)."
                    + (" Tjock kant: min stadsdel." if mine else ""))
 
+# one district's source at a time (a panel per district cost the first paint ~0,3 s at city
+# scale); the Tabell tab lists every district's file and line
 st.subheader(f"Varifrån kommer siffrorna ({year})?")
-for row in across.to_dicts():
-    provenance(row)
+by_district = {r["district"]: r for r in across.to_dicts()}
+if by_district:
+    names = list(by_district)
+    pick = choice_select("Visa källan för", names, key="kalla", default=mine if mine in by_district else names[0])
+    provenance(by_district[pick], expanded=True)
+    st.caption("Fil och rad för varje stadsdel står i fliken Tabell.")

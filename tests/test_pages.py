@@ -75,13 +75,16 @@ def test_compare_page_defaults_to_the_most_reported_indicator(app):
     at = app("jamfor_indikator", vy="Tabell")
     assert at.selectbox(key="indikator").value.startswith("Andel barn som lever")
     assert at.selectbox(key="ar").value == 2021
-    labels = [shown(e.label) for e in at.expander]
-    assert f"Norrmalm: 1,3{NBSP}% — källa" in labels
-    assert f"Kungsholmen: 0,9{NBSP}% — källa" in labels
-    # missing values are shown with their reason, never as 0
-    assert "Spånga-Tensta: saknas i dokumentet — källa" in labels
-    assert any(lab.startswith("Enskede-Årsta-Vantör: ej mätt – bara verksamhetsplan") for lab in labels)
     table = at.dataframe[0].value
+    utfall = dict(zip(table["Stadsdel"], table["Utfall"].map(shown)))
+    assert utfall["Norrmalm"] == f"1,3{NBSP}%" and utfall["Kungsholmen"] == f"0,9{NBSP}%"
+    # missing values are shown with their reason, never as 0
+    assert utfall["Spånga-Tensta"] == "saknas i dokumentet"
+    assert utfall["Enskede-Årsta-Vantör"].startswith("ej mätt – bara verksamhetsplan")
+    # the source panel opens on the first district of the ranking, its choice in the URL
+    assert at.selectbox(key="kalla").value == "Kungsholmen"
+    assert [shown(e.label) for e in at.expander if e.label.endswith("källa")] == [f"Kungsholmen: 0,9{NBSP}% — källa"]
+    assert at.query_params["kalla"] == "Kungsholmen"
     # sorted by value, best first for a "lower is better" indicator, missing ones last
     assert table["Stadsdel"].tolist() == ["Kungsholmen", "Norrmalm", "Hägersten-Älvsjö",
                                           "Enskede-Årsta-Vantör", "Spånga-Tensta"]
@@ -96,8 +99,14 @@ def test_compare_page_opens_the_view_in_the_url(app):
     assert at.selectbox(key="indikator").value == "Antal tillhandahållna platser för feriejobb"
     assert at.multiselect(key="stadsdelar").value == ["Norrmalm", "Kungsholmen"]
     assert at.segmented_control(key="sortering").value == "Namn"
+    assert at.selectbox(key="kalla").options == ["Kungsholmen", "Norrmalm"]    # the chosen districts, by name
     labels = [shown(e.label) for e in at.expander if e.label.endswith("källa")]
-    assert labels == [f"Kungsholmen: 150{NBSP}st — källa", f"Norrmalm: 230{NBSP}st — källa"]
+    assert labels == [f"Kungsholmen: 150{NBSP}st — källa"]
+    # a link names the district whose source is shown
+    at = app("jamfor_indikator", indikator="Antal tillhandahållna platser för feriejobb",
+             stadsdelar=["Norrmalm", "Kungsholmen"], ar="2021", kalla="Norrmalm")
+    labels = [shown(e.label) for e in at.expander if e.label.endswith("källa")]
+    assert labels == [f"Norrmalm: 230{NBSP}st — källa"]
 
 
 def test_compare_page_search_by_goal_and_prior_year_point(app):
@@ -114,7 +123,9 @@ def test_compare_page_gender_split_shown_when_present(app):
     at = app("jamfor_indikator",
              indikator="Andel personer som har ekonomiskt bistånd i förhållande till befolkningen")
     assert any(s.value == "Kvinnor och män" for s in at.subheader)
-    assert any("ej mätt – dokumentet anger ”Tas fram”" in e.label for e in at.expander)
+    at = app("jamfor_indikator", vy="Tabell",
+             indikator="Andel personer som har ekonomiskt bistånd i förhållande till befolkningen")
+    assert any("ej mätt – dokumentet anger ”Tas fram”" in shown(v) for v in at.dataframe[0].value["Utfall"])
 
 
 def test_profile_page_lists_indicators_with_last_year(app):
