@@ -42,14 +42,15 @@ def app(many_hits_db, monkeypatch):
     return open_page
 
 
-def test_search_says_how_many_hits_and_pages_past_fifty(app):
+def test_search_says_how_many_hits_and_pages_past_twenty(app):
     at = app("sok", q="solrosor")
-    assert f"{N_EXTRA} träffar, visar 1–50" in texts(at)
-    assert at.selectbox(key="sida").options == ["1", "2", "3"]
-    at.selectbox(key="sida").set_value(3).run()
+    assert f"{N_EXTRA} träffar, visar 1–20" in texts(at)
+    assert len([h for h in at.markdown if h.value.startswith("#### ")]) == 20
+    assert at.selectbox(key="sida").options == ["1", "2", "3", "4", "5", "6"]
+    at.selectbox(key="sida").set_value(6).run()
     assert f"{N_EXTRA} träffar, visar 101–120" in texts(at)
     assert len([h for h in at.markdown if h.value.startswith("#### ")]) == N_EXTRA - 100
-    assert at.query_params["sida"] == "3"
+    assert at.query_params["sida"] == "6"
 
 
 def test_a_search_hit_links_to_its_section_in_the_document_view(app):
