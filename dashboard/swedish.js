@@ -16,9 +16,9 @@
 (() => {
   if (window.stadsdelDropdowns) return;
   window.stadsdelDropdowns = true;
-  // where Streamlit's words are: its widgets (live collections by Streamlit's class names) and
-  // what React puts next to the app's root at the end of the body (the open dropdown, the
-  // live region). A pass looks into these small subtrees only, not the whole page: it runs
+  // where Streamlit's words are: its widgets and tooltip targets (live collections by
+  // Streamlit's class names) and what React puts next to the app's root at the end of the
+  // body (the open dropdown, the live region). A pass looks into these small subtrees only, not the whole page: it runs
   // after every change of the page (each query over the page would cost on every one).
   const WIDGETS = [document.getElementsByClassName("stMultiSelect"), document.getElementsByClassName("stSelectbox")];
   const POPOVER = '[data-testid="stMultiSelectDropdown"], [data-testid="stSelectboxVirtualDropdown"]';
@@ -77,10 +77,12 @@
     }
   };
 
-  // the help icon's name is Streamlit's "Help for " + our label (or "Help" without one)
+  // the help icon's name is Streamlit's "Help for " + our label (or "Help" without one); the
+  // icons sit in Streamlit's tooltip targets (a live collection, like WIDGETS)
+  const TOOLTIPS = document.getElementsByClassName("stTooltipHoverTarget");
   const HELP = 'button[aria-label="Help"], button[aria-label^="Help for "]';
   const fixHelp = () => {
-    for (const el of document.getElementById("root")?.querySelectorAll(HELP) ?? []) {
+    for (const tip of TOOLTIPS) for (const el of tip.querySelectorAll(HELP)) {
       const en = el.getAttribute("aria-label");
       el.setAttribute("aria-label", en === "Help" ? "Hjälp" : `Hjälp om ${en.slice("Help for ".length)}`);
     }
