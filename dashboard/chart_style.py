@@ -86,11 +86,12 @@ def _unvalidated(builder):
 
 def finish(chart: Any, *, title: str | None = None, subtitle: str | None = None,
            autosize: Literal["pad", "none", "fit", "fit-x", "fit-y"] = "fit-x", width=None, height=None,
-           resolve_color: Literal["independent", "shared"] | None = None):
+           resolve_color: Literal["independent", "shared"] | None = None, pad_right: int = 16):
     """Apply the shared style and the Swedish locale (the last step of every builder).
 
     autosize "fit-x": the width follows the page, the height is the plot's own height (Streamlit
-    otherwise uses "fit", which squeezes title, axes and legend into the height).
+    otherwise uses "fit", which squeezes title, axes and legend into the height). ``pad_right``:
+    room right of the plot (line-end labels reach past it; Vega does not count them).
 
     Size, title, colour-scale resolution and config are set on `chart` itself in one step (the
     builders pass the chart they have just made): Altair's chained .properties()/.configure_*()
@@ -103,11 +104,13 @@ def finish(chart: Any, *, title: str | None = None, subtitle: str | None = None,
     if resolve_color is not None:
         chart.resolve = alt.Resolve(scale=alt.ScaleResolveMap(color=resolve_color))
     chart.autosize = alt.AutoSizeParams(type=autosize, contains="padding")
+    # on the chart, not in its config: Streamlit sets the spec's own padding (which wins over
+    # the config's) when a chart has none
+    chart.padding = {"left": 8, "right": pad_right, "top": 8, "bottom": 8}
     if title:
         chart.title = alt.TitleParams(wrap(title, 75), subtitle=subtitle or alt.Undefined, anchor="start")
     chart.config = alt.Config(
         locale=SV_LOCALE, font=FONT, numberFormat=NUMBER_FORMAT, background="white",
-        padding={"left": 8, "right": 16, "top": 8, "bottom": 8},
         axis=alt.AxisConfig(labelFontSize=13, titleFontSize=13, labelLimit=260, gridColor="#e6e6e6",
                             titleFontWeight="normal", domainColor="#888888"),
         axisQuantitative=alt.AxisConfig(tickCount=8),

@@ -140,6 +140,65 @@ DISTRICT_COLORS = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c56
                    "#bcbd22", "#393b79", "#637939", "#843c39", "#7b4173", "#3182bd"]
 CONTEXT_COLOR = "#c8c8c8"    # the districts not chosen, drawn behind the chosen ones
 HIGHLIGHT_MAX = 8           # more chosen districts than this: every line in colour
+LINES_HEIGHT = 380          # the plot's height in pixels
+LABEL_GAP_PX = 15           # line-end labels (12 px text) at least this far apart
+
+
+def nice_domain(lo: float, hi: float, count: int = 10) -> tuple[float, float]:
+    """The value axis's domain: lo..hi widened to round ticks, as d3's ``scale.nice(count)``
+    (Vega's default) does. Set explicitly on the chart, so that the labels placed in data
+    units (``spread_labels``) land where they are computed."""
+    if hi < lo:
+        lo, hi = hi, lo
+    if hi == lo:
+        pad = abs(lo) * 0.1 or 1.0
+        lo, hi = lo - pad, hi + pad
+    previous = None
+    for _ in range(10):
+        raw = (hi - lo) / count
+        power = math.floor(math.log10(raw))
+        error = raw / 10 ** power
+        factor = 10 if error >= math.sqrt(50) else 5 if error >= math.sqrt(10) else 2 if error >= math.sqrt(2) else 1
+        step = factor * 10.0 ** power
+        if step == previous:
+            break
+        lo, hi = math.floor(lo / step) * step, math.ceil(hi / step) * step
+        previous = step
+    return lo, hi
+
+
+def spread_labels(values: list[float], lo: float, hi: float, height: float = LINES_HEIGHT,
+                  gap_px: float = LABEL_GAP_PX) -> list[float]:
+    """Positions (in data units, in the order of ``values``) for labels at line ends of these
+    values on a plot ``height`` pixels tall showing lo..hi: each as near its value as it can
+    be while no two are closer than ``gap_px`` (two districts ending on the same value get
+    two readable labels, not one over the other), all inside lo..hi when they fit."""
+    if not values:
+        return []
+    gap = gap_px * (hi - lo) / height
+    order = sorted(range(len(values)), key=lambda i: (-values[i], i))     # top label first
+
+    def top_of(members: list[int]) -> float:        # a run of labels, centred on its values
+        top = sum(values[i] for i in members) / len(members) + (len(members) - 1) * gap / 2
+        top = min(top, hi)
+        return max(top, lo + (len(members) - 1) * gap)
+
+    runs = [[i] for i in order]
+    merged = True
+    while merged:                                   # merge neighbouring runs that overlap
+        merged = False
+        for k in range(len(runs) - 1):
+            above, below = runs[k], runs[k + 1]
+            if top_of(above) - (len(above) - 1) * gap - top_of(below) < gap - 1e-9 * gap:
+                runs[k:k + 2] = [above + below]
+                merged = True
+                break
+    result = [0.0] * len(values)
+    for members in runs:
+        top = top_of(members)
+        for pos, i in enumerate(members):
+            result[i] = top - pos * gap
+    return result
 
 
 @_unvalidated
@@ -172,8 +231,11 @@ def year_lines(frame: pl.DataFrame, *, unit: str | None = None, title: str | Non
     df = _clean(df, ["district", "år", "outcome", "outcome_raw", "källa", "source_file",
                      "source_line", "target", "vald"])
     x = alt.X("år:O", title="År", axis=alt.Axis(labelAngle=0))
+    values = df["outcome"].cast(pl.Float64).to_list()
+    lo, hi = nice_domain(min(values), max(values))
+    y_scale = alt.Scale(zero=False, domain=[lo, hi], nice=False)
     y = alt.Y("outcome:Q", title=_unit_title("Utfall", unit), axis=alt.Axis(format=NUMBER_FORMAT),
-              scale=alt.Scale(zero=False))
+              scale=y_scale)
     palette = alt.Scale(domain=chosen, range=[DISTRICT_COLORS[everyone.index(d) % len(DISTRICT_COLORS)]
                                               for d in chosen])
     colour = alt.Color("district:N", title="Stadsdel", scale=palette, legend=None)   # labelled at the line ends
@@ -201,10 +263,18 @@ def year_lines(frame: pl.DataFrame, *, unit: str | None = None, title: str | Non
             legend=None),  # explained in LATER_REPORT_NOTE (legend symbols render empty)
         tooltip=tooltip)
     last = df.filter(pl.col("vald")).sort("år").group_by("district", maintain_order=True).last()
+    # labels that end in the same year are spread apart (never one district's name over another's)
+    last = pl.concat([
+        group.with_columns(etikett_y=pl.Series(spread_labels(group["outcome"].to_list(), lo, hi), dtype=pl.Float64))
+        for group in last.partition_by("år", maintain_order=True)]) if last.height else last
     labels = alt.Chart(last).mark_text(align="left", dx=8, fontSize=12, fontWeight="bold").encode(
-        x=x, y=y, text="district:N", color=colour)
+        x=x, y=alt.Y("etikett_y:Q", scale=y_scale, title=_unit_title("Utfall", unit),
+                     axis=alt.Axis(format=NUMBER_FORMAT)), text="district:N", color=colour)
+    # the longest label (bold 12 px: about 7 px a character, 8 px off its point) fits on the chart;
+    # the last year's point sits about 50 px inside the plot's right edge
+    longest = max((len(d) for d in last["district"].to_list()), default=0)
     return finish(alt.layer(*layers, line, points, labels), title=title, subtitle=subtitle, width=width,
-                  height=380)
+                  height=LINES_HEIGHT, pad_right=max(16, 8 + 7 * longest - 50))
 
 
 @_unvalidated

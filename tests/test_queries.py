@@ -707,6 +707,46 @@ def test_over_years_highlights_the_chosen_districts_and_labels_line_ends():
     assert slide is not None and sorted(slide.series) == ["Bromma", "Spånga-Tensta"]
 
 
+def test_over_years_labels_of_districts_ending_on_one_value_do_not_overlap():
+    """Skärholmen and Kungsholmen both end on 71 in 2025: two labels one above the other,
+    not one name printed over the other; a label alone stays level with its line's end."""
+    ends = {"Kungsholmen": 71.0, "Skärholmen": 71.0, "Norrmalm": 70.8, "Bromma": 40.0}
+    rows = [{"district": d, "year": y, "outcome": (end if y == 2025 else 55.0), "outcome_raw": "1",
+             "from_later_report": False, "source_file": "x.txt", "source_line": 1, "target": None}
+            for d, end in ends.items() for y in (2023, 2024, 2025)]
+    spec = indicator_charts.year_lines(pl.DataFrame(rows), unit="%").to_dict()
+    labels = spec["layer"][-1]
+    lo, hi = labels["encoding"]["y"]["scale"]["domain"]
+    at = {r["district"]: r[labels["encoding"]["y"]["field"]] for r in spec["datasets"][labels["data"]["name"]]}
+    px = {d: (v - lo) / (hi - lo) * indicator_charts.LINES_HEIGHT for d, v in at.items()}
+    near = sorted(px[d] for d in ("Kungsholmen", "Skärholmen", "Norrmalm"))
+    assert all(b - a >= indicator_charts.LABEL_GAP_PX - 1e-6 for a, b in zip(near, near[1:]))
+    assert all(lo <= v <= hi for v in at.values())
+    assert at["Bromma"] == 40.0                                  # alone: at its value
+    assert abs(sum(at[d] for d in ("Kungsholmen", "Skärholmen", "Norrmalm")) / 3 - (71 + 71 + 70.8) / 3) < 1e-6
+    # the lines and the labels share one value scale (the domain the labels were placed on)
+    assert spec["layer"][0]["encoding"]["y"]["scale"]["domain"] == [lo, hi]
+    # room for the longest name right of the plot, on the spec itself: Streamlit gives a spec
+    # without its own padding one, which hides the config's
+    assert spec["padding"]["right"] >= 7 * len("Skärholmen") - 50 and "padding" not in spec["config"]
+    long = indicator_charts.year_lines(pl.DataFrame(rows).with_columns(
+        district=pl.col("district").replace("Bromma", "Enskede-Årsta-Vantör")), unit="%").to_dict()
+    assert long["padding"]["right"] > spec["padding"]["right"]
+
+
+def test_label_spreading_keeps_labels_inside_the_plot():
+    top = indicator_charts.spread_labels([100.0, 100.0, 100.0], 0.0, 100.0, height=300, gap_px=15)
+    assert max(top) <= 100.0 and min(top) >= 0.0
+    assert sorted(top, reverse=True) == top and all(a - b >= 5.0 - 1e-9 for a, b in zip(top, top[1:]))
+    assert indicator_charts.spread_labels([], 0.0, 1.0) == []
+    # the axis is widened to round ticks as Vega's own `nice` would (d3's rule, ten ticks)
+    assert indicator_charts.nice_domain(61.3, 74.8) == (61.0, 75.0)
+    assert indicator_charts.nice_domain(-3.2, 7.9) == (-4.0, 8.0)
+    assert indicator_charts.nice_domain(120.0, 9000.0) == (0.0, 9000.0)
+    lo, hi = indicator_charts.nice_domain(5.0, 5.0)              # one value: a band around it
+    assert lo < 5.0 < hi
+
+
 def test_one_budget_area_is_a_bar_per_district_of_bounded_height():
     rows = [{"district": f"D{i:02d}", "area": "Förskola", "value": 100.0 + i, "sources": "x"} for i in range(13)]
     spec = budget_charts.budget_bars(pl.DataFrame(rows)).to_dict()

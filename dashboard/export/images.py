@@ -114,6 +114,10 @@ def presentation_spec(chart: Any, meta: ExportMeta, *, decorations: bool = True,
         out["datasets"] = src["datasets"]
     out["config"] = merged
     out["background"] = "white"
+    right = (src.get("padding") or {}).get("right", 0) if isinstance(src.get("padding"), dict) else 0
+    if right > merged["padding"]:        # room the chart asked for (its line-end labels)
+        out["padding"] = {"left": merged["padding"], "top": merged["padding"], "bottom": merged["padding"],
+                          "right": right}
     if not decorations:
         out.update(inner)
         return out
