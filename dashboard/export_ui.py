@@ -125,10 +125,16 @@ def export_panel(chart: Any, frame: pl.DataFrame | None, *, meta: ex.ExportMeta,
     """Download buttons for one chart (PNG, SVG, PDF, PowerPoint native/bild, CSV, Excel)
     and a "Lägg till i bildspel" button. `chart`: an Altair chart, its Vega-Lite dict or
     that dict's JSON text (chart_json)."""
+    panel = st.expander("Exportera diagram och data", icon=":material/download:", key=f"{key}-export",
+                        on_change="rerun")
+    if panel.open is False:
+        # made only when opened (a rerun, as for the tabs): a page with three charts does not
+        # send 27 buttons to a browser that shows none of them, nor build their slides
+        return
     spec_json = chart_json(chart)
     stem = meta.file_stem()
     has_native = ex.slide_from_chart(json.loads(spec_json), frame, meta) is not None
-    with st.expander("Exportera diagram och data", icon=":material/download:"):
+    with panel:
         st.caption("Bilder och bildspel får rubrik, enhet och källa. "
                    "CSV: semikolon och decimalkomma för svenska Excel.")
         c = st.columns(4)

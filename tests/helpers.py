@@ -80,3 +80,11 @@ def run_page(page: str, db_path: Path, monkeypatch, **params) -> AppTest:
     assert not at.exception, [e.message for e in at.exception]
     assert not at.error, [e.value for e in at.error]      # app.py turns a page's exception into st.error
     return at
+
+
+def open_export_panels(at: AppTest) -> AppTest:
+    """Open every chart's "Exportera diagram och data" panel, as a user's click does: its
+    contents are made only when it is open (its state is True, and the page reruns)."""
+    for key in [k for k in at.session_state.keys() if str(k).endswith("-export")]:
+        at.session_state[key] = True
+    return at.run()

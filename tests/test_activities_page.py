@@ -21,7 +21,7 @@ from dashboard import activity_queries as aq
 from dashboard import export as ex
 from dashboard import text_match
 from tests.dashboard_fixture import KF_ARBETE, KF_TRYGG, build_empty_db, build_fixture_db
-from tests.helpers import read_export_csv, run_page
+from tests.helpers import open_export_panels, read_export_csv, run_page
 
 ROOT = Path(__file__).resolve().parents[1]
 SCHEMA = ROOT / "etl" / "store" / "schema.sql"
@@ -242,7 +242,7 @@ def _chart_specs(at: AppTest) -> list[dict]:
 
 
 def test_timeline_bars_from_start_to_end_coloured_by_status(page, downloads):
-    at = page(stadsdelar="Norrmalm", vy="Diagram")
+    at = open_export_panels(page(stadsdelar="Norrmalm", vy="Diagram"))
     spec = next(s for s in _chart_specs(at) if "Aktiviteter 2021" in json.dumps(s, ensure_ascii=False))
     enc = spec["encoding"]
     assert (enc["x"]["field"], enc["x2"]["field"], enc["color"]["field"]) == ("start", "end", "status")
@@ -277,7 +277,7 @@ def test_hostile_document_text_is_shown_as_text(fixture_db, tmp_path, monkeypatc
 def test_several_districts_get_a_bar_each_by_status_and_one_district_its_timeline(page, downloads):
     """The timeline is one district's; across districts each gets a bar of its activities
     stacked by status, most first, and the caption says how to get the timeline."""
-    at = page(vy="Diagram")
+    at = open_export_panels(page(vy="Diagram"))
     specs = [json.dumps(s, ensure_ascii=False) for s in _chart_specs(at)]
     (overview,) = [s for s in specs if "per stadsdel" in s]
     assert '"stack": "zero"' in overview and not [s for s in specs if "tidslinje" in s]
@@ -513,3 +513,17 @@ def test_a_database_without_the_activities_table():
     assert aq.unit_activity_count(con) == 0
     df = aq.activities(con)
     assert df.height == 0 and {"status", "goal_label", "source"} <= set(df.columns)
+
+
+def test_status_overview_has_one_order_on_every_run():
+    """The overview of statuses per district (chart and export) lists the same rows in the
+    same order every time: districts by their total, a district's statuses in a fixed order."""
+    from dashboard import activity_queries as aq
+    statuses = ["pågår", "klar", None, "ej påbörjad", "försenad"]
+    frame = pl.DataFrame({"district": [d for d in ("Bromma", "Farsta", "Norrmalm") for _ in range(12)],
+                          "status": [statuses[i % len(statuses)] for i in range(36)]})
+    first = aq.status_counts(frame).rows()
+    assert all(aq.status_counts(frame.sample(fraction=1.0, shuffle=True, seed=s)).rows() == first for s in range(30))
+    for district in ("Bromma", "Farsta", "Norrmalm"):
+        mine = [r[1] for r in first if r[0] == district]
+        assert mine == sorted(s for s in mine if s is not None) + [None] * mine.count(None)

@@ -53,6 +53,20 @@ def test_search_says_how_many_hits_and_pages_past_twenty(app):
     assert at.query_params["sida"] == "6"
 
 
+def test_a_hit_shows_its_whole_section_when_opened(app):
+    """Each hit's "Hela avsnittet" holds the section's text; it is sent to the browser only
+    when opened (20 whole sections a page were the page's heaviest part)."""
+    at = app("sok", q="solrosor")
+    assert [e.label for e in at.expander].count("Hela avsnittet") == 20
+    assert not [m for m in at.markdown if "Solrosor planteras i park" in shown(m.value) and not m.value.startswith("#")
+                and "**" not in m.value]                        # only the highlighted snippets
+    key = next(k for k in at.session_state.keys() if str(k).startswith("avsnitt-"))
+    at.session_state[key] = True
+    at.run()
+    section = int(key.removeprefix("avsnitt-")) - 1000
+    assert f"Solrosor planteras i park {section}." in [shown(m.value) for m in at.markdown]
+
+
 def test_a_search_hit_links_to_its_section_in_the_document_view(app):
     at = app("sok", q="feriejobb")
     links = at.get("page_link")

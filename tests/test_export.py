@@ -16,7 +16,7 @@ import pytest
 from click.testing import CliRunner
 
 from dashboard import export as ex
-from tests.helpers import read_export_csv
+from tests.helpers import open_export_panels, read_export_csv
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
@@ -460,6 +460,8 @@ def test_export_panel_buttons_and_basket(tmp_path):
 
     at = AppTest.from_string(PANEL_SCRIPT, default_timeout=60).run()
     assert not at.exception
+    assert not at.get("download_button")          # a closed panel is not made (nothing to render)
+    at = open_export_panels(at)
     labels = {b.label for b in at.get("download_button")}
     assert {"PNG (bild)", "SVG", "PDF", "PowerPoint (redigerbart diagram)", "PowerPoint (bild)",
             "CSV", "Excel"} <= labels
@@ -482,7 +484,7 @@ def test_the_slide_basket_survives_a_page_reload():
     session without it starts empty; an emptied basket leaves the URL."""
     from streamlit.testing.v1 import AppTest
 
-    at = AppTest.from_string(PANEL_SCRIPT, default_timeout=60).run()
+    at = open_export_panels(AppTest.from_string(PANEL_SCRIPT, default_timeout=60).run())
     at.button(key="t-basket").click().run()
     at.button(key="t-basket").click().run()
     basket_id = at.query_params["bildspel"]
