@@ -275,6 +275,20 @@ def show_table(frame: pl.DataFrame, columns: dict[str, str], *, key: str | None 
                  height="content" if frame.height <= FULL_TABLE_ROWS else "auto")
 
 
+def show_list(frame: pl.DataFrame, columns: dict[str, str]) -> None:
+    """A short fixed list (the latest documents, a district's furthest ahead) as a static
+    table: `columns` as for show_table. Without the data grid of st.dataframe, which is the
+    heaviest piece of a first page (its scripts cost a fresh browser about 0.2 s); for lists
+    of a few rows that need no sorting or scrolling. st.table reads Markdown in its cells, so
+    every cell is escaped (document text is shown as text); the caller formats numbers
+    (a whole number, a year, is shown as its digits)."""
+    present = {c: h for c, h in columns.items() if c in frame.columns}
+    rows = {md_escape(h, inline=True): [md_escape(" ".join(str(v).split()), inline=True) if v is not None else ""
+                                        for v in frame[c].to_list()]
+            for c, h in present.items()}
+    st.table(pl.DataFrame(rows, schema={h: pl.String for h in rows}), hide_index=True, border="horizontal")
+
+
 def value_text(row: dict, col: str = "outcome", unit_col: str = "unit") -> str:
     """The value with unit, or the reason it is missing ("saknas i dokumentet", "ej mätt – ...")
     — never 0 for a missing value."""

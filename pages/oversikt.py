@@ -4,7 +4,7 @@ import streamlit as st
 
 from dashboard import document_queries, grid_charts, labels, standing
 from dashboard.fmt import fmt_int, fmt_percent, fmt_value, md_escape
-from dashboard.ui import header, my_district, no_data, q, show_chart, show_table, shown, view_tabs
+from dashboard.ui import header, my_district, no_data, q, show_chart, show_list, show_table, shown, view_tabs
 
 header("Stadsdelsjämföraren",
        "Jämför Stockholms stadsdelsnämnder: indikatorer, mål, ekonomi och text ur "
@@ -45,10 +45,10 @@ def my_summary(district: str) -> None:
         if frame.height:
             st.markdown(f"**{heading} ({s['year']})**")
             rows = frame.to_dicts()
-            show_table(frame.with_columns(
+            show_list(frame.with_columns(
                 utfall=pl.Series([fmt_value(r["outcome"], r["unit"]) for r in rows], dtype=pl.String),
                 median_txt=pl.Series([fmt_value(r["median"], r["unit"]) for r in rows], dtype=pl.String)),
-                cols, key=f"mine_{heading}")
+                cols)
     if s["goals"].height:
         with st.expander(f"Målens bedömning {s['goal_year']}"):
             goals = s["goals"].with_columns(bedomning=pl.col("assessment").replace_strict(
@@ -96,8 +96,8 @@ if shown(tabell):
 st.subheader("Senast inlästa dokument")
 latest = q(document_queries.latest_documents, 5).with_columns(dokument=pl.col("doc_type").replace_strict(
     labels.DOC_TYPE_LABELS, default=pl.col("doc_type")))
-show_table(latest, {"district": "Stadsdel", "year": "År", "dokument": "Dokument",
-                    "unit_name": "Enhet", "source_file": "Fil"}, key="latest")
+show_list(latest, {"district": "Stadsdel", "year": "År", "dokument": "Dokument",
+                   "unit_name": "Enhet", "source_file": "Fil"})
 
 with st.expander("Så lägger du till fler dokument"):
     st.markdown(

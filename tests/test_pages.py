@@ -67,8 +67,32 @@ def test_overview_shows_what_is_loaded(app):
     assert metrics["KF-mål helt uppfyllda 2021"] == f"33{NBSP}%"
     assert metrics["Indikatorer som nått målet 2021"] == f"50{NBSP}%"
     assert [t.label for t in at.tabs] == ["Diagram", "Tabell"]
-    latest = at.dataframe[-1].value
-    assert "spanga-tensta_verksamhetsberattelse_2021.txt" in latest["Fil"].tolist()
+    latest = at.table[-1].value                # a short list: a static table, its cells escaped
+    assert list(latest.columns) == ["Stadsdel", "År", "Dokument", "Enhet", "Fil"]
+    assert "spanga-tensta_verksamhetsberattelse_2021.txt" in [shown(f) for f in latest["Fil"]]
+    assert not at.dataframe                   # no data grid on the start page's default view
+
+
+def _short_list_app():
+    import polars as pl
+
+    from dashboard.ui import show_list
+    show_list(pl.DataFrame({"unit_name": ["**Enhet** [länk](http://x) :red[röd] $x$ _a_", None],
+                            "year": [2021, 2022], "skip": ["x", "y"]}),
+              {"unit_name": "Enhet", "year": "År", "missing": "Saknas"})
+
+
+def test_a_short_list_shows_document_text_as_text():
+    """st.table reads Markdown in its cells: a list shows a document's text literally (no bold,
+    link, colour or formula), an empty cell as empty, years as their digits."""
+    at = AppTest.from_function(_short_list_app).run()
+    assert not at.exception
+    table = at.table[0].value
+    assert list(table.columns) == ["Enhet", "År"]
+    cell = table["Enhet"][0]
+    assert shown(cell) == "**Enhet** [länk](http://x) :red[röd] $x$ _a_"
+    assert not re.search(r"(?<!\\)[*\[\]_$:]", cell)      # every Markdown character escaped
+    assert table["Enhet"][1] == "" and list(table["År"]) == ["2021", "2022"]
 
 
 def test_compare_page_defaults_to_the_most_reported_indicator(app):
