@@ -252,11 +252,13 @@ def export_frame(frame: pl.DataFrame) -> pl.DataFrame:
 
 def status_counts(frame: pl.DataFrame) -> pl.DataFrame:
     """Activities per district and status (district, status, n, total), districts by total,
-    most first: the overview when several districts are shown."""
+    most first, a district's statuses in a fixed order: the overview when several districts
+    are shown (the same rows in the same order on every run, for the chart and an export)."""
     counts = frame.group_by("district", "status").agg(n=pl.len())
     totals = counts.group_by("district").agg(total=pl.col("n").sum())
     return (counts.join(totals, on="district")
-            .sort(["total", "district"], descending=[True, False]).select("district", "status", "n", "total"))
+            .sort(["total", "district", "status"], descending=[True, False, False], nulls_last=True)
+            .select("district", "status", "n", "total"))
 
 
 def timeline_frame(frame: pl.DataFrame, limit: int | None = None) -> pl.DataFrame:
