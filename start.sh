@@ -11,5 +11,6 @@ if [ ! -f "$DB" ]; then
     echo "Bygger databasen $DB från dokumenten i ${STADSDEL_INPUT:-data/raw} ..."
     .venv/bin/python -m etl build --input "${STADSDEL_INPUT:-data/raw}" --db "$DB"
 fi
+mkdir -p static/original     # the originals behind values are served from here (dashboard/page_view.py)
 exec .venv/bin/streamlit run app.py --server.headless true \
     --server.maxUploadSize "${STADSDEL_MAX_MB:-50}" "$@"
