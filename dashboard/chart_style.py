@@ -41,15 +41,18 @@ CAPITALISE = "upper(slice(datum.label, 0, 1)) + slice(datum.label, 1)"
 NUMBER_FORMAT = ",.2~f"      # 1 234,5 / 0,48 / 7
 FONT = "Source Sans Pro, Helvetica, Arial, sans-serif"
 
+# Judgements in colours that people with a colour vision deficiency also tell apart (bluish
+# green, amber, vermillion, after Okabe & Ito; tests/test_chart_colours.py checks it under
+# simulated protan-, deutan- and tritanopia), the classes without a judgement in greys.
 ATTAINMENT_COLORS = {
-    "met": "#2e7d32",           # green
-    "not_met": "#c62828",       # red
+    "met": "#007f5f",           # bluish green
+    "not_met": "#d04e00",       # vermillion
     "no_direction": "#5c7c99",  # neutral blue-grey
     "no_target": "#8c9aa6",
     "planned": "#b9cde0",
     "missing": "#d0d4d8",
 }
-ASSESSMENT_COLORS = {"helt": "#2e7d32", "delvis": "#f2a900", "inte": "#c62828", None: "#d0d4d8"}
+ASSESSMENT_COLORS = {"helt": "#007f5f", "delvis": "#f2b600", "inte": "#d04e00", None: "#d0d4d8"}
 MISSING_COLOR = "#7a8590"
 MEDIAN_COLOR = "#444444"
 KF_COLOR = "#1a4f9c"

@@ -23,7 +23,7 @@ class SlideSpec:
     series: dict[str, list[float | None]]
     png: bytes | None = None  # picture without title/footer (chart_to_png(decorations=False))
     notes: str = field(default="")
-    point_colors: list[str | None] | None = None   # one series: each bar's colour, as in the app ("#2e7d32")
+    point_colors: list[str | None] | None = None   # one series: each bar's colour, as in the app ("#007f5f")
     # references drawn over the bars, as marker series: "Årsmål" per category (the app's
     # tick), "KF:s årsmål" and "Stadens median" (the app's rules; the same value throughout)
     markers: dict[str, list[float | None]] = field(default_factory=dict)
