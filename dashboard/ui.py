@@ -280,12 +280,17 @@ def show_list(frame: pl.DataFrame, columns: dict[str, str]) -> None:
     table: `columns` as for show_table. Without the data grid of st.dataframe, which is the
     heaviest piece of a first page (its scripts cost a fresh browser about 0.2 s); for lists
     of a few rows that need no sorting or scrolling. st.table reads Markdown in its cells, so
-    every cell is escaped (document text is shown as text); the caller formats numbers
-    (a whole number, a year, is shown as its digits)."""
+    every cell is escaped (document text is shown as text). A whole number (a year) is shown
+    as its digits, a decimal number in Swedish ("1 234,5"); values with a unit the caller
+    formats."""
     present = {c: h for c, h in columns.items() if c in frame.columns}
-    rows = {md_escape(h, inline=True): [md_escape(" ".join(str(v).split()), inline=True) if v is not None else ""
-                                        for v in frame[c].to_list()]
-            for c, h in present.items()}
+
+    def cell(v: Any) -> str:
+        if v is None:
+            return ""
+        text = fmt_value(v, None) if isinstance(v, float) else " ".join(str(v).split())
+        return md_escape(text, inline=True)
+    rows = {md_escape(h, inline=True): [cell(v) for v in frame[c].to_list()] for c, h in present.items()}
     st.table(pl.DataFrame(rows, schema={h: pl.String for h in rows}), hide_index=True, border="horizontal")
 
 

@@ -78,8 +78,8 @@ def _short_list_app():
 
     from dashboard.ui import show_list
     show_list(pl.DataFrame({"unit_name": ["**Enhet** [länk](http://x) :red[röd] $x$ _a_", None],
-                            "year": [2021, 2022], "skip": ["x", "y"]}),
-              {"unit_name": "Enhet", "year": "År", "missing": "Saknas"})
+                            "year": [2021, 2022], "share": [1234.5, None], "skip": ["x", "y"]}),
+              {"unit_name": "Enhet", "year": "År", "share": "Andel", "missing": "Saknas"})
 
 
 def test_a_short_list_shows_document_text_as_text():
@@ -88,11 +88,12 @@ def test_a_short_list_shows_document_text_as_text():
     at = AppTest.from_function(_short_list_app).run()
     assert not at.exception
     table = at.table[0].value
-    assert list(table.columns) == ["Enhet", "År"]
+    assert list(table.columns) == ["Enhet", "År", "Andel"]
     cell = table["Enhet"][0]
     assert shown(cell) == "**Enhet** [länk](http://x) :red[röd] $x$ _a_"
     assert not re.search(r"(?<!\\)[*\[\]_$:]", cell)      # every Markdown character escaped
     assert table["Enhet"][1] == "" and list(table["År"]) == ["2021", "2022"]
+    assert shown(table["Andel"][0]) == "1\u00a0234,5" and table["Andel"][1] == ""      # Swedish, not 1234.5
 
 
 def test_compare_page_defaults_to_the_most_reported_indicator(app):
