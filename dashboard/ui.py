@@ -6,7 +6,10 @@ whole view (indicator, districts, year, tab, sort) and a copied link opens the s
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import inspect
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -241,13 +244,61 @@ def chart_spec(chart) -> dict:
             return chart.to_dict(validate=False)
 
 
+class _Unkeyed(Exception):
+    """An argument of a chart builder that `chart` cannot fingerprint (the chart is made)."""
 
-def show_chart(chart, frame: pl.DataFrame | None = None, *, title: str = "", subtitle: str = "",
+
+def _fingerprint(value: Any) -> Any:
+    """What a chart builder's argument holds, as a hashable key: a frame by its schema, its
+    height and a digest of every row (never a sample), plain values as they are."""
+    if isinstance(value, pl.DataFrame):
+        try:
+            rows = value.hash_rows(seed=0).to_numpy().tobytes() if value.height else b""
+        except Exception as e:            # a column polars cannot hash (an object column)
+            raise _Unkeyed from e
+        return ("frame", tuple((c, str(t)) for c, t in value.schema.items()), value.height,
+                hashlib.sha256(rows).hexdigest())
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return (type(value).__name__, repr(value))
+    if isinstance(value, (list, tuple)):
+        return (type(value).__name__, tuple(_fingerprint(v) for v in value))
+    if isinstance(value, dict):
+        return ("dict", tuple((repr(k), _fingerprint(v)) for k, v in value.items()))
+    raise _Unkeyed(type(value).__name__)
+
+
+_BUILDERS: dict[str, Callable] = {}     # cache key -> chart builder (chart() registers each it is given)
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def _cached_spec(name: str, key: tuple, _args: tuple, _kwargs: dict) -> dict:
+    return chart_spec(_BUILDERS[name](*_args, **_kwargs))
+
+
+def chart(builder: Callable, *args, **kwargs) -> dict:
+    """The chart ``builder(*args, **kwargs)`` makes, as its Vega-Lite spec, made once for the
+    same inputs: a fresh session opening a view someone has opened before, or a rerun that
+    changed nothing the chart shows, gets the spec from the cache instead of building it in
+    Altair (half of a comparison page's run). Keyed by the builder and by what its arguments
+    hold (every row of a frame), so a changed value always makes a new chart; each call gets
+    its own copy (st.vega_lite_chart changes the spec it is given)."""
+    try:
+        key = (_fingerprint(args), _fingerprint(kwargs))
+    except _Unkeyed:
+        return chart_spec(builder(*args, **kwargs))
+    code = inspect.unwrap(builder).__code__     # where it is written: two pages' `timeline` are two builders
+    name = f"{builder.__module__}.{builder.__qualname__}@{code.co_filename}:{code.co_firstlineno}"
+    _BUILDERS[name] = builder
+    return _cached_spec(name, key, args, kwargs)
+
+
+def show_chart(figure, frame: pl.DataFrame | None = None, *, title: str = "", subtitle: str = "",
                source: str = "", unit: str | None = None, credit: str = "", key: str) -> None:
-    """The chart, then its export panel. The source note is built from the frame's
-    provenance rows when it has them, else `source`. The chart's spec is made once
-    (chart_spec) for both. ``credit``: a line added to the source note (a map's data)."""
-    spec = chart_spec(chart)
+    """The chart (an Altair chart, or its spec from `chart`), then its export panel. The
+    source note is built from the frame's provenance rows when it has them, else `source`.
+    The chart's spec is made once (chart_spec) for both. ``credit``: a line added to the
+    source note (a map's data)."""
+    spec = chart_spec(figure)
     exported = chart_json(spec)     # before st.vega_lite_chart, which patches the spec in place
     st.vega_lite_chart(spec, theme=None, width="stretch", key=f"chart_{key}",
                        alt=" – ".join(t for t in (title, subtitle) if t) or None)

@@ -10,6 +10,7 @@ from dashboard import chart_style, document_queries, labels
 from dashboard import export as ex
 from dashboard.fmt import fmt_int, md_escape
 from dashboard.ui import (
+    chart,
     choice_select,
     district_select,
     header,
@@ -162,7 +163,7 @@ if shown(diagram):          # only the open tab is made (the URL keeps the tab)
         if districts_shown > 1:
             overview = aq.status_counts(frame).with_columns(
                 status_order=pl.col("status").replace_strict({s: k for k, s in enumerate(aq.STATUSES)}, default=9))
-            show_chart(per_district(overview, title=f"{title}: per stadsdel", subtitle=subtitle, mine=mine),
+            show_chart(chart(per_district, overview, title=f"{title}: per stadsdel", subtitle=subtitle, mine=mine),
                        overview.select(Stadsdel="district", Status="status", Aktiviteter="n",
                                        **{"Alla aktiviteter i stadsdelen": pl.col("total")}),
                        title=f"{title}: per stadsdel", subtitle=subtitle, source=SOURCE,
@@ -172,7 +173,8 @@ if shown(diagram):          # only the open tab is made (the URL keeps the tab)
         elif rows.height == 0:
             st.info("Ingen av de valda aktiviteterna har tolkningsbara start- och slutdatum; se Tabell.")
         else:
-            show_chart(timeline(rows, title=f"{title}: tidslinje", subtitle=subtitle or "Från start- till slutdatum"),
+            show_chart(chart(timeline, rows, title=f"{title}: tidslinje",
+                             subtitle=subtitle or "Från start- till slutdatum"),
                        aq.export_frame(rows), title=f"{title}: tidslinje", subtitle=subtitle, source=SOURCE,
                        key="activities_timeline")
             notes = ["Staplarna går från startdatum till och med slutdatum; färgen är status (se ovan)."]

@@ -4,7 +4,7 @@ import streamlit as st
 
 from dashboard import budget_charts, budget_queries
 from dashboard.fmt import fmt_signed, fmt_value
-from dashboard.ui import choice_select, header, q, show_chart, show_table, shown, view_tabs, year_select
+from dashboard.ui import chart, choice_select, header, q, show_chart, show_table, shown, view_tabs, year_select
 
 header("Ekonomi", "Budget och bokslut per verksamhetsområde (mnkr), som de är tryckta i dokumentens tabeller.")
 
@@ -40,14 +40,14 @@ diagram, tabell = view_tabs()
 if shown(diagram):          # only the open tab is made (the URL keeps the tab)
     with diagram:
         if chart_areas.height:
-            show_chart(budget_charts.budget_bars(chart_areas, title=f"{kind} {year} {label}"), chart_areas,
+            show_chart(chart(budget_charts.budget_bars, chart_areas, title=f"{kind} {year} {label}"), chart_areas,
                        title=f"{kind} {year} {label}", subtitle="mnkr", source=source, key="areas")
         else:
             st.info(f"Ingen kolumn för {kind.lower()} {year} i de inlästa dokumenten.")
         both = chart_versus.filter(pl.col("budget").is_not_null() & pl.col("bokslut").is_not_null())
         if both.height:
             st.subheader(f"Budget mot bokslut {year}")
-            show_chart(budget_charts.budget_vs_outcome_bars(both, title=f"Budget mot bokslut {year}"), both,
+            show_chart(chart(budget_charts.budget_vs_outcome_bars, both, title=f"Budget mot bokslut {year}"), both,
                        title=f"Budget mot bokslut {year}", subtitle="mnkr", source=source, key="versus")
 if shown(tabell):
     with tabell:

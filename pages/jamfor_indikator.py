@@ -14,6 +14,7 @@ from dashboard import (
 )
 from dashboard.fmt import fmt_lines, fmt_value, md_escape
 from dashboard.ui import (
+    chart,
     choice_select,
     district_select,
     header,
@@ -103,18 +104,17 @@ if shown(diagram):          # only the open tab is made (the URL keeps the tab)
         if ref["kf_scope"] == "city":
             st.caption(f"KF:s årsmål för hela staden: {md_escape(ref['kf_text'] or fmt_value(ref['kf_target'], unit))} "
                        "(en summa för staden, inte jämförbar med en stadsdels värde; visas därför inte som linje).")
-        show_chart(indicator_charts.ranked_bars(across, unit=unit, direction=ind["direction"], sort=sort,
-                                                median=ref["median"], kf_target=kf_line, mine=mine,
-                                                title=ind["name"], subtitle=subtitle),
+        show_chart(chart(indicator_charts.ranked_bars, across, unit=unit, direction=ind["direction"], sort=sort,
+                         median=ref["median"], kf_target=kf_line, mine=mine, title=ind["name"], subtitle=subtitle),
                    across, title=ind["name"], subtitle=subtitle, source=source, key="ranked")
         if "outcome_men" in across.columns and across["outcome_men"].is_not_null().any():
             st.subheader("Kvinnor och män")
-            show_chart(indicator_charts.gender_bars(across, unit=unit, title=ind["name"], subtitle=f"{year} per kön",
-                                                    mine=mine),
+            show_chart(chart(indicator_charts.gender_bars, across, unit=unit, title=ind["name"],
+                             subtitle=f"{year} per kön", mine=mine),
                        across, title=ind["name"], subtitle=f"{year} per kön", source=source, key="gender")
         st.subheader("Över tid")
-        show_chart(indicator_charts.year_lines(over_all, unit=unit, title=ind["name"], highlight=chosen + lineage,
-                                               mine=mine), over,
+        show_chart(chart(indicator_charts.year_lines, over_all, unit=unit, title=ind["name"],
+                         highlight=chosen + lineage, mine=mine), over,
                    title=ind["name"], subtitle="Utfall per år" + (" · valda stadsdelar i färg, övriga i grått"
                                                                  if len(chosen) <= indicator_charts.HIGHLIGHT_MAX
                                                                  else ""),
@@ -138,7 +138,8 @@ if shown(karta):          # the map is made only when its tab is open (the URL k
         kind = "attainment" if colour_by == "Måluppfyllelse" else "value"
         map_sub = f"{year} · {'måluppfyllelse mot stadsdelens årsmål' if kind == 'attainment' else 'utfall'}"
         # every district of the year on the map (the filter picks bars, not the city)
-        show_chart(geo.district_map(every, unit=unit, chosen=mine, title=ind["name"], subtitle=map_sub, color_kind=kind),
+        show_chart(chart(geo.district_map, every, unit=unit, chosen=mine, title=ind["name"], subtitle=map_sub,
+                         color_kind=kind),
                    every, title=ind["name"], subtitle=map_sub, source=source, credit=geo.MAP_NOTE, key="map")
         st.caption(f"{geo.MAP_NOTE}. Grå: inget värde (orsaken visas när du håller över stadsdelen)."
                    + (" Tjock kant: min stadsdel." if mine else ""))

@@ -3,7 +3,7 @@ import polars as pl
 import streamlit as st
 
 from dashboard import document_queries, goal_queries, grid_charts, labels
-from dashboard.ui import header, no_data, q, show_chart, show_table, shown, view_tabs, year_select
+from dashboard.ui import chart, header, no_data, q, show_chart, show_table, shown, view_tabs, year_select
 
 LEVELS = {"kf_mal": "KF:s mål för verksamhetsområdet", "namndmal": "Nämndmål",
           "inriktningsmal": "Inriktningsmål", "enhetsmal": "Enhetsmål"}
@@ -45,7 +45,7 @@ cols[3].metric("Utan bedömning", goals.height - assessed.height,
 diagram, tabell = view_tabs()
 if shown(diagram):          # only the open tab is made (the URL keeps the tab)
     with diagram:
-        show_chart(grid_charts.assessment_grid(goals, title=f"{LEVELS[level]} {year}"), goals,
+        show_chart(chart(grid_charts.assessment_grid, goals, title=f"{LEVELS[level]} {year}"), goals,
                    title=f"{LEVELS[level]} {year}", subtitle="Bedömning per stadsdel",
                    source="Stadsdelsnämndernas verksamhetsberättelser", key="assessments")
         st.caption("Grönt: helt uppfyllt · gult: delvis · rött: inte uppfyllt · grått: ingen bedömning tryckt.")

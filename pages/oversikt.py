@@ -4,7 +4,7 @@ import streamlit as st
 
 from dashboard import document_queries, grid_charts, labels, standing
 from dashboard.fmt import fmt_int, fmt_percent, fmt_value, md_escape
-from dashboard.ui import header, my_district, no_data, q, show_chart, show_list, show_table, shown, view_tabs
+from dashboard.ui import chart, header, my_district, no_data, q, show_chart, show_list, show_table, shown, view_tabs
 
 header("Stadsdelsjämföraren",
        "Jämför Stockholms stadsdelsnämnder: indikatorer, mål, ekonomi och text ur "
@@ -82,8 +82,9 @@ diagram, tabell = view_tabs()
 if shown(diagram):          # only the open tab is made (the URL keeps the tab)
     with diagram:
         sub = "Siffran i rutan: antal indikatorvärden i dokumentet. Ljusare: enhetens dokument."
-        show_chart(grid_charts.coverage_grid(cov), cov, title="Inlästa dokument per stadsdel och år", subtitle=sub,
-                   source="Stadsdelsnämndernas verksamhetsplaner och verksamhetsberättelser", key="coverage")
+        show_chart(chart(grid_charts.coverage_grid, cov), cov, title="Inlästa dokument per stadsdel och år",
+                   subtitle=sub, source="Stadsdelsnämndernas verksamhetsplaner och verksamhetsberättelser",
+                   key="coverage")
         st.caption(sub)
 if shown(tabell):
     with tabell:

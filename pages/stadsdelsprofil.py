@@ -5,6 +5,7 @@ import streamlit as st
 from dashboard import document_queries, indicator_charts, indicator_queries, labels, standing, text_match
 from dashboard.fmt import fmt_value, md_escape
 from dashboard.ui import (
+    chart,
     header,
     my_district,
     no_data,
@@ -65,13 +66,13 @@ table = profile.with_columns(
 diagram, tabell = view_tabs()
 if shown(diagram):          # only the open tab is made (the URL keeps the tab)
     with diagram:
-        show_chart(indicator_charts.attainment_summary(
-                       profile, title=f"{district} {year}: måluppfyllelse per inriktningsmål"),
+        show_chart(chart(indicator_charts.attainment_summary, profile,
+                         title=f"{district} {year}: måluppfyllelse per inriktningsmål"),
                    profile, title=f"{district} {year}", subtitle="Indikatorer per måluppfyllelse",
                    source="Stadsdelens verksamhetsplan och verksamhetsberättelse", key="profile")
         st.subheader("Utfall jämfört med målet")
-        show_chart(indicator_charts.target_gaps(profile, title=f"{district} {year}: avstånd till målet"), profile,
-                   title=f"{district} {year}: avstånd till målet", subtitle="Procent av årsmålet",
+        show_chart(chart(indicator_charts.target_gaps, profile, title=f"{district} {year}: avstånd till målet"),
+                   profile, title=f"{district} {year}: avstånd till målet", subtitle="Procent av årsmålet",
                    source="Stadsdelens verksamhetsberättelse", key="gaps")
         st.caption("Positivt: bättre än målet, med hänsyn till om högre eller lägre värden är bättre. "
                    "Indikatorer utan utfall, mål eller känd riktning visas inte här (se Tabell).")

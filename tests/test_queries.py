@@ -606,6 +606,65 @@ def test_chart_spec_is_what_st_altair_chart_made_and_is_valid(con, builder):
         assert spec["config"]["locale"]["number"]["decimal"] == ","
 
 
+def test_a_chart_is_made_once_for_the_same_values_and_each_page_gets_its_own_copy(con):
+    """ui.chart caches a builder's spec by what its arguments hold: a fresh session opening
+    the same view gets the spec without building it again, and a page that changes its
+    spec (st.vega_lite_chart does) does not change the next page's."""
+    from dashboard import ui
+    made = []
+
+    def counted(frame, *, title):
+        made.append(title)
+        return indicator_charts.ranked_bars(frame, title=title)
+
+    frame = iq.indicator_across_districts(con, BARN, 2021)
+    first = ui.chart(counted, frame, title="Barn 2021 (cache)")
+    first["title"] = "ändrad av sidan"
+    again = ui.chart(counted, frame.clone(), title="Barn 2021 (cache)")      # an equal frame, not the same object
+    assert made == ["Barn 2021 (cache)"]
+    assert again == ui.chart_spec(indicator_charts.ranked_bars(frame, title="Barn 2021 (cache)"))
+    ui.chart(counted, frame, title="Barn 2021, annan titel")
+    assert len(made) == 2
+
+
+def test_a_changed_value_always_makes_a_new_chart():
+    """The cache key reads every row of the frame: one changed value among 60 000 rows (more
+    than Streamlit's own hashing reads; it samples 10 000 of a frame that large) is a new
+    chart, never the one drawn for the old values."""
+    import altair as alt
+
+    from dashboard import ui
+
+    def dots(frame):
+        return alt.Chart(frame).mark_point().encode(x="x:Q", y="y:Q")
+
+    n = 60_000
+    frame = pl.DataFrame({"x": list(range(n)), "y": [1.0] * n})
+    before = ui.chart(dots, frame)
+    for row in (0, 31_337, n - 1):
+        changed = frame.with_columns(y=pl.when(pl.col("x") == row).then(2.5).otherwise(pl.col("y")))
+        after = ui.chart(dots, changed)
+        values = [r["y"] for d in after["datasets"].values() for r in d]
+        assert after != before and values.count(2.5) == 1
+    renamed = ui.chart(dots, frame.rename({"y": "z"}).with_columns(y=pl.col("z")))
+    assert renamed != before                  # another column: another chart
+
+
+def test_two_chart_builders_of_one_name_are_two_charts():
+    """Pages define chart builders of their own (Aktiviteter's `timeline`): two functions of
+    one name written in two files never share a cached chart."""
+    import altair as alt
+
+    from dashboard import ui
+    made = {}
+    for mark in ("point", "bar"):
+        code = f"def timeline(frame):\n    return alt.Chart(frame).mark_{mark}().encode(x='x:Q')\n"
+        scope = {"alt": alt}
+        exec(compile(code, f"/sidor/{mark}.py", "exec"), scope)
+        made[mark] = ui.chart(scope["timeline"], pl.DataFrame({"x": [1, 2]}))
+    assert made["point"]["mark"]["type"] == "point" and made["bar"]["mark"]["type"] == "bar"
+
+
 # --- connection layer ----------------------------------------------------------------------
 
 def test_db_run_picks_up_a_rebuilt_file(tmp_path, monkeypatch):
